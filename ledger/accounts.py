@@ -23,7 +23,11 @@ GOV_ACCOUNTS: dict[str, str] = {
 }
 
 #: Stream sub-accounts of 4001 财政拨款收入 (stream money from the finance bureau).
-STREAM_INCOME_CODES: dict[str, str] = {"建设": "JS-建设资金", "运转": "YZ-运转经费", "职能": "ZN-职能经费"}
+STREAM_INCOME_CODES: dict[str, str] = {
+    "建设": "JS-建设资金",
+    "运转": "YZ-运转经费",
+    "职能": "ZN-职能经费",
+}
 
 STREAMS: tuple[str, ...] = ("建设", "运转", "职能")
 

@@ -1,0 +1,179 @@
+"""One analysis of the books: declarations, posting table, funding and findings.
+
+:func:`analyse` is the single entry point of the rule engine.  The Beancount plugin
+calls it during the load; ``sandao check``, the reports and the Fava extension get
+the same :class:`Analysis` back through :func:`analysis_for` (reusing the plugin's
+run when the books declare the plugin) or :func:`load`.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+
+from sandao.ledger.declarations import PROJECT_ID, TASK_ID, Declarations, read_declarations
+from sandao.ledger.findings import ERROR, Finding, FundRuleError
+from sandao.ledger.funding import TaskFunding, Usage, all_task_funding, gather
+from sandao.ledger.resolver import PostingTable, Resolver
+from sandao.ledger.rules import check_projects, check_quotas, check_rows, check_tasks
+from sandao.ledger.sink import FindingSink
+
+PLUGIN_NAMES = ("sandao.ledger", "sandao.ledger.plugin")
+DEFAULT_GRACE_DAYS = 90
+
+
+class ConfigError(ValueError):
+    """The plugin configuration string cannot be read."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Plugin configuration: ``plugin "sandao.ledger" "{'warnings': True, ...}"``."""
+
+    warnings: bool = False
+    as_of: datetime.date | None = None
+    grace_days: int = DEFAULT_GRACE_DAYS
+    task_pattern: str = TASK_ID.pattern
+    project_pattern: str = PROJECT_ID.pattern
+
+    @classmethod
+    def parse(cls, text: str | None) -> Config:
+        """Read the plugin's config string (a Python dict literal); raise ConfigError."""
+        if not text or not text.strip():
+            return cls()
+        try:
+            raw = ast.literal_eval(text)
+        except (ValueError, SyntaxError) as exc:
+            raise ConfigError(f"插件配置应为字典，如 {{'warnings': True}}：{exc}") from None
+        if not isinstance(raw, dict):
+            raise ConfigError("插件配置应为字典，如 {'warnings': True}")
+        unknown = set(raw) - {"warnings", "as_of", "grace_days", "task_pattern", "project_pattern"}
+        if unknown:
+            raise ConfigError(f"插件配置含未知项：{', '.join(sorted(map(str, unknown)))}")
+        values: dict[str, Any] = dict(raw)
+        if "as_of" in values:
+            try:
+                values["as_of"] = datetime.date.fromisoformat(str(values["as_of"]))
+            except ValueError:
+                raise ConfigError(f"as_of 应为日期 YYYY-MM-DD，实际为 {raw['as_of']!r}") from None
+        if "grace_days" in values and not isinstance(values["grace_days"], int):
+            raise ConfigError("grace_days 应为整数天数")
+        for key in ("task_pattern", "project_pattern"):
+            if key in values:
+                try:
+                    re.compile(values[key])
+                except (re.error, TypeError):
+                    raise ConfigError(f"{key} 不是有效的正则表达式") from None
+        return cls(**values)
+
+
+@dataclass
+class Analysis:
+    """Everything the rules found out about one load of the books."""
+
+    entries: list[data.Directive]
+    options_map: dict[str, Any]
+    config: Config
+    as_of: datetime.date
+    declarations: Declarations
+    postings: PostingTable
+    usage: Usage
+    funding: dict[str, TaskFunding]
+    findings: list[Finding]
+    errors: list[Any] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(f.severity == ERROR for f in self.findings)
+
+
+def latest_date(entries: list[data.Directive]) -> datetime.date:
+    """The date of the latest entry (the default as-of date)."""
+    return max((e.date for e in entries), default=datetime.date.today())
+
+
+def analyse(entries: list[data.Directive], options_map: dict[str, Any], config: Config) -> Analysis:
+    """Run the resolver and every rule over loaded entries (sorted, as Beancount gives them)."""
+    as_of = config.as_of or latest_date(entries)
+    if config.as_of is not None:
+        entries = [e for e in entries if e.date <= as_of]
+    sink = FindingSink()
+    decl = read_declarations(entries, sink)
+    if config.task_pattern != TASK_ID.pattern:
+        task_pattern = re.compile(config.task_pattern)
+    else:
+        task_pattern = TASK_ID
+    resolver = Resolver(entries, decl, task_pattern, re.compile(config.project_pattern))
+    table = resolver.build(entries)
+    check_rows(table, decl, sink)
+    usage = gather(table, decl)
+    funding = all_task_funding(decl, usage, as_of)
+    check_tasks(decl, funding, as_of, config.grace_days, sink)
+    check_quotas(decl, usage, sink)
+    check_projects(decl, usage.projects, sink)
+    findings = sorted(sink.findings, key=_finding_order)
+    return Analysis(entries, options_map, config, as_of, decl, table, usage, funding, findings)
+
+
+def _finding_order(f: Finding) -> tuple:
+    return (f.file or "", f.line or 0, f.code, f.message)
+
+
+# The plugin's latest analyses, so check / reports / Fava reuse them instead of
+# running the rules twice.  Keyed by the identity of the options map, which
+# Beancount passes unchanged from the plugin to the loader's caller.
+_RECENT: list[tuple[dict[str, Any], Analysis]] = []
+_RECENT_MAX = 4
+
+
+def remember(options_map: dict[str, Any], analysis: Analysis) -> None:
+    _RECENT.append((options_map, analysis))
+    del _RECENT[:-_RECENT_MAX]
+
+
+def plugin_config(options_map: dict[str, Any]) -> tuple[bool, str | None]:
+    """Whether the books declare the plugin, and its config string."""
+    for name, config in options_map.get("plugin", []):
+        if name in PLUGIN_NAMES:
+            return True, config
+    return False, None
+
+
+def analysis_for(
+    entries: list[data.Directive],
+    options_map: dict[str, Any],
+    errors: list[Any] | None = None,
+    as_of: datetime.date | None = None,
+) -> Analysis:
+    """The analysis of a load: the plugin's own run when it ran, else a fresh one."""
+    _, config_text = plugin_config(options_map)
+    try:
+        config = Config.parse(config_text)
+    except ConfigError:
+        config = Config()
+    if as_of is not None:
+        config = replace(config, as_of=as_of)
+    found = None
+    if as_of is None:
+        for stored_options, analysis in reversed(_RECENT):
+            if stored_options is options_map:
+                found = analysis
+                break
+    if found is None:
+        found = analyse(entries, options_map, config)
+    found.errors = [e for e in (errors or []) if not isinstance(e, FundRuleError)]
+    return found
+
+
+def load(path: str | Path, as_of: datetime.date | None = None) -> Analysis:
+    """Load books from a file (Beancount loader, plugin included) and analyse them."""
+    from beancount import loader
+
+    entries, errors, options_map = loader.load_file(str(path))
+    return analysis_for(entries, options_map, errors, as_of)

@@ -1,0 +1,171 @@
+"""Money per task, project and quota over time — the group-bys rules and reports share.
+
+One pass over the posting table gathers, per task, the money its unit received and
+the money spent on it per day; per quota the spending charged to it per day; per
+project its spending per day.  The T001/T003/T009 rules, the task ledger report and
+the Fava task board all read these series, so "received", "spent" and a task's
+status are computed in exactly one place.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sandao.ledger.declarations import Declarations, Quota, Task
+from sandao.ledger.resolver import INCOME, SPENDING, PostingTable
+
+ZERO = Decimal(0)
+
+# Task statuses (费随事转 task ledger).
+NOT_FUNDED = "未拨付"
+PARTLY_FUNDED = "部分拨付"
+FUNDED = "已拨付"
+OVERDUE = "逾期未拨付"
+SETTLED = "已结清"
+
+
+@dataclass
+class DailySeries:
+    """Per-day sums, as a dict date → [received, spent]; cumulative views on demand."""
+
+    days: dict[datetime.date, list[Decimal]] = field(default_factory=dict)
+
+    def add(self, date: datetime.date, received: Decimal, spent: Decimal) -> None:
+        day = self.days.get(date)
+        if day is None:
+            self.days[date] = [received, spent]
+        else:
+            day[0] += received
+            day[1] += spent
+
+    def cumulative(self) -> list[tuple[datetime.date, Decimal, Decimal]]:
+        """(date, received to date, spent to date) at the end of each day with activity."""
+        out = []
+        received = spent = ZERO
+        for date in sorted(self.days):
+            day = self.days[date]
+            received += day[0]
+            spent += day[1]
+            out.append((date, received, spent))
+        return out
+
+    def totals(self) -> tuple[Decimal, Decimal]:
+        received = sum((d[0] for d in self.days.values()), ZERO)
+        spent = sum((d[1] for d in self.days.values()), ZERO)
+        return received, spent
+
+
+@dataclass
+class TaskFunding:
+    """A task's money as of a date: transfers, spending, balance and status."""
+
+    task: Task
+    transfers: list[tuple[datetime.date, Decimal]]
+    received: Decimal
+    spent: Decimal
+    cumulative: list[tuple[datetime.date, Decimal, Decimal]]
+    status: str
+    late: bool
+
+    @property
+    def balance(self) -> Decimal:
+        return self.received - self.spent
+
+    @property
+    def amount(self) -> Decimal:
+        """The amount in force after every amendment."""
+        return self.task.current_amount()
+
+    def received_by(self, date: datetime.date) -> Decimal:
+        """Money received up to the end of ``date``."""
+        received = ZERO
+        for day, cum_received, _ in self.cumulative:
+            if day > date:
+                break
+            received = cum_received
+        return received
+
+    def funded_on(
+        self, amount: Decimal, after: datetime.date | None = None
+    ) -> datetime.date | None:
+        """The first day (after ``after``) at whose end ``amount`` had been received."""
+        for day, cum_received, _ in self.cumulative:
+            if cum_received >= amount and (after is None or day > after):
+                return day
+        return None
+
+
+@dataclass
+class Usage:
+    """Series gathered from the posting table in one pass."""
+
+    tasks: dict[str, DailySeries]
+    quotas: dict[str, DailySeries]
+    projects: dict[str, DailySeries]
+
+
+def gather(table: PostingTable, decl: Declarations) -> Usage:
+    """Group the table's money by task (received/spent), quota and project (spent)."""
+    tasks: dict[str, DailySeries] = defaultdict(DailySeries)
+    quotas: dict[str, DailySeries] = defaultdict(DailySeries)
+    projects: dict[str, DailySeries] = defaultdict(DailySeries)
+    declared_tasks = decl.tasks
+    for row in table.rows:
+        role = row.role
+        if role == SPENDING:
+            if row.task is not None:
+                tasks[row.task].add(row.date, ZERO, row.amount)
+            if row.quota is not None:
+                quotas[row.quota].add(row.date, ZERO, row.amount)
+            if row.project is not None:
+                projects[row.project].add(row.date, ZERO, row.amount)
+        elif role == INCOME and row.task is not None:
+            task = declared_tasks.get(row.task)
+            if task is not None and row.unit == task.unit:
+                tasks[row.task].add(row.date, -row.amount, ZERO)
+    return Usage(dict(tasks), dict(quotas), dict(projects))
+
+
+def task_status(task: Task, received: Decimal, as_of: datetime.date) -> str:
+    """未拨付 / 部分拨付 / 已拨付 / 逾期未拨付 / 已结清 as of a date."""
+    if task.close_date is not None and task.close_date <= as_of:
+        return SETTLED
+    required = task.amount_at(as_of)
+    if received >= required:
+        return FUNDED
+    overdue = any(due <= as_of and received < amount for due, amount, _, _ in task.due_events())
+    if overdue:
+        return OVERDUE
+    return NOT_FUNDED if received == ZERO else PARTLY_FUNDED
+
+
+def task_funding(task: Task, series: DailySeries | None, as_of: datetime.date) -> TaskFunding:
+    """A task's funding picture as of ``as_of`` from its daily series."""
+    cumulative = series.cumulative() if series else []
+    transfers = [(d, v[0]) for d, v in sorted(series.days.items()) if v[0]] if series else []
+    received = cumulative[-1][1] if cumulative else ZERO
+    spent = cumulative[-1][2] if cumulative else ZERO
+    funding = TaskFunding(task, transfers, received, spent, cumulative, "", False)
+    funding.late = any(
+        funding.received_by(due) < amount for due, amount, _, _ in task.due_events() if due <= as_of
+    )
+    funding.status = task_status(task, received, as_of)
+    return funding
+
+
+def all_task_funding(
+    decl: Declarations, usage: Usage, as_of: datetime.date
+) -> dict[str, TaskFunding]:
+    """Funding of every declared task, in task id order."""
+    return {
+        task_id: task_funding(decl.tasks[task_id], usage.tasks.get(task_id), as_of)
+        for task_id in sorted(decl.tasks)
+    }
+
+
+def quota_spent(quota: Quota, series: DailySeries | None) -> Decimal:
+    """Spending charged to a quota (net of refunds)."""
+    return series.totals()[1] if series else ZERO

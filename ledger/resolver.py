@@ -1,0 +1,281 @@
+"""The resolver: every posting of the books with its fund dimensions, as one table.
+
+This is the model every rule and report is a group-by of.  Each posting gets its
+unit, stream, function, economic code, community, task, project, quota and
+department by the resolution order of the ledger language (first hit wins):
+
+1. posting metadata, 2. transaction metadata, 3. for stream only, the transaction's
+link (a declared task implies 职能, a declared project 建设), 4. the account's
+``open`` metadata, then its nearest ancestor's, 5. the account name (unit from the
+2nd component, economic from the leading code of an ``Expenses`` leaf, department
+from a ``D…`` component), 6. the declaration the posting is charged to (the quota's
+stream and function; the task's function and community; the project's community).
+
+Account-level facts are computed once per account, transaction-level facts once per
+transaction, so the table is built in a single pass.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from beancount.core import data
+
+from sandao.ledger import accounts
+from sandao.ledger.declarations import Declarations, code_value
+
+#: Dimensions read from metadata, in table order.
+DIMENSIONS: tuple[str, ...] = (
+    "unit",
+    "stream",
+    "function",
+    "economic",
+    "community",
+    "task",
+    "project",
+    "quota",
+    "department",
+)
+
+INCOME = "income"
+SPENDING = "spending"
+OTHER = "other"
+
+#: Metadata keys Beancount puts on every posting; anything more may carry dimensions.
+_AUTOMATIC_KEYS = frozenset({"filename", "lineno", "__automatic__", "__residual__"})
+
+
+class Posting(NamedTuple):
+    """One row of the posting table."""
+
+    date: datetime.date
+    unit: str | None
+    stream: str | None
+    function: str | None
+    economic: str | None
+    community: str | None
+    task: str | None
+    project: str | None
+    quota: str | None
+    department: str | None
+    account: str
+    amount: Decimal
+    currency: str
+    payee: str | None
+    narration: str
+    links: tuple[str, ...]
+    file: str | None
+    line: int | None
+    role: str
+    private_payee: bool
+    zero_balance: bool
+    txn: int
+
+
+COLUMNS: tuple[str, ...] = Posting._fields
+
+
+class UnknownLink(NamedTuple):
+    """A transaction link that looks like a task or project id but is not declared."""
+
+    kind: str
+    link: str
+    date: datetime.date
+    file: str | None
+    line: int | None
+
+
+@dataclass
+class PostingTable:
+    """Resolved postings (one :class:`Posting` per row) plus what resolution noticed."""
+
+    rows: list[Posting] = field(default_factory=list)
+    unknown_links: list[UnknownLink] = field(default_factory=list)
+    _frame: Any = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Posting]:
+        return iter(self.rows)
+
+    def to_frame(self) -> Any:
+        """The table as a pandas DataFrame (amounts stay ``Decimal``); built once."""
+        if self._frame is None:
+            import pandas as pd
+
+            self._frame = pd.DataFrame.from_records(self.rows, columns=COLUMNS)
+        return self._frame
+
+
+class _AccountFacts(NamedTuple):
+    dims: dict[str, str]
+    role: str
+    zero_balance: bool
+
+
+def _normalise_meta(meta: dict[str, Any] | None) -> dict[str, str]:
+    if not meta:
+        return {}
+    found = {}
+    for key in DIMENSIONS:
+        value = meta.get(key)
+        if value is not None:
+            code = code_value(value)
+            if code:
+                found[key] = code
+    return found
+
+
+class Resolver:
+    """Resolves postings against the books' declarations and account metadata."""
+
+    def __init__(
+        self,
+        entries: Iterable[data.Directive],
+        declarations: Declarations,
+        task_pattern: Any,
+        project_pattern: Any,
+    ) -> None:
+        self.decl = declarations
+        self.task_pattern = task_pattern
+        self.project_pattern = project_pattern
+        self._open_meta: dict[str, dict[str, str]] = {}
+        for entry in entries:
+            if isinstance(entry, data.Open):
+                self._open_meta[entry.account] = _normalise_meta(entry.meta)
+        self._accounts: dict[str, _AccountFacts] = {}
+
+    def account_facts(self, account: str) -> _AccountFacts:
+        """Dimensions an account gives by its ``open`` metadata (nearest ancestor) and name."""
+        facts = self._accounts.get(account)
+        if facts is not None:
+            return facts
+        dims: dict[str, str] = {}
+        name = account
+        while name:
+            for key, value in self._open_meta.get(name, {}).items():
+                dims.setdefault(key, value)
+            name = name.rpartition(":")[0]
+        from_name = {
+            "unit": accounts.unit_of(account),
+            "economic": accounts.economic_of(account),
+            "department": accounts.department_of(account),
+        }
+        for key, value in from_name.items():
+            if value:
+                dims.setdefault(key, value)
+        root = account.split(":", 1)[0]
+        if root == "Income":
+            role = INCOME
+        elif root == "Expenses" or (root == "Assets" and "economic" in dims):
+            role = SPENDING
+        else:
+            role = OTHER
+        facts = _AccountFacts(dims, role, accounts.gov_code_of(account) == "1011")
+        self._accounts[account] = facts
+        return facts
+
+    def build(self, entries: Iterable[data.Directive]) -> PostingTable:
+        """One pass over the transactions: the resolved posting table."""
+        table = PostingTable()
+        rows = table.rows
+        tasks, projects, quotas = self.decl.tasks, self.decl.projects, self.decl.quotas
+        task_match, project_match = self.task_pattern.fullmatch, self.project_pattern.fullmatch
+        facts_of = self.account_facts
+        txn_index = -1
+        for entry in entries:
+            if not isinstance(entry, data.Transaction):
+                continue
+            txn_index += 1
+            meta = entry.meta
+            tdims = _normalise_meta(meta)
+            link_task = link_project = None
+            links = tuple(sorted(entry.links)) if entry.links else ()
+            for link in links:
+                if task_match(link):
+                    if link in tasks:
+                        link_task = link_task or link
+                    else:
+                        table.unknown_links.append(
+                            UnknownLink(
+                                "task", link, entry.date, meta.get("filename"), meta.get("lineno")
+                            )
+                        )
+                elif project_match(link):
+                    if link in projects:
+                        link_project = link_project or link
+                    else:
+                        table.unknown_links.append(
+                            UnknownLink(
+                                "project",
+                                link,
+                                entry.date,
+                                meta.get("filename"),
+                                meta.get("lineno"),
+                            )
+                        )
+            link_stream = "职能" if link_task else "建设" if link_project else None
+            private = meta.get("payee_type") == "个人"
+            postings = entry.postings
+            facts = [facts_of(p.account) for p in postings]
+            zero_balance = any(f.zero_balance for f in facts)
+            for posting, account_facts in zip(postings, facts, strict=True):
+                pmeta = posting.meta
+                if pmeta and len(pmeta) > 2 and pmeta.keys() - _AUTOMATIC_KEYS:
+                    dims = {**tdims, **_normalise_meta(pmeta)}
+                else:
+                    dims = tdims
+                adims = account_facts.dims
+                quota_id = dims.get("quota") or adims.get("quota")
+                task_id = dims.get("task") or link_task or adims.get("task")
+                project_id = dims.get("project") or link_project or adims.get("project")
+                quota = quotas.get(quota_id) if quota_id else None
+                if task_id is None and quota is not None and quota.task in tasks:
+                    task_id = quota.task
+                task = tasks.get(task_id) if task_id else None
+                project = projects.get(project_id) if project_id else None
+                stream = dims.get("stream") or link_stream or adims.get("stream")
+                function = dims.get("function") or adims.get("function")
+                community = dims.get("community") or adims.get("community")
+                if quota is not None:
+                    stream = stream or quota.stream
+                    function = function or quota.function
+                if task is not None:
+                    stream = stream or "职能"
+                    function = function or task.function
+                    community = community or task.community
+                if project is not None:
+                    community = community or project.community
+                units = posting.units
+                rows.append(
+                    Posting(
+                        entry.date,
+                        dims.get("unit") or adims.get("unit"),
+                        stream,
+                        function,
+                        dims.get("economic") or adims.get("economic"),
+                        community,
+                        task_id,
+                        project_id,
+                        quota_id,
+                        dims.get("department") or adims.get("department"),
+                        posting.account,
+                        units.number,
+                        units.currency,
+                        entry.payee,
+                        entry.narration,
+                        links,
+                        (pmeta or meta).get("filename"),
+                        (pmeta or meta).get("lineno"),
+                        account_facts.role,
+                        private,
+                        zero_balance,
+                        txn_index,
+                    )
+                )
+        return table

@@ -1,0 +1,72 @@
+"""The ``sandao`` command line: one entry point, one sub-command per job.
+
+Each layer contributes its own sub-commands through an ``add_parser(subparsers)``
+function, so this module only wires them together and turns expected failures into
+a message and an exit code instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from sandao import __version__
+
+#: Modules that contribute sub-commands, in the order they are listed in ``--help``.
+COMMAND_MODULES: tuple[str, ...] = (
+    "sandao.ledger.commands",
+    "sandao.importers.commands",
+    "sandao.reports.commands",
+    "sandao.bench.commands",
+    "sandao.demo",
+)
+
+
+class UserError(Exception):
+    """An expected failure: printed as a message, exit code ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser with every available sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="sandao",
+        description="三到社区资金台账：检查、导入、报表、审计浏览 (community fund ledger)",
+    )
+    parser.add_argument("--version", action="version", version=f"sandao {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("已中断 (interrupted)", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
