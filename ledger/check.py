@@ -43,13 +43,36 @@ def ensure_readable(path: Path) -> None:
         ) from None
 
 
+#: Chinese explanations put before Beancount's English messages a finance officer may not read.
+_EXPLAIN = (
+    ("day is out of range for month", "日期不存在（该月没有这一天）"),
+    ("month must be in", "日期不存在（月份应为1–12）"),
+    ("File glob", "包含（include）的文件不存在"),
+    ("does not exist", "文件不存在"),
+    ("syntax error", "语法错误"),
+    ("Balance failed", "余额断言不符"),
+    ("Transaction does not balance", "交易借贷不平衡"),
+    ("Invalid reference to unknown account", "引用了未开立（open）的科目"),
+    ("inactive account", "引用了未开立或已关闭的科目"),
+)
+
+
+def explain(message: str) -> str:
+    """Beancount's message with a Chinese explanation in front where one is known."""
+    text = str(message).strip()
+    for needle, chinese in _EXPLAIN:
+        if needle in text:
+            return f"{chinese}：{text}"
+    return text
+
+
 def beancount_error_record(error: Any) -> dict[str, Any]:
     """A Beancount error in the ``--json`` shape; its class name is the code."""
     source = error.source or {}
     return {
         "code": type(error).__name__,
         "severity": ERROR,
-        "message": str(error.message).strip(),
+        "message": explain(error.message),
         "file": source.get("filename"),
         "line": source.get("lineno"),
         "date": _entry_date(error),
@@ -94,7 +117,7 @@ def print_human(analysis: Analysis, out: TextIO) -> None:
         out.write(f"\nBeancount 错误 {len(analysis.errors)} 条：\n")
         for error in analysis.errors:
             source = error.source or {}
-            message = str(error.message).strip().replace("\n", "\n    ")
+            message = explain(error.message).replace("\n", "\n    ")
             out.write(f"  {_where(source.get('filename'), source.get('lineno'))}: {message}\n")
     groups: dict[str | None, dict[str | None, list[Finding]]] = defaultdict(
         lambda: defaultdict(list)

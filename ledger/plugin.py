@@ -10,7 +10,7 @@ Beancount has no warnings: only errors are returned unless the config says
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from beancount.core import data
 
@@ -18,6 +18,14 @@ from sandao.ledger.analysis import Config, ConfigError, analyse, remember
 from sandao.ledger.findings import ERROR, Finding, FundRuleError
 
 __plugins__ = ("fund_rules",)
+
+
+class PluginConfigError(NamedTuple):
+    """The plugin line's configuration string cannot be read."""
+
+    source: dict[str, Any]
+    message: str
+    entry: Any
 
 
 def to_error(finding: Finding) -> FundRuleError:
@@ -28,7 +36,7 @@ def to_error(finding: Finding) -> FundRuleError:
 
 def fund_rules(
     entries: list[data.Directive], options_map: dict[str, Any], config_text: str | None = None
-) -> tuple[list[data.Directive], list[FundRuleError]]:
+) -> tuple[list[data.Directive], list[Any]]:
     """Check the fund rules; returns the entries unchanged and the findings as errors."""
     try:
         config = Config.parse(config_text)

@@ -1,0 +1,761 @@
+"""Seeded synthetic county books for the benchmark (合成县级社区资金台账).
+
+``generate_county`` writes a complete, valid Beancount ledger in the project's
+language (ledger-language.md): unit / community / department declarations, a
+codes-first chart of accounts, quotas with adjustments and their arrivals
+(Dr 1011 / Cr 4001, ``quota:`` metadata), tasks with amendments and closes, their
+transfers (linked ``^T…``), construction projects, spending charged to quotas and
+task / project linked spending, performance targets and outputs.
+
+The books are mostly clean.  A small, seeded share of tasks and quotas carry the
+findings a real county has (late-funded or unfunded tasks, an overspent task, an
+overspent quota); their ids are listed in ``county.json`` next to the books.
+
+Two main files share every included file: ``main.beancount`` (with
+``plugin "sandao.ledger"`` when ``plugin`` is true) and ``main-bare.beancount``
+(never a plugin line), the baseline of the benchmark.  The text is written
+directly, not through Beancount's printer, so 100,000 transactions take a few
+seconds; the same arguments always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import accumulate
+from pathlib import Path
+
+from sandao.ledger.accounts import component
+
+MAIN_FILE = "main.beancount"
+BARE_FILE = "main-bare.beancount"
+MANIFEST_FILE = "county.json"
+PLUGIN_MODULE = "sandao.ledger"
+
+#: Shares of the deliberate findings (per task / per quota).
+LATE_TASK_RATE = 0.02
+UNFUNDED_TASK_RATE = 0.01
+OVERSPENT_TASK_RATE = 0.005
+OVERSPENT_QUOTA_RATE = 0.01
+AMEND_RATE = 0.10
+ADJUST_RATE = 0.15
+#: Share of the spending transactions (after arrivals and transfers) spent on tasks.
+TASK_SPENDING_SHARE = 0.25
+
+PLACES: tuple[str, ...] = (
+    "城东", "城西", "城南", "城北", "河口", "青山", "白沙", "石桥", "龙泉", "桃源",
+    "新华", "长乐", "金水", "柳林", "松岗", "梅岭", "杨柳", "大坪", "高桥", "双河",
+    "凤凰", "群英", "新兴", "城江", "清溪", "马鞍", "黄土", "红星", "东升", "永安",
+)  # fmt: skip
+COMMUNITY_SUFFIXES: tuple[str, ...] = (
+    "城江", "群英", "凤凰", "新兴", "和平", "幸福", "文昌", "建设", "光明", "团结",
+    "朝阳", "育才", "胜利", "兴隆", "锦绣", "春晖", "紫薇", "丹桂", "银杏", "翠竹",
+)  # fmt: skip
+
+#: (code, name, short name for documents, function code of its tasks, targets)
+DEPARTMENTS: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...]], ...] = (
+    ("D01", "县委组织部", "组", "2013299", (("党员培训人次", "人次"), ("活动场次", "场"))),
+    ("D02", "县委宣传部", "宣", "2013399", (("宣传活动场次", "场"), ("文明实践活动", "次"))),
+    ("D03", "县委政法委", "政法", "2049999", (("巡防次数", "次"), ("矛盾调解件数", "件"))),
+    ("D04", "县民政局", "民", "2080299", (("走访困难户数", "户"), ("养老服务人次", "人次"))),
+    ("D05", "县人社局", "人社", "2080199", (("就业培训人次", "人次"), ("公益岗位数", "个"))),
+    ("D06", "县卫健委", "卫健", "2100499", (("健康讲座场次", "场"), ("随访人次", "人次"))),
+    ("D07", "县住建局", "建", "2120899", (("小区整治个数", "个"), ("管网维修米数", "米"))),
+    ("D08", "县农业农村局", "农", "2130199", (("技术指导次数", "次"), ("培训农户数", "户"))),
+    ("D09", "县文旅局", "文旅", "2070199", (("文体活动场次", "场"), ("服务人次", "人次"))),
+    ("D10", "县应急管理局", "应急", "2240199", (("应急演练次数", "次"), ("隐患排查处", "处"))),
+    ("D11", "县司法局", "司", "2040699", (("普法宣传场次", "场"), ("法律援助件数", "件"))),
+    ("D12", "县市场监管局", "市监", "2013899", (("食品抽检批次", "批"), ("检查户数", "户"))),
+)
+
+#: Expense accounts of every unit: economic code → (name, payees, narration).
+EXPENSES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "30101": ("基本工资", ("本单位工资专户",), "发放基本工资"),
+    "30102": ("津贴补贴", ("本单位工资专户",), "发放津贴补贴"),
+    "30103": ("奖金", ("本单位工资专户",), "发放绩效奖金"),
+    "30108": ("机关事业单位基本养老保险缴费", ("县社会保险事业中心",), "缴纳养老保险"),
+    "30112": ("其他社会保障缴费", ("县医疗保障事务中心",), "缴纳医疗保险"),
+    "30113": ("住房公积金", ("县住房公积金管理中心",), "缴存住房公积金"),
+    "30201": ("办公费", ("县城东文具店", "县新华书店", "县恒达办公用品商行"), "办公用品采购"),
+    "30205": ("水费", ("县自来水公司",), "缴纳水费"),
+    "30206": ("电费", ("国网县供电公司",), "缴纳电费"),
+    "30207": ("邮电费", ("中国电信县分公司", "中国移动县分公司"), "通讯网络费"),
+    "30211": ("差旅费", ("公务卡还款",), "差旅费报销"),
+    "30213": ("维修费", ("县安居物业服务公司", "县鑫达维修服务部"), "房屋设施维修"),
+    "30216": ("培训费", ("县委党校", "县职业技术学校"), "业务培训"),
+    "30226": ("劳务费", ("网格员劳务费专户", "县众邦劳务服务公司"), "劳务费"),
+    "30227": ("委托业务费", ("县社会工作服务中心", "县明德会计师事务所", "县平安保安服务公司"), "委托服务"),
+    "30228": ("工会经费", ("县总工会",), "拨付工会经费"),
+    "30229": ("福利费", ("本单位福利费专户",), "职工福利"),
+    "30299": ("其他商品和服务支出", ("县惠民超市", "县顺通物流公司"), "其他日常支出"),
+    "31002": ("办公设备购置", ("县信达电脑城", "县政府采购中心"), "办公设备购置"),
+    "31003": ("专用设备购置", ("县安防科技公司", "县政府采购中心"), "专用设备购置"),
+    "31007": ("信息网络及软件购置更新", ("县智联网络科技公司",), "信息系统建设"),
+}  # fmt: skip
+ECONOMIC_GROUPS: dict[str, tuple[str, ...]] = {
+    "301": ("30101", "30102", "30103", "30108", "30112", "30113"),
+    "302": (
+        "30201", "30201", "30201", "30205", "30206", "30207", "30211", "30211",
+        "30213", "30216", "30226", "30227", "30228", "30229", "30299", "30299",
+    ),
+    "310": ("31002", "31003", "31007"),
+}  # fmt: skip
+TASK_ECONOMICS: tuple[str, ...] = (
+    "30227", "30227", "30226", "30226", "30216", "30201", "30299", "30211",
+)  # fmt: skip
+CONSTRUCTION_PAYEES: tuple[str, ...] = (
+    "县宏图建筑工程有限公司", "县城建集团", "县正源工程监理公司", "县鼎盛建设有限公司",
+)  # fmt: skip
+CAPITAL_ECONOMIC = "31001"
+PROJECT_NAMES: tuple[str, ...] = (
+    "社区综合服务楼", "社区党群服务中心改造", "老旧小区改造", "社区文体广场",
+    "社区养老服务站", "背街小巷提升", "社区便民服务中心", "智慧社区平台",
+)  # fmt: skip
+TASK_TITLES: dict[str, tuple[str, ...]] = {
+    "D01": ("社区党建示范点建设", "在职党员进社区", "社区干部培训"),
+    "D02": ("新时代文明实践站", "社区宣传阵地建设", "移风易俗宣传"),
+    "D03": ("平安示范社区建设", "网格化巡防", "矛盾纠纷排查化解"),
+    "D04": ("社区养老服务", "困难群众走访慰问", "社区社会组织培育"),
+    "D05": ("社区就业服务", "公益性岗位补贴", "技能培训进社区"),
+    "D06": ("社区健康服务", "爱国卫生运动", "家庭医生签约服务"),
+    "D07": ("小区环境整治", "背街小巷管网维修", "物业管理服务"),
+    "D08": ("城郊农业技术服务", "农村人居环境整治", "农产品质量检测"),
+    "D09": ("社区文体活动", "全民健身进社区", "文化惠民演出"),
+    "D10": ("社区应急演练", "安全隐患排查", "防汛物资储备"),
+    "D11": ("社区普法宣传", "人民调解", "社区矫正服务"),
+    "D12": ("食品安全进社区", "价格监测", "消费维权服务"),
+}
+
+ACC_1011 = component("1011", "零余额账户用款额度")
+ACC_1002 = component("1002", "银行存款")
+ACC_1613 = component("1613", "在建工程")
+ACC_3001 = component("3001", "累计盈余")
+ACC_4001 = component("4001", "财政拨款收入")
+STREAM_INCOME = {"运转": "YZ-运转经费", "建设": "JS-建设资金"}
+
+
+def fen(value: int) -> str:
+    """An amount in fen as Beancount text: ``123456`` → ``"1234.56"``."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    return f"{sign}{value // 100}.{value % 100:02d}"
+
+
+def bare_twin(main: Path) -> Path:
+    """The plugin-free main file next to a generated ``main.beancount``."""
+    return Path(main).with_name(BARE_FILE)
+
+
+@dataclass
+class _Unit:
+    code: str
+    name: str
+    prefix: str  # "C101-城东社区服务中心"
+    communities: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Quota:
+    qid: str
+    unit: int
+    year: int
+    stream: str
+    function: str
+    economic: str
+    amount: int  # fen
+    declared: int  # ordinal
+    kind: str
+    control: str = "stop"
+    fund_type: str = "一般公共预算"
+    adjust: tuple[int, int] | None = None  # (ordinal, fen)
+    overspent: bool = False
+    weight: float = 1.0
+
+
+@dataclass
+class _Task:
+    tid: str
+    title: str
+    dept: int
+    unit: int
+    community: str | None
+    amount: int
+    declared: int
+    due: int
+    end: int
+    amend: tuple[int, int, bool] | None = None  # (ordinal, new total, explicit due)
+    transfers: list[tuple[int, int]] = field(default_factory=list)  # (ordinal, fen)
+    late: bool = False
+    unfunded: bool = False
+    overspent: bool = False
+
+
+@dataclass
+class _Project:
+    pid: str
+    title: str
+    unit: int
+    community: str | None
+    declared: int
+    end: int
+    amount: int = 0
+
+
+class _Dates:
+    """Ordinal → ISO text, precomputed for the whole span of the books."""
+
+    def __init__(self, first: int, last: int) -> None:
+        self.first = first
+        self.text = [datetime.date.fromordinal(o).isoformat() for o in range(first, last + 1)]
+
+    def __call__(self, ordinal: int) -> str:
+        return self.text[ordinal - self.first]
+
+
+def _ordinal(year: int, month: int, day: int) -> int:
+    return datetime.date(year, month, day).toordinal()
+
+
+def _split(rng: random.Random, total: int, parts: int) -> list[int]:
+    """``total`` fen split into ``parts`` positive random amounts that add up exactly."""
+    if parts <= 0:
+        return []
+    weights = [0.2 + rng.random() for _ in range(parts)]
+    scale = total / sum(weights)
+    amounts = [max(1, int(w * scale)) for w in weights]
+    amounts[-1] += total - sum(amounts)
+    if amounts[-1] < 1:  # only when total < parts fen: keep every amount positive
+        amounts[-1] = 1
+    return amounts
+
+
+def _round_yuan(value: float, step: int) -> int:
+    """Yuan rounded to ``step`` yuan, returned in fen."""
+    return max(step, int(round(value / step)) * step) * 100
+
+
+def _apportion(rng: random.Random, count: int, weights: list[float]) -> list[int]:
+    """How many of ``count`` items fall to each weight (seeded, sums to ``count``)."""
+    if not weights or count <= 0 or sum(weights) <= 0:
+        return [0] * len(weights)
+    cumulative = list(accumulate(weights))
+    top = cumulative[-1]
+    hits = Counter(bisect_right(cumulative, rng.random() * top) for _ in range(count))
+    return [hits.get(i, 0) for i in range(len(weights))]
+
+
+def generate_county(
+    out_dir: str | Path,
+    transactions: int = 100_000,
+    tasks: int = 1_000,
+    quotas: int = 300,
+    units: int = 20,
+    communities: int = 80,
+    years: int = 2,
+    seed: int = 0,
+    plugin: bool = True,
+    projects: int | None = None,
+    start_year: int = 2024,
+) -> Path:
+    """Write a synthetic county's books into ``out_dir``; return the main file's path.
+
+    ``transactions`` is the exact number of transactions written (opening balances,
+    quota arrivals, task transfers and spending).  ``projects`` defaults to one per
+    two units.  Raises ``ValueError`` when the fixed transactions (openings,
+    arrivals, transfers) alone exceed ``transactions``.
+    """
+    if min(units, years) < 1 or min(tasks, quotas, communities, transactions) < 0:
+        raise ValueError("units and years must be ≥ 1, other counts ≥ 0")
+    rng = random.Random(seed)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    year_list = [start_year + i for i in range(years)]
+    last_year = year_list[-1]
+    first_day = _ordinal(start_year, 1, 1)
+    last_day = _ordinal(last_year, 12, 31)
+    last_txn_day = last_day - 1  # the closing balance assertions sit on 12-31
+    dates = _Dates(first_day, last_day + 1)
+    n_projects = max(1, units // 2) if projects is None else projects
+
+    # -- units, communities -------------------------------------------------
+    unit_list: list[_Unit] = []
+    for i in range(units):
+        place = PLACES[i % len(PLACES)] + (str(i // len(PLACES) + 1) if i >= len(PLACES) else "")
+        name = f"{place}社区服务中心" if i < 4 else f"{place}镇社会事务服务中心"
+        code = f"C{101 + i}"
+        unit_list.append(_Unit(code, name, component(code, name)))
+    width = max(2, len(str(communities)))
+    community_rows: list[tuple[str, str, int, int]] = []
+    for j in range(communities):
+        code = f"SQ{j + 1:0{width}d}"
+        base = COMMUNITY_SUFFIXES[j % len(COMMUNITY_SUFFIXES)]
+        name = base + ("" if j < len(COMMUNITY_SUFFIXES) else str(j // len(COMMUNITY_SUFFIXES) + 1))
+        unit_index = j % units
+        unit_list[unit_index].communities.append(code)
+        community_rows.append((code, f"{name}社区", unit_index, rng.randrange(800, 4200, 10)))
+
+    # -- projects -------------------------------------------------------------
+    project_list: list[_Project] = []
+    projects_of: dict[int, list[int]] = {}
+    for k in range(n_projects):
+        unit_index = (k * 2) % units if units > 1 else 0
+        if k * 2 >= units:
+            unit_index = (k * 2 + 1) % units
+        unit = unit_list[unit_index]
+        community = rng.choice(unit.communities) if unit.communities else None
+        title = (unit.name[:2] if community is None else "") + PROJECT_NAMES[k % len(PROJECT_NAMES)]
+        declared = _ordinal(start_year, 2, 1)
+        project_list.append(
+            _Project(f"P{start_year}-{k + 1:02d}", title, unit_index, community, declared, last_day)
+        )
+        projects_of.setdefault(unit_index, []).append(k)
+
+    # -- quotas ---------------------------------------------------------------
+    quota_list: list[_Quota] = []
+    slots = [(y, u) for y in year_list for u in range(units)]
+    per_slot = [quotas // len(slots) + (1 if s < quotas % len(slots) else 0) for s in range(len(slots))]
+    if max(per_slot) > 99:
+        raise ValueError("at most 99 quotas per unit and year")
+    for (year, u), count in zip(slots, per_slot):
+        yy = year % 100
+        for k in range(count):
+            qid = f"ZB{yy}-{u + 1:02d}{k + 1:02d}"
+            kind, declared = "年初", _ordinal(year, 1, 10)
+            if k == 0:
+                stream, function, economic, amount = "运转", "2120101", "302", rng.uniform(3e5, 1.2e6)
+                weight = 3.0
+            elif k == 1 and u in projects_of:
+                stream, function, economic, amount = "建设", "2120399", "310", rng.uniform(1.5e6, 5e6)
+                weight = 1.0
+            elif k in (1, 2):
+                stream, function, economic, amount = "运转", "2120101", "301", rng.uniform(8e5, 2.5e6)
+                weight = 1.2
+            elif k == 4:
+                stream, function, economic, amount = "运转", "2120101", "310", rng.uniform(1e5, 4e5)
+                weight = 0.4
+            else:
+                stream, function, economic, amount = "运转", "2120104", "302", rng.uniform(1e5, 6e5)
+                kind, declared = "追加", _ordinal(year, 3, 1) + rng.randrange(0, 180)
+                weight = 1.5
+            quota = _Quota(
+                qid, u, year, stream, function, economic, _round_yuan(amount, 1000), declared, kind
+            )
+            quota.weight = weight
+            if stream == "建设":
+                quota.fund_type = "政府性基金" if rng.random() < 0.3 else "一般公共预算"
+            if rng.random() < 0.05:
+                quota.control = "warn"
+            if rng.random() < ADJUST_RATE:
+                sign = -1 if rng.random() < 0.4 else 1
+                delta = sign * _round_yuan(quota.amount / 100 * rng.uniform(0.05, 0.15), 1000)
+                quota.adjust = (_ordinal(year, 6, 1) + rng.randrange(0, 100), delta)
+            quota.overspent = quota.control == "stop" and rng.random() < OVERSPENT_QUOTA_RATE
+            quota_list.append(quota)
+
+    # -- tasks ----------------------------------------------------------------
+    task_list: list[_Task] = []
+    per_year = [tasks // years + (1 if i < tasks % years else 0) for i in range(years)]
+    for year, count in zip(year_list, per_year):
+        for n in range(count):
+            d = rng.randrange(len(DEPARTMENTS))
+            u = rng.randrange(units)
+            unit = unit_list[u]
+            community = (
+                rng.choice(unit.communities) if unit.communities and rng.random() < 0.7 else None
+            )
+            declared = _ordinal(year, 1, 15) + rng.randrange(0, 290)
+            end = _ordinal(year, 12, 31)
+            if year < last_year and rng.random() < 0.2:
+                end = _ordinal(year + 1, 6, 30)
+            amount = _round_yuan(rng.choice((1e4, 2e4, 3e4, 5e4, 8e4, 1e5, 2e5)) * rng.uniform(0.5, 2), 1000)
+            title = rng.choice(TASK_TITLES[DEPARTMENTS[d][0]])
+            task = _Task(f"T{year}-{n + 1:03d}", title, d, u, community, amount, declared, declared + 30, end)
+            roll = rng.random()
+            if roll < UNFUNDED_TASK_RATE:
+                task.unfunded = True
+            elif roll < UNFUNDED_TASK_RATE + LATE_TASK_RATE:
+                task.late = True
+            elif roll < UNFUNDED_TASK_RATE + LATE_TASK_RATE + OVERSPENT_TASK_RATE:
+                task.overspent = True
+            if task.unfunded:
+                if rng.random() < 0.5:  # partly funded: half the money, on time
+                    task.transfers.append((declared + rng.randrange(0, 25), amount // 2))
+            elif task.late:
+                task.transfers.append((min(task.due + rng.randrange(10, 70), end - 20), amount))
+            else:
+                task.transfers.append((declared + rng.randrange(0, 25), amount))
+            amend_day = declared + rng.randrange(45, 120)
+            if not task.unfunded and rng.random() < AMEND_RATE and amend_day + 60 < end:
+                new_total = amount + _round_yuan(amount / 100 * rng.uniform(0.1, 0.5), 1000)
+                task.amend = (amend_day, new_total, rng.random() < 0.5)
+                arrive = max(amend_day, task.transfers[-1][0]) + rng.randrange(1, 25)
+                task.transfers.append((arrive, new_total - amount))
+            task_list.append(task)
+
+    # -- arrivals of quota money ----------------------------------------------
+    arrivals: list[tuple[_Quota, int, int]] = []  # (quota, ordinal, fen)
+    for quota in quota_list:
+        final = quota.amount + (quota.adjust[1] if quota.adjust else 0)
+        if quota.kind == "年初":
+            days = [_ordinal(quota.year, m, 12) for m in (1, 4, 7, 10)]
+            shares = [0.3, 0.25, 0.25, 0.2]
+        else:
+            days = [quota.declared + 5, min(quota.declared + 95, _ordinal(quota.year, 12, 20))]
+            shares = [0.6, 0.4]
+        base = quota.amount
+        if quota.adjust and quota.adjust[1] < 0:
+            base = final
+        amounts = [int(base * s) for s in shares]
+        amounts[-1] += base - sum(amounts)
+        arrivals.extend((quota, d, a) for d, a in zip(days, amounts))
+        if quota.adjust and quota.adjust[1] > 0:
+            arrivals.append((quota, quota.adjust[0] + 5, quota.adjust[1]))
+
+    n_transfers = sum(len(t.transfers) for t in task_list)
+    fixed = units + len(arrivals) + n_transfers
+    if fixed > transactions:
+        raise ValueError(
+            f"{transactions} transactions are fewer than the {fixed} openings, quota arrivals "
+            "and task transfers; lower --tasks / --quotas or raise --transactions"
+        )
+    spending = transactions - fixed
+    funded = [t for t in task_list if t.transfers]
+    n_task_spend = int(spending * TASK_SPENDING_SHARE) if funded else 0
+    n_quota_spend = spending - n_task_spend
+    if not quota_list and n_quota_spend:
+        if not funded:
+            raise ValueError("no quotas and no funded tasks to spend on")
+        n_task_spend, n_quota_spend = spending, 0
+
+    # -- text builders ----------------------------------------------------------
+    txns: list[tuple[int, int, str]] = []  # (ordinal, sequence, text)
+    seq = 0
+    balances: dict[str, int] = {}
+
+    def add(ordinal: int, text: str) -> None:
+        nonlocal seq
+        seq += 1
+        txns.append((ordinal, seq, text))
+
+    def acct(u: int, tail: str, root: str = "Assets") -> str:
+        return f"{root}:{unit_list[u].prefix}:{tail}"
+
+    # openings
+    for u, unit in enumerate(unit_list):
+        opening = _round_yuan(rng.uniform(5e4, 5e5), 100)
+        bank = acct(u, ACC_1002)
+        balances[bank] = balances.get(bank, 0) + opening
+        add(
+            first_day,
+            f'{dates(first_day)} * "期初余额" "{unit.name} 期初银行存款"\n'
+            f"  {bank}  {fen(opening)} CNY\n"
+            f"  {acct(u, ACC_3001, 'Equity')}\n",
+        )
+
+    # quota arrivals: Dr 1011 / Cr 4001 stream account
+    for quota, day, amount in arrivals:
+        account = acct(quota.unit, ACC_1011)
+        balances[account] = balances.get(account, 0) + amount
+        income = acct(quota.unit, f"{ACC_4001}:{STREAM_INCOME[quota.stream]}", "Income")
+        add(
+            day,
+            f'{dates(day)} * "县财政局" "{quota.qid} 指标到账"\n'
+            f'  quota: "{quota.qid}"\n'
+            f"  {account}  {fen(amount)} CNY\n"
+            f"  {income}\n",
+        )
+
+    # task transfers: Dr 1002 / Cr 4001:Dxx, linked
+    for task in task_list:
+        dcode, dname = DEPARTMENTS[task.dept][0], DEPARTMENTS[task.dept][1]
+        bank = acct(task.unit, ACC_1002)
+        income = acct(task.unit, f"{ACC_4001}:{component(dcode, dname)}", "Income")
+        for day, amount in task.transfers:
+            balances[bank] = balances.get(bank, 0) + amount
+            add(
+                day,
+                f'{dates(day)} * "{dname}" "{task.title} 经费拨付" ^{task.tid}\n'
+                f"  {bank}  {fen(amount)} CNY\n"
+                f"  {income}\n",
+            )
+
+    # task spending from 1002, linked
+    task_counts = _apportion(rng, n_task_spend, [sum(a for _, a in t.transfers) for t in funded])
+    for task, count in zip(funded, task_counts):
+        if not count:
+            continue
+        received = sum(a for _, a in task.transfers)
+        ratio = 1.1 if task.overspent else rng.uniform(0.6, 0.98)
+        lo = task.transfers[-1][0] + 1
+        hi = max(lo, min(task.end, last_txn_day))
+        bank = acct(task.unit, ACC_1002)
+        for amount in _split(rng, int(received * ratio), count):
+            day = rng.randint(lo, hi)
+            code = rng.choice(TASK_ECONOMICS)
+            name, payees, what = EXPENSES[code]
+            balances[bank] -= amount
+            add(
+                day,
+                f'{dates(day)} * "{rng.choice(payees)}" "{task.title} {what}" ^{task.tid}\n'
+                f"  {acct(task.unit, component(code, name), 'Expenses')}  {fen(amount)} CNY\n"
+                f"  {bank}\n",
+            )
+
+    # spending charged to quotas, from 1011 (construction: to 1613, linked to a project)
+    quota_counts = _apportion(rng, n_quota_spend, [q.weight for q in quota_list])
+    construction_total: dict[int, int] = {}
+    for quota, count in zip(quota_list, quota_counts):
+        if not count:
+            continue
+        cap = quota.amount
+        if quota.adjust:
+            cap = max(cap, cap + quota.adjust[1]) if quota.overspent else min(cap, cap + quota.adjust[1])
+        total = int(cap * (1.06 if quota.overspent else rng.uniform(0.7, 0.97)))
+        lo = max(quota.declared + 3, _ordinal(quota.year, 1, 15))
+        hi = min(_ordinal(quota.year, 12, 28), last_txn_day)
+        zero = acct(quota.unit, ACC_1011)
+        owned = projects_of.get(quota.unit, []) if quota.stream == "建设" else []
+        group = ECONOMIC_GROUPS[quota.economic]
+        for i, amount in enumerate(_split(rng, total, count)):
+            day = rng.randint(lo, hi)
+            balances[zero] -= amount
+            if owned:
+                project = project_list[owned[i % len(owned)]]
+                construction_total[owned[i % len(owned)]] = (
+                    construction_total.get(owned[i % len(owned)], 0) + amount
+                )
+                add(
+                    day,
+                    f'{dates(day)} * "{rng.choice(CONSTRUCTION_PAYEES)}" '
+                    f'"{project.title} 工程进度款" ^{project.pid}\n'
+                    f'  quota: "{quota.qid}"\n'
+                    f"  {acct(quota.unit, ACC_1613)}  {fen(amount)} CNY\n"
+                    f"  {zero}\n",
+                )
+                continue
+            code = rng.choice(group)
+            name, payees, what = EXPENSES[code]
+            add(
+                day,
+                f'{dates(day)} * "{rng.choice(payees)}" "{what}"\n'
+                f'  quota: "{quota.qid}"\n'
+                f"  {acct(quota.unit, component(code, name), 'Expenses')}  {fen(amount)} CNY\n"
+                f"  {zero}\n",
+            )
+    for k, project in enumerate(project_list):
+        spent = construction_total.get(k, 0)
+        project.amount = _round_yuan(max(spent * 1.25, 1e8) / 100, 10_000)
+
+    # -- write the files ---------------------------------------------------------
+    files: dict[str, list[str]] = {}
+    opens = _open_text(unit_list, dates(first_day))
+    files["accounts.beancount"] = opens
+    files["declarations.beancount"] = _declaration_text(unit_list, community_rows, dates(first_day))
+    budget: dict[int, list[tuple[int, int, str]]] = {y: [] for y in year_list}
+    _budget_text(budget, quota_list, task_list, project_list, unit_list, dates, rng, last_day)
+    for year in year_list:
+        files[f"{year}/budget.beancount"] = [
+            f"; {year} 年度：预算指标、任务、项目、绩效目标（合成数据）\n\n"
+        ] + [t for _, _, t in sorted(budget[year])]
+    by_year: dict[int, list[tuple[int, int, str]]] = {y: [] for y in year_list}
+    for item in txns:
+        by_year[datetime.date.fromordinal(item[0]).year].append(item)
+    for year in year_list:
+        rows = sorted(by_year[year])
+        files[f"{year}/transactions.beancount"] = [
+            f"; {year} 年度：指标到账、任务经费拨付、支出（合成数据，{len(rows)} 笔）\n\n"
+        ] + [t + "\n" for _, _, t in rows]
+    closing = dates(last_day)
+    files["balances.beancount"] = ["; 年末余额核对\n\n"] + [
+        f"{closing} balance {account}  {fen(amount)} CNY\n"
+        for account, amount in sorted(balances.items())
+    ]
+
+    includes = "".join(f'include "{name}"\n' for name in files)
+    header = (
+        '; 合成县级“三到社区”资金台账 — sandao bench generator\n'
+        f"; seed={seed} transactions={transactions} tasks={tasks} quotas={quotas} "
+        f"units={units} communities={communities} years={years}\n\n"
+        'option "title" "合成县 三到社区资金台账 (synthetic county)"\n'
+        'option "operating_currency" "CNY"\n\n'
+    )
+    for name, parts in files.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(parts), encoding="utf-8")
+    main = out / MAIN_FILE
+    plugin_line = f'plugin "{PLUGIN_MODULE}"\n\n' if plugin else ""
+    main.write_text(header + plugin_line + includes, encoding="utf-8")
+    bare_twin(main).write_text(header + includes, encoding="utf-8")
+
+    manifest = {
+        "seed": seed,
+        "transactions": transactions,
+        "tasks": tasks,
+        "quotas": quotas,
+        "units": units,
+        "communities": communities,
+        "years": years,
+        "projects": len(project_list),
+        "plugin": plugin,
+        "counts": {
+            "openings": units,
+            "quota_arrivals": len(arrivals),
+            "task_transfers": n_transfers,
+            "task_spending": n_task_spend,
+            "quota_spending": n_quota_spend,
+            "task_amendments": sum(1 for t in task_list if t.amend),
+            "quota_adjustments": sum(1 for q in quota_list if q.adjust),
+        },
+        "deliberate": {
+            "late_tasks": [t.tid for t in task_list if t.late],
+            "unfunded_tasks": [t.tid for t in task_list if t.unfunded],
+            "overspent_tasks": [t.tid for t in task_list if t.overspent and t.transfers],
+            "overspent_quotas": [
+                q.qid for q, c in zip(quota_list, quota_counts) if q.overspent and c
+            ],
+        },
+        "files": [MAIN_FILE, BARE_FILE, *files],
+    }
+    (out / MANIFEST_FILE).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return main
+
+
+def _open_text(unit_list: list[_Unit], day: str) -> list[str]:
+    parts = ["; 会计科目（科目代码在前）\n\n"]
+    for unit in unit_list:
+        p = unit.prefix
+        parts.append(f"; {unit.code} {unit.name}\n")
+        parts.append(f"{day} open Assets:{p}:{ACC_1011} CNY\n")
+        parts.append(f"{day} open Assets:{p}:{ACC_1002} CNY\n")
+        parts.append(f'{day} open Assets:{p}:{ACC_1613} CNY\n  economic: "{CAPITAL_ECONOMIC}"\n')
+        parts.append(f"{day} open Equity:{p}:{ACC_3001} CNY\n")
+        for stream, leaf in STREAM_INCOME.items():
+            parts.append(f'{day} open Income:{p}:{ACC_4001}:{leaf} CNY\n  stream: "{stream}"\n')
+        for dcode, dname, *_ in DEPARTMENTS:
+            parts.append(f"{day} open Income:{p}:{ACC_4001}:{component(dcode, dname)} CNY\n")
+        for code, (name, _, _) in EXPENSES.items():
+            parts.append(f"{day} open Expenses:{p}:{component(code, name)} CNY\n")
+        parts.append("\n")
+    return parts
+
+
+def _declaration_text(
+    unit_list: list[_Unit], community_rows: list[tuple[str, str, int, int]], day: str
+) -> list[str]:
+    parts = ["; 单位、社区、部门\n\n"]
+    for i, unit in enumerate(unit_list):
+        kind = "事业单位" if i < 4 else "行政单位"
+        parts.append(f'{day} custom "unit" "{unit.code}" "{unit.name}"\n  kind: "{kind}"\n')
+    parts.append("\n")
+    for code, name, unit_index, households in community_rows:
+        parts.append(
+            f'{day} custom "community" "{code}" "{name}"\n'
+            f'  unit: "{unit_list[unit_index].code}"\n  households: {households}\n'
+        )
+    parts.append("\n")
+    for dcode, dname, *_ in DEPARTMENTS:
+        parts.append(f'{day} custom "department" "{dcode}" "{dname}"\n')
+    return parts
+
+
+def _budget_text(
+    budget: dict[int, list[tuple[int, int, str]]],
+    quota_list: list[_Quota],
+    task_list: list[_Task],
+    project_list: list[_Project],
+    unit_list: list[_Unit],
+    dates: _Dates,
+    rng: random.Random,
+    last_day: int,
+) -> None:
+    seq = 0
+
+    def put(ordinal: int, text: str) -> None:
+        nonlocal seq
+        seq += 1
+        year = datetime.date.fromordinal(ordinal).year
+        budget[year if year in budget else max(budget)].append((ordinal, seq, text))
+
+    for project in project_list:
+        unit = unit_list[project.unit]
+        community = f'  community: "{project.community}"\n' if project.community else ""
+        put(
+            project.declared,
+            f'{dates(project.declared)} custom "project" "{project.pid}" "{project.title}" '
+            f"{fen(project.amount)} CNY\n"
+            f'  unit: "{unit.code}"\n{community}  end: {dates(project.end)}\n\n',
+        )
+    for quota in quota_list:
+        number = int(quota.qid[-2:])
+        put(
+            quota.declared,
+            f'{dates(quota.declared)} custom "quota" "{quota.qid}" '
+            f'"{unit_list[quota.unit].name}{quota.stream}经费" {fen(quota.amount)} CNY\n'
+            f'  unit: "{unit_list[quota.unit].code}"\n'
+            f'  stream: "{quota.stream}"\n'
+            f'  function: "{quota.function}"\n'
+            f'  economic: "{quota.economic}"\n'
+            f'  control: "{quota.control}"\n'
+            f'  document: "X财预〔{quota.year}〕{number}号"\n'
+            f'  kind: "{quota.kind}"\n'
+            f'  fund_type: "{quota.fund_type}"\n\n',
+        )
+        if quota.adjust:
+            day, delta = quota.adjust
+            put(
+                day,
+                f'{dates(day)} custom "quota-adjust" "{quota.qid}" {fen(delta)} CNY\n'
+                f'  document: "X财预〔{quota.year}〕{100 + number}号"\n\n',
+            )
+    for task in task_list:
+        dcode, _, short, function, indicators = DEPARTMENTS[task.dept]
+        year = datetime.date.fromordinal(task.declared).year
+        number = int(task.tid.rsplit("-", 1)[1])
+        community = f'  community: "{task.community}"\n' if task.community else ""
+        put(
+            task.declared,
+            f'{dates(task.declared)} custom "task" "{task.tid}" "{task.title}" '
+            f"{fen(task.amount)} CNY\n"
+            f'  department: "{dcode}"\n'
+            f'  unit: "{unit_list[task.unit].code}"\n'
+            f"{community}"
+            f"  due: {dates(task.due)}\n"
+            f"  end: {dates(task.end)}\n"
+            f'  function: "{function}"\n'
+            f'  document: "X{short}发〔{year}〕{number}号"\n\n',
+        )
+        if task.amend:
+            day, total, explicit = task.amend
+            due = f"  due: {dates(day + 30)}\n" if explicit else ""
+            put(
+                day,
+                f'{dates(day)} custom "task-amend" "{task.tid}" {fen(total)} CNY\n'
+                f'  document: "X{short}发〔{year}〕{500 + number}号"\n{due}\n',
+            )
+        if task.end + 90 <= last_day:
+            put(
+                task.end,
+                f'{dates(task.end)} custom "task-close" "{task.tid}" "carry-forward"\n'
+                f'  document: "X财〔{year}〕{800 + number % 200}号"\n\n',
+            )
+        if rng.random() < 0.5:
+            indicator, unit_word = rng.choice(indicators)
+            target = rng.choice((10, 20, 50, 100, 200, 500))
+            put(
+                task.declared,
+                f'{dates(task.declared)} custom "target" "{task.tid}" "{indicator}" '
+                f'{target} "{unit_word}"\n\n',
+            )
+            done = min(task.end, last_day)
+            put(
+                done,
+                f'{dates(done)} custom "output" "{task.tid}" "{indicator}" '
+                f'{int(target * rng.uniform(0.8, 1.3))} "{unit_word}"\n\n',
+            )
