@@ -41,9 +41,8 @@ def fund_rules(
     try:
         config = Config.parse(config_text)
     except ConfigError as exc:
-        return entries, [
-            FundRuleError({"filename": "<sandao.ledger>", "lineno": 0}, str(exc), None)
-        ]
+        source = {"filename": "<sandao.ledger>", "lineno": 0}
+        return entries, [PluginConfigError(source, f"sandao.ledger 插件配置错误：{exc}", None)]
     analysis = analyse(entries, options_map, config)
     remember(options_map, analysis)
     errors = [to_error(f) for f in analysis.findings if config.warnings or f.severity == ERROR]

@@ -63,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return exc.code
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 1
     except KeyboardInterrupt:
         print("已中断 (interrupted)", file=sys.stderr)
         return 130
