@@ -32,14 +32,24 @@ class DailySeries:
     """Per-day sums, as a dict date → [received, spent]; cumulative views on demand."""
 
     days: dict[datetime.date, list[Decimal]] = field(default_factory=dict)
+    #: date → (file, line) of the day's first posting, so findings point at an entry.
+    where: dict[datetime.date, tuple[str | None, int | None]] = field(default_factory=dict)
 
-    def add(self, date: datetime.date, received: Decimal, spent: Decimal) -> None:
+    def add(
+        self, date: datetime.date, received: Decimal, spent: Decimal, file: str | None, line: int | None
+    ) -> None:
         day = self.days.get(date)
         if day is None:
             self.days[date] = [received, spent]
+            self.where[date] = (file, line)
         else:
             day[0] += received
             day[1] += spent
+
+    def meta(self, date: datetime.date) -> dict[str, object]:
+        """Beancount-style source metadata of the first posting on ``date``."""
+        file, line = self.where.get(date, (None, None))
+        return {"filename": file, "lineno": line}
 
     def cumulative(self) -> list[tuple[datetime.date, Decimal, Decimal]]:
         """(date, received to date, spent to date) at the end of each day with activity."""
@@ -67,6 +77,7 @@ class TaskFunding:
     received: Decimal
     spent: Decimal
     cumulative: list[tuple[datetime.date, Decimal, Decimal]]
+    series: DailySeries | None
     status: str
     late: bool
 
@@ -117,15 +128,15 @@ def gather(table: PostingTable, decl: Declarations) -> Usage:
         role = row.role
         if role == SPENDING:
             if row.task is not None:
-                tasks[row.task].add(row.date, ZERO, row.amount)
+                tasks[row.task].add(row.date, ZERO, row.amount, row.file, row.line)
             if row.quota is not None:
-                quotas[row.quota].add(row.date, ZERO, row.amount)
+                quotas[row.quota].add(row.date, ZERO, row.amount, row.file, row.line)
             if row.project is not None:
-                projects[row.project].add(row.date, ZERO, row.amount)
+                projects[row.project].add(row.date, ZERO, row.amount, row.file, row.line)
         elif role == INCOME and row.task is not None:
             task = declared_tasks.get(row.task)
             if task is not None and row.unit == task.unit:
-                tasks[row.task].add(row.date, -row.amount, ZERO)
+                tasks[row.task].add(row.date, -row.amount, ZERO, row.file, row.line)
     return Usage(dict(tasks), dict(quotas), dict(projects))
 
 
@@ -148,7 +159,7 @@ def task_funding(task: Task, series: DailySeries | None, as_of: datetime.date) -
     transfers = [(d, v[0]) for d, v in sorted(series.days.items()) if v[0]] if series else []
     received = cumulative[-1][1] if cumulative else ZERO
     spent = cumulative[-1][2] if cumulative else ZERO
-    funding = TaskFunding(task, transfers, received, spent, cumulative, "", False)
+    funding = TaskFunding(task, transfers, received, spent, cumulative, series, "", False)
     funding.late = any(
         funding.received_by(due) < amount for due, amount, _, _ in task.due_events() if due <= as_of
     )

@@ -242,7 +242,7 @@ def check_tasks(
                 overspent = True
                 sink.add(
                     "T003",
-                    task.meta,
+                    fund.series.meta(day),
                     day,
                     f"任务 {task_id} 于 {day} 支出 {fen(spent)} 超过已到位经费 {fen(received)}",
                     **ids,
@@ -251,7 +251,7 @@ def check_tasks(
                 overfunded = True
                 sink.add(
                     "T009",
-                    task.meta,
+                    fund.series.meta(day),
                     day,
                     f"任务 {task_id} 于 {day} 到位 {fen(received)}，超过任务金额 {fen(task.amount_at(day))}",
                     **ids,
@@ -283,7 +283,7 @@ def check_quotas(decl: Declarations, usage: Usage, sink: FindingSink) -> None:
                 severity = WARNING if quota.control == "warn" else None
                 sink.add(
                     "Q001",
-                    quota.meta,
+                    series.meta(day) if day in series.where else quota.meta,
                     day,
                     f"指标 {quota_id}「{quota.name}」于 {day} 累计支出 {fen(spent)} 超过指标 {fen(limit)}，"
                     f"超出 {fen(spent - limit)}",
@@ -307,7 +307,7 @@ def check_projects(
             if spent > project.amount:
                 sink.add(
                     "P001",
-                    project.meta,
+                    series.meta(day),
                     day,
                     f"项目 {project_id}「{project.name}」于 {day} 累计支出 {fen(spent)} 超过项目金额 {fen(project.amount)}",
                     project=project_id,

@@ -169,7 +169,7 @@ def _year_file(county: County) -> str:
     zero = gov_account("Assets", unit, unit_name, "1011")
     income = gov_account("Income", unit, unit_name, "4001", STREAM_INCOME_CODES["运转"])
     return f"""\
-; {y} 年度账务。下面是一个指标和一个职能任务的示例（已注释），取消注释即可使用。
+;; 本年度（{y}）账务。下面是一个指标和一个职能任务的示例（已注释），取消注释即可使用。
 
 ; {y}-01-10 custom "quota" "ZB{y % 100:02d}-0001" "社区服务中心运转经费" 800000.00 CNY
 ;   unit: "{unit}"

@@ -99,7 +99,10 @@ def test_as_of_evaluates_the_books_as_they_stood(tmp_path, capsys):
             "main.beancount:",
         ),
         ('include "missing.beancount"\n', "missing.beancount"),
-        ("2025-02-30 open Assets:Cash CNY\n", f"main.beancount:{(BASE + FUND_TASK).count(chr(10)) + 1}: 日期不存在"),
+        (
+            "2025-02-30 open Assets:Cash CNY\n",
+            f"main.beancount:{(BASE + FUND_TASK).count(chr(10)) + 1}: 日期不存在",
+        ),
         (
             '2025-03-01 custom "task" "T2025-008" "x" "五万" \n  department: "D05"\n  unit: "C101"\n  due: 2025-03-31\n  end: 2025-12-31\n',
             "S001",
@@ -135,7 +138,7 @@ def test_unreadable_main_file_exit_2(tmp_path, capsys, kind):
 def test_bean_check_shows_the_same_errors(tmp_path, capsys):
     books = (BASE + LATE).replace("{'warnings': True}", "")
     path = write(tmp_path, books)
-    code, out, _ = check(capsys, path, "--json")
+    _, out, _ = check(capsys, path, "--json")
     errors = sorted(r["message"] for r in json.loads(out) if r["severity"] == "error")
     result = subprocess.run(["bean-check", str(path)], capture_output=True, text=True)
     assert result.returncode == 1

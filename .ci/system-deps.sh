@@ -1,0 +1,16 @@
+#!/bin/sh
+# Debian packages the test suite needs: CJK fonts for PDF reports, poppler to render PDF
+# pages, Chromium and its driver for the Fava browser tests. Installed only when missing.
+set -e
+need=""
+for pkg in fonts-noto-cjk poppler-utils chromium chromium-driver; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
+done
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "缺少系统软件包:$need — 请以 root 运行: apt-get install -y$need" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $need >/dev/null
