@@ -67,9 +67,11 @@ def test_init_sample_task_and_quota_work_when_uncommented(tmp_path, capsys):
     )
     year_file.write_text(text + "\n", "utf-8")
     capsys.readouterr()
-    main(["check", "--json", str(target / "main.beancount")])
+    assert main(["check", "--json", str(target / "main.beancount")]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    # Declared but never funded: once its due date has passed, exactly its T001.
+    main(["check", "--json", "--as-of", "2026-04-01", str(target / "main.beancount")])
     found = json.loads(capsys.readouterr().out)
-    # The sample task is declared but never funded: exactly its T001 (due 2026-03-31 ≤ as-of).
     assert [(f["code"], f["task"]) for f in found] == [("T001", "T2026-001")]
 
 
