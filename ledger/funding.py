@@ -36,7 +36,12 @@ class DailySeries:
     where: dict[datetime.date, tuple[str | None, int | None]] = field(default_factory=dict)
 
     def add(
-        self, date: datetime.date, received: Decimal, spent: Decimal, file: str | None, line: int | None
+        self,
+        date: datetime.date,
+        received: Decimal,
+        spent: Decimal,
+        file: str | None,
+        line: int | None,
     ) -> None:
         day = self.days.get(date)
         if day is None:

@@ -114,12 +114,14 @@ class PostingTable:
 
 class _AccountFacts(NamedTuple):
     dims: dict[str, str]
+    #: The same dimensions as a tuple in :data:`DIMENSIONS` order (None where absent).
+    values: tuple[str | None, ...]
     role: str
     zero_balance: bool
 
 
 def _normalise_meta(meta: dict[str, Any] | None) -> dict[str, str]:
-    if not meta:
+    if not meta or len(meta) <= 2:
         return {}
     found = {}
     for key in DIMENSIONS:
@@ -176,7 +178,8 @@ class Resolver:
             role = SPENDING
         else:
             role = OTHER
-        facts = _AccountFacts(dims, role, accounts.gov_code_of(account) == "1011")
+        values = tuple(dims.get(key) for key in DIMENSIONS)
+        facts = _AccountFacts(dims, values, role, accounts.gov_code_of(account) == "1011")
         self._accounts[account] = facts
         return facts
 
@@ -187,6 +190,9 @@ class Resolver:
         tasks, projects, quotas = self.decl.tasks, self.decl.projects, self.decl.quotas
         task_match, project_match = self.task_pattern.fullmatch, self.project_pattern.fullmatch
         facts_of = self.account_facts
+        account_cache = self._accounts
+        # tuple.__new__ skips the named tuple's Python-level constructor: a third of the pass.
+        new_row = tuple.__new__
         txn_index = -1
         for entry in entries:
             if not isinstance(entry, data.Transaction):
@@ -222,7 +228,7 @@ class Resolver:
             link_stream = "职能" if link_task else "建设" if link_project else None
             private = meta.get("payee_type") == "个人"
             postings = entry.postings
-            facts = [facts_of(p.account) for p in postings]
+            facts = [account_cache.get(p.account) or facts_of(p.account) for p in postings]
             zero_balance = any(f.zero_balance for f in facts)
             for posting, account_facts in zip(postings, facts, strict=True):
                 pmeta = posting.meta
@@ -230,18 +236,30 @@ class Resolver:
                     dims = {**tdims, **_normalise_meta(pmeta)}
                 else:
                     dims = tdims
-                adims = account_facts.dims
-                quota_id = dims.get("quota") or adims.get("quota")
-                task_id = dims.get("task") or link_task or adims.get("task")
-                project_id = dims.get("project") or link_project or adims.get("project")
+                (unit, stream, function, economic, community, task_id, project_id, quota_id,
+                 department) = account_facts.values  # fmt: skip
+                if link_task:
+                    task_id = link_task
+                if link_project:
+                    project_id = link_project
+                if link_stream:
+                    stream = link_stream
+                if dims:
+                    get = dims.get
+                    unit = get("unit") or unit
+                    stream = get("stream") or stream
+                    function = get("function") or function
+                    economic = get("economic") or economic
+                    community = get("community") or community
+                    task_id = get("task") or task_id
+                    project_id = get("project") or project_id
+                    quota_id = get("quota") or quota_id
+                    department = get("department") or department
                 quota = quotas.get(quota_id) if quota_id else None
                 if task_id is None and quota is not None and quota.task in tasks:
                     task_id = quota.task
                 task = tasks.get(task_id) if task_id else None
                 project = projects.get(project_id) if project_id else None
-                stream = dims.get("stream") or link_stream or adims.get("stream")
-                function = dims.get("function") or adims.get("function")
-                community = dims.get("community") or adims.get("community")
                 if quota is not None:
                     stream = stream or quota.stream
                     function = function or quota.function
@@ -253,29 +271,32 @@ class Resolver:
                     community = community or project.community
                 units = posting.units
                 rows.append(
-                    Posting(
-                        entry.date,
-                        dims.get("unit") or adims.get("unit"),
-                        stream,
-                        function,
-                        dims.get("economic") or adims.get("economic"),
-                        community,
-                        task_id,
-                        project_id,
-                        quota_id,
-                        dims.get("department") or adims.get("department"),
-                        posting.account,
-                        units.number,
-                        units.currency,
-                        entry.payee,
-                        entry.narration,
-                        links,
-                        (pmeta or meta).get("filename"),
-                        (pmeta or meta).get("lineno"),
-                        account_facts.role,
-                        private,
-                        zero_balance,
-                        txn_index,
+                    new_row(
+                        Posting,
+                        (
+                            entry.date,
+                            unit,
+                            stream,
+                            function,
+                            economic,
+                            community,
+                            task_id,
+                            project_id,
+                            quota_id,
+                            department,
+                            posting.account,
+                            units.number,
+                            units.currency,
+                            entry.payee,
+                            entry.narration,
+                            links,
+                            (pmeta or meta).get("filename"),
+                            (pmeta or meta).get("lineno"),
+                            account_facts.role,
+                            private,
+                            zero_balance,
+                            txn_index,
+                        ),
                     )
                 )
         return table
