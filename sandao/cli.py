@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sandao.ledger.commands",
     "sandao.importers.commands",
     "sandao.reports.commands",
+    "sandao.reports.serve",
     "sandao.bench.commands",
     "sandao.demo",
 )
