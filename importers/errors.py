@@ -46,7 +46,7 @@ class ImportProblem:
                 label += f"「{self.header}」"
             parts.append(label)
         elif self.header:
-            parts.append(f"列「{self.header}」")
+            parts.append(f"表头「{self.header}」")
         return " ".join(parts)
 
     def __str__(self) -> str:

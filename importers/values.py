@@ -24,11 +24,16 @@ MAX_TEXT = 500
 
 _PLAIN_AMOUNT = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_DATE_SEP = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_DATE_CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
+_DATE_SEP = re.compile(
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
+_DATE_CN = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+)
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:\s*\d{1,2}:?\d{2}(?::?\d{2})?)?")
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]")
+_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_./-]*")
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
@@ -66,9 +71,7 @@ def parse_amount(value: object, multiplier: int = 1) -> Decimal:
         number = Decimal(repr(value)) * multiplier
         fen = number.quantize(FEN)
         if abs(number - fen) > FLOAT_TOLERANCE:
-            raise ValueProblem(
-                f"金额 {repr(value)} 不是整分（与 {fen} 相差超过 0.000001），应精确到分"
-            )
+            raise ValueProblem(f"金额 {value!r} 不是整分（与 {fen} 相差超过 0.000001），应精确到分")
         return fen
     if isinstance(value, int):
         return (Decimal(value) * multiplier).quantize(FEN)
@@ -144,7 +147,9 @@ def _ymd(year: str, month: str, day: str, raw: object) -> datetime.date:
     try:
         date = datetime.date(int(year), int(month), int(day))
     except ValueError as exc:
-        raise ValueProblem(f"日期 {shown(raw)} 不存在（{year}年{int(month)}月没有{int(day)}日或月份无效）") from exc
+        raise ValueProblem(
+            f"日期 {shown(raw)} 不存在（{year}年{int(month)}月没有{int(day)}日或月份无效）"
+        ) from exc
     return _plausible(date, raw)
 
 
@@ -154,7 +159,7 @@ def _plausible(date: datetime.date, raw: object) -> datetime.date:
     return date
 
 
-def parse_text(value: object, required: bool = False, what: str = "文本") -> str:
+def parse_text(value: object, required: bool = False, what: str = "内容") -> str:
     """A name, memo or code as clean text: no control characters, no HTML, not huge."""
     if value is None:
         text = ""
@@ -171,10 +176,14 @@ def parse_text(value: object, required: bool = False, what: str = "文本") -> s
     if len(text) > MAX_TEXT:
         raise ValueProblem(f"单元格过长（{len(text)} 个字符），应为不超过 {MAX_TEXT} 字符的{what}")
     text = text.strip()
-    if _CONTROL.search(text):
+    if not text.isprintable() and _CONTROL.search(text):
         raise ValueProblem(f"含有换行或控制字符，应为单行{what}：{shown(text)}")
-    if _HTML.search(text):
+    if "<" in text and _HTML.search(text):
         raise ValueProblem(f"含有 HTML 标记，应为纯文本{what}：{shown(text)}")
+    if text[:1] in ("=", "@") and len(text) > 1 and not text[1:2].isspace():
+        raise ValueProblem(
+            f"以「{text[0]}」开头，像是电子表格公式，应为纯文本{what}：{shown(text)}"
+        )
     if required and not text:
         raise ValueProblem(f"不能为空，应为{what}")
     return text
@@ -185,8 +194,9 @@ def parse_code(value: object, required: bool = False, what: str = "编码") -> s
     text = parse_text(value, required, what)
     if text and not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    text = _SPACES.sub("", text)
-    if text and not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_./-]*", text):
+    if " " in text or not text.isascii():
+        text = _SPACES.sub("", text)
+    if text and not _CODE.fullmatch(text):
         raise ValueProblem(f"应为{what}（字母、数字和 - 组成），实际为 {shown(text)}")
     return text
 

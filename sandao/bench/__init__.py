@@ -1,0 +1,1 @@
+"""Benchmarks: a seeded synthetic-county generator and the ``sandao bench`` harness."""

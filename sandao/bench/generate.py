@@ -111,6 +111,13 @@ CONSTRUCTION_PAYEES: tuple[str, ...] = (
     "县宏图建筑工程有限公司", "县城建集团", "县正源工程监理公司", "县鼎盛建设有限公司",
 )  # fmt: skip
 CAPITAL_ECONOMIC = "31001"
+QUOTA_PURPOSES: dict[tuple[str, str, str], str] = {
+    ("运转", "302", "年初"): "公用经费",
+    ("运转", "301", "年初"): "人员经费",
+    ("运转", "310", "年初"): "办公设备购置",
+    ("运转", "302", "追加"): "追加公用经费",
+    ("建设", "310", "年初"): "社区建设资金",
+}
 PROJECT_NAMES: tuple[str, ...] = (
     "社区综合服务楼", "社区党群服务中心改造", "老旧小区改造", "社区文体广场",
     "社区养老服务站", "背街小巷提升", "社区便民服务中心", "智慧社区平台",
@@ -235,7 +242,7 @@ def _split(rng: random.Random, total: int, parts: int) -> list[int]:
 
 def _round_yuan(value: float, step: int) -> int:
     """Yuan rounded to ``step`` yuan, returned in fen."""
-    return max(step, int(round(value / step)) * step) * 100
+    return max(step, round(value / step) * step) * 100
 
 
 def _apportion(rng: random.Random, count: int, weights: list[float]) -> list[int]:
@@ -246,6 +253,17 @@ def _apportion(rng: random.Random, count: int, weights: list[float]) -> list[int
     top = cumulative[-1]
     hits = Counter(bisect_right(cumulative, rng.random() * top) for _ in range(count))
     return [hits.get(i, 0) for i in range(len(weights))]
+
+
+def _community_name(j: int) -> str:
+    """A distinct community name for the ``j``-th community (without 社区)."""
+    rounds, index = divmod(j, len(COMMUNITY_SUFFIXES))
+    suffix = COMMUNITY_SUFFIXES[index]
+    if rounds == 0:
+        return suffix
+    prefix = PLACES[(rounds - 1) % len(PLACES)]
+    extra = (rounds - 1) // len(PLACES)
+    return f"{prefix}{suffix}{extra + 1 if extra else ''}"
 
 
 def generate_county(
@@ -292,11 +310,12 @@ def generate_county(
     community_rows: list[tuple[str, str, int, int]] = []
     for j in range(communities):
         code = f"SQ{j + 1:0{width}d}"
-        base = COMMUNITY_SUFFIXES[j % len(COMMUNITY_SUFFIXES)]
-        name = base + ("" if j < len(COMMUNITY_SUFFIXES) else str(j // len(COMMUNITY_SUFFIXES) + 1))
+        name = _community_name(j)
         unit_index = j % units
         unit_list[unit_index].communities.append(code)
         community_rows.append((code, f"{name}社区", unit_index, rng.randrange(800, 4200, 10)))
+
+    community_names = {code: name for code, name, _, _ in community_rows}
 
     # -- projects -------------------------------------------------------------
     project_list: list[_Project] = []
@@ -307,7 +326,8 @@ def generate_county(
             unit_index = (k * 2 + 1) % units
         unit = unit_list[unit_index]
         community = rng.choice(unit.communities) if unit.communities else None
-        title = (unit.name[:2] if community is None else "") + PROJECT_NAMES[k % len(PROJECT_NAMES)]
+        place = community_names[community].removesuffix("社区") if community else unit.name[:2]
+        title = f"{place}社区{PROJECT_NAMES[k % len(PROJECT_NAMES)].removeprefix('社区')}"
         declared = _ordinal(start_year, 2, 1)
         project_list.append(
             _Project(f"P{start_year}-{k + 1:02d}", title, unit_index, community, declared, last_day)
@@ -317,22 +337,39 @@ def generate_county(
     # -- quotas ---------------------------------------------------------------
     quota_list: list[_Quota] = []
     slots = [(y, u) for y in year_list for u in range(units)]
-    per_slot = [quotas // len(slots) + (1 if s < quotas % len(slots) else 0) for s in range(len(slots))]
+    per_slot = [
+        quotas // len(slots) + (1 if s < quotas % len(slots) else 0) for s in range(len(slots))
+    ]
     if max(per_slot) > 99:
         raise ValueError("at most 99 quotas per unit and year")
-    for (year, u), count in zip(slots, per_slot):
+    for (year, u), count in zip(slots, per_slot, strict=True):
         yy = year % 100
         for k in range(count):
             qid = f"ZB{yy}-{u + 1:02d}{k + 1:02d}"
             kind, declared = "年初", _ordinal(year, 1, 10)
             if k == 0:
-                stream, function, economic, amount = "运转", "2120101", "302", rng.uniform(3e5, 1.2e6)
+                stream, function, economic, amount = (
+                    "运转",
+                    "2120101",
+                    "302",
+                    rng.uniform(3e5, 1.2e6),
+                )
                 weight = 3.0
             elif k == 1 and u in projects_of:
-                stream, function, economic, amount = "建设", "2120399", "310", rng.uniform(1.5e6, 5e6)
+                stream, function, economic, amount = (
+                    "建设",
+                    "2120399",
+                    "310",
+                    rng.uniform(1.5e6, 5e6),
+                )
                 weight = 1.0
             elif k in (1, 2):
-                stream, function, economic, amount = "运转", "2120101", "301", rng.uniform(8e5, 2.5e6)
+                stream, function, economic, amount = (
+                    "运转",
+                    "2120101",
+                    "301",
+                    rng.uniform(8e5, 2.5e6),
+                )
                 weight = 1.2
             elif k == 4:
                 stream, function, economic, amount = "运转", "2120101", "310", rng.uniform(1e5, 4e5)
@@ -359,7 +396,7 @@ def generate_county(
     # -- tasks ----------------------------------------------------------------
     task_list: list[_Task] = []
     per_year = [tasks // years + (1 if i < tasks % years else 0) for i in range(years)]
-    for year, count in zip(year_list, per_year):
+    for year, count in zip(year_list, per_year, strict=True):
         for n in range(count):
             d = rng.randrange(len(DEPARTMENTS))
             u = rng.randrange(units)
@@ -371,9 +408,13 @@ def generate_county(
             end = _ordinal(year, 12, 31)
             if year < last_year and rng.random() < 0.2:
                 end = _ordinal(year + 1, 6, 30)
-            amount = _round_yuan(rng.choice((1e4, 2e4, 3e4, 5e4, 8e4, 1e5, 2e5)) * rng.uniform(0.5, 2), 1000)
+            amount = _round_yuan(
+                rng.choice((1e4, 2e4, 3e4, 5e4, 8e4, 1e5, 2e5)) * rng.uniform(0.5, 2), 1000
+            )
             title = rng.choice(TASK_TITLES[DEPARTMENTS[d][0]])
-            task = _Task(f"T{year}-{n + 1:03d}", title, d, u, community, amount, declared, declared + 30, end)
+            task = _Task(
+                f"T{year}-{n + 1:03d}", title, d, u, community, amount, declared, declared + 30, end
+            )
             roll = rng.random()
             if roll < UNFUNDED_TASK_RATE:
                 task.unfunded = True
@@ -389,7 +430,8 @@ def generate_county(
             else:
                 task.transfers.append((declared + rng.randrange(0, 25), amount))
             amend_day = declared + rng.randrange(45, 120)
-            if not task.unfunded and rng.random() < AMEND_RATE and amend_day + 60 < end:
+            clean = not (task.unfunded or task.late)
+            if clean and rng.random() < AMEND_RATE and amend_day + 60 < end:
                 new_total = amount + _round_yuan(amount / 100 * rng.uniform(0.1, 0.5), 1000)
                 task.amend = (amend_day, new_total, rng.random() < 0.5)
                 arrive = max(amend_day, task.transfers[-1][0]) + rng.randrange(1, 25)
@@ -411,7 +453,7 @@ def generate_county(
             base = final
         amounts = [int(base * s) for s in shares]
         amounts[-1] += base - sum(amounts)
-        arrivals.extend((quota, d, a) for d, a in zip(days, amounts))
+        arrivals.extend((quota, d, a) for d, a in zip(days, amounts, strict=True))
         if quota.adjust and quota.adjust[1] > 0:
             arrivals.append((quota, quota.adjust[0] + 5, quota.adjust[1]))
 
@@ -485,8 +527,9 @@ def generate_county(
 
     # task spending from 1002, linked
     task_counts = _apportion(rng, n_task_spend, [sum(a for _, a in t.transfers) for t in funded])
-    for task, count in zip(funded, task_counts):
+    for task, count in zip(funded, task_counts, strict=True):
         if not count:
+            task.overspent = False  # nothing spent, nothing overspent
             continue
         received = sum(a for _, a in task.transfers)
         ratio = 1.1 if task.overspent else rng.uniform(0.6, 0.98)
@@ -508,12 +551,16 @@ def generate_county(
     # spending charged to quotas, from 1011 (construction: to 1613, linked to a project)
     quota_counts = _apportion(rng, n_quota_spend, [q.weight for q in quota_list])
     construction_total: dict[int, int] = {}
-    for quota, count in zip(quota_list, quota_counts):
+    for quota, count in zip(quota_list, quota_counts, strict=True):
         if not count:
             continue
         cap = quota.amount
         if quota.adjust:
-            cap = max(cap, cap + quota.adjust[1]) if quota.overspent else min(cap, cap + quota.adjust[1])
+            cap = (
+                max(cap, cap + quota.adjust[1])
+                if quota.overspent
+                else min(cap, cap + quota.adjust[1])
+            )
         total = int(cap * (1.06 if quota.overspent else rng.uniform(0.7, 0.97)))
         lo = max(quota.declared + 3, _ordinal(quota.year, 1, 15))
         hi = min(_ordinal(quota.year, 12, 28), last_txn_day)
@@ -577,7 +624,7 @@ def generate_county(
 
     includes = "".join(f'include "{name}"\n' for name in files)
     header = (
-        '; 合成县级“三到社区”资金台账 — sandao bench generator\n'
+        "; 合成县级“三到社区”资金台账 — sandao bench generator\n"
         f"; seed={seed} transactions={transactions} tasks={tasks} quotas={quotas} "
         f"units={units} communities={communities} years={years}\n\n"
         'option "title" "合成县 三到社区资金台账 (synthetic county)"\n'
@@ -616,7 +663,7 @@ def generate_county(
             "unfunded_tasks": [t.tid for t in task_list if t.unfunded],
             "overspent_tasks": [t.tid for t in task_list if t.overspent and t.transfers],
             "overspent_quotas": [
-                q.qid for q, c in zip(quota_list, quota_counts) if q.overspent and c
+                q.qid for q, c in zip(quota_list, quota_counts, strict=True) if q.overspent and c
             ],
         },
         "files": [MAIN_FILE, BARE_FILE, *files],
@@ -692,12 +739,12 @@ def _budget_text(
             f"{fen(project.amount)} CNY\n"
             f'  unit: "{unit.code}"\n{community}  end: {dates(project.end)}\n\n',
         )
-    for quota in quota_list:
-        number = int(quota.qid[-2:])
+    for number, quota in enumerate(quota_list, start=1):
+        purpose = QUOTA_PURPOSES.get((quota.stream, quota.economic, quota.kind), "运转经费")
         put(
             quota.declared,
             f'{dates(quota.declared)} custom "quota" "{quota.qid}" '
-            f'"{unit_list[quota.unit].name}{quota.stream}经费" {fen(quota.amount)} CNY\n'
+            f'"{unit_list[quota.unit].name}{purpose}" {fen(quota.amount)} CNY\n'
             f'  unit: "{unit_list[quota.unit].code}"\n'
             f'  stream: "{quota.stream}"\n'
             f'  function: "{quota.function}"\n'
@@ -712,7 +759,7 @@ def _budget_text(
             put(
                 day,
                 f'{dates(day)} custom "quota-adjust" "{quota.qid}" {fen(delta)} CNY\n'
-                f'  document: "X财预〔{quota.year}〕{100 + number}号"\n\n',
+                f'  document: "X财预〔{quota.year}〕{1000 + number}号"\n\n',
             )
     for task in task_list:
         dcode, _, short, function, indicators = DEPARTMENTS[task.dept]

@@ -1,0 +1,310 @@
+"""银行对账单 (bank statement) of a unit's 1002 银行存款 account → transactions + balances.
+
+A statement names no unit, so the import config maps it (by file-name pattern or the
+statement's own account number) to a unit; memo rules in the config map 摘要 words to
+the other account and add metadata and task links.  The running 余额 is checked row by
+row (a missing or doubled row breaks the chain) and becomes ``balance`` assertions: the
+余额 after the last row of day D is asserted on D + 1, because Beancount's ``balance``
+holds at the start of its date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from decimal import Decimal
+
+from sandao.importers.common import (
+    ZERO,
+    Draft,
+    FileResult,
+    RowError,
+    RunContext,
+    links_for,
+    q,
+)
+from sandao.importers.config import BANK_COLUMNS, BANK_REQUIRED, BankRule
+from sandao.importers.errors import fail
+from sandao.importers.tables import Table
+from sandao.importers.values import (
+    ValueProblem,
+    is_blank,
+    parse_amount,
+    parse_code,
+    parse_date,
+    parse_text,
+)
+
+NAME = "银行对账单"
+COLUMNS = BANK_COLUMNS
+REQUIRED = BANK_REQUIRED
+KEY_COLUMN = "流水号"
+AMOUNT_COLUMNS = ("借方发生额", "贷方发生额", "余额")
+
+
+def _other_account(ctx: RunContext, unit: str, rule: BankRule) -> tuple[str | None, str]:
+    ledger = ctx.ledger
+    unit_part = ctx.unit_component(unit)
+    if rule.account:
+        if rule.account in ledger.accounts:
+            return rule.account, ""
+        return (
+            None,
+            f"导入规则「{rule.memo}」的账户 {rule.account} 未在账本中开设，应先 open 该账户",
+        )
+    if rule.economic:
+        account = ledger.find("Expenses", unit, rule.economic)
+        if account is None:
+            return (
+                None,
+                f"导入规则「{rule.memo}」的经济分类 {rule.economic} 在账本中没有账户 Expenses:{unit_part}:{rule.economic}-…，应先 open 该账户",
+            )
+        return account, ""
+    department = rule.department or ""
+    account = ledger.find("Income", unit, "4001", department)
+    if account is None:
+        name = ledger.departments.get(department, "…")
+        return (
+            None,
+            f"导入规则「{rule.memo}」的部门账户 Income:{unit_part}:4001-财政拨款收入:{department}-{name} 未在账本中开设，应先 open 该账户",
+        )
+    return account, ""
+
+
+def _optional(value: object, multiplier: int) -> Decimal:
+    return ZERO if is_blank(value) else parse_amount(value, multiplier)
+
+
+def extract(table: Table, ctx: RunContext) -> FileResult:
+    """Every row of one statement; problems are collected in the result."""
+    result = FileResult(table.path, NAME)
+    columns = table.columns
+    multiplier = table.multiplier
+    source_name = os.path.basename(table.path)
+
+    def cell(row: object, name: str) -> object:
+        index = columns.get(name)
+        return "" if index is None or index >= len(row) else row[index]  # type: ignore[arg-type]
+
+    # Which unit: the config by file name or by the statement's own account number.
+    number_cell = ""
+    if "本方账号" in columns:
+        for _, row in table.rows:
+            number_cell = str(cell(row, "本方账号")).strip()
+            if number_cell:
+                break
+    unit = ctx.config.bank_unit(table.path, number_cell or None)
+    if unit is None:
+        raise fail(
+            table.path,
+            "无法确定这份银行对账单属于哪个单位：应在导入配置 [[bank.accounts]] 中按文件名（file）或账号（account_number）指定 unit",
+        )
+    if unit not in ctx.ledger.units:
+        raise fail(
+            table.path, f'导入配置把对账单指给单位 {unit}，但该单位未在账本中声明（custom "unit"）'
+        )
+    bank = ctx.ledger.find("Assets", unit, "1002")
+    if bank is None:
+        raise fail(
+            table.path,
+            f"账本未开设账户 Assets:{ctx.unit_component(unit)}:1002-银行存款，应先 open 该账户",
+        )
+    result.unit = unit
+
+    parsed: list[tuple[int, datetime.date, str, str, str, str, str, Decimal, Decimal, Decimal]] = []
+    seen: dict[str, int] = {}
+    for number, row in table.rows:
+        result.rows += 1
+        column = "交易日期"
+        try:
+            for name in ("借方发生额", "贷方发生额", "余额", "交易日期"):
+                index = columns.get(name)
+                if index is not None and (number, index) in table.formulas:
+                    column = name
+                    raise ValueProblem(
+                        "单元格是公式，应为数值；请在 Excel 中“选择性粘贴为数值”后再导出"
+                    )
+            date = parse_date(cell(row, "交易日期"))
+            column = "交易时间"
+            time = parse_text(cell(row, "交易时间"))
+            column = "流水号"
+            serial = parse_code(cell(row, "流水号"), True, "流水号")
+            column = "摘要"
+            memo = parse_text(cell(row, "摘要"), True, "摘要")
+            column = "对方户名"
+            counterparty = parse_text(cell(row, "对方户名"))
+            column = "对方账号"
+            counter_account = parse_code(cell(row, "对方账号"), False, "对方账号")
+            column = "借方发生额"
+            debit = _optional(cell(row, "借方发生额"), multiplier)
+            column = "贷方发生额"
+            credit = _optional(cell(row, "贷方发生额"), multiplier)
+            column = "余额"
+            balance = parse_amount(cell(row, "余额"), multiplier)
+        except ValueProblem as exc:
+            result.problems.append(table.problem(number, column, str(exc)))
+            continue
+        if serial in seen:
+            result.problems.append(
+                table.problem(
+                    number,
+                    "流水号",
+                    f"流水号 {serial} 与第 {seen[serial]} 行重复，同一对账单中每笔流水只应出现一次",
+                )
+            )
+            continue
+        seen[serial] = number
+        if debit < 0 or credit < 0:
+            result.problems.append(
+                table.problem(
+                    number,
+                    "借方发生额" if debit < 0 else "贷方发生额",
+                    "发生额为负数，应为正数（借方=支出，贷方=收入）",
+                )
+            )
+            continue
+        if (debit == 0) == (credit == 0):
+            result.problems.append(
+                table.problem(
+                    number, "借方发生额", f"借方 {debit}、贷方 {credit}：应恰有一方有金额"
+                )
+            )
+            continue
+        parsed.append(
+            (
+                number,
+                date,
+                time,
+                serial,
+                memo,
+                counterparty,
+                counter_account,
+                debit,
+                credit,
+                balance,
+            )
+        )
+    if result.problems:
+        return result
+    if len(parsed) > 1 and parsed[0][1] > parsed[-1][1]:
+        parsed.reverse()  # statements printed newest first
+    previous: tuple[int, Decimal] | None = None
+    last_date: datetime.date | None = None
+    for number, date, _time, _serial, _memo, _cp, _ca, debit, credit, balance in parsed:
+        if last_date is not None and date < last_date:
+            result.problems.append(
+                table.problem(
+                    number, "交易日期", f"日期 {date} 早于上一行的 {last_date}，对账单应按日期排序"
+                )
+            )
+        last_date = date
+        if previous is not None:
+            expected = previous[1] + credit - debit
+            if expected != balance:
+                result.problems.append(
+                    table.problem(
+                        number,
+                        "余额",
+                        f"余额不连续：第 {previous[0]} 行余额 {previous[1]} + 贷方 {credit} − 借方 {debit} = {expected}，本行余额却为 {balance}；可能缺行、重复行或金额有误",
+                    )
+                )
+        previous = (number, balance)
+    if result.problems:
+        return result
+
+    bank_keys, run_keys = ctx.ledger.bank_keys, ctx.run_bank_keys
+    rule_accounts: dict[int, str] = {}
+    for index, (
+        number,
+        date,
+        time,
+        serial,
+        memo,
+        counterparty,
+        counter_account,
+        debit,
+        credit,
+        balance,
+    ) in enumerate(parsed):
+        result.sum_valid += credit - debit
+        result.sum_all += credit - debit
+        rule = ctx.config.bank_rule(memo)
+        try:
+            if rule is None:
+                raise RowError(
+                    "摘要",
+                    f"摘要「{memo}」没有匹配的导入规则，应在导入配置 [[bank.rules]] 中添加（memo 为摘要中的关键词）",
+                )
+            other = rule_accounts.get(id(rule))
+            if other is None:
+                other, why = _other_account(ctx, unit, rule)
+                if other is None:
+                    raise RowError("摘要", why)
+                rule_accounts[id(rule)] = other
+            links, link_error = links_for(ctx, [memo], [rule.link] if rule.link else [])
+            if link_error:
+                raise RowError("摘要", link_error)
+        except RowError as exc:
+            result.problems.append(table.problem(number, exc.column, exc.message))
+            continue
+        if serial in bank_keys or serial in run_keys:
+            result.duplicates += 1
+        else:
+            run_keys.add(serial)
+            amount = credit - debit
+            tags = "".join(f" ^{link}" for link in links)
+            lines = [f"{date} * {q(counterparty)} {q(memo)}{tags}", f"  serial: {q(serial)}"]
+            if time:
+                lines.append(f"  time: {q(time)}")
+            for key, value in rule.meta.items():
+                lines.append(f"  {key}: {q(value)}")
+            if counterparty and ctx.is_person(counterparty):
+                lines.append('  payee_type: "个人"')
+            if counter_account:
+                lines.append(f"  payee_account: {q(counter_account)}")
+            lines.append(f'  source: "{source_name}:{number}"')
+            lines.append(f"  {bank}  {amount} CNY")
+            lines.append(f"  {other}  {-amount} CNY")
+            result.drafts.append(Draft(date, "\n".join(lines) + "\n", "transaction"))
+            result.entries += 1
+        is_last_of_day = index + 1 == len(parsed) or parsed[index + 1][1] != date
+        if is_last_of_day:
+            on = date + datetime.timedelta(days=1)
+            key = (bank, on)
+            if key in ctx.ledger.balance_keys or key in ctx.run_balance_keys:
+                result.duplicates += 1
+            else:
+                ctx.run_balance_keys.add(key)
+                result.drafts.append(Draft(on, f"{on} balance {bank}  {balance} CNY\n", "balance"))
+                result.entries += 1
+    result.closing_balance = parsed[-1][9] if parsed else None
+    if table.total is not None:
+        _bank_total(result, table, parsed)
+    return result
+
+
+def _bank_total(result: FileResult, table: Table, parsed: list) -> None:
+    """A statement's 合计 row: debit and credit totals, each checked when printed."""
+    number, row = table.total  # type: ignore[misc]
+    checked = []
+    for column, position in (("借方发生额", 7), ("贷方发生额", 8)):
+        index = table.columns.get(column)
+        raw = row[index] if index is not None and index < len(row) else ""
+        if is_blank(raw):
+            continue
+        try:
+            printed = parse_amount(raw, table.multiplier)
+        except ValueProblem as exc:
+            result.problems.append(table.problem(number, column, f"合计行金额无法识别：{exc}"))
+            continue
+        actual = sum((p[position] for p in parsed), ZERO)
+        if printed != actual:
+            result.problems.append(
+                table.problem(
+                    number,
+                    column,
+                    f"合计行{column} {printed} 与数据行合计 {actual} 不符；整个文件拒绝导入",
+                )
+            )
+        checked.append(column)
+    result.control = "合计相符（" + "、".join(checked) + "）" if checked else "合计行无金额"

@@ -1,0 +1,193 @@
+"""What an import needs to know about the books, read once from the main ledger file.
+
+The importers never write to the ledger; they read it to learn the names of units and
+departments, the tasks, projects and quotas already declared, the accounts that are
+open (names are taken from the books, so ``30216-培训费`` is spelt the way the books
+spell it) and the keys of what was imported before (支付凭证号, 指标编号+类型+金额,
+流水号, balance dates) so a re-import adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+
+from sandao.importers.errors import ImportProblem, fail
+from sandao.ledger.accounts import leading_code
+
+FATAL_ERRORS = ("ParserError", "ParserSyntaxError", "LexerError", "LoadError")
+
+
+@dataclass
+class QuotaInfo:
+    id: str
+    unit: str
+    stream: str | None
+    function: str | None
+    economic: str | None
+    task: str | None
+    amount: Decimal
+
+
+@dataclass
+class TaskInfo:
+    id: str
+    department: str | None
+    unit: str | None
+    function: str | None
+
+
+@dataclass
+class LedgerView:
+    """Declarations, open accounts and import keys of a ledger (or of nothing)."""
+
+    path: str | None = None
+    units: dict[str, str] = field(default_factory=dict)
+    departments: dict[str, str] = field(default_factory=dict)
+    tasks: dict[str, TaskInfo] = field(default_factory=dict)
+    projects: dict[str, str | None] = field(default_factory=dict)
+    quotas: dict[str, QuotaInfo] = field(default_factory=dict)
+    accounts: set[str] = field(default_factory=set)
+    #: (root, unit code, code, [sub code]) → account name, e.g. ("Expenses", "C101", "30216")
+    by_codes: dict[tuple[str, ...], str] = field(default_factory=dict)
+    payment_keys: set[tuple[str, bool]] = field(default_factory=set)
+    quota_keys: set[tuple[str, str, Decimal]] = field(default_factory=set)
+    bank_keys: set[str] = field(default_factory=set)
+    balance_keys: set[tuple[str, datetime.date]] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)
+
+    def add_account(self, account: str) -> None:
+        self.accounts.add(account)
+        parts = account.split(":")
+        codes = [parts[0], *(leading_code(p) or p for p in parts[1:])]
+        self.by_codes.setdefault(tuple(codes), account)
+
+    def find(self, *codes: str) -> str | None:
+        """The open account whose components have these leading codes."""
+        return self.by_codes.get(codes)
+
+    def absorb(self, entries: Iterable[data.Directive]) -> None:
+        """Collect declarations, accounts and keys from parsed entries."""
+        for entry in entries:
+            if isinstance(entry, data.Transaction):
+                meta = entry.meta
+                voucher = meta.get("voucher")
+                if voucher is not None:
+                    self.payment_keys.add((str(voucher), "refund_of" in meta))
+                serial = meta.get("serial")
+                if serial is not None:
+                    self.bank_keys.add(str(serial))
+            elif isinstance(entry, data.Open):
+                self.add_account(entry.account)
+            elif isinstance(entry, data.Balance):
+                self.balance_keys.add((entry.account, entry.date))
+            elif isinstance(entry, data.Custom):
+                self._custom(entry)
+
+    def _custom(self, entry: data.Custom) -> None:
+        values = [v.value for v in entry.values]
+        meta = entry.meta
+        text = _code
+        if entry.type == "unit" and len(values) >= 2:
+            self.units[str(values[0])] = str(values[1])
+        elif entry.type == "department" and len(values) >= 2:
+            self.departments[str(values[0])] = str(values[1])
+        elif entry.type == "task" and values:
+            task_id = str(values[0])
+            self.tasks[task_id] = TaskInfo(
+                task_id,
+                text(meta.get("department")),
+                text(meta.get("unit")),
+                text(meta.get("function")),
+            )
+        elif entry.type == "project" and values:
+            self.projects[str(values[0])] = text(meta.get("unit"))
+        elif entry.type == "quota" and len(values) >= 3:
+            quota_id = str(values[0])
+            amount = getattr(values[2], "number", Decimal(0))
+            self.quotas[quota_id] = QuotaInfo(
+                quota_id,
+                text(meta.get("unit")) or "",
+                text(meta.get("stream")),
+                text(meta.get("function")),
+                text(meta.get("economic")),
+                text(meta.get("task")),
+                amount,
+            )
+            self.quota_keys.add((quota_id, text(meta.get("kind")) or "", amount))
+        elif entry.type == "quota-adjust" and len(values) >= 2:
+            amount = getattr(values[1], "number", Decimal(0))
+            self.quota_keys.add((str(values[0]), text(meta.get("kind")) or "", amount))
+
+
+def _code(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return str(int(value)) if value == value.to_integral_value() else str(value)
+    return str(value).strip()
+
+
+def load_ledger(path: str) -> LedgerView:
+    """Load the main ledger file (with its includes) read-only; parse errors are fatal."""
+    from beancount import loader
+
+    full = os.path.abspath(path)
+    if not os.path.isfile(full):
+        raise fail(path, "账本文件不存在，应为 --ledger 指定的主账本（如 main.beancount）")
+    try:
+        # The uncached loader: never writes a pickle cache beside the books.
+        entries, errors, options = loader._load([(full, True)], None, None, None)
+    except Exception as exc:  # a crashing plugin must not become a traceback
+        raise fail(path, f"账本无法加载（{type(exc).__name__}: {exc}）") from exc
+    fatal = [e for e in errors if type(e).__name__ in FATAL_ERRORS]
+    if fatal:
+        problems = []
+        for error in fatal[:20]:
+            source = error.source or {}
+            filename = source.get("filename") or path
+            message = str(error.message).strip().splitlines()[0] if error.message else "语法错误"
+            problems.append(
+                ImportProblem(
+                    str(filename),
+                    f"账本有语法或加载错误：{message}（请先用 sandao check 修正）",
+                    source.get("lineno"),
+                )
+            )
+        from sandao.importers.errors import ImportFailure
+
+        raise ImportFailure(problems)
+    view = LedgerView(path=full)
+    view.absorb(entries)
+    view.files = {os.path.abspath(f) for f in options.get("include", [])}
+    return view
+
+
+def absorb_file(view: LedgerView, path: str) -> None:
+    """Also count what an existing output file holds (when the ledger does not include it)."""
+    from beancount.parser import parser
+
+    full = os.path.abspath(path)
+    if full in view.files or not os.path.exists(full):
+        return
+    try:
+        entries, errors, _ = parser.parse_file(full)
+    except (UnicodeDecodeError, OSError) as exc:
+        raise fail(
+            path, f"输出文件已存在但无法读取（{exc}），应为 UTF-8 的 Beancount 文件"
+        ) from exc
+    if errors:
+        message = str(errors[0].message).strip().splitlines()[0]
+        raise fail(
+            path,
+            f"输出文件已存在但不是有效的 Beancount 文件：{message}",
+            row=(errors[0].source or {}).get("lineno"),
+        )
+    view.absorb(entries)
+    view.files.add(full)

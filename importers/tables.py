@@ -1,0 +1,381 @@
+"""Export files read into a table: rows of cells, the header found, columns mapped.
+
+Exports come as GB18030/GBK or UTF-8 CSV, xlsx or legacy xls, with title rows, a
+two-row or merged header, blank rows and a 合计 row.  This module turns any of them into
+one :class:`Table` — the data rows with their row numbers as the user sees them, the
+canonical column of each field, the 元/万元 multiplier and the total row — so the three
+importers only deal with cells.  The file type is decided by its bytes, not its name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandao.importers.errors import ImportFailure, ImportProblem, fail
+from sandao.importers.values import is_blank, normalize_header
+
+#: The header is looked for in this many rows from the top.
+HEADER_SCAN_ROWS = 40
+#: A file larger than this is refused before reading (a bad path, not an export).
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+TOTAL_WORDS = ("合计", "总计")
+_UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
+_XLSX_FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?>(?:(?!</c>).)*?<f[ >/]', re.S)
+
+
+@dataclass
+class Table:
+    """One sheet of an export with its header located and columns mapped."""
+
+    path: str
+    kind: str  # "csv", "xlsx", "xls"
+    encoding: str | None
+    header_row: int  # 1-based row number of the (lowest) header row
+    columns: dict[str, int]  # canonical column → 0-based index
+    headers: dict[str, str]  # canonical column → header text as printed
+    multiplier: int
+    rows: list[tuple[int, Sequence[Any]]]  # (1-based row number, cells) of data rows
+    total: tuple[int, Sequence[Any]] | None = None
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column) of formula cells
+    title: str = ""
+
+    def problem(self, row: int | None, column: str | None, message: str) -> ImportProblem:
+        index = self.columns.get(column) if column else None
+        header = self.headers.get(column) if column else None
+        return ImportProblem(self.path, message, row, index, header or column)
+
+
+@dataclass
+class RawSheet:
+    rows: list[Sequence[Any]]
+    kind: str
+    encoding: str | None = None
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+
+
+def sniff_kind(head: bytes) -> str:
+    """``xlsx`` (zip), ``xls`` (OLE2), ``html`` or ``csv`` by the first bytes."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if stripped.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
+        return "html"
+    return "csv"
+
+
+def read_raw(path: str) -> RawSheet:
+    """All rows of the first sheet that has cells (CSV: the whole file)."""
+    try:
+        with open(path, "rb") as handle:
+            content = handle.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError as exc:
+        raise fail(path, "是目录，应为导出文件") from exc
+    except OSError as exc:
+        raise fail(path, f"无法读取文件：{exc.strerror}") from exc
+    if len(content) > MAX_FILE_BYTES:
+        raise fail(path, f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，不像是财政导出文件")
+    if not content.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise fail(path, "文件为空，应为含表头和数据行的导出文件")
+    kind = sniff_kind(content[:512])
+    if kind == "xlsx":
+        return _read_xlsx(path, content)
+    if kind == "xls":
+        return _read_xls(path, content)
+    if kind == "html":
+        raise fail(
+            path,
+            "文件是 HTML 网页（部分系统把网页表格存成 .xls），应为 CSV、xlsx 或 xls；请在 Excel 中另存为 xlsx",
+        )
+    return _read_csv(path, content)
+
+
+def _decode(path: str, content: bytes) -> tuple[str, str]:
+    if b"\x00" in content[:4096]:
+        raise fail(
+            path,
+            "文件含有 NUL 字节（可能是 UTF-16 或二进制文件），应为 UTF-8 或 GB18030/GBK 编码的 CSV",
+            row=1,
+        )
+    encodings = ("utf-8-sig",) if content.startswith(b"\xef\xbb\xbf") else ("utf-8", "gb18030")
+    error: UnicodeDecodeError | None = None
+    for encoding in encodings:
+        try:
+            return content.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            error = exc if error is None or exc.start > error.start else error
+    assert error is not None
+    row = content.count(b"\n", 0, error.start) + 1
+    raise fail(
+        path,
+        f"无法按 UTF-8 或 GB18030/GBK 解码（第 {error.start} 字节附近），应为 UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK 编码的 CSV",
+        row=row,
+    )
+
+
+def _read_csv(path: str, content: bytes) -> RawSheet:
+    text, encoding = _decode(path, content)
+    head = text[:4096]
+    delimiter = "\t" if head.count("\t") > head.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[Sequence[Any]] = []
+    try:
+        for row in reader:
+            if len(rows) + 1 != reader.line_num:
+                raise fail(path, "单元格内含有换行，应为每行一条记录", row=len(rows) + 1)
+            rows.append(row)
+    except csv.Error as exc:
+        message = str(exc)
+        if "field larger than field limit" in message:
+            message = f"单元格过大（超过 {csv.field_size_limit()} 字符），应为正常长度的文本或数字"
+        else:
+            message = f"CSV 格式错误（{message}），应为逗号分隔、双引号成对的文本"
+        raise fail(path, message, row=reader.line_num) from exc
+    return RawSheet(rows, "csv", encoding)
+
+
+def _sheet_xml_paths(archive: zipfile.ZipFile) -> list[str]:
+    """Worksheet XML paths in workbook order."""
+    workbook = archive.read("xl/workbook.xml")
+    rels = archive.read("xl/_rels/workbook.xml.rels")
+    targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+    targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
+    paths = []
+    for rid in re.findall(rb'<sheet [^>]*r:id="([^"]+)"', workbook):
+        target = targets.get(rid, b"").decode()
+        target = target.lstrip("/")
+        paths.append(target if target.startswith("xl/") else "xl/" + target)
+    return paths
+
+
+def _read_xlsx(path: str, content: bytes) -> RawSheet:
+    from python_calamine import CalamineWorkbook
+
+    formulas_by_sheet: list[set[tuple[int, int]]] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for sheet_path in _sheet_xml_paths(archive):
+                xml = archive.read(sheet_path)
+                cells = set()
+                if b"<f" in xml:
+                    for letters, number in _XLSX_FORMULA.findall(xml):
+                        column = 0
+                        for char in letters.decode():
+                            column = column * 26 + ord(char) - 64
+                        cells.add((int(number), column - 1))
+                formulas_by_sheet.append(cells)
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        for index, _name in enumerate(workbook.sheet_names):
+            rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            if any(any(not is_blank(c) for c in row) for row in rows):
+                formulas = formulas_by_sheet[index] if index < len(formulas_by_sheet) else set()
+                return RawSheet(rows, "xlsx", None, formulas)
+    except (zipfile.BadZipFile, KeyError, EOFError) as exc:
+        raise fail(
+            path, f"xlsx 文件损坏或不完整（{type(exc).__name__}），应为 Excel 能打开的 xlsx 文件"
+        ) from exc
+    except Exception as exc:  # calamine raises its own error types
+        if isinstance(exc, ImportFailure):
+            raise
+        raise fail(path, f"xlsx 文件无法读取（{exc}），应为 Excel 能打开的 xlsx 文件") from exc
+    raise fail(path, "工作簿中没有任何数据，应为含表头和数据行的导出文件")
+
+
+def _read_xls(path: str, content: bytes) -> RawSheet:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=content, on_demand=True)
+    except Exception as exc:  # xlrd raises XLRDError, AssertionError, struct.error …
+        raise fail(path, f"xls 文件损坏或无法读取（{exc}），应为 Excel 97-2003 工作簿") from exc
+    for index in range(book.nsheets):
+        sheet = book.sheet_by_index(index)
+        if sheet.nrows == 0:
+            continue
+        rows = []
+        for r in range(sheet.nrows):
+            row = []
+            for c, cell in enumerate(sheet.row(r)):
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    try:
+                        row.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                    except Exception as exc:
+                        raise fail(
+                            path, "日期单元格无效，应为有效的 Excel 日期", row=r + 1, column=c
+                        ) from exc
+                elif cell.ctype == xlrd.XL_CELL_ERROR:
+                    row.append(_ErrorCell(xlrd.error_text_from_code.get(cell.value, "#ERR")))
+                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                    row.append("")
+                else:
+                    row.append(cell.value)
+            rows.append(row)
+        if any(any(not is_blank(c) for c in row) for row in rows):
+            return RawSheet(rows, "xls")
+    raise fail(path, "工作簿中没有任何数据，应为含表头和数据行的导出文件")
+
+
+class _ErrorCell(str):
+    """An Excel error value (#DIV/0! …) kept as text so the value parsers refuse it."""
+
+
+def _row_texts(row: Sequence[Any]) -> list[str]:
+    return [normalize_header(c) if isinstance(c, str) else "" for c in row]
+
+
+def match_header(
+    rows: Sequence[Sequence[Any]], synonyms: dict[str, str]
+) -> tuple[int, dict[str, int], dict[str, str]] | None:
+    """The best header row among the top rows: (0-based index, column map, header texts).
+
+    A header cell is looked up alone, then joined with the cell above it (merged
+    two-row headers such as 收款人 / 全称), with merged upper cells filled rightwards.
+    """
+    best: tuple[int, dict[str, int], dict[str, str]] | None = None
+    previous: list[str] = []
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        texts = _row_texts(row)
+        upper: list[str] = []
+        last = ""
+        for i in range(len(texts)):
+            cell = previous[i] if i < len(previous) else ""
+            last = cell or last
+            upper.append(last)
+        columns: dict[str, int] = {}
+        headers: dict[str, str] = {}
+        for i, text in enumerate(texts):
+            if not text:
+                continue
+            canonical = synonyms.get(text) or (synonyms.get(upper[i] + text) if upper else None)
+            if canonical and canonical not in columns:
+                columns[canonical] = i
+                headers[canonical] = str(row[i]).strip()
+        if columns and (best is None or len(columns) > len(best[1])):
+            best = (index, columns, headers)
+        previous = texts
+    return best
+
+
+def unit_multiplier(
+    path: str, title_rows: Sequence[Sequence[Any]], amount_headers: Sequence[str]
+) -> int:
+    """10000 when the title rows or an amount header say 万元, else 1."""
+    found: set[str] = set()
+    for row in title_rows:
+        for cell in row:
+            if isinstance(cell, str) and "单位" in cell:
+                match = _UNIT_LINE.search(normalize_header(cell))
+                if match:
+                    found.add(match.group(1))
+    for header in amount_headers:
+        if "万元" in header:
+            found.add("万元")
+    if len(found) > 1:
+        raise fail(path, "标题行同时写了「单位：元」和「单位：万元」，应只有一种金额单位")
+    return 10000 if found == {"万元"} else 1
+
+
+def is_total_row(row: Sequence[Any]) -> bool:
+    """A 合计 / 总计 row: one of its first three filled cells starts with the word."""
+    seen = 0
+    for cell in row:
+        if is_blank(cell):
+            continue
+        if isinstance(cell, str) and "计" in cell:
+            text = normalize_header(cell).lstrip("本页").rstrip(":：")
+            if text.startswith(TOTAL_WORDS):
+                return True
+        seen += 1
+        if seen >= 3:
+            break
+    return False
+
+
+def build_table(
+    path: str,
+    raw: RawSheet,
+    columns: dict[str, tuple[str, ...]],
+    required: Sequence[str],
+    synonyms: dict[str, str],
+    amount_columns: Sequence[str],
+    key_column: str,
+) -> Table:
+    """Locate the header, check required columns, split data rows from the total row."""
+    found = match_header(raw.rows, synonyms)
+    expected = "、".join(f"「{c}」" for c in required)
+    if found is None or len(found[1]) < 2:
+        raise fail(
+            path, f"前 {HEADER_SCAN_ROWS} 行中找不到表头，应有包含 {expected} 的表头行", row=1
+        )
+    index, mapping, headers = found
+    missing = [c for c in required if c not in mapping]
+    if missing:
+        problems = [
+            ImportProblem(
+                path,
+                f"缺少列「{c}」（也可写作：{'、'.join(columns[c][:4]) or '无'}；可在导入配置 [columns] 中添加别名），应有 {expected}",
+                index + 1,
+                None,
+                c,
+            )
+            for c in missing
+        ]
+        raise ImportFailure(problems)
+    multiplier = unit_multiplier(
+        path, raw.rows[:index], [headers[c] for c in amount_columns if c in headers]
+    )
+    title = ""
+    for row in raw.rows[:index]:
+        for cell in row:
+            if isinstance(cell, str) and cell.strip():
+                title = cell.strip()
+                break
+        if title:
+            break
+    table = Table(
+        path,
+        raw.kind,
+        raw.encoding,
+        index + 1,
+        mapping,
+        headers,
+        multiplier,
+        [],
+        None,
+        raw.formulas,
+        title,
+    )
+    key_index = mapping[key_column]
+    rows = raw.rows
+    for number in range(index + 1, len(rows)):
+        row = rows[number]
+        if table.total is not None:
+            # Footer lines (制表人、打印日期 …) may follow the total; data rows may not.
+            if key_index < len(row) and not is_blank(row[key_index]) and not is_total_row(row):
+                raise fail(
+                    path,
+                    "合计行之后还有数据行，应把合计行放在最后",
+                    row=number + 1,
+                    column=key_index,
+                    header=headers[key_column],
+                )
+            continue
+        if not any(not is_blank(cell) for cell in row):
+            continue
+        if is_total_row(row):
+            table.total = (number + 1, row)
+            continue
+        table.rows.append((number + 1, row))
+    if not table.rows:
+        raise fail(
+            path, f"表头（第 {index + 1} 行）之下没有数据行，应至少有一行数据", row=index + 2
+        )
+    return table

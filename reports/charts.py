@@ -1,0 +1,125 @@
+"""Static inline SVG charts: budget vs actual bars, and a source → stream → use flow.
+
+Charts are drawn here, in Python, as SVG text so a report needs no JavaScript and
+prints the same on paper and in a PDF.  Geometry is computed with Decimal and only
+rounded when written out; every label is escaped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from markupsafe import Markup, escape
+
+ZERO = Decimal(0)
+PALETTE = ("#2f6f9f", "#d9822b", "#5a9e5a", "#9b59b6", "#c0392b", "#7f8c8d", "#16a085", "#b8860b")
+
+
+def _n(value: Decimal) -> str:
+    """A coordinate as SVG text (one decimal)."""
+    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _money(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def bars(
+    rows: list[dict[str, Any]], budget_label: str = "预算", actual_label: str = "支出"
+) -> Markup:
+    """Horizontal paired bars: ``budget`` and ``actual`` per ``label``."""
+    if not rows:
+        return Markup("")
+    width, label_w, bar_h, gap = Decimal(640), Decimal(150), Decimal(12), Decimal(10)
+    top = Decimal(28)
+    peak = max([max(r["budget"] or ZERO, r["actual"] or ZERO) for r in rows] + [Decimal(1)])
+    scale = (width - label_w - Decimal(110)) / peak
+    height = top + len(rows) * (2 * bar_h + gap) + gap
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {_n(height)}" '
+        f'width="100%" role="img" aria-label="{escape(budget_label)}与{escape(actual_label)}对比">',
+        f'<rect x="{label_w}" y="6" width="10" height="10" fill="#b7c9da"/>'
+        f'<text x="{label_w + 14}" y="15" font-size="11">{escape(budget_label)}</text>'
+        f'<rect x="{label_w + 90}" y="6" width="10" height="10" fill="{PALETTE[0]}"/>'
+        f'<text x="{label_w + 104}" y="15" font-size="11">{escape(actual_label)}</text>',
+    ]
+    y = top
+    for row in rows:
+        budget, actual = row["budget"] or ZERO, row["actual"] or ZERO
+        parts.append(
+            f'<text x="{label_w - 6}" y="{_n(y + bar_h + 4)}" font-size="11" text-anchor="end">'
+            f"{escape(str(row['label'])[:14])}</text>"
+        )
+        for value, color, dy in ((budget, "#b7c9da", ZERO), (actual, PALETTE[0], bar_h)):
+            w = max(value, ZERO) * scale
+            parts.append(
+                f'<rect x="{label_w}" y="{_n(y + dy)}" width="{_n(w)}" height="{_n(bar_h - 1)}" fill="{color}"/>'
+                f'<text x="{_n(label_w + w + 4)}" y="{_n(y + dy + bar_h - 3)}" font-size="9">{_money(value)}</text>'
+            )
+        y += 2 * bar_h + gap
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def flow(links: list[tuple[str, str, Decimal]], width: int = 640, height: int = 220) -> Markup:
+    """A three-column flow (Sankey-style) from ``(left, middle, amount)`` and
+    ``(middle, right, amount)`` links given as one list with column-tagged names:
+    names starting with ``"1:"`` are sources, ``"2:"`` streams, ``"3:"`` uses."""
+    links = [(a, b, v) for a, b, v in links if v > 0]
+    if not links:
+        return Markup("")
+    columns: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    out_sum: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    in_sum: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for a, b, v in links:
+        out_sum[a] += v
+        in_sum[b] += v
+    for name in set(out_sum) | set(in_sum):
+        columns[int(name[0])][name] = max(out_sum[name], in_sum[name])
+    W, H = Decimal(width), Decimal(height)
+    node_w, pad, top = Decimal(12), Decimal(8), Decimal(6)
+    xs = {1: Decimal(110), 2: W / 2 - node_w / 2, 3: W - Decimal(130)}
+    total = max(sum(col.values(), ZERO) for col in columns.values())
+    max_nodes = max(len(col) for col in columns.values())
+    scale = (H - 2 * top - pad * (max_nodes - 1)) / total
+    pos: dict[str, list[Decimal]] = {}
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-label="资金流向">'
+    ]
+    for c in (1, 2, 3):
+        y = top
+        for i, name in enumerate(sorted(columns[c], key=lambda n: (-columns[c][n], n))):
+            h = columns[c][name] * scale
+            pos[name] = [y, y, y]  # top, next outgoing y, next incoming y
+            color = PALETTE[i % len(PALETTE)]
+            parts.append(
+                f'<rect x="{_n(xs[c])}" y="{_n(y)}" width="{node_w}" height="{_n(max(h, Decimal(1)))}" fill="{color}"/>'
+            )
+            label = escape(name[2:])
+            if c == 1:
+                tx, anchor = xs[c] - 4, "end"
+            else:
+                tx, anchor = xs[c] + node_w + 4, "start"
+            parts.append(
+                f'<text x="{_n(tx)}" y="{_n(y + h / 2 + 4)}" font-size="10" text-anchor="{anchor}">{label}</text>'
+            )
+            y += h + pad
+    for a, b, v in sorted(links, key=lambda link: (link[0], link[1])):
+        h = v * scale
+        y0 = pos[a][1]
+        y1 = pos[b][2]
+        pos[a][1] += h
+        pos[b][2] += h
+        x0 = xs[int(a[0])] + node_w
+        x1 = xs[int(b[0])]
+        mid = (x0 + x1) / 2
+        parts.append(
+            f'<path d="M{_n(x0)},{_n(y0 + h / 2)} C{_n(mid)},{_n(y0 + h / 2)} {_n(mid)},{_n(y1 + h / 2)} '
+            f'{_n(x1)},{_n(y1 + h / 2)}" stroke="#8aa9c4" stroke-opacity="0.55" '
+            f'stroke-width="{_n(max(h, Decimal(1)))}" fill="none"><title>{escape(a[2:])} → {escape(b[2:])}：{_money(v)}</title></path>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

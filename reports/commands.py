@@ -1,0 +1,107 @@
+"""``sandao report``: every disclosure and management report of a year into a folder.
+
+Bad input (missing books, unknown unit or format, an output folder that is not a
+previous report folder, no PDF support) is a Chinese sentence and a non-zero exit,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "report",
+        help="生成全部公开与管理报表 (write every report)",
+        description="按年度（可选季度、单位、社区）生成部门预算/决算公开、社区财务公开、"
+        "费随事转台账、预算执行、绩效报表和开放数据。",
+    )
+    parser.add_argument("ledger", type=Path, help="账簿主文件 (main.beancount)")
+    parser.add_argument("--year", type=int, help="报表年度（默认：账簿最后日期所在年度）")
+    parser.add_argument(
+        "--quarter", type=int, choices=(1, 2, 3, 4), help="社区公开季度（默认：本年已开始的各季度）"
+    )
+    parser.add_argument("--unit", help="只生成此单位（如 C101）")
+    parser.add_argument("--community", help="只生成此社区（如 SQ01）")
+    parser.add_argument(
+        "--format",
+        default="html,xlsx,csv,json",
+        help="输出格式，逗号分隔：html,pdf,xlsx,csv,json（默认 html,xlsx,csv,json）",
+    )
+    parser.add_argument("--templates", type=Path, help="自定义模板文件夹（同名模板优先）")
+    parser.add_argument("--as-of", help="数据截至日期 YYYY-MM-DD（默认：账簿最后日期）")
+    parser.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    parser.add_argument("--quiet", action="store_true", help="不显示进度")
+    parser.set_defaults(func=cmd_report)
+    return parser
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    return code
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import datetime
+
+    from sandao.ledger import load
+    from sandao.reports.pdf import PdfUnavailable
+    from sandao.reports.run import ReportError, _formats, write_reports
+
+    ledger: Path = args.ledger
+    if not ledger.is_file():
+        return _fail(f"找不到账簿文件 {ledger}")
+    try:
+        formats = _formats(args.format.split(","))
+    except ReportError as exc:
+        return _fail(str(exc))
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = datetime.date.fromisoformat(args.as_of)
+        except ValueError:
+            return _fail(f"--as-of 应为日期 YYYY-MM-DD，实际为 {args.as_of!r}")
+    if "pdf" in formats:
+        from sandao.reports.pdf import cjk_font_available
+
+        if not cjk_font_available():
+            print(
+                "提示：未找到 Noto CJK 字体，PDF 中文可能无法显示；请安装 fonts-noto-cjk",
+                file=sys.stderr,
+            )
+    progress = not args.quiet
+    if progress:
+        print(f"正在读取账簿 {ledger} …", file=sys.stderr, flush=True)
+    try:
+        analysis = load(ledger, as_of=as_of)
+    except (OSError, UnicodeDecodeError) as exc:
+        return _fail(f"无法读取账簿 {ledger}：{exc}")
+    if not analysis.entries:
+        return _fail(f"账簿 {ledger} 没有任何记录", 1)
+    if analysis.errors:
+        print(
+            f"提示：账簿有 {len(analysis.errors)} 处 Beancount 错误，请先运行 sandao check；报表照常生成",
+            file=sys.stderr,
+        )
+    try:
+        index = write_reports(
+            analysis,
+            args.out,
+            year=args.year,
+            quarter=args.quarter,
+            unit=args.unit,
+            community=args.community,
+            formats=formats,
+            templates=args.templates,
+            progress=progress,
+        )
+    except (ReportError, PdfUnavailable) as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"无法写入输出文件夹 {args.out}：{exc}", 1)
+    print(index)
+    return 0

@@ -1,0 +1,273 @@
+"""The fund pages in Fava: task board, budget execution, rule findings, reports.
+
+A Fava extension module with four report pages, each a Jinja template in
+``templates/`` beside this file, rendered server-side into Fava's page:
+
+* ``TaskBoard`` — 费随事转任务台账: every task with its department, amounts due /
+  received / spent, status and findings; a task id opens Fava's journal filtered by
+  the task's link (``^T2025-007``).
+* ``BudgetExecution`` — 指标执行: budget execution by quota, with execution rate.
+* ``RuleFindings`` — 规则检查: the rule findings grouped by code, each linked to its
+  source line in Fava's editor.
+* ``ReportPreview`` — 公开报表: the disclosure reports of the selected year,
+  generated with ``write_reports`` into a private cache folder and served by the
+  GET-only ``file`` endpoint.
+
+Every page honours Fava's time filter and account filter (see
+:mod:`sandao.reports.fava.pages`).  The pages share one analysis per Fava load
+(:mod:`sandao.reports.fava.state`).  All endpoints are GET-only and no request
+writes to the books; in Fava's read-only mode every other method is refused by
+Fava itself.
+
+Using it: ``sandao serve LEDGER`` adds the extension by itself.  To see the pages
+in a plain ``fava`` run, declare it in the books::
+
+    2024-01-01 custom "fava-extension" "sandao.reports.fava"
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+from fava.application import url_for
+from fava.ext import FavaExtensionBase, extension_endpoint
+from flask import Response, abort, current_app, request, send_from_directory
+
+from sandao.ledger.check import explain
+from sandao.ledger.findings import ERROR, RULES, FundRuleError
+from sandao.reports.fava import pages
+from sandao.reports.fava.state import FundState, Job, state_for
+
+#: Page name → sidebar title, in the order of the page switcher.
+PAGES: tuple[tuple[str, str], ...] = (
+    ("TaskBoard", "费随事转任务"),
+    ("BudgetExecution", "指标执行"),
+    ("RuleFindings", "规则检查"),
+    ("ReportPreview", "公开报表"),
+)
+
+#: Seconds the preview page waits for the year's reports before saying "generating".
+REPORT_WAIT_S = 8.0
+#: Seconds a report file request waits for the generation to finish.
+REPORT_FILE_WAIT_S = 120.0
+
+#: Fava's filter arguments, carried into the extension's endpoint URLs.
+FILTER_ARGS: tuple[str, ...] = ("time", "account", "filter")
+
+
+def yuan(value: Any) -> str:
+    """Money as ``12,345.67`` (empty for missing values)."""
+    if value is None or value == "":
+        return ""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return f"{number:,.2f}"
+
+
+def percent(value: Any) -> str:
+    """A rate (a fraction, e.g. 0.875) as ``87.5%``."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(str(value)) * 100:.1f}%"
+
+
+class FundPage:
+    """What the four pages share (a mixin: Fava only collects its subclasses)."""
+
+    ledger: Any
+    name: str
+
+    @property
+    def state(self) -> FundState:
+        return state_for(self.ledger)
+
+    def after_load_file(self) -> None:
+        """Take the new load's analysis now, so the first page view is warm."""
+        self.state.refresh()
+
+    @cached_property
+    def jinja_env(self) -> jinja2.Environment:  # type: ignore[override]
+        env: jinja2.Environment = super().jinja_env  # type: ignore[misc]
+        incognito = current_app.config.get("INCOGNITO", False)
+        hide = env.filters["incognito"] if incognito else (lambda v: v)
+        env.filters["yuan"] = lambda v: hide(yuan(v))
+        env.filters["percent"] = lambda v: hide(percent(v))
+        env.filters["explain"] = explain
+        env.globals["sandao_pages"] = PAGES
+        env.globals["rules"] = RULES
+        env.globals["ERROR"] = ERROR
+        return env
+
+    @property
+    def incognito(self) -> bool:
+        return bool(current_app.config.get("INCOGNITO", False))
+
+    def filter(self) -> pages.PageFilter:
+        """Fava's time and account filters of the current request."""
+        return pages.page_filter(
+            request.args, self.ledger.accounts.keys(), self.ledger.fava_options.fiscal_year_end
+        )
+
+    def endpoint_url(self, endpoint: str, **params: str) -> str:
+        """URL of one of this extension's endpoints, keeping Fava's filters.
+
+        (Fava's ``url_for`` cannot build it: the route's ``endpoint`` argument
+        collides with ``url_for``'s own first parameter.)
+        """
+        query = {k: request.args[k] for k in FILTER_ARGS if request.args.get(k)}
+        query.update(params)
+        base = url_for("extension_report", extension_name=self.name)
+        base = base.split("?", 1)[0]
+        return f"{base}{quote(endpoint)}" + (f"?{urlencode(query)}" if query else "")
+
+    def beancount_errors(self) -> list[Any]:
+        """Beancount's own errors of the load (syntax errors among them), not the rules'."""
+        return [e for e in self.ledger.load_errors if not isinstance(e, FundRuleError)]
+
+    def problem(self) -> str | None:
+        """Why the pages cannot show the fund analysis, if they cannot."""
+        error = self.state.error
+        return f"资金分析失败：{error}" if error else None
+
+    def _board(self, name: str, build: Any) -> Any:
+        state = self.state
+        analysis = state.analysis
+        if analysis is None:
+            return None
+        flt = self.filter()
+        return state.memo((name, *flt.key), lambda: build(analysis, flt))
+
+
+class TaskBoard(FundPage, FavaExtensionBase):
+    """费随事转任务台账."""
+
+    report_title = "费随事转任务"
+
+    def board(self) -> dict[str, Any] | None:
+        return self._board("tasks", pages.task_board)
+
+    @extension_endpoint("tasks")
+    def tasks_json(self) -> Response:
+        """The task board's rows as JSON (GET; same filters as the page)."""
+        board = self.board()
+        rows = board["rows"] if board else []
+        hide = self.incognito
+        payload = [_json_row(row, hide) for row in rows]
+        return Response(
+            json.dumps(payload, ensure_ascii=False), mimetype="application/json; charset=utf-8"
+        )
+
+
+class BudgetExecution(FundPage, FavaExtensionBase):
+    """指标执行."""
+
+    report_title = "指标执行"
+
+    def board(self) -> dict[str, Any] | None:
+        return self._board("quotas", pages.quota_board)
+
+
+class RuleFindings(FundPage, FavaExtensionBase):
+    """规则检查."""
+
+    report_title = "规则检查"
+
+    def board(self) -> dict[str, Any] | None:
+        return self._board("findings", pages.findings_board)
+
+
+class ReportPreview(FundPage, FavaExtensionBase):
+    """公开报表: the disclosure reports of the selected year."""
+
+    report_title = "公开报表"
+
+    def years(self) -> list[int]:
+        analysis = self.state.analysis
+        return pages.report_years(analysis) if analysis else []
+
+    def year(self) -> int | None:
+        analysis = self.state.analysis
+        return pages.selected_year(analysis, self.filter()) if analysis else None
+
+    def report_dir(self, year: int) -> Path:
+        state = self.state
+        return state.cache_dir / f"{state.generation}-{year}"
+
+    def report_job(self, year: int) -> Job | None:
+        """The (background) generation of the year's reports for this load."""
+        state = self.state
+        analysis = state.analysis
+        if analysis is None:
+            return None
+        out_dir = self.report_dir(year)
+        return state.job(("reports", year), lambda: pages.generate_reports(analysis, out_dir, year))
+
+    def reports(self, year: int, wait: float = REPORT_WAIT_S) -> dict[str, Any]:
+        """The year's report files for the page: ``files``, ``pending`` or ``problem``."""
+        job = self.report_job(year)
+        if job is None:
+            return {"files": None, "pending": False, "problem": None}
+        if not job.wait(wait):
+            return {"files": None, "pending": True, "problem": None}
+        if job.error is not None:
+            error = job.error
+            if isinstance(error, ImportError):
+                problem = f"报表生成模块不可用：{error}"
+            else:
+                problem = f"报表生成失败：{type(error).__name__}: {error}"
+            return {"files": None, "pending": False, "problem": problem}
+        return {"files": pages.report_set(job.result), "pending": False, "problem": None}
+
+    def file_url(self, year: int, name: str) -> str:
+        return self.endpoint_url("file", year=str(year), name=name)
+
+    @extension_endpoint("file")
+    def report_file(self) -> Response:
+        """One generated report file (GET only; ``?year=2025&name=…``)."""
+        if self.incognito:
+            abort(403)
+        try:
+            year = int(request.args.get("year", ""))
+        except ValueError:
+            abort(404)
+        name = request.args.get("name", "")
+        if year not in self.years() or not name:
+            abort(404)
+        job = self.report_job(year)
+        if job is None or not job.wait(REPORT_FILE_WAIT_S):
+            abort(503)
+        if job.error is not None:
+            abort(500)
+        files = {f.name for f in job.result}
+        if name not in files:
+            abort(404)
+        folder = self.report_dir(year)
+        if name.lower().endswith(".html"):
+            html = (folder / name).read_text(encoding="utf-8")
+            html = pages.rewrite_links(html, name, files, lambda path: self.file_url(year, path))
+            return Response(html, mimetype="text/html; charset=utf-8")
+        as_attachment = not name.lower().endswith((".json", ".csv", ".txt"))
+        return send_from_directory(folder, name, as_attachment=as_attachment)
+
+
+def _json_row(row: dict[str, Any], hide: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in ("status_class",):
+            continue
+        if isinstance(value, Decimal | float) and not isinstance(value, bool):
+            text = f"{Decimal(str(value)):.2f}"
+            out[key] = re.sub("[0-9]", "X", text) if hide else text
+        elif hasattr(value, "isoformat"):
+            out[key] = value.isoformat()
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            out[key] = [str(v) for v in value]
+        else:
+            out[key] = value if value is None or isinstance(value, (int, bool, str)) else str(value)
+    return out

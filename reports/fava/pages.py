@@ -1,0 +1,381 @@
+"""What the fund pages show: the builders' tables under Fava's filters.
+
+Every figure comes from the report builders (``sandao.reports.tasks.task_table``,
+``sandao.reports.execution.quota_execution``, ``sandao.reports.run.write_reports``)
+or straight from the :class:`~sandao.ledger.analysis.Analysis` (findings, task
+transfers); this module only selects rows and sums the builders' columns for the
+totals line.
+
+Fava's filters map onto the builders' arguments:
+
+* the **time filter** (``?time=2025``, ``2025-Q1``, ``2024 - 2025`` …) becomes the
+  builders' ``start`` / ``end`` (first and last day, both inclusive);
+* the **account filter** (``?account=…``, a regular expression or a parent account,
+  matched as Fava matches it) selects the units whose accounts it matches — the rows
+  of other units are left out.
+
+The advanced filter (``?filter=…``) is not applied to the fund pages; it is carried
+into the links to Fava's own pages.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sandao.ledger.accounts import unit_of
+from sandao.ledger.analysis import Analysis
+from sandao.ledger.findings import ERROR, RULES, Finding
+
+#: Order of task statuses on the board summary (most urgent first).
+STATUS_ORDER: tuple[str, ...] = ("逾期未拨付", "未拨付", "部分拨付", "已拨付", "已结清")
+#: CSS class per task status.
+STATUS_CLASS: dict[str, str] = {
+    "逾期未拨付": "sd-bad",
+    "未拨付": "sd-warn",
+    "部分拨付": "sd-warn",
+    "已拨付": "sd-ok",
+    "已结清": "sd-done",
+}
+
+
+@dataclass(frozen=True)
+class PageFilter:
+    """Fava's filters as the fund pages apply them."""
+
+    time: str = ""
+    account: str = ""
+    #: First and last day of the time filter (inclusive), ``None`` when unbounded.
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    #: Units the account filter selects; ``None`` when there is no account filter.
+    units: frozenset[str] | None = None
+    #: Why a filter could not be applied, if it could not.
+    problem: str | None = None
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (self.start, self.end, self.units)
+
+    @property
+    def year(self) -> int | None:
+        """The calendar year the time filter lies in, if it lies in one."""
+        if self.start and self.end and self.start.year == self.end.year:
+            return self.start.year
+        return None
+
+
+def account_matcher(value: str) -> Any:
+    """Fava's account-filter test: a parent account or a case-insensitive regex."""
+    from beancount.core import account as bc_account
+
+    try:
+        search = re.compile(value, re.IGNORECASE).search
+    except re.error:
+        search = None
+
+    def matches(name: str) -> bool:
+        if bc_account.has_component(name, value):
+            return True
+        return bool(search(name)) if search else name == value
+
+    return matches
+
+
+def units_for_accounts(accounts: Iterable[str], value: str) -> frozenset[str]:
+    """The units (2nd account component) of the accounts the account filter matches."""
+    matches = account_matcher(value)
+    units = set()
+    for name in accounts:
+        if matches(name):
+            unit = unit_of(name)
+            if unit:
+                units.add(unit)
+    return frozenset(units)
+
+
+def page_filter(
+    args: Mapping[str, str],
+    accounts: Iterable[str],
+    fiscal_year_end: Any = None,
+) -> PageFilter:
+    """Read Fava's ``time`` and ``account`` request arguments."""
+    from fava.util.date import parse_date
+
+    time = (args.get("time") or "").strip()
+    account = (args.get("account") or "").strip()
+    start = end = None
+    problem = None
+    if time:
+        try:
+            begin, end_exclusive = parse_date(time, fiscal_year_end)
+        except Exception:  # Fava reports its own parse errors; the pages say so too
+            begin = end_exclusive = None
+        if begin and end_exclusive:
+            start, end = begin, end_exclusive - datetime.timedelta(days=1)
+        else:
+            problem = f"无法识别的时间筛选：{time}（已显示全部期间）"
+    units = units_for_accounts(accounts, account) if account else None
+    return PageFilter(time, account, start, end, units, problem)
+
+
+def in_period(date: datetime.date | None, flt: PageFilter) -> bool:
+    if date is None:
+        return True
+    if flt.start and date < flt.start:
+        return False
+    return not (flt.end and date > flt.end)
+
+
+def _plain(value: Any) -> Any:
+    """A DataFrame cell as a template value: missing values become ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    try:
+        import pandas as pd
+
+        if value is pd.NaT or (not isinstance(value, (list, tuple, set)) and pd.isna(value)):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime().date()
+    return value
+
+
+def records(frame: Any) -> list[dict[str, Any]]:
+    """DataFrame rows as plain dicts."""
+    columns = list(frame.columns)
+    return [
+        {col: _plain(val) for col, val in zip(columns, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+def column_sums(rows: list[dict[str, Any]], columns: Iterable[str]) -> dict[str, Any]:
+    """The totals line: each money column summed with the builders' ``dsum``."""
+    from sandao.reports.model import dsum
+
+    return {col: dsum(row.get(col) for row in rows) for col in columns}
+
+
+def _by_units(frame: Any, flt: PageFilter) -> Any:
+    if flt.units is None or "unit" not in frame.columns:
+        return frame
+    return frame[frame["unit"].isin(sorted(flt.units))]
+
+
+TASK_MONEY = ("amount", "received", "spent", "balance")
+QUOTA_MONEY = ("initial", "adjustments", "adjusted", "spent")
+
+
+def task_board(analysis: Analysis, flt: PageFilter) -> dict[str, Any]:
+    """Rows, totals and status counts of the 费随事转 task board."""
+    from sandao.reports.tasks import task_table
+
+    frame = _by_units(task_table(analysis, start=flt.start, end=flt.end), flt)
+    rows = records(frame)
+    units = analysis.declarations.units
+    for row in rows:
+        unit = units.get(row.get("unit") or "")
+        row["unit_name"] = unit.name if unit else None
+        row["status_class"] = STATUS_CLASS.get(row.get("status") or "", "")
+        row["finding_codes"] = finding_codes(row.get("findings"))
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.get("status") or ""] = counts.get(row.get("status") or "", 0) + 1
+    ordered = [(s, counts.pop(s)) for s in STATUS_ORDER if s in counts]
+    ordered.extend(sorted(counts.items()))
+    return {
+        "rows": rows,
+        "totals": column_sums(rows, [c for c in TASK_MONEY if c in frame.columns]),
+        "counts": [(s, n, STATUS_CLASS.get(s, "")) for s, n in ordered],
+    }
+
+
+def finding_codes(value: Any) -> list[str]:
+    """The rule codes of a task row's ``findings`` cell (a list, or a text of codes)."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [str(v) for v in value]
+    if isinstance(value, (int, Decimal)):
+        return [] if not value else [str(value)]
+    return [part for part in re.split(r"[\s,;，、]+", str(value)) if part]
+
+
+def quota_board(analysis: Analysis, flt: PageFilter) -> dict[str, Any]:
+    """Rows and totals of budget execution by quota."""
+    from sandao.reports.execution import quota_execution
+
+    if flt.start or flt.end:
+        frame = quota_execution(analysis, start=flt.start, end=flt.end)
+    else:
+        frame = quota_execution(analysis)
+    frame = _by_units(frame, flt)
+    rows = records(frame)
+    units = analysis.declarations.units
+    for row in rows:
+        unit = units.get(row.get("unit") or "")
+        row["unit_name"] = unit.name if unit else None
+    from sandao.reports.model import rate
+
+    totals = column_sums(rows, [c for c in QUOTA_MONEY if c in frame.columns])
+    totals["rate"] = rate(totals.get("spent"), totals.get("adjusted"))
+    year = None if (flt.start or flt.end) else analysis.as_of.year
+    return {"rows": rows, "totals": totals, "year": year}
+
+
+@dataclass
+class FindingGroup:
+    """The findings of one rule code."""
+
+    code: str
+    severity: str
+    title: str
+    fix: str
+    findings: list[Finding]
+
+
+def findings_board(analysis: Analysis, flt: PageFilter) -> dict[str, Any]:
+    """The rule findings in the filter, grouped by rule code (errors first)."""
+    groups: dict[str, FindingGroup] = {}
+    for finding in analysis.findings:
+        if not in_period(finding.date, flt):
+            continue
+        if flt.units is not None and finding.unit not in flt.units:
+            continue
+        group = groups.get(finding.code)
+        if group is None:
+            _, title, fix = RULES.get(finding.code, (finding.severity, finding.code, ""))
+            group = groups[finding.code] = FindingGroup(
+                finding.code, finding.severity, title, fix, []
+            )
+        group.findings.append(finding)
+    ordered = sorted(groups.values(), key=lambda g: (g.severity != ERROR, g.code))
+    return {
+        "groups": ordered,
+        "errors": sum(len(g.findings) for g in ordered if g.severity == ERROR),
+        "warnings": sum(len(g.findings) for g in ordered if g.severity != ERROR),
+    }
+
+
+def report_years(analysis: Analysis) -> list[int]:
+    """Years the books cover, latest first."""
+    dates = [e.date for e in analysis.entries[:1]] + [analysis.as_of]
+    first, last = min(dates).year, max(dates).year
+    return list(range(last, first - 1, -1))
+
+
+def selected_year(analysis: Analysis, flt: PageFilter) -> int:
+    """The time filter's year when it lies in one, else the year of the as-of date."""
+    return flt.year or analysis.as_of.year
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """One generated report file, relative to the year's folder."""
+
+    name: str
+    kind: str
+    size: int
+    title: str = ""
+
+    @property
+    def stem(self) -> str:
+        return self.name.rsplit(".", 1)[0]
+
+
+#: The marker file ``write_reports`` leaves in its output folder (not a report).
+_MARKER = ".sandao-report"
+_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def generate_reports(analysis: Analysis, out_dir: Path, year: int) -> list[ReportFile]:
+    """Write the year's reports with ``write_reports`` (once per folder); list the files."""
+    from sandao.reports.run import write_reports
+
+    if not out_dir.is_dir():
+        write_reports(analysis, out_dir, year=year)
+    return list_reports(out_dir)
+
+
+def list_reports(out_dir: Path) -> list[ReportFile]:
+    """Every file of a report folder, with the ``<title>`` of the HTML ones."""
+    files = []
+    for path in sorted(out_dir.rglob("*")):
+        if not path.is_file() or path.name == _MARKER:
+            continue
+        rel = path.relative_to(out_dir).as_posix()
+        kind = path.suffix.lstrip(".").upper()
+        title = ""
+        if kind == "HTML":
+            with path.open(encoding="utf-8", errors="replace") as handle:
+                match = _TITLE.search(handle.read(4096))
+            title = " ".join(match.group(1).split()) if match else ""
+        files.append(ReportFile(rel, kind, path.stat().st_size, title))
+    return files
+
+
+@dataclass
+class ReportSet:
+    """The year's reports as the preview page lists them."""
+
+    #: (HTML report, its Excel twin or None), the index first.
+    documents: list[tuple[ReportFile, ReportFile | None]]
+    #: CSV / JSON open-data files.
+    data_files: list[ReportFile]
+    index: ReportFile | None
+
+
+def report_set(files: list[ReportFile]) -> ReportSet:
+    by_name = {f.name: f for f in files}
+    documents = []
+    index = by_name.get("index.html")
+    for f in files:
+        if f.kind == "HTML":
+            documents.append((f, by_name.get(f.stem + ".xlsx")))
+    documents.sort(key=lambda pair: (pair[0].name != "index.html", pair[0].name))
+    data_files = [f for f in files if f.kind in ("CSV", "JSON")]
+    return ReportSet(documents, data_files, index)
+
+
+_LINK = re.compile(r"""(\b(?:href|src)=")([^"]*)(")""", re.IGNORECASE)
+
+
+def rewrite_links(html: str, name: str, files: set[str], url_for_file: Any) -> str:
+    """Point the relative links of a served report at the endpoint serving its files.
+
+    Links to files of the same report folder become ``url_for_file(path)``; other
+    links (absolute, fragments, folders) are left as they are.
+    """
+    import posixpath
+
+    folder = posixpath.dirname(name)
+
+    def replace(match: re.Match[str]) -> str:
+        value = match.group(2)
+        target, _, fragment = value.partition("#")
+        if not target or ":" in target or target.startswith(("/", "?")):
+            return match.group(0)
+        path = posixpath.normpath(posixpath.join(folder, target))
+        if path not in files:
+            return match.group(0)
+        url = url_for_file(path) + (f"#{fragment}" if fragment else "")
+        return f"{match.group(1)}{html_escape(url)}{match.group(3)}"
+
+    return _LINK.sub(replace, html)
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)

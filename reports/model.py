@@ -1,0 +1,159 @@
+"""The shapes every builder returns and every writer reads: tables and reports.
+
+A builder fills :class:`Table` objects with exact ``Decimal`` figures (and the 合计
+row it computed itself); writers only format.  Keeping this contract in one module
+is what lets the HTML, PDF, XLSX, CSV and JSON writers — and the Fava extension —
+share every builder unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+
+ZERO = Decimal(0)
+FEN = Decimal("0.01")
+WAN = Decimal(10000)
+
+#: Column kinds a writer knows how to format.
+TEXT, MONEY, RATE, NUMBER, DATE = "text", "money", "rate", "number", "date"
+#: A list of (date, amount) pairs, e.g. a task's transfers.
+TRANSFERS = "transfers"
+
+WAN_NOTE = (
+    "本表金额单位为万元，按最大余数法四舍五入，各行之和等于合计，与元为单位的明细可能相差尾数。"
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: key in the frame, Chinese label, kind for formatting."""
+
+    key: str
+    label: str
+    kind: str = TEXT
+
+
+@dataclass
+class Table:
+    """A titled table: data rows, an optional 合计 row, notes, the money unit."""
+
+    key: str
+    title: str
+    columns: list[Column]
+    frame: pd.DataFrame
+    total: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    scale: str = "元"
+    #: Name of a frame column holding an indent level (0 = 类, 1 = 款, 2 = 项).
+    level: str | None = None
+    public: bool = True
+    #: Exact totals in yuan of the money columns, before any 万元 rounding.
+    exact: dict[str, Decimal] | None = None
+
+    @property
+    def money_keys(self) -> list[str]:
+        return [c.key for c in self.columns if c.kind == MONEY]
+
+    @property
+    def empty(self) -> bool:
+        """No rows, or no money in any row: published marked 无."""
+        if self.frame.empty:
+            return True
+        keys = self.money_keys
+        if not keys:
+            return False
+        return all(v in (None, ZERO) or v == 0 for k in keys for v in self.frame[k])
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as dicts (values as built: Decimal, str, date, None)."""
+        keys = [c.key for c in self.columns]
+        extra = [self.level] if self.level else []
+        out = []
+        for row in self.frame[keys + extra].itertuples(index=False, name=None):
+            out.append(dict(zip(keys + extra, row, strict=True)))
+        return out
+
+
+@dataclass
+class Report:
+    """One report file: its tables plus template context (text sections, charts)."""
+
+    key: str
+    template: str
+    title: str
+    public: bool
+    as_of: datetime.date
+    tables: list[Table]
+    context: dict[str, Any] = field(default_factory=dict)
+    group: str = ""
+    subtitle: str = ""
+
+
+def frame(
+    rows: list[dict[str, Any]], columns: list[Column], extra: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """A DataFrame with exactly the table's columns (object dtype keeps Decimal exact)."""
+    keys = [c.key for c in columns] + list(extra)
+    if not rows:
+        return pd.DataFrame({k: pd.Series([], dtype=object) for k in keys})
+    return pd.DataFrame.from_records(rows, columns=keys).astype(object)
+
+
+def dsum(values: Any) -> Decimal:
+    """Exact sum of Decimals (None counts as zero)."""
+    total = ZERO
+    for v in values:
+        if v is not None:
+            total += v
+    return total
+
+
+def rate(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    """A ratio as an exact Decimal fraction (None when the denominator is zero)."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def largest_remainder(
+    values: list[Decimal], step: Decimal, total: Decimal | None = None
+) -> list[Decimal]:
+    """Round ``values`` to multiples of ``step`` so they add to the rounded total.
+
+    Each value is floored; the units the floors lost to the total (by default the exact
+    sum rounded half-up; else ``total``, a multiple of ``step`` between the floor and
+    the ceiling of the exact sum) go to the largest remainders, earlier rows first on a tie.
+    """
+    if not values:
+        return []
+    scaled = [v / step for v in values]
+    floors = [s.to_integral_value(rounding=ROUND_FLOOR) for s in scaled]
+    if total is None:
+        target = sum(scaled, ZERO).to_integral_value(rounding=ROUND_HALF_UP)
+    else:
+        target = total / step
+    missing = int(target - sum(floors, ZERO))
+    order = sorted(range(len(values)), key=lambda i: (-(scaled[i] - floors[i]), i))
+    for i in order[:missing]:
+        floors[i] += 1
+    return [(f * step) for f in floors]
+
+
+def to_wan(values: list[Decimal], total: Decimal | None = None) -> list[Decimal]:
+    """Yuan → 万元 with two decimals, largest-remainder rounded (rows add to the total).
+
+    ``total`` (in 万元) fixes what the rounded values must add to; by default the exact
+    sum rounded half-up.
+    """
+    rounded = largest_remainder(list(values), Decimal(100), None if total is None else total * WAN)
+    return [(v / WAN).quantize(FEN) for v in rounded]
+
+
+def wan(value: Decimal) -> Decimal:
+    """One figure in 万元, half-up to two decimals."""
+    return (value / WAN).quantize(FEN, rounding=ROUND_HALF_UP)

@@ -1,0 +1,205 @@
+"""Open data: every report table as CSV (UTF-8 with BOM) and JSON, plus a data package.
+
+``datapackage.json`` describes each CSV as a Frictionless tabular resource and adds
+the Fiscal Data Package ``model`` (measure: amount; dimensions: unit, stream,
+function, economic, department, task, community, date) over ``postings.csv`` — the
+public, day-level fact table of income and spending with no payee in it.  JSON
+carries amounts as strings so they stay exact to the fen.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sandao.ledger import Analysis
+from sandao.ledger.resolver import INCOME, SPENDING
+from sandao.reports import formatting
+from sandao.reports.model import DATE, MONEY, NUMBER, RATE, ZERO, Report, Table
+from sandao.reports.privacy import neutralise
+
+FIELD_TYPES = {MONEY: "number", RATE: "number", NUMBER: "number", DATE: "date"}
+
+FACT_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("date", "date", "日期"),
+    ("direction", "string", "收支方向（收入/支出）"),
+    ("unit", "string", "单位编码"),
+    ("stream", "string", "资金类别（建设/运转/职能）"),
+    ("function", "string", "功能分类科目"),
+    ("economic", "string", "经济分类科目"),
+    ("department", "string", "来源部门编码"),
+    ("task", "string", "费随事转任务编号"),
+    ("project", "string", "建设项目编号"),
+    ("quota", "string", "预算指标编号"),
+    ("community", "string", "社区编码"),
+    ("amount", "number", "金额（元）"),
+)
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _dump(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(value, ensure_ascii=False, indent=1, sort_keys=False) + "\n", encoding="utf-8"
+    )
+
+
+def _cells(table: Table, row: dict[str, Any]) -> list[str]:
+    out = []
+    for col in table.columns:
+        text = formatting.plain(row.get(col.key), col.kind)
+        out.append(text if col.kind in FIELD_TYPES else neutralise(text))
+    return out
+
+
+def resource_name(*parts: str) -> str:
+    return "-".join(parts).lower().replace("_", "-")
+
+
+def write_table(
+    table: Table, report: Report, root: Path, rel: Path, formats: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """Write one table under ``root/rel`` as CSV and/or JSON; return its resource (CSV)."""
+    stem = root / rel / table.key
+    rows = [] if table.frame.empty else table.records()
+    if "json" in formats:
+        _dump(
+            stem.with_suffix(".json"),
+            {
+                "title": table.title,
+                "report": report.title,
+                "as_of": report.as_of.isoformat(),
+                "scale": table.scale,
+                "empty": table.empty,
+                "columns": [
+                    {"key": c.key, "label": c.label, "kind": c.kind} for c in table.columns
+                ],
+                "rows": [
+                    {c.key: formatting.plain(r.get(c.key), c.kind) for c in table.columns}
+                    for r in rows
+                ],
+                "total": (
+                    {c.key: formatting.plain(table.total.get(c.key), c.kind) for c in table.columns}
+                    if table.total
+                    else None
+                ),
+                "notes": table.notes,
+            },
+        )
+    if "csv" not in formats:
+        return None
+    _write_csv(
+        stem.with_suffix(".csv"), [c.key for c in table.columns], [_cells(table, r) for r in rows]
+    )
+    return {
+        "name": resource_name(report.key, table.key),
+        "path": (rel / f"{table.key}.csv").as_posix(),
+        "title": f"{report.title} — {table.title}",
+        "description": f"单位：{table.scale}。" + " ".join(table.notes),
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8-sig",
+        "schema": {
+            "fields": [
+                {"name": c.key, "title": c.label, "type": FIELD_TYPES.get(c.kind, "string")}
+                for c in table.columns
+            ]
+        },
+    }
+
+
+def postings_rows(analysis: Analysis) -> list[list[str]]:
+    """Income and spending per day and dimensions — the fiscal fact table (no payees)."""
+    sums: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for row in analysis.postings.rows:
+        if row.role == SPENDING:
+            direction, amount = "支出", row.amount
+        elif row.role == INCOME:
+            direction, amount = "收入", -row.amount
+        else:
+            continue
+        key = (
+            row.date,
+            direction,
+            row.unit or "",
+            row.stream or "",
+            row.function or "",
+            row.economic or "",
+            row.department or "",
+            row.task or "",
+            row.project or "",
+            row.quota or "",
+            row.community or "",
+        )
+        sums[key] += amount
+    return [
+        [key[0].isoformat(), *(neutralise(k) for k in key[1:]), str(value)]
+        for key, value in sorted(sums.items())
+    ]
+
+
+def write_postings(analysis: Analysis, root: Path) -> dict[str, Any]:
+    path = Path("data") / "postings.csv"
+    _write_csv(root / path, [f[0] for f in FACT_FIELDS], postings_rows(analysis))
+    return {
+        "name": "postings",
+        "path": path.as_posix(),
+        "title": "收支明细（按日、按维度汇总，不含收款人）",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8-sig",
+        "schema": {"fields": [{"name": n, "type": t, "title": d} for n, t, d in FACT_FIELDS]},
+    }
+
+
+def fiscal_model() -> dict[str, Any]:
+    """The Fiscal Data Package model of ``postings.csv``."""
+
+    def dim(field: str, dimension_type: str) -> dict[str, Any]:
+        return {
+            "attributes": {field: {"source": field}},
+            "primaryKey": field,
+            "dimensionType": dimension_type,
+        }
+
+    return {
+        "measures": {"amount": {"source": "amount", "currency": "CNY", "resource": "postings"}},
+        "dimensions": {
+            "date": dim("date", "datetime"),
+            "direction": dim("direction", "other"),
+            "unit": dim("unit", "entity"),
+            "stream": dim("stream", "classification"),
+            "function": dim("function", "classification"),
+            "economic": dim("economic", "classification"),
+            "department": dim("department", "entity"),
+            "task": dim("task", "activity"),
+            "community": dim("community", "location"),
+        },
+    }
+
+
+def write_package(root: Path, resources: list[dict[str, Any]], title: str, as_of: str) -> Path:
+    path = root / "datapackage.json"
+    _dump(
+        path,
+        {
+            "name": "sandao-reports",
+            "title": title,
+            "description": f"三到社区资金台账公开数据，数据截至 {as_of}。金额为元（万元表另行注明），精确到分。",
+            "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0"}],
+            "resources": resources,
+            "model": fiscal_model(),
+        },
+    )
+    return path

@@ -1,0 +1,233 @@
+"""Write every report of a year into a folder, atomically.
+
+:func:`build_reports` runs the builders (pure data); :func:`write_reports` hands the
+tables to the writers — HTML, PDF, XLSX, CSV/JSON + ``datapackage.json`` — in a
+temporary folder next to the target and swaps it in only when everything was
+written, so an error never leaves a half-written report folder behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sandao.ledger import Analysis
+from sandao.ledger.findings import ERROR
+from sandao.reports.base import quarter_period, quarters_to_date, report_year
+from sandao.reports.community import community_notice
+from sandao.reports.disclosure import collect, disclosure_report, disclosure_units
+from sandao.reports.execution import execution_report
+from sandao.reports.html import environment, render_index, render_report
+from sandao.reports.model import Report
+from sandao.reports.performance import performance_report
+from sandao.reports.tasks import task_ledger_report
+
+FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "csv", "json")
+DEFAULT_FORMATS: tuple[str, ...] = ("html", "xlsx", "csv", "json")
+MARKER = ".sandao-report"
+FORMAT_LABELS = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel", "csv": "CSV", "json": "JSON"}
+
+
+class ReportError(ValueError):
+    """Bad report arguments or an output folder that must not be replaced."""
+
+
+def build_reports(
+    analysis: Analysis,
+    year: int | None = None,
+    quarter: int | None = None,
+    unit: str | None = None,
+    community: str | None = None,
+) -> list[Report]:
+    """Every report for the year (builders only: tables and context, nothing written)."""
+    decl = analysis.declarations
+    year = report_year(analysis, year)
+    if unit is not None and unit not in decl.units:
+        known = "、".join(sorted(decl.units)) or "无"
+        raise ReportError(f"账簿中没有单位 {unit}（已声明：{known}）")
+    if community is not None and community not in decl.communities:
+        known = "、".join(sorted(decl.communities)) or "无"
+        raise ReportError(f"账簿中没有社区 {community}（已声明：{known}）")
+    if quarter is not None and quarter not in (1, 2, 3, 4):
+        raise ReportError(f"季度应为 1–4，实际为 {quarter}")
+    figures = collect(analysis)
+    reports: list[Report] = []
+    for code in disclosure_units(analysis, unit):
+        reports.append(disclosure_report(analysis, code, year, final=False, figures=figures))
+        reports.append(disclosure_report(analysis, code, year, final=True, figures=figures))
+    communities = (
+        [community]
+        if community
+        else sorted(c for c, d in decl.communities.items() if unit is None or d.unit == unit)
+    )
+    quarters = [quarter] if quarter else quarters_to_date(analysis, year)
+    for code in communities:
+        for q in quarters:
+            reports.append(community_notice(analysis, code, year, q))
+    reports.append(task_ledger_report(analysis, year, unit))
+    end = quarter_period(year, quarter).end if quarter else None
+    reports.append(execution_report(analysis, year, unit, end))
+    reports.append(performance_report(analysis, year, unit, community))
+    return reports
+
+
+def _folder(report: Report) -> str:
+    return report.key.split("-", 1)[0]
+
+
+def _formats(formats: Iterable[str]) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise ReportError(
+            f"未知的输出格式：{', '.join(unknown) or '（空）'}；可选 {', '.join(FORMATS)}"
+        )
+    return chosen
+
+
+def _check_target(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ReportError(f"输出位置 {out_dir} 已存在且不是文件夹")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+        raise ReportError(
+            f"输出文件夹 {out_dir} 不是空的，也不是 sandao 以前生成的报表文件夹；"
+            "为免覆盖其中的文件，请换一个文件夹或先清空它"
+        )
+
+
+def _progress(enabled: bool, done: int, total: int, title: str) -> None:
+    if enabled:
+        print(f"[{done}/{total}] {title}", file=sys.stderr, flush=True)
+
+
+def write_reports(
+    analysis: Analysis,
+    out_dir: str | Path,
+    year: int | None = None,
+    quarter: int | None = None,
+    unit: str | None = None,
+    community: str | None = None,
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    templates: str | Path | None = None,
+    progress: bool = False,
+) -> Path:
+    """Write every report into ``out_dir`` (replaced as a whole); return its index.html."""
+    out_dir = Path(out_dir).absolute()
+    chosen = _formats(formats)
+    if templates is not None and not Path(templates).is_dir():
+        raise ReportError(f"模板文件夹不存在：{templates}")
+    _check_target(out_dir)
+    year = report_year(analysis, year)
+    reports = build_reports(analysis, year, quarter, unit, community)
+    env = environment(templates)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        os.chmod(tmp, 0o755)
+        items = _write_all(analysis, reports, tmp, chosen, env, progress)
+        _write_index(analysis, env, tmp, year, items, chosen)
+        (tmp / MARKER).write_text("sandao report output\n", encoding="utf-8")
+        _swap(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir / "index.html"
+
+
+def _write_all(
+    analysis: Analysis,
+    reports: list[Report],
+    root: Path,
+    formats: tuple[str, ...],
+    env: Any,
+    progress: bool,
+) -> list[tuple[Report, dict[str, str]]]:
+    from sandao.reports import opendata
+
+    items = []
+    resources: list[dict[str, Any]] = []
+    for done, report in enumerate(reports, 1):
+        _progress(
+            progress,
+            done,
+            len(reports),
+            report.title + (f"（{report.subtitle}）" if report.subtitle else ""),
+        )
+        folder = root / _folder(report)
+        folder.mkdir(exist_ok=True)
+        links: dict[str, str] = {}
+        html = render_report(env, report)
+        if "html" in formats:
+            (folder / f"{report.key}.html").write_text(html, encoding="utf-8")
+            links["html"] = f"{_folder(report)}/{report.key}.html"
+        if "pdf" in formats:
+            from sandao.reports.pdf import write_pdf
+
+            write_pdf(html, folder / f"{report.key}.pdf", base_url=folder)
+            links["pdf"] = f"{_folder(report)}/{report.key}.pdf"
+        if "xlsx" in formats:
+            from sandao.reports.xlsx import write_workbook
+
+            write_workbook(report, folder / f"{report.key}.xlsx")
+            links["xlsx"] = f"{_folder(report)}/{report.key}.xlsx"
+        if "csv" in formats or "json" in formats:
+            rel = Path("data") / _folder(report) / report.key
+            for table in report.tables:
+                resource = opendata.write_table(table, report, root, rel, formats)
+                if resource:
+                    resources.append(resource)
+            links["json" if "json" in formats else "csv"] = f"{rel.as_posix()}/"
+        items.append((report, links))
+    if "csv" in formats:
+        resources.append(opendata.write_postings(analysis, root))
+        opendata.write_package(root, resources, "三到社区资金公开数据", analysis.as_of.isoformat())
+    return items
+
+
+def _write_index(
+    analysis: Analysis,
+    env: Any,
+    root: Path,
+    year: int,
+    items: list[tuple[Report, dict[str, str]]],
+    formats: tuple[str, ...],
+) -> None:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for report, links in items:
+        main = links.get("html") or next(iter(links.values()), "")
+        others = [(FORMAT_LABELS[f], href) for f, href in links.items() if f != "html"]
+        groups.setdefault(report.group or "其他", []).append(
+            {"title": report.title, "subtitle": report.subtitle, "html": main, "others": others}
+        )
+    errors = sum(1 for f in analysis.findings if f.severity == ERROR)
+    html = render_index(
+        env,
+        title=f"{year}年三到社区资金报表",
+        year=year,
+        as_of=analysis.as_of,
+        groups=[{"name": name, "items": entries} for name, entries in groups.items()],
+        findings={"errors": errors, "warnings": len(analysis.findings) - errors},
+        opendata="datapackage.json" if "csv" in formats else "",
+    )
+    (root / "index.html").write_text(html, encoding="utf-8")
+
+
+def _swap(tmp: Path, out_dir: Path) -> None:
+    """Put the finished folder in place of ``out_dir`` (the old one removed after)."""
+    if out_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        old.rmdir()
+        out_dir.rename(old)
+        try:
+            tmp.rename(out_dir)
+        except BaseException:
+            old.rename(out_dir)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out_dir)

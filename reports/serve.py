@@ -1,0 +1,170 @@
+"""``sandao serve``: Fava with the fund pages, read-only unless asked otherwise.
+
+How the extension gets into Fava
+--------------------------------
+Fava loads extensions from ``custom "fava-extension" "MODULE"`` entries of the
+books and its options (the interface language among them) from
+``custom "fava-option" …`` entries.  Books may declare both themselves::
+
+    2024-01-01 custom "fava-extension" "sandao.reports.fava"
+    2024-01-01 custom "fava-option" "language" "zh"
+
+and then plain ``fava main.beancount`` shows the fund pages too.  ``sandao serve``
+does not need the declarations: for the files it serves it appends those two
+entries to what Beancount loaded — in memory, never in a file — unless the books
+already declare the extension (no duplicate) or choose another language.  It does
+so by wrapping the loader function Fava's ledger calls (``fava.core.load_uncached``),
+so the entries go through Fava's own extension and option handling, errors included.
+
+Everything else is Fava's own: its app factory (:func:`fava.application.create_app`),
+its ``read_only`` mode (every request that is not a GET is refused with 401 — Fava's
+editing API and the extension's endpoints alike; the extension's endpoints are
+GET-only in any mode), its ``incognito`` mode, and the cheroot server its CLI runs.
+The server binds 127.0.0.1 unless ``--host`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from beancount.core import data
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+#: The module Fava imports for the fund pages.
+EXTENSION_MODULE = "sandao.reports.fava"
+#: Fava's interface language for ``serve`` (unless the books set one).
+LANGUAGE = "zh"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+#: ``filename`` of the entries ``serve`` adds (shown by Fava if it ever cites them).
+SERVE_SOURCE = "<sandao serve>"
+
+#: Paths (resolved, as given to Fava) whose loads get the serve entries.
+_SERVED: set[str] = set()
+
+
+def serve_entries(entries: Sequence[data.Directive]) -> list[data.Directive]:
+    """The loaded entries plus the extension / language declarations they lack.
+
+    The added entries are dated on the first entry's date so they never widen
+    the date range Fava shows; the list stays in Beancount's order.
+    """
+    from beancount.parser.grammar import ValueType
+
+    declared_extensions: set[str] = set()
+    has_language = False
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.values:
+            if entry.type == "fava-extension":
+                declared_extensions.add(str(entry.values[0].value))
+            elif entry.type == "fava-option" and entry.values[0].value == "language":
+                has_language = True
+    added: list[data.Directive] = []
+    date = entries[0].date if entries else datetime.date.today()
+    meta = data.new_metadata(SERVE_SOURCE, 0)
+    if EXTENSION_MODULE not in declared_extensions:
+        added.append(data.Custom(meta, date, "fava-extension", [ValueType(EXTENSION_MODULE, str)]))
+    if not has_language:
+        values = [ValueType("language", str), ValueType(LANGUAGE, str)]
+        added.append(data.Custom(meta, date, "fava-option", values))
+    if not added:
+        return list(entries)
+    return sorted([*entries, *added], key=data.entry_sortkey)
+
+
+def _install_loader_hook() -> None:
+    """Wrap Fava's loader once so served files get :func:`serve_entries`."""
+    import fava.core
+
+    current: Callable[..., Any] = fava.core.load_uncached
+    if getattr(current, "sandao_serve", False):
+        return
+
+    def load_uncached(beancount_file_path: str, *, is_encrypted: bool) -> Any:
+        entries, errors, options = current(beancount_file_path, is_encrypted=is_encrypted)
+        if beancount_file_path in _SERVED:
+            entries = serve_entries(entries)
+        return entries, errors, options
+
+    load_uncached.sandao_serve = True  # type: ignore[attr-defined]
+    fava.core.load_uncached = load_uncached
+
+
+def create_serve_app(
+    ledger: str | Path,
+    *,
+    read_only: bool = True,
+    incognito: bool = False,
+    load: bool = False,
+) -> Flask:
+    """Fava's WSGI app for one ledger file, with the fund pages and Chinese interface."""
+    from fava.application import create_app
+
+    path = str(Path(ledger).resolve())
+    _install_loader_hook()
+    _SERVED.add(path)
+    return create_app([path], load=load, incognito=incognito, read_only=read_only)
+
+
+def run_server(app: Flask, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Serve ``app`` with cheroot (as ``fava`` does) until interrupted."""
+    from cheroot.wsgi import Server
+
+    server = Server((host, port), app)
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from sandao.cli import UserError
+
+    ledger = Path(args.ledger)
+    if not ledger.is_file():
+        raise UserError(f"找不到台账文件：{ledger}")
+    read_only = not args.read_write
+    app = create_serve_app(ledger, read_only=read_only, incognito=args.incognito, load=True)
+    mode = "只读" if read_only else "可编辑"
+    host = DEFAULT_HOST if args.host == "localhost" else args.host
+    print(f"Fava 已启动（{mode}）：http://{host}:{args.port}/  按 Ctrl-C 停止", flush=True)
+    try:
+        run_server(app, host, args.port)
+    except OSError as exc:
+        raise UserError(f"无法在 {host}:{args.port} 上启动服务：{exc}") from None
+    return 0
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``sandao serve``."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="用 Fava 浏览台账（含资金页面，默认只读）",
+        description=(
+            "启动 Fava 浏览台账，附带费随事转任务、指标执行、规则检查与公开报表页面。"
+            "默认只读、仅监听 127.0.0.1、中文界面。"
+        ),
+    )
+    parser.add_argument("ledger", metavar="LEDGER", help="主台账文件 (main.beancount)")
+    parser.add_argument("--port", "-p", type=int, default=DEFAULT_PORT, help="端口（默认 5000）")
+    parser.add_argument(
+        "--host", "-H", default=DEFAULT_HOST, help="监听地址（默认 127.0.0.1，仅本机）"
+    )
+    parser.add_argument(
+        "--read-write", action="store_true", help="允许在 Fava 中编辑文件（默认只读）"
+    )
+    parser.add_argument("--incognito", action="store_true", help="隐身模式：遮盖所有数字")
+    parser.set_defaults(func=_serve)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from sandao.cli import main
+
+    sys.exit(main(["serve", *sys.argv[1:]]))

@@ -1,0 +1,258 @@
+"""费随事转 task ledger: every task's money, status and findings; totals by department.
+
+The figures come from ``analysis.funding`` (the same series the T001/T003/T009 rules
+read), so the ledger, the rules and the Fava task board can never disagree about
+what a task received or spent.  :func:`task_table` is also the Fava extension's
+data source; keep its columns stable.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+import pandas as pd
+
+from sandao.ledger import Analysis
+from sandao.ledger.funding import OVERDUE, TaskFunding, task_status
+from sandao.reports.base import department_name, report_year, unit_name, year_period
+from sandao.reports.model import (
+    DATE,
+    MONEY,
+    NUMBER,
+    TRANSFERS,
+    ZERO,
+    Column,
+    Report,
+    Table,
+    dsum,
+    frame,
+)
+
+TASK_COLUMNS: tuple[str, ...] = (
+    "task",
+    "name",
+    "department",
+    "department_name",
+    "unit",
+    "document",
+    "amount",
+    "due",
+    "received",
+    "spent",
+    "balance",
+    "status",
+    "late",
+    "findings",
+)
+
+
+def _as_of(fund: TaskFunding, end: datetime.date) -> tuple[Decimal, Decimal]:
+    """(received, spent) up to the end of ``end``."""
+    received = spent = ZERO
+    for day, cum_received, cum_spent in fund.cumulative:
+        if day > end:
+            break
+        received, spent = cum_received, cum_spent
+    return received, spent
+
+
+def task_findings(analysis: Analysis) -> dict[str, list[str]]:
+    """Task id → sorted distinct finding codes about it."""
+    codes: dict[str, set[str]] = defaultdict(set)
+    for finding in analysis.findings:
+        if finding.task:
+            codes[finding.task].add(finding.code)
+    return {task: sorted(found) for task, found in codes.items()}
+
+
+def task_table(
+    analysis: Analysis,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> pd.DataFrame:
+    """One row per task active in ``[start, end]``, figures as of ``end`` (default: as-of).
+
+    A task is active when it starts on or before ``end`` and its spending period ends
+    on or after ``start``.  ``amount`` is the total in force at ``end``; ``received``
+    and ``spent`` are cumulative to ``end``; ``status``/``late`` are as of ``end``;
+    ``findings`` the rule codes about the task, comma-separated.
+    """
+    as_of = analysis.as_of
+    end = min(end, as_of) if end is not None else as_of
+    findings = task_findings(analysis)
+    rows = []
+    for task_id, fund in analysis.funding.items():
+        task = fund.task
+        if task.start > end or (start is not None and task.end < start):
+            continue
+        if end == as_of:
+            received, spent, status, late = fund.received, fund.spent, fund.status, fund.late
+            amount = task.amount_at(end)
+        else:
+            received, spent = _as_of(fund, end)
+            status = task_status(task, received, end)
+            late = any(
+                _as_of(fund, due)[0] < need for due, need, _, _ in task.due_events() if due <= end
+            )
+            amount = task.amount_at(end)
+        rows.append(
+            {
+                "task": task_id,
+                "name": task.name,
+                "department": task.department,
+                "department_name": department_name(analysis, task.department),
+                "unit": task.unit,
+                "document": task.document or "",
+                "amount": amount,
+                "due": task.due,
+                "received": received,
+                "spent": spent,
+                "balance": received - spent,
+                "status": status,
+                "late": late,
+                "findings": ", ".join(findings.get(task_id, [])),
+            }
+        )
+    if not rows:
+        return pd.DataFrame({k: pd.Series([], dtype=object) for k in TASK_COLUMNS})
+    return pd.DataFrame.from_records(rows, columns=TASK_COLUMNS).astype(object)
+
+
+def department_totals(tasks: pd.DataFrame) -> pd.DataFrame:
+    """Per department: tasks, amount, received, shortfall, spent, balance, late/unfunded count."""
+    columns = [
+        "department",
+        "department_name",
+        "tasks",
+        "amount",
+        "received",
+        "shortfall",
+        "spent",
+        "balance",
+        "late",
+    ]
+    rows: dict[str, dict] = {}
+    for rec in tasks.to_dict("records"):
+        row = rows.setdefault(
+            rec["department"],
+            {
+                "department": rec["department"],
+                "department_name": rec["department_name"],
+                "tasks": 0,
+                "amount": ZERO,
+                "received": ZERO,
+                "shortfall": ZERO,
+                "spent": ZERO,
+                "balance": ZERO,
+                "late": 0,
+            },
+        )
+        row["tasks"] += 1
+        row["amount"] += rec["amount"]
+        row["received"] += rec["received"]
+        row["shortfall"] += max(rec["amount"] - rec["received"], ZERO)
+        row["spent"] += rec["spent"]
+        row["balance"] += rec["balance"]
+        row["late"] += 1 if (rec["late"] or rec["status"] == OVERDUE) else 0
+    ordered = sorted(rows.values(), key=lambda r: (-r["shortfall"], r["department"]))
+    if not ordered:
+        return pd.DataFrame({k: pd.Series([], dtype=object) for k in columns})
+    return pd.DataFrame.from_records(ordered, columns=columns).astype(object)
+
+
+TASK_REPORT_COLUMNS = [
+    Column("task", "任务编号"),
+    Column("name", "任务名称"),
+    Column("department_name", "交办部门"),
+    Column("unit_name", "承担单位"),
+    Column("document", "文件"),
+    Column("amount", "应拨金额", MONEY),
+    Column("due", "到期日", DATE),
+    Column("received", "已到位", MONEY),
+    Column("transfers", "到位明细（日期 金额）", TRANSFERS),
+    Column("spent", "已支出", MONEY),
+    Column("balance", "结余", MONEY),
+    Column("status", "状态"),
+    Column("flag", "逾期"),
+    Column("findings", "检查发现"),
+]
+
+DEPARTMENT_COLUMNS = [
+    Column("department_name", "交办部门"),
+    Column("tasks", "任务数", NUMBER),
+    Column("amount", "应拨金额", MONEY),
+    Column("received", "已到位", MONEY),
+    Column("shortfall", "未到位", MONEY),
+    Column("spent", "已支出", MONEY),
+    Column("balance", "结余", MONEY),
+    Column("late", "逾期/未拨任务数", NUMBER),
+]
+
+
+def _money_total(df: pd.DataFrame, columns: list[Column], label_key: str) -> dict:
+    total: dict = {label_key: "合计"}
+    for col in columns:
+        if col.kind in (MONEY, NUMBER):
+            total[col.key] = dsum(df[col.key]) if col.kind == MONEY else int(sum(df[col.key]))
+    return total
+
+
+def task_ledger_report(
+    analysis: Analysis, year: int | None = None, unit: str | None = None
+) -> Report:
+    """The 费随事转 task ledger for the year's tasks (figures as of the books' date)."""
+    year = report_year(analysis, year)
+    period = year_period(year)
+    df = task_table(analysis, period.start, min(period.end, analysis.as_of))
+    if unit:
+        df = df[df["unit"] == unit]
+    rows = []
+    for rec in df.to_dict("records"):
+        fund = analysis.funding[rec["task"]]
+        transfers = [(day, amount) for day, amount in fund.transfers if day <= period.end]
+        rows.append(
+            {
+                **rec,
+                "unit_name": unit_name(analysis, rec["unit"]),
+                "transfers": transfers,
+                "flag": "是" if rec["late"] else "",
+            }
+        )
+    task_frame = frame(rows, TASK_REPORT_COLUMNS)
+    tasks = Table(
+        "tasks",
+        "费随事转任务台账",
+        TASK_REPORT_COLUMNS,
+        task_frame,
+        total=_money_total(task_frame, TASK_REPORT_COLUMNS, "task"),
+        notes=[
+            "状态：未拨付 / 部分拨付 / 已拨付 / 逾期未拨付 / 已结清；“逾期”指曾在到期日未足额到位。",
+            "金额单位：元。",
+        ],
+        public=False,
+    )
+    depts = department_totals(df)
+    dept_table = Table(
+        "departments",
+        "按交办部门汇总（未到位金额从大到小）",
+        DEPARTMENT_COLUMNS,
+        frame(depts.to_dict("records"), DEPARTMENT_COLUMNS),
+        total=_money_total(depts, DEPARTMENT_COLUMNS, "department_name") if len(depts) else None,
+        notes=["未到位 = 应拨金额 − 已到位（按任务计，多拨不抵减）。"],
+        public=False,
+    )
+    flagged = [r for r in rows if r["status"] in (OVERDUE, "未拨付") or r["late"]]
+    suffix = f"-{unit}" if unit else ""
+    return Report(
+        key=f"tasks-{year}{suffix}",
+        template="tasks.html",
+        title=f"{year}年费随事转任务台账",
+        public=False,
+        as_of=analysis.as_of,
+        tables=[dept_table, tasks],
+        context={"flagged": len(flagged), "year": year},
+        group="费随事转",
+        subtitle="财政局、审计内部使用",
+    )

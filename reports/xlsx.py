@@ -1,0 +1,147 @@
+"""XLSX writer: one workbook per report, one sheet per table.
+
+Numbers stay numbers (``#,##0.00``; rates as percentages), the header row is frozen,
+columns are fitted to their content and pages print on A4.  Text cells are written
+with ``write_string`` and neutralised when they start like a formula.  xlsxwriter
+with a fixed ``created`` date (the books' as-of date) writes the same bytes for the
+same books.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from sandao.reports import formatting
+from sandao.reports.model import DATE, MONEY, NUMBER, RATE, TRANSFERS, Report, Table
+from sandao.reports.privacy import neutralise
+
+RATE_PLACES = Decimal("0.000001")
+
+_BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def sheet_name(title: str, used: set[str]) -> str:
+    """A valid, unique sheet name (≤ 31 characters) from a table title."""
+    base = _BAD_SHEET.sub("", title).strip("'") or "Sheet"
+    name = base[:31]
+    n = 2
+    while name.lower() in used:
+        suffix = f"({n})"
+        name = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(name.lower())
+    return name
+
+
+def _number(value: Any, kind: str) -> float | None:
+    # xlsx stores IEEE doubles; the conversion happens only at this display boundary.
+    if value is None or value == "":
+        return None
+    value = Decimal(value)
+    if kind == RATE:
+        value = value.quantize(RATE_PLACES)
+    return float(value)
+
+
+def write_workbook(report: Report, path: Path) -> None:
+    as_of = datetime.datetime.combine(report.as_of, datetime.time())
+    workbook = xlsxwriter.Workbook(
+        str(path), {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    workbook.set_properties({"title": report.title, "author": "sandao", "created": as_of})
+    fmt = {
+        "title": workbook.add_format({"bold": True, "font_size": 12}),
+        "header": workbook.add_format(
+            {
+                "bold": True,
+                "bg_color": "#E6EEF5",
+                "border": 1,
+                "text_wrap": True,
+                "align": "center",
+                "valign": "vcenter",
+            }
+        ),
+        MONEY: workbook.add_format({"num_format": "#,##0.00", "border": 1}),
+        RATE: workbook.add_format({"num_format": "0.00%", "border": 1}),
+        NUMBER: workbook.add_format({"num_format": "#,##0.##", "border": 1}),
+        DATE: workbook.add_format({"border": 1}),
+        "text": workbook.add_format({"border": 1}),
+        "note": workbook.add_format({"italic": True, "font_color": "#555555"}),
+    }
+    bold = {
+        kind: workbook.add_format({**spec, "bold": True, "bg_color": "#F3F6F9"})
+        for kind, spec in (
+            (MONEY, {"num_format": "#,##0.00", "border": 1}),
+            (RATE, {"num_format": "0.00%", "border": 1}),
+            (NUMBER, {"num_format": "#,##0.##", "border": 1}),
+            ("text", {"border": 1}),
+        )
+    }
+    used: set[str] = set()
+    for table in report.tables:
+        _write_sheet(workbook, table, sheet_name(table.title, used), fmt, bold, report)
+    workbook.close()
+
+
+def _write_row(ws: Any, r: int, table: Table, row: dict, fmts: dict, widths: list[int]) -> None:
+    for c, col in enumerate(table.columns):
+        value = row.get(col.key)
+        if col.kind in (MONEY, RATE, NUMBER):
+            number = _number(value, col.kind)
+            if number is None:
+                ws.write_blank(r, c, None, fmts.get(col.kind, fmts["text"]))
+            else:
+                ws.write_number(r, c, number, fmts.get(col.kind, fmts["text"]))
+            text = formatting.cell(value, col.kind)
+        else:
+            text = formatting.cell(value, col.kind if col.kind in (DATE, TRANSFERS) else "text")
+            if table.level and col.key == "name":
+                text = "  " * int(row.get(table.level) or 0) + text
+            ws.write_string(r, c, neutralise(text), fmts["text"])
+        widths[c] = max(widths[c], _width(text))
+
+
+def _write_sheet(
+    workbook: Any, table: Table, name: str, fmt: dict, bold: dict, report: Report
+) -> None:
+    ws = workbook.add_worksheet(name)
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.write_string(0, 0, neutralise(f"{table.title}（单位：{table.scale}）"), fmt["title"])
+    ws.write_string(
+        1, 0, neutralise(f"{report.title}　数据截至 {report.as_of.isoformat()}"), fmt["note"]
+    )
+    header = 2
+    widths = [_width(c.label) for c in table.columns]
+    for c, col in enumerate(table.columns):
+        ws.write_string(header, c, col.label, fmt["header"])
+    ws.freeze_panes(header + 1, 0)
+    ws.repeat_rows(header)
+    r = header + 1
+    if table.empty:
+        ws.write_string(r, 0, "无", fmt["text"])
+        r += 1
+    else:
+        for row in table.records():
+            _write_row(ws, r, table, row, fmt, widths)
+            r += 1
+    if table.total is not None and not table.empty:
+        _write_row(ws, r, table, table.total, bold, widths)
+        r += 1
+    for note in table.notes:
+        ws.write_string(r, 0, neutralise(f"注：{note}"), fmt["note"])
+        r += 1
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, min(max(w + 2, 8), 60))

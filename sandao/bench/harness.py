@@ -1,0 +1,679 @@
+"""The benchmark harness: one synthetic county, a registry of measurements, ratios.
+
+Every timing runs in a fresh child process (``BEANCOUNT_DISABLE_LOAD_CACHE=1``, so
+Beancount's pickle cache never helps) and is repeated; the best time counts
+because the machine is noisy, and the peak RSS of each child is read from
+``os.wait4``.  Paired timings are interleaved (A B, B A, …) so a slow spell hurts
+both sides alike.
+
+A measurement is a function ``(BenchContext) -> Outcome`` registered with
+:func:`measurement`; it returns figures (seconds, RSS) and ratios against the
+targets of ``shared/spec/quality.md``.  Later work adds its own the same way (see
+the placeholders for reports and the Fava extension at the end of this module).
+:func:`run_bench` runs the selected measurements; :func:`render_table` and
+:func:`summary_json` give the human table and the machine-readable last line.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sandao.bench.generate import MANIFEST_FILE, bare_twin, generate_county
+
+#: Targets from shared/spec/quality.md (ratio key → upper bound).
+TARGETS: dict[str, float] = {
+    "plugin_load_ratio": 1.10,
+    "check_ratio": 1.15,
+    "reports_ratio": 1.5,
+    "payment_import_ratio": 12.0,
+    "fava_ratio": 1.0,
+    "report_rss_ratio": 1.3,
+}
+
+#: Child script: load one ledger, print timings and what came back as JSON.
+LOAD_SCRIPT = r"""
+import json, re, sys, time
+from collections import Counter
+t0 = time.perf_counter()
+from beancount import loader
+t1 = time.perf_counter()
+entries, errors, options = loader.load_file(sys.argv[1])
+t2 = time.perf_counter()
+codes = Counter()
+failed = []
+for error in errors:
+    message = str(getattr(error, "message", error))
+    if message.startswith("Error importing"):
+        failed.append(message.splitlines()[0][:300])
+    match = re.match(r"\[([A-Z]\d{3})\]", message)
+    codes[match.group(1) if match else type(error).__name__] += 1
+print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "entries": len(entries),
+                  "errors": len(errors), "codes": dict(codes), "plugin_failed": failed}))
+"""
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    """One finished child process: wall time, peak RSS, exit code and output."""
+
+    argv: tuple[str, ...]
+    wall_s: float
+    maxrss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json_tail(self) -> dict[str, Any] | None:
+        """The child's last stdout line as JSON, if it is a JSON object."""
+        lines = self.stdout.strip().splitlines()
+        if not lines:
+            return None
+        try:
+            value = json.loads(lines[-1])
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+
+def _maxrss_mb(usage: Any) -> float:
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    return usage.ru_maxrss * scale / (1024 * 1024)
+
+
+def run_child(
+    argv: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: str | Path | None = None,
+    timeout: float | None = None,
+) -> ChildRun:
+    """Run ``argv`` to completion; time it and read its peak RSS with ``os.wait4``."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(list(argv), stdout=out, stderr=err, env=env, cwd=cwd)
+        timer = threading.Timer(timeout, proc.kill) if timeout else None
+        if timer:
+            timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            if timer:
+                timer.cancel()
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return ChildRun(
+            tuple(argv),
+            wall,
+            _maxrss_mb(usage),
+            proc.returncode,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What to generate and how often to repeat each timing."""
+
+    transactions: int = 100_000
+    tasks: int | None = None  # None: 1 per 100 transactions (1,000 at 100k)
+    quotas: int | None = None  # None: 3 per 1,000 transactions (300 at 100k)
+    units: int = 20
+    communities: int = 80
+    years: int = 2
+    seed: int = 0
+    repeat: int = 3
+    workdir: Path | None = None
+    only: tuple[str, ...] = ()
+    timeout: float = 1800.0
+
+    def scale(self) -> dict[str, int]:
+        """The generator's arguments, defaults scaled to ``transactions``."""
+        tasks = self.tasks if self.tasks is not None else max(10, self.transactions // 100)
+        quotas = self.quotas
+        if quotas is None:
+            quotas = max(self.units * self.years, self.transactions * 3 // 1000)
+        return {
+            "transactions": self.transactions,
+            "tasks": tasks,
+            "quotas": quotas,
+            "units": self.units,
+            "communities": self.communities,
+            "years": self.years,
+            "seed": self.seed,
+        }
+
+
+@dataclass
+class BenchContext:
+    """What every measurement gets: the generated books, the settings, a logger."""
+
+    config: BenchConfig
+    workdir: Path
+    ledger: Path  # main.beancount, with the plugin line
+    bare: Path  # main-bare.beancount, same files without the plugin
+    manifest: dict[str, Any]
+    log: Callable[[str], None]
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def python(self) -> str:
+        return sys.executable
+
+    def run(self, argv: Sequence[str]) -> ChildRun:
+        """Run one child with the benchmark environment (no load cache)."""
+        return run_child(argv, env=self.env, cwd=self.workdir, timeout=self.config.timeout)
+
+    def interleaved(self, variants: dict[str, Sequence[str]]) -> dict[str, list[ChildRun]]:
+        """Run each variant ``repeat`` times, alternating the order every round."""
+        names = list(variants)
+        runs: dict[str, list[ChildRun]] = {name: [] for name in names}
+        for round_ in range(max(1, self.config.repeat)):
+            for name in names if round_ % 2 == 0 else names[::-1]:
+                run = self.run(variants[name])
+                self.log(f"  {name} #{round_ + 1}: {run.wall_s:.2f} s, {run.maxrss_mb:.0f} MB")
+                runs[name].append(run)
+        return runs
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure: best seconds and peak RSS of a command."""
+
+    key: str
+    label: str
+    seconds: float | None
+    rss_mb: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A ratio and its target (lower is better)."""
+
+    key: str
+    label: str
+    value: float
+    target: float | None
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.target is None else self.value <= self.target
+
+
+@dataclass
+class Outcome:
+    """What one measurement found."""
+
+    name: str
+    figures: list[Figure] = field(default_factory=list)
+    ratios: list[Ratio] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    skipped: str | None = None
+    failed: str | None = None
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A registered measurement."""
+
+    name: str
+    label: str
+    func: Callable[[BenchContext], Outcome]
+
+
+#: Registry, in run order.
+MEASUREMENTS: dict[str, Measurement] = {}
+
+
+def measurement(
+    name: str, label: str
+) -> Callable[[Callable[[BenchContext], Outcome]], Callable[[BenchContext], Outcome]]:
+    """Register ``func(ctx) -> Outcome`` as the measurement ``name``."""
+
+    def register(func: Callable[[BenchContext], Outcome]) -> Callable[[BenchContext], Outcome]:
+        MEASUREMENTS[name] = Measurement(name, label, func)
+        return func
+
+    return register
+
+
+def _best(runs: list[ChildRun], key: str | None = None) -> float:
+    if key is None:
+        return min(r.wall_s for r in runs)
+    values = [tail[key] for r in runs if (tail := r.json_tail()) and key in tail]
+    return min(values) if values else min(r.wall_s for r in runs)
+
+
+def _peak(runs: list[ChildRun]) -> float:
+    return max(r.maxrss_mb for r in runs)
+
+
+def _tail_lines(text: str, count: int = 5) -> str:
+    return "\n".join(text.strip().splitlines()[-count:])
+
+
+# -- built-in measurements -------------------------------------------------------
+
+
+@measurement("load", "Beancount 加载：裸加载 vs 带插件 (load: bare vs plugin)")
+def measure_load(ctx: BenchContext) -> Outcome:
+    """Uncached ``loader.load_file`` of the bare twin and of the plugin ledger."""
+    outcome = Outcome("load")
+    runs = ctx.interleaved(
+        {
+            "bare_load": [ctx.python, "-c", LOAD_SCRIPT, str(ctx.bare)],
+            "plugin_load": [ctx.python, "-c", LOAD_SCRIPT, str(ctx.ledger)],
+        }
+    )
+    for name, label in (
+        ("bare_load", "裸加载 bare load (loader.load_file)"),
+        ("plugin_load", "带插件加载 load with plugin"),
+    ):
+        bad = [r for r in runs[name] if r.returncode != 0 or r.json_tail() is None]
+        if bad:
+            outcome.failed = f"{name} exit {bad[0].returncode}: {_tail_lines(bad[0].stderr)}"
+            return outcome
+        outcome.figures.append(
+            Figure(f"{name}_s", label, _best(runs[name], "load_s"), _peak(runs[name]))
+        )
+        outcome.figures.append(
+            Figure(f"{name}_wall_s", "  同上，含启动与退出 (wall)", _best(runs[name]))
+        )
+    bare_tail = runs["bare_load"][0].json_tail() or {}
+    plugin_tail = runs["plugin_load"][0].json_tail() or {}
+    outcome.info = {
+        "entries": bare_tail.get("entries"),
+        "bare_errors": bare_tail.get("errors"),
+        "plugin_errors": plugin_tail.get("errors"),
+        "plugin_codes": plugin_tail.get("codes"),
+    }
+    if bare_tail.get("errors"):
+        outcome.notes.append(f"裸账簿有 {bare_tail['errors']} 个错误：{bare_tail.get('codes')}")
+    if plugin_tail.get("plugin_failed"):
+        outcome.skipped = "插件无法导入 (plugin not importable): " + plugin_tail["plugin_failed"][0]
+        return outcome
+    bare_s = _best(runs["bare_load"], "load_s")
+    plugin_s = _best(runs["plugin_load"], "load_s")
+    outcome.ratios.append(
+        Ratio(
+            "plugin_load_ratio",
+            "带插件加载 ÷ 裸加载 (plugin load / bare load)",
+            plugin_s / bare_s,
+            TARGETS["plugin_load_ratio"],
+        )
+    )
+    outcome.ratios.append(
+        Ratio(
+            "plugin_load_wall_ratio",
+            "  同上，含启动与退出 (wall, incl. start-up and exit)",
+            _best(runs["plugin_load"]) / _best(runs["bare_load"]),
+            None,
+        )
+    )
+    outcome.ratios.append(
+        Ratio(
+            "plugin_load_rss_ratio",
+            "带插件峰值内存 ÷ 裸加载 (plugin RSS / bare RSS)",
+            _peak(runs["plugin_load"]) / _peak(runs["bare_load"]),
+            None,
+        )
+    )
+    return outcome
+
+
+def _has_subcommand(name: str) -> bool:
+    from sandao.cli import build_parser
+
+    parser = build_parser()
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        if name in getattr(action, "choices", {}):
+            return True
+    return False
+
+
+@measurement("check", "检查：bean-check vs sandao check (end to end)")
+def measure_check(ctx: BenchContext) -> Outcome:
+    """``bean-check`` of the bare twin vs ``sandao check`` of the plugin ledger."""
+    outcome = Outcome("check")
+    if not _has_subcommand("check"):
+        outcome.skipped = "sandao check 尚不可用 (sandao check not available)"
+        return outcome
+    runs = ctx.interleaved(
+        {
+            "bean_check": [ctx.python, "-m", "beancount.scripts.check", str(ctx.bare)],
+            "sandao_check": [ctx.python, "-m", "sandao.cli", "check", str(ctx.ledger)],
+        }
+    )
+    for name, label, ok in (
+        ("bean_check", "bean-check 裸账簿 (bare bean-check)", (0, 1)),
+        ("sandao_check", "sandao check 端到端 (end to end)", (0, 1)),
+    ):
+        bad = [r for r in runs[name] if r.returncode not in ok]
+        if bad:
+            outcome.failed = f"{name} exit {bad[0].returncode}: {_tail_lines(bad[0].stderr)}"
+            return outcome
+        outcome.figures.append(Figure(f"{name}_s", label, _best(runs[name]), _peak(runs[name])))
+    outcome.info = {
+        "bean_check_exit": runs["bean_check"][0].returncode,
+        "sandao_check_exit": runs["sandao_check"][0].returncode,
+    }
+    if runs["bean_check"][0].returncode:
+        outcome.notes.append("裸账簿 bean-check 有错误 (bare books have errors)")
+    outcome.ratios.append(
+        Ratio(
+            "check_ratio",
+            "sandao check ÷ bean-check",
+            _best(runs["sandao_check"]) / _best(runs["bean_check"]),
+            TARGETS["check_ratio"],
+        )
+    )
+    outcome.ratios.append(
+        Ratio(
+            "check_rss_ratio",
+            "sandao check 峰值内存 ÷ bean-check (RSS)",
+            _peak(runs["sandao_check"]) / _peak(runs["bean_check"]),
+            None,
+        )
+    )
+    return outcome
+
+
+def _first(data: dict[str, Any], *keys: str) -> float | None:
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    return None
+
+
+_EXTRACT_KEYS = ("csv_extract_seconds", "extract_s", "extract_seconds")
+_READ_CSV_KEYS = ("pandas_read_csv_seconds", "read_csv_s", "pandas_s")
+
+
+@measurement("payment_import", "支付导入 vs pandas.read_csv (payment import)")
+def measure_payment_import(ctx: BenchContext) -> Outcome:
+    """``sandao.importers.bench.bench_payment_import(tmpdir, rows, seed) -> dict``.
+
+    The helper writes the export and times the importer's extract (ledger load
+    excluded) and ``pandas.read_csv`` of the same CSV itself; it returns
+    ``csv_extract_seconds`` and ``pandas_read_csv_seconds`` (``extract_s`` /
+    ``read_csv_s`` are accepted too), optionally the xlsx figures.  Called
+    ``repeat`` times; the best of each figure counts.
+    """
+    outcome = Outcome("payment_import")
+    try:
+        module = importlib.import_module("sandao.importers.bench")
+        func = module.bench_payment_import
+    except (ImportError, AttributeError) as exc:
+        outcome.skipped = f"导入基准尚不可用 (sandao.importers.bench missing: {exc})"
+        return outcome
+    rows = ctx.config.transactions
+    results: list[dict[str, Any]] = []
+    for round_ in range(max(1, ctx.config.repeat)):
+        tmp = Path(tempfile.mkdtemp(prefix="import-", dir=ctx.workdir))
+        try:
+            result = dict(func(tmp, rows, ctx.config.seed))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        ctx.log(f"  payment_import #{round_ + 1}: {result}")
+        results.append(result)
+    extract = [v for r in results if (v := _first(r, *_EXTRACT_KEYS)) is not None]
+    read_csv = [v for r in results if (v := _first(r, *_READ_CSV_KEYS)) is not None]
+    xlsx = [v for r in results if (v := _first(r, "xlsx_extract_seconds")) is not None]
+    read_xlsx = [
+        v for r in results if (v := _first(r, "pandas_read_excel_calamine_seconds")) is not None
+    ]
+    outcome.info = {"rows": rows, "results": results}
+    if extract:
+        outcome.figures.append(
+            Figure("payment_extract_s", "导入 extract（不含账簿加载）", min(extract))
+        )
+    if read_csv:
+        outcome.figures.append(
+            Figure("payment_read_csv_s", "pandas.read_csv 同一文件", min(read_csv))
+        )
+    if xlsx:
+        outcome.figures.append(Figure("payment_xlsx_extract_s", "导入 extract，xlsx", min(xlsx)))
+    if read_xlsx:
+        outcome.figures.append(
+            Figure("payment_read_excel_s", "pandas.read_excel (calamine) 同一文件", min(read_xlsx))
+        )
+    if xlsx and read_xlsx:
+        outcome.ratios.append(
+            Ratio(
+                "payment_xlsx_ratio",
+                "xlsx 导入 ÷ pandas.read_excel",
+                min(xlsx) / min(read_xlsx),
+                None,
+            )
+        )
+    if extract and read_csv:
+        value = min(extract) / min(read_csv)
+    else:
+        ratios = [v for r in results if (v := _first(r, "csv_ratio", "ratio")) is not None]
+        if not ratios:
+            outcome.notes.append("导入基准未返回 extract_s / read_csv_s / ratio")
+            return outcome
+        value = min(ratios)
+    outcome.ratios.insert(
+        0,
+        Ratio(
+            "payment_import_ratio",
+            f"导入 ÷ pandas.read_csv（{rows:,} 行）",
+            value,
+            TARGETS["payment_import_ratio"],
+        ),
+    )
+    return outcome
+
+
+@measurement("reports", "全部报表 vs 裸加载 (all reports but PDF)")
+def measure_reports(ctx: BenchContext) -> Outcome:
+    """Placeholder: all reports (all formats but PDF) ÷ bare load, RSS ÷ bare load RSS.
+
+    To fill in: time ``sandao report`` (or the report builders) in a child with
+    :meth:`BenchContext.run`, compare with the ``load`` measurement's bare load and
+    return ``reports_ratio`` and ``report_rss_ratio`` against :data:`TARGETS`.
+    """
+    return Outcome("reports", skipped="报表基准尚未实现 (reports benchmark not implemented yet)")
+
+
+@measurement("fava", "Fava 扩展 vs Fava 收支表 (Fava extension vs income statement)")
+def measure_fava(ctx: BenchContext) -> Outcome:
+    """Placeholder: the extension's page + endpoint ÷ Fava's ``/api/income_statement``, warm."""
+    return Outcome("fava", skipped="Fava 扩展基准尚未实现 (Fava benchmark not implemented yet)")
+
+
+# -- running and reporting -------------------------------------------------------
+
+
+@dataclass
+class BenchResult:
+    """Everything one ``run_bench`` found."""
+
+    config: BenchConfig
+    scale: dict[str, int]
+    generate_s: float
+    outcomes: list[Outcome]
+    total_s: float
+    workdir: str | None
+
+    @property
+    def ratios(self) -> list[Ratio]:
+        return [r for o in self.outcomes for r in o.ratios]
+
+    @property
+    def passed(self) -> bool:
+        """No ratio misses its target and no measurement failed."""
+        return all(r.passed is not False for r in self.ratios) and not any(
+            o.failed for o in self.outcomes
+        )
+
+
+def run_bench(config: BenchConfig, log: Callable[[str], None] | None = None) -> BenchResult:
+    """Generate the county and run the selected measurements (all by default)."""
+    log = log or (lambda message: None)
+    unknown = [name for name in config.only if name not in MEASUREMENTS]
+    if unknown:
+        raise ValueError(
+            f"unknown measurement(s): {', '.join(unknown)}; known: {', '.join(MEASUREMENTS)}"
+        )
+    started = time.perf_counter()
+    keep = config.workdir is not None
+    workdir = Path(config.workdir) if keep else Path(tempfile.mkdtemp(prefix="sandao-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    scale = config.scale()
+    try:
+        county = workdir / "county"
+        if county.exists():
+            shutil.rmtree(county)
+        log(f"生成合成县账簿 (generating) {scale} → {county}")
+        t0 = time.perf_counter()
+        ledger = generate_county(county, plugin=True, **scale)
+        generate_s = time.perf_counter() - t0
+        log(f"  {generate_s:.2f} s")
+        env = dict(os.environ)
+        env["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+        manifest = json.loads((county / MANIFEST_FILE).read_text(encoding="utf-8"))
+        ctx = BenchContext(config, workdir, ledger, bare_twin(ledger), manifest, log, env)
+        outcomes = []
+        for name, item in MEASUREMENTS.items():
+            if config.only and name not in config.only:
+                continue
+            log(f"测量 (measuring) {name}: {item.label}")
+            try:
+                outcome = item.func(ctx)
+            except Exception as exc:  # a broken measurement must not hide the others
+                outcome = Outcome(name, failed=f"{type(exc).__name__}: {exc}")
+            if outcome.skipped:
+                log(f"  跳过 (skipped): {outcome.skipped}")
+            outcomes.append(outcome)
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return BenchResult(
+        config,
+        scale,
+        generate_s,
+        outcomes,
+        time.perf_counter() - started,
+        str(workdir) if keep else None,
+    )
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    """Pad to a display width, counting CJK characters as two columns."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    fill = " " * max(0, width - shown)
+    return fill + text if right else text + fill
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def render_table(result: BenchResult) -> str:
+    """The human table: figures, then ratios against their targets."""
+    s = result.scale
+    repeat = result.config.repeat
+    lines = [
+        f"合成县 (synthetic county): {s['transactions']:,} 笔交易 transactions, "
+        f"{s['tasks']:,} 任务 tasks, {s['quotas']:,} 指标 quotas, {s['units']} 单位 units, "
+        f"{s['communities']} 社区 communities, {s['years']} 年 years, seed {s['seed']}; "
+        f"每项取 {repeat} 次最好 (best of {repeat})",
+        "",
+        _pad("测量 figure", 56) + _pad("秒 s", 10, True) + _pad("峰值内存 MB", 14, True),
+        "-" * 80,
+        _pad("生成账簿 generate", 56) + _pad(_fmt(result.generate_s), 10, True),
+    ]
+    for outcome in result.outcomes:
+        for fig in outcome.figures:
+            lines.append(
+                _pad(fig.label, 56)
+                + _pad(_fmt(fig.seconds), 10, True)
+                + _pad(_fmt(fig.rss_mb, 0) if fig.rss_mb is not None else "", 14, True)
+            )
+    lines += [
+        "",
+        _pad("比值 ratio", 56) + _pad("实测", 10, True) + _pad("目标", 10, True) + "  结果",
+        "-" * 94,
+    ]
+    for ratio in result.ratios:
+        verdict = {True: "达标 ok", False: "未达标 MISS", None: ""}[ratio.passed]
+        target = f"≤ {ratio.target:.2f}" if ratio.target is not None else "—"
+        lines.append(
+            _pad(ratio.label, 56)
+            + _pad(f"{ratio.value:.3f}", 10, True)
+            + _pad(target, 10, True)
+            + f"  {verdict}"
+        )
+    extra = []
+    for outcome in result.outcomes:
+        if outcome.failed:
+            extra.append(f"失败 (failed) {outcome.name}: {outcome.failed}")
+        if outcome.skipped:
+            extra.append(f"跳过 (skipped) {outcome.name}: {outcome.skipped}")
+        extra.extend(f"注 (note) {outcome.name}: {note}" for note in outcome.notes)
+        if outcome.name == "load" and outcome.info.get("plugin_codes"):
+            codes = ", ".join(f"{k}×{v}" for k, v in sorted(outcome.info["plugin_codes"].items()))
+            extra.append(f"插件发现 (plugin findings, errors only): {codes}")
+    if extra:
+        lines += ["", *extra]
+    verdict = "全部达标 PASS" if result.passed else "未达标 FAIL"
+    lines += ["", f"总计 (total) {result.total_s:.1f} s — {verdict}"]
+    return "\n".join(lines)
+
+
+def summary_json(result: BenchResult) -> dict[str, Any]:
+    """The machine-readable summary printed as the last line."""
+    figures: dict[str, float | None] = {"generate_s": round(result.generate_s, 3)}
+    for outcome in result.outcomes:
+        for fig in outcome.figures:
+            figures[fig.key] = None if fig.seconds is None else round(fig.seconds, 3)
+            if fig.rss_mb is not None:
+                figures[fig.key.removesuffix("_s") + "_rss_mb"] = round(fig.rss_mb, 1)
+    ratios = {
+        r.key: {"value": round(r.value, 4), "target": r.target, "pass": r.passed}
+        for r in result.ratios
+    }
+    return {
+        "bench": "sandao",
+        "scale": result.scale,
+        "repeat": result.config.repeat,
+        "figures": figures,
+        "ratios": ratios,
+        "measurements": {
+            o.name: "failed" if o.failed else "skipped" if o.skipped else "ran"
+            for o in result.outcomes
+        },
+        "skipped": {o.name: o.skipped for o in result.outcomes if o.skipped},
+        "failed": {o.name: o.failed for o in result.outcomes if o.failed},
+        "findings": next(
+            (o.info.get("plugin_codes") for o in result.outcomes if o.name == "load"), None
+        ),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "total_s": round(result.total_s, 1),
+        "pass": result.passed,
+    }

@@ -1,0 +1,167 @@
+"""``sandao serve`` over HTTP: read-only refusal, GET-only endpoints, filters, options."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from beancount import loader
+from beancount.core import data
+from books import BOOKS
+from conftest import SLUG, Server, file_hashes, write_books
+
+from sandao.cli import build_parser
+from sandao.reports.serve import (
+    DEFAULT_HOST,
+    EXTENSION_MODULE,
+    create_serve_app,
+    serve_entries,
+)
+
+
+def status(url: str, method: str = "GET", body: bytes | None = None) -> int:
+    request = urllib.request.Request(url, data=body, method=method)
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_cli_defaults_to_local_read_only() -> None:
+    args = build_parser().parse_args(["serve", "main.beancount"])
+    assert args.host == DEFAULT_HOST == "127.0.0.1"
+    assert args.read_write is False and args.incognito is False
+
+
+def test_read_only_refuses_writes(server: Server) -> None:
+    source = server.books / "main.beancount"
+    before = file_hashes(server.books)
+    body = json.dumps(
+        {"file_path": str(source), "source": "; overwritten\n", "sha256sum": ""}
+    ).encode()
+    for method in ("PUT", "POST"):
+        assert status(server.url("api/source"), method, body) == 401
+        assert status(server.url("api/add_entries"), method, b'{"entries": []}') == 401
+        for endpoint in ("extension/TaskBoard/tasks", "extension/ReportPreview/file"):
+            assert status(server.url(endpoint), method, b"{}") == 401
+    assert status(server.url("api/source_slice?entry_hash=x"), "DELETE") == 401
+    after = file_hashes(server.books)
+    assert {k: v for k, v in after.items() if k.endswith(".beancount")} == {
+        k: v for k, v in before.items() if k.endswith(".beancount")
+    }
+
+
+def test_get_pages_answer(server: Server) -> None:
+    for page in (
+        "extension/TaskBoard/",
+        "extension/BudgetExecution/",
+        "extension/RuleFindings/",
+        "extension/ReportPreview/",
+        "income_statement/",
+    ):
+        assert status(server.url(page)) == 200, page
+
+
+def test_tasks_endpoint_honours_filters(server: Server) -> None:
+    def tasks(query: str) -> dict[str, dict]:
+        with urllib.request.urlopen(server.url("extension/TaskBoard/tasks" + query)) as resp:
+            return {row["task"]: row for row in json.load(resp)}
+
+    everything = tasks("")
+    assert sorted(everything) == ["T2025-007", "T2025-008", "T2025-009"]
+    assert everything["T2025-007"]["received"] == "50000.00"
+    assert everything["T2025-008"]["status"] == "逾期未拨付"
+    assert tasks("?time=2024") == {}
+    assert sorted(tasks("?account=C102")) == ["T2025-009"]
+    assert tasks("?time=2025-03")["T2025-009"]["received"] == "0.00"
+
+
+def test_extension_endpoints_are_get_only_even_read_write(books: Path) -> None:
+    app = create_serve_app(books, read_only=False, load=True)
+    client = app.test_client()
+    base = f"/{SLUG}/extension/TaskBoard/tasks"
+    assert client.get(base).status_code == 200
+    for method in ("post", "put", "delete"):
+        assert getattr(client, method)(base).status_code in (404, 405)
+
+
+def test_incognito_hides_numbers(books: Path) -> None:
+    app = create_serve_app(books, incognito=True, load=True)
+    client = app.test_client()
+    page = client.get(f"/{SLUG}/extension/TaskBoard/").get_data(as_text=True)
+    assert "T2025-007" in page  # ids stay readable, as in Fava's incognito mode
+    assert "50,000.00" not in page and "XX,XXX.XX" in page
+    rows = client.get(f"/{SLUG}/extension/TaskBoard/tasks").get_json()
+    assert rows[0]["received"] == "XXXXX.XX"
+    assert client.get(f"/{SLUG}/extension/ReportPreview/file?year=2025&name=x").status_code == 403
+
+
+def test_serve_adds_extension_and_language_once() -> None:
+    entries, _, _ = loader.load_string(BOOKS)
+    added = serve_entries(entries)
+    customs = [
+        (e.type, [v.value for v in e.values])
+        for e in added
+        if isinstance(e, data.Custom) and e.type.startswith("fava")
+    ]
+    assert customs == [("fava-extension", [EXTENSION_MODULE]), ("fava-option", ["language", "zh"])]
+    declared = BOOKS + (
+        f'2024-01-01 custom "fava-extension" "{EXTENSION_MODULE}"\n'
+        '2024-01-01 custom "fava-option" "language" "en"\n'
+    )
+    entries, _, _ = loader.load_string(declared)
+    assert len(serve_entries(entries)) == len(entries)
+
+
+def test_books_declaring_the_extension_load_it_once(tmp_path: Path) -> None:
+    text = BOOKS + f'2024-01-01 custom "fava-extension" "{EXTENSION_MODULE}"\n'
+    app = create_serve_app(write_books(tmp_path, text), load=True)
+    ledger = app.config["LEDGERS"][SLUG]
+    assert not ledger.extensions.errors
+    names = [ext.name for ext in ledger.extensions.extension_details]
+    assert sorted(names) == ["BudgetExecution", "ReportPreview", "RuleFindings", "TaskBoard"]
+    assert ledger.fava_options.language == "zh"
+
+
+def test_analysis_once_per_load(books: Path) -> None:
+    from sandao.reports.fava.state import state_for
+
+    app = create_serve_app(books, load=True)
+    ledger = app.config["LEDGERS"][SLUG]
+    state = state_for(ledger)
+    first = state.analysis
+    client = app.test_client()
+    for page in ("TaskBoard", "BudgetExecution", "RuleFindings"):
+        assert client.get(f"/{SLUG}/extension/{page}/").status_code == 200
+    assert state.analysis is first
+    ledger.load_file()
+    assert state.analysis is not first
+
+
+def test_example_county(tmp_path: Path) -> None:
+    """The bundled example county: every task of the analysis is on the board."""
+    scaffold = pytest.importorskip("sandao.ledger.scaffold")
+    example_main = getattr(scaffold, "example_main", None)
+    if example_main is None:
+        pytest.skip("no bundled example books yet")
+    main = Path(example_main())
+    if not main.is_file():
+        pytest.skip("no bundled example books yet")
+    app = create_serve_app(main, load=True)
+    client = app.test_client()
+    slug = unquote(client.get("/").location.strip("/").split("/")[0])
+    from sandao.reports.fava.state import state_for
+
+    analysis = state_for(app.config["LEDGERS"][slug]).analysis
+    assert analysis is not None and analysis.funding
+    page = client.get(f"/{slug}/extension/TaskBoard/").get_data(as_text=True)
+    for task in analysis.funding:
+        assert f'data-task="{task}"' in page
+    for name in ("BudgetExecution", "RuleFindings"):
+        assert client.get(f"/{slug}/extension/{name}/").status_code == 200

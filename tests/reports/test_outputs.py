@@ -1,0 +1,213 @@
+"""The written files: privacy scan, escaping, formula injection, determinism, templates,
+open data validity, atomic replacement and the ``sandao report`` command."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from reportbooks import BASE, COUNTY, county
+
+from sandao.cli import main
+from sandao.reports.privacy import SENSITIVE
+from sandao.reports.run import ReportError, write_reports
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("r") / "out"
+    index = write_reports(county(), out, year=2025)
+    return index.parent
+
+
+def texts(root: Path):
+    """(path, text) of every output file; xlsx through its text parts (not its numbers)."""
+    for path in sorted(root.rglob("*")):
+        if path.is_dir():
+            continue
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as z:
+                yield (
+                    path,
+                    "".join(
+                        z.read(n).decode("utf-8")
+                        for n in z.namelist()
+                        if n.endswith("sharedStrings.xml") or n.startswith("docProps/")
+                    ),
+                )
+        else:
+            yield path, path.read_text("utf-8-sig")
+
+
+def test_every_report_written(written):
+    for folder in ("budget", "final", "community", "tasks", "execution", "performance"):
+        assert list((written / folder).glob("*.html")), folder
+        assert list((written / folder).glob("*.xlsx")), folder
+    index = (written / "index.html").read_text("utf-8")
+    for href in re.findall(r'href="([^"]+)"', index):
+        assert (written / href).exists(), href
+    assert (written / "datapackage.json").exists()
+
+
+def test_no_personal_numbers_and_no_raw_script(written):
+    for path, text in texts(written):
+        for label, pattern in SENSITIVE.items():
+            assert not pattern.search(text), f"{label} in {path}"
+        if path.suffix in (".html", ".xlsx"):  # CSV/JSON carry the payee's text as data
+            assert "<script" not in text.lower(), path
+        assert "张三丰" not in text, path
+
+
+def test_script_payee_prints_escaped(written):
+    html = next((written / "community").glob("community-2025Q2-SQ01.html")).read_text("utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "张**" in html
+
+
+def test_formula_cells_neutralised(written):
+    path = written / "data" / "community" / "community-2025Q2-SQ01" / "payments.csv"
+    with path.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    purposes = {r["purpose"] for r in rows}
+    assert any(p.startswith("'=HYPERLINK") for p in purposes)
+    for row in rows:
+        for key in ("payee", "purpose"):
+            assert not row[key].startswith(("=", "+", "-", "@")), row
+    book = openpyxl.load_workbook(written / "community" / "community-2025Q2-SQ01.xlsx")
+    values = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    strings = [v for v in values if isinstance(v, str)]
+    assert '\'=HYPERLINK("http://x")' in strings
+    assert not any(s.startswith(("=", "+", "@")) for s in strings)
+
+
+def test_xlsx_numbers_formats_and_frozen_header(written):
+    book = openpyxl.load_workbook(written / "final" / "final-2025-C101.xlsx")
+    ws = book.worksheets[2]  # 三、支出决算表
+    assert ws.freeze_panes == "A4"
+    header = [c.value for c in ws[3]]
+    assert header[:3] == ["科目编码", "科目名称", "年初预算数"]
+    numbers = [
+        c for row in ws.iter_rows(min_row=4) for c in row if isinstance(c.value, (int, float))
+    ]
+    assert numbers and all(c.number_format in ("#,##0.00", "0.00%") for c in numbers)
+    assert ws.column_dimensions["B"].width > 8
+
+
+def test_empty_government_fund_table_marked_none(written):
+    html = (written / "budget" / "budget-2025-C101.html").read_text("utf-8")
+    block = html[html.index("八、政府性基金预算支出表") :]
+    block = block[: block.index("</table>")]
+    assert ">无</td>" in block
+    data = json.loads(
+        (written / "data" / "budget" / "budget-2025-C101" / "t8_fund.json").read_text("utf-8")
+    )
+    assert data["empty"] is True
+
+
+def test_open_data_package_is_valid(written):
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(written / "datapackage.json")
+    assert report.valid, report.flatten(["resourceName", "type", "note"])[:5]
+    package = json.loads((written / "datapackage.json").read_text("utf-8"))
+    assert package["model"]["measures"]["amount"]["source"] == "amount"
+    assert (written / "data" / "postings.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_same_books_same_bytes(tmp_path):
+    one = write_reports(county(), tmp_path / "a", year=2025).parent
+    two = write_reports(county(), tmp_path / "b", year=2025).parent
+    files_one = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    files_two = sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    assert files_one == files_two
+    for rel in files_one:
+        assert (one / rel).read_bytes() == (two / rel).read_bytes(), rel
+
+
+def test_user_template_overrides_builtin(tmp_path):
+    mine = tmp_path / "tpl"
+    mine.mkdir()
+    (mine / "macros.html").write_text(
+        "{% macro table(t) %}<p class=mine>{{ t.title }}</p>{% endmacro %}", "utf-8"
+    )
+    out = write_reports(
+        county(), tmp_path / "out", year=2025, templates=mine, formats=["html"]
+    ).parent
+    html = (out / "budget" / "budget-2025-C101.html").read_text("utf-8")
+    assert "<p class=mine>一、部门收支总表</p>" in html
+
+
+def test_failure_leaves_previous_output_untouched(tmp_path):
+    out = write_reports(county(), tmp_path / "out", year=2025, formats=["html"]).parent
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    broken = tmp_path / "tpl"
+    broken.mkdir()
+    (broken / "tasks.html").write_text(
+        "{% extends 'base.html' %}{% block content %}{{ nope.x }}{% endblock %}", "utf-8"
+    )
+    with pytest.raises(Exception, match="nope"):
+        write_reports(county(), out, year=2025, templates=broken, formats=["html"])
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_refuses_to_replace_a_foreign_folder(tmp_path):
+    (tmp_path / "mine.txt").write_text("keep", "utf-8")
+    with pytest.raises(ReportError):
+        write_reports(county(), tmp_path, year=2025)
+    assert (tmp_path / "mine.txt").read_text("utf-8") == "keep"
+
+
+def test_report_command(tmp_path, capsys):
+    books = tmp_path / "main.beancount"
+    books.write_text(BASE + COUNTY, "utf-8")
+    code = main(
+        [
+            "report",
+            str(books),
+            "--year",
+            "2025",
+            "--quarter",
+            "2",
+            "--unit",
+            "C101",
+            "--format",
+            "html,csv",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert captured.out.strip().endswith("index.html")
+    assert "[1/" in captured.err
+    assert (tmp_path / "o" / "community" / "community-2025Q2-SQ01.html").exists()
+    assert not (tmp_path / "o" / "budget" / "budget-2025-C102.html").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--unit", "C999"], "没有单位 C999"),
+        (["--format", "html,doc"], "未知的输出格式"),
+        (["--community", "SQ99"], "没有社区 SQ99"),
+    ],
+)
+def test_report_command_bad_input(tmp_path, capsys, args, message):
+    books = tmp_path / "main.beancount"
+    books.write_text(BASE + COUNTY, "utf-8")
+    code = main(["report", str(books), "--out", str(tmp_path / "o"), *args])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_report_command_missing_books(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "none.beancount"), "--out", str(tmp_path / "o")]) == 2
+    assert "找不到账簿文件" in capsys.readouterr().err
