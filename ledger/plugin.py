@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from sandao.ledger.analysis import Config, ConfigError, analyse, remember
+from sandao.ledger.analysis import Config, ConfigError, analyse, collector_paused, remember
 from sandao.ledger.findings import ERROR, Finding, FundRuleError
 
 __plugins__ = ("fund_rules",)
@@ -43,7 +43,9 @@ def fund_rules(
     except ConfigError as exc:
         source = {"filename": "<sandao.ledger>", "lineno": 0}
         return entries, [PluginConfigError(source, f"sandao.ledger 插件配置错误：{exc}", None)]
-    analysis = analyse(entries, options_map, config)
-    remember(options_map, analysis)
-    errors = [to_error(f) for f in analysis.findings if config.warnings or f.severity == ERROR]
+    with collector_paused():
+        analysis = analyse(entries, options_map, config)
+        remember(options_map, analysis)
+        errors = [to_error(f) for f in analysis.findings if config.warnings or f.severity == ERROR]
+        del analysis
     return entries, errors

@@ -183,12 +183,21 @@ class Resolver:
         self._accounts[account] = facts
         return facts
 
+    def _link_kind(self, link: str) -> str:
+        """``task`` / ``project`` for a declared id, ``?task`` / ``?project`` for an
+        undeclared one of that shape, empty for any other link."""
+        if self.task_pattern.fullmatch(link):
+            return "task" if link in self.decl.tasks else "?task"
+        if self.project_pattern.fullmatch(link):
+            return "project" if link in self.decl.projects else "?project"
+        return ""
+
     def build(self, entries: Iterable[data.Directive]) -> PostingTable:
         """One pass over the transactions: the resolved posting table."""
         table = PostingTable()
         rows = table.rows
         tasks, projects, quotas = self.decl.tasks, self.decl.projects, self.decl.quotas
-        task_match, project_match = self.task_pattern.fullmatch, self.project_pattern.fullmatch
+        link_kinds: dict[str, str] = {}
         facts_of = self.account_facts
         account_cache = self._accounts
         # tuple.__new__ skips the named tuple's Python-level constructor: a third of the pass.
@@ -203,33 +212,28 @@ class Resolver:
             link_task = link_project = None
             links = tuple(sorted(entry.links)) if entry.links else ()
             for link in links:
-                if task_match(link):
-                    if link in tasks:
-                        link_task = link_task or link
-                    else:
-                        table.unknown_links.append(
-                            UnknownLink(
-                                "task", link, entry.date, meta.get("filename"), meta.get("lineno")
-                            )
+                kind = link_kinds.get(link)
+                if kind is None:
+                    kind = link_kinds[link] = self._link_kind(link)
+                if kind == "task":
+                    link_task = link_task or link
+                elif kind == "project":
+                    link_project = link_project or link
+                elif kind:
+                    table.unknown_links.append(
+                        UnknownLink(
+                            kind[1:], link, entry.date, meta.get("filename"), meta.get("lineno")
                         )
-                elif project_match(link):
-                    if link in projects:
-                        link_project = link_project or link
-                    else:
-                        table.unknown_links.append(
-                            UnknownLink(
-                                "project",
-                                link,
-                                entry.date,
-                                meta.get("filename"),
-                                meta.get("lineno"),
-                            )
-                        )
+                    )
             link_stream = "职能" if link_task else "建设" if link_project else None
             private = meta.get("payee_type") == "个人"
             postings = entry.postings
             facts = [account_cache.get(p.account) or facts_of(p.account) for p in postings]
-            zero_balance = any(f.zero_balance for f in facts)
+            zero_balance = False
+            for f in facts:
+                if f.zero_balance:
+                    zero_balance = True
+                    break
             for posting, account_facts in zip(postings, facts, strict=True):
                 pmeta = posting.meta
                 if pmeta and len(pmeta) > 2 and pmeta.keys() - _AUTOMATIC_KEYS:
@@ -270,6 +274,7 @@ class Resolver:
                 if project is not None:
                     community = community or project.community
                 units = posting.units
+                source = pmeta or meta
                 rows.append(
                     new_row(
                         Posting,
@@ -290,8 +295,8 @@ class Resolver:
                             entry.payee,
                             entry.narration,
                             links,
-                            (pmeta or meta).get("filename"),
-                            (pmeta or meta).get("lineno"),
+                            source.get("filename"),
+                            source.get("lineno"),
                             account_facts.role,
                             private,
                             zero_balance,

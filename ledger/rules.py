@@ -9,6 +9,7 @@ Nothing here scans all entries per task or per quota.
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from sandao.ledger.declarations import (
@@ -31,6 +32,25 @@ def fen(amount: Decimal) -> str:
     return f"{amount:,.2f}元"
 
 
+def _where(row) -> str:
+    """The posting a row finding points at, for its message: account and amount."""
+    return f"{row.account} {row.amount:,.2f}"
+
+
+def _well_formed(code: str, pattern: re.Pattern[str], seen: set[tuple[str, str]]) -> bool:
+    """``pattern.fullmatch(code)``, remembered: the same few hundred codes recur on every row."""
+    if (pattern.pattern, code) in seen:
+        return True
+    if pattern.fullmatch(code):
+        seen.add((pattern.pattern, code))
+        return True
+    return False
+
+
+def _ids(row) -> dict[str, str | None]:
+    return {"task": row.task, "quota": row.quota, "unit": row.unit, "project": row.project}
+
+
 def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> None:
     """Row rules: one pass over the posting table."""
     for link in table.unknown_links:
@@ -38,12 +58,17 @@ def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> No
         ids = {"task": link.link} if link.kind == "task" else {"project": link.link}
         meta = {"filename": link.file, "lineno": link.line}
         sink.add(
-            code, meta, link.date, f"链接 ^{link.link} 形如{what}编号，但该{what}未声明", **ids
+            code,
+            meta,
+            link.date,
+            f"链接 ^{link.link} 形如{what}编号，但该{what}未声明",
+            **ids,
         )
 
     tasks, quotas, projects = decl.tasks, decl.quotas, decl.projects
     units, communities, departments = decl.units, decl.communities, decl.departments
     reported: set[tuple] = set()
+    good: set[tuple[str, str]] = set()
 
     def once(code: str, row, key: object, message: str, **ids: str | None) -> None:
         mark = (code, row.txn, key)
@@ -57,41 +82,45 @@ def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> No
         if role != SPENDING and role != INCOME:
             continue
         task = tasks.get(row.task) if row.task else None
-        ids = {"task": row.task, "quota": row.quota, "unit": row.unit, "project": row.project}
-        where = f"{row.account} {row.amount:,.2f}"
 
         # Codes: declared and well-formed.
         if row.unit is not None and row.unit not in units:
             bad = "格式不正确" if not UNIT_CODE.fullmatch(row.unit) else "未声明"
-            once("D002", row, ("unit", row.unit), f"单位编码 {row.unit} {bad}（{where}）", **ids)
+            once(
+                "D002",
+                row,
+                ("unit", row.unit),
+                f"单位编码 {row.unit} {bad}（{_where(row)}）",
+                **_ids(row),
+            )
         if row.community is not None and row.community not in communities:
             bad = "格式不正确" if not COMMUNITY_CODE.fullmatch(row.community) else "未声明"
             once(
                 "D002",
                 row,
                 ("community", row.community),
-                f"社区编码 {row.community} {bad}（{where}）",
-                **ids,
+                f"社区编码 {row.community} {bad}（{_where(row)}）",
+                **_ids(row),
             )
-        if row.function is not None and not FUNCTION_CODE.fullmatch(row.function):
+        if row.function is not None and not _well_formed(row.function, FUNCTION_CODE, good):
             once(
                 "D002",
                 row,
                 ("function", row.function),
-                f"功能分类编码 {row.function!r} 应为7位数字（{where}）",
-                **ids,
+                f"功能分类编码 {row.function!r} 应为7位数字（{_where(row)}）",
+                **_ids(row),
             )
         if (
             row.economic is not None
             and role == SPENDING
-            and not ECONOMIC_CODE.fullmatch(row.economic)
+            and not _well_formed(row.economic, ECONOMIC_CODE, good)
         ):
             once(
                 "D002",
                 row,
                 ("economic", row.economic),
-                f"经济分类编码 {row.economic!r} 应为3位或5位数字（{where}）",
-                **ids,
+                f"经济分类编码 {row.economic!r} 应为3位或5位数字（{_where(row)}）",
+                **_ids(row),
             )
         if row.department is not None and row.department not in departments:
             bad = "格式不正确" if not DEPARTMENT_CODE.fullmatch(row.department) else "未声明"
@@ -99,20 +128,26 @@ def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> No
                 "D002",
                 row,
                 ("department", row.department),
-                f"部门编码 {row.department} {bad}（{where}）",
+                f"部门编码 {row.department} {bad}（{_where(row)}）",
                 department=row.department,
-                **ids,
+                **_ids(row),
             )
 
         if row.task is not None and task is None:
-            once("T002", row, ("task", row.task), f"任务 {row.task} 未声明（{where}）", **ids)
+            once(
+                "T002",
+                row,
+                ("task", row.task),
+                f"任务 {row.task} 未声明（{_where(row)}）",
+                **_ids(row),
+            )
         if row.project is not None and row.project not in projects:
             once(
                 "P002",
                 row,
                 ("project", row.project),
-                f"项目 {row.project} 未声明（{where}）",
-                **ids,
+                f"项目 {row.project} 未声明（{_where(row)}）",
+                **_ids(row),
             )
 
         quota = quotas.get(row.quota) if row.quota else None
@@ -128,31 +163,37 @@ def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> No
                 if value is None
             ]
             if missing:
-                once("D001", row, "dims", f"支出分录无法确定{'、'.join(missing)}：{where}", **ids)
+                once(
+                    "D001",
+                    row,
+                    "dims",
+                    f"支出分录无法确定{'、'.join(missing)}：{_where(row)}",
+                    **_ids(row),
+                )
             if row.quota is not None and quota is None:
                 once(
                     "Q002",
                     row,
                     ("quota", row.quota),
-                    f"支出挂了未声明的指标 {row.quota}（{where}）",
-                    **ids,
+                    f"支出挂了未声明的指标 {row.quota}（{_where(row)}）",
+                    **_ids(row),
                 )
             elif quota is not None:
-                _check_quota_match(row, quota, where, once, ids)
+                _check_quota_match(row, quota, once)
             elif row.zero_balance and row.amount > 0:
-                once("Q004", row, "q004", f"零余额账户支出未挂指标：{where}", **ids)
+                once("Q004", row, "q004", f"零余额账户支出未挂指标：{_where(row)}", **_ids(row))
         elif row.quota is not None and quota is None:
             once(
                 "Q002",
                 row,
                 ("quota", row.quota),
-                f"收入挂了未声明的指标 {row.quota}（{where}）",
-                **ids,
+                f"收入挂了未声明的指标 {row.quota}（{_where(row)}）",
+                **_ids(row),
             )
 
         if row.stream == "职能" and row.task is None:
             kind = "支出" if role == SPENDING else "收入"
-            once("T004", row, "t004", f"职能经费{kind}未挂任务（{where}）", **ids)
+            once("T004", row, "t004", f"职能经费{kind}未挂任务（{_where(row)}）", **_ids(row))
 
         if task is None:
             continue
@@ -162,8 +203,8 @@ def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> No
                 "T006",
                 row,
                 "t006",
-                f"任务 {task.id} 的经费由 {row.unit} {kind}，但承担单位是 {task.unit}（{where}）",
-                **{**ids, "department": task.department},
+                f"任务 {task.id} 的经费由 {row.unit} {kind}，但承担单位是 {task.unit}（{_where(row)}）",
+                **{**_ids(row), "department": task.department},
             )
         if role == SPENDING:
             if row.amount > 0 and (row.date < task.start or row.date > task.end):
@@ -172,8 +213,8 @@ def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> No
                     "T005",
                     row,
                     "t005",
-                    f"任务 {task.id} 在任务期（{period}）外支出：{row.date} {where}",
-                    **{**ids, "department": task.department},
+                    f"任务 {task.id} 在任务期（{period}）外支出：{row.date} {_where(row)}",
+                    **{**_ids(row), "department": task.department},
                 )
         elif row.department != task.department:
             source = row.department or "无法确定的部门"
@@ -181,12 +222,12 @@ def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> No
                 "T007",
                 row,
                 "t007",
-                f"任务 {task.id} 的经费来自 {source}，但交办部门是 {task.department}（{where}）",
-                **{**ids, "department": row.department},
+                f"任务 {task.id} 的经费来自 {source}，但交办部门是 {task.department}（{_where(row)}）",
+                **{**_ids(row), "department": row.department},
             )
 
 
-def _check_quota_match(row, quota: Quota, where: str, once, ids) -> None:
+def _check_quota_match(row, quota: Quota, once) -> None:
     wrong = []
     if row.unit is not None and row.unit != quota.unit:
         wrong.append(f"单位 {row.unit}≠{quota.unit}")
@@ -198,7 +239,11 @@ def _check_quota_match(row, quota: Quota, where: str, once, ids) -> None:
         wrong.append(f"经济分类 {row.economic} 不属于 {quota.economic}")
     if wrong:
         once(
-            "Q003", row, "q003", f"支出与指标 {quota.id} 不符：{'；'.join(wrong)}（{where}）", **ids
+            "Q003",
+            row,
+            "q003",
+            f"支出与指标 {quota.id} 不符：{'；'.join(wrong)}（{_where(row)}）",
+            **_ids(row),
         )
 
 

@@ -72,5 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":
+def entry() -> None:
+    """The ``sandao`` executable: one command per process, so loading may skip the collector."""
+    from sandao.ledger.analysis import one_shot_process
+
+    one_shot_process()
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()
