@@ -161,3 +161,41 @@ def test_bad_plugin_config_is_an_error_not_a_crash(tmp_path, capsys):
     )
     code, out, _ = check(capsys, path)
     assert code == 1 and "nope" in out
+
+
+def test_no_cache_leaves_no_pickle_cache(tmp_path, capsys, monkeypatch):
+    from beancount import loader
+
+    monkeypatch.setattr(loader, "PICKLE_CACHE_THRESHOLD", 0)
+    books = write(tmp_path, BASE + FUND_TASK)
+    try:
+        loader.initialize(use_cache=True)
+        assert check(capsys, books, "--no-cache")[0] == 0
+        assert not list(tmp_path.glob(".*picklecache"))
+        loader.initialize(use_cache=True)
+        assert check(capsys, books)[0] == 0
+        assert list(tmp_path.glob(".*picklecache")), "without --no-cache Beancount caches"
+    finally:
+        monkeypatch.undo()
+        loader.initialize(use_cache=True)
+
+
+def test_check_reuses_the_plugin_run_and_bean_check_keeps_nothing(tmp_path, monkeypatch):
+    from beancount import loader
+
+    from sandao.ledger import analysis as analysis_module
+    from sandao.ledger import load
+
+    runs = []
+    real = analysis_module._analyse
+    monkeypatch.setattr(
+        analysis_module, "_analyse", lambda *a: runs.append(1) or real(*a), raising=True
+    )
+    books = write(tmp_path, BASE + LATE)
+    analysis = load(books)
+    assert len(runs) == 1, "load() must reuse the plugin's own analysis"
+    assert [f.code for f in analysis.findings] == ["T001"]
+    analysis_module._RECENT.clear()
+    loader.load_file(str(books))
+    assert len(runs) == 2
+    assert analysis_module._RECENT == [], "a plain Beancount load must not keep the posting table"
