@@ -50,6 +50,7 @@ import json, re, sys, time
 from collections import Counter
 t0 = time.perf_counter()
 from beancount import loader
+loader.initialize(use_cache=False)
 t1 = time.perf_counter()
 entries, errors, options = loader.load_file(sys.argv[1])
 t2 = time.perf_counter()
@@ -358,8 +359,12 @@ def measure_check(ctx: BenchContext) -> Outcome:
         return outcome
     runs = ctx.interleaved(
         {
-            "bean_check": [ctx.python, "-m", "beancount.scripts.check", str(ctx.bare)],
-            "sandao_check": [ctx.python, "-m", "sandao.cli", "check", str(ctx.ledger)],
+            "bean_check": [
+                ctx.python, "-m", "beancount.scripts.check", "--no-cache", str(ctx.bare)
+            ],
+            "sandao_check": [
+                ctx.python, "-m", "sandao.cli", "check", "--no-cache", str(ctx.ledger)
+            ],
         }
     )
     for name, label, ok in (
