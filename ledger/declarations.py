@@ -247,6 +247,15 @@ class _Reader:
             )
         self.ok = False
 
+    def id_name_amount(self, key: str, what: str) -> tuple[Any, Any, Any]:
+        """The ``"ID" "名称" 金额`` head shared by task, project and quota declarations."""
+        ident = self.value(0, str, f"{what}编号")
+        self.ids = {key: ident}
+        name = self.value(1, str, f"{what}名称")
+        amount = self.amount(2)
+        self.extra_values(3)
+        return ident, name, amount
+
     def value(self, index: int, kind: type, label: str) -> Any:
         values = self.entry.values
         if index >= len(values):
@@ -395,11 +404,7 @@ def _declare_department(entry: data.Custom, decl: Declarations, sink: FindingSin
 
 def _declare_task(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
     r = _Reader(entry, sink)
-    task_id = r.value(0, str, "任务编号")
-    r.ids = {"task": task_id}
-    name = r.value(1, str, "任务名称")
-    amount = r.amount(2)
-    r.extra_values(3)
+    task_id, name, amount = r.id_name_amount("task", "任务")
     department = r.key("department", "code", required=True)
     unit = r.key("unit", "code", required=True)
     due = r.key("due", "date", required=True)
@@ -432,11 +437,7 @@ def _declare_task(entry: data.Custom, decl: Declarations, sink: FindingSink) -> 
 
 def _declare_project(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
     r = _Reader(entry, sink)
-    project_id = r.value(0, str, "项目编号")
-    r.ids = {"project": project_id}
-    name = r.value(1, str, "项目名称")
-    amount = r.amount(2)
-    r.extra_values(3)
+    project_id, name, amount = r.id_name_amount("project", "项目")
     unit = r.key("unit", "code", required=True)
     community = r.key("community", "code")
     end = r.key("end", "date")
@@ -459,11 +460,7 @@ def _declare_project(entry: data.Custom, decl: Declarations, sink: FindingSink) 
 
 def _declare_quota(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
     r = _Reader(entry, sink)
-    quota_id = r.value(0, str, "指标编号")
-    r.ids = {"quota": quota_id}
-    name = r.value(1, str, "指标名称")
-    amount = r.amount(2)
-    r.extra_values(3)
+    quota_id, name, amount = r.id_name_amount("quota", "指标")
     unit = r.key("unit", "code", required=True)
     stream = r.choice("stream", STREAMS)
     if "stream" not in entry.meta:

@@ -77,6 +77,19 @@ def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> No
         reported.add(mark)
         sink.add(code, {"filename": row.file, "lineno": row.line}, row.date, message, **ids)
 
+    def bad_code(
+        row, dim: str, code: str, pattern: re.Pattern[str] | None, label: str, shape: str = ""
+    ) -> None:
+        """D002 for a code that is undeclared (``pattern`` given) or malformed (``shape``)."""
+        if pattern is not None:
+            problem = "格式不正确" if not pattern.fullmatch(code) else "未声明"
+            shown = code
+        else:
+            problem, shown = shape, repr(code)
+        extra = {"department": code} if dim == "department" else {}
+        message = f"{label} {shown} {problem}（{_where(row)}）"
+        once("D002", row, (dim, code), message, **extra, **_ids(row))
+
     for row in table.rows:
         role = row.role
         if role != SPENDING and role != INCOME:
@@ -85,53 +98,19 @@ def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> No
 
         # Codes: declared and well-formed.
         if row.unit is not None and row.unit not in units:
-            bad = "格式不正确" if not UNIT_CODE.fullmatch(row.unit) else "未声明"
-            once(
-                "D002",
-                row,
-                ("unit", row.unit),
-                f"单位编码 {row.unit} {bad}（{_where(row)}）",
-                **_ids(row),
-            )
+            bad_code(row, "unit", row.unit, UNIT_CODE, "单位编码")
         if row.community is not None and row.community not in communities:
-            bad = "格式不正确" if not COMMUNITY_CODE.fullmatch(row.community) else "未声明"
-            once(
-                "D002",
-                row,
-                ("community", row.community),
-                f"社区编码 {row.community} {bad}（{_where(row)}）",
-                **_ids(row),
-            )
+            bad_code(row, "community", row.community, COMMUNITY_CODE, "社区编码")
         if row.function is not None and not _well_formed(row.function, FUNCTION_CODE, good):
-            once(
-                "D002",
-                row,
-                ("function", row.function),
-                f"功能分类编码 {row.function!r} 应为7位数字（{_where(row)}）",
-                **_ids(row),
-            )
+            bad_code(row, "function", row.function, None, "功能分类编码", "应为7位数字")
         if (
             row.economic is not None
             and role == SPENDING
             and not _well_formed(row.economic, ECONOMIC_CODE, good)
         ):
-            once(
-                "D002",
-                row,
-                ("economic", row.economic),
-                f"经济分类编码 {row.economic!r} 应为3位或5位数字（{_where(row)}）",
-                **_ids(row),
-            )
+            bad_code(row, "economic", row.economic, None, "经济分类编码", "应为3位或5位数字")
         if row.department is not None and row.department not in departments:
-            bad = "格式不正确" if not DEPARTMENT_CODE.fullmatch(row.department) else "未声明"
-            once(
-                "D002",
-                row,
-                ("department", row.department),
-                f"部门编码 {row.department} {bad}（{_where(row)}）",
-                department=row.department,
-                **_ids(row),
-            )
+            bad_code(row, "department", row.department, DEPARTMENT_CODE, "部门编码")
 
         if row.task is not None and task is None:
             once(
