@@ -9,9 +9,11 @@ from the books' own account names — so each builder stays a plain group-by.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sandao.ledger import Analysis
 from sandao.ledger.resolver import INCOME, SPENDING, Posting
@@ -76,8 +78,43 @@ def community_name(analysis: Analysis, code: str | None) -> str:
     return community.name if community else (code or "")
 
 
+# Per-analysis lookups built once and shared by every report of a run.  Keyed by
+# the analysis's identity (it is mutable, so not hashable) and checked against it.
+_MEMO: dict[tuple[int, str], tuple[Analysis, Any]] = {}
+_MEMO_MAX = 64
+
+
+def _memo(analysis: Analysis, name: str, build: Callable[[], Any]) -> Any:
+    key = (id(analysis), name)
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0] is analysis:
+        return hit[1]
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()
+    value = build()
+    _MEMO[key] = (analysis, value)
+    return value
+
+
+def rows_by(analysis: Analysis, field: str) -> dict[Any, list[Posting]]:
+    """The posting table grouped by one column (e.g. ``community``), built once per analysis."""
+
+    def build() -> dict[Any, list[Posting]]:
+        column = Posting._fields.index(field)
+        groups: dict[Any, list[Posting]] = defaultdict(list)
+        for row in analysis.postings.rows:
+            groups[row[column]].append(row)
+        return dict(groups)
+
+    return _memo(analysis, f"rows_by:{field}", build)
+
+
 def economic_names(analysis: Analysis) -> dict[str, str]:
     """Economic code → name, from the books' ``Expenses`` leaf names, then the built-ins."""
+    return _memo(analysis, "economic_names", lambda: _economic_names(analysis))
+
+
+def _economic_names(analysis: Analysis) -> dict[str, str]:
     names = dict(ECONOMIC_NAMES)
     seen: set[str] = set()
     for row in analysis.postings.rows:
@@ -92,16 +129,26 @@ def economic_names(analysis: Analysis) -> dict[str, str]:
     return names
 
 
-def spending(analysis: Analysis, period: Period | None = None) -> Iterator[Posting]:
-    """Spending postings (net of refunds), optionally inside a period."""
-    for row in analysis.postings.rows:
+def _rows(analysis: Analysis, community: str | None) -> list[Posting]:
+    if community is None:
+        return analysis.postings.rows
+    return rows_by(analysis, "community").get(community, [])
+
+
+def spending(
+    analysis: Analysis, period: Period | None = None, community: str | None = None
+) -> Iterator[Posting]:
+    """Spending postings (net of refunds), optionally inside a period or of one community."""
+    for row in _rows(analysis, community):
         if row.role == SPENDING and (period is None or row.date in period):
             yield row
 
 
-def income(analysis: Analysis, period: Period | None = None) -> Iterator[Posting]:
-    """Income postings, optionally inside a period (amounts are negative in the books)."""
-    for row in analysis.postings.rows:
+def income(
+    analysis: Analysis, period: Period | None = None, community: str | None = None
+) -> Iterator[Posting]:
+    """Income postings, optionally inside a period or of one community (negative amounts)."""
+    for row in _rows(analysis, community):
         if row.role == INCOME and (period is None or row.date in period):
             yield row
 

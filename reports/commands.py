@@ -36,6 +36,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--as-of", help="数据截至日期 YYYY-MM-DD（默认：账簿最后日期）")
     parser.add_argument("--out", type=Path, required=True, help="输出文件夹")
     parser.add_argument("--quiet", action="store_true", help="不显示进度")
+    parser.add_argument(
+        "--no-cache", "-C", action="store_true", help="不读写 Beancount 的缓存文件（同 bean-check）"
+    )
     parser.set_defaults(func=cmd_report)
     return parser
 
@@ -46,6 +49,10 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    if args.no_cache:
+        from beancount import loader
+
+        loader.initialize(use_cache=False)
     import datetime
 
     from sandao.ledger import load

@@ -70,9 +70,7 @@ def community_notice(
     got_q: dict[str, Decimal] = defaultdict(lambda: ZERO)
     got_y: dict[str, Decimal] = defaultdict(lambda: ZERO)
     sources: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    for row in income(analysis, ytd):
-        if row.community != community:
-            continue
+    for row in income(analysis, ytd, community):
         stream = row.stream or "其他"
         got_y[stream] += received(row)
         if row.date >= period.start:
@@ -83,9 +81,7 @@ def community_notice(
     use_y: dict[str, Decimal] = defaultdict(lambda: ZERO)
     flows: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     large = []
-    for row in spending(analysis, ytd):
-        if row.community != community:
-            continue
+    for row in spending(analysis, ytd, community):
         use = names.get(row.economic or "", "") or "其他支出"
         use_y[use] += row.amount
         flows[(row.stream or "其他", economic_class(row.economic))] += row.amount

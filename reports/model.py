@@ -70,13 +70,19 @@ class Table:
         return all(v in (None, ZERO) or v == 0 for k in keys for v in self.frame[k])
 
     def records(self) -> list[dict[str, Any]]:
-        """Rows as dicts (values as built: Decimal, str, date, None)."""
-        keys = [c.key for c in self.columns]
-        extra = [self.level] if self.level else []
-        out = []
-        for row in self.frame[keys + extra].itertuples(index=False, name=None):
-            out.append(dict(zip(keys + extra, row, strict=True)))
-        return out
+        """Rows as dicts (values as built: Decimal, str, date, None); fresh dicts each call.
+
+        Every writer asks for the rows; they are read out of the frame once per frame.
+        """
+        cached = self.__dict__.get("_records")
+        if cached is None or cached[0] is not self.frame:
+            keys = [c.key for c in self.columns] + ([self.level] if self.level else [])
+            columns = self.frame.to_dict("list")
+            rows = list(zip(*(columns[k] for k in keys), strict=True)) if keys else []
+            cached = (self.frame, keys, rows)
+            self.__dict__["_records"] = cached
+        _, keys, rows = cached
+        return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 @dataclass

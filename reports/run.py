@@ -8,11 +8,14 @@ written, so an error never leaves a half-written report folder behind.
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +40,18 @@ class ReportError(ValueError):
     """Bad report arguments or an output folder that must not be replaced."""
 
 
-def build_reports(
+def report_jobs(
     analysis: Analysis,
     year: int | None = None,
     quarter: int | None = None,
     unit: str | None = None,
     community: str | None = None,
-) -> list[Report]:
-    """Every report for the year (builders only: tables and context, nothing written)."""
+) -> list[Callable[[], Report]]:
+    """Every report of the year as a job that builds it: checked up front, built on demand.
+
+    Writing builds one report at a time and drops it, so a run holds one report's
+    tables in memory, not the county's; and the jobs can be shared among workers.
+    """
     decl = analysis.declarations
     year = report_year(analysis, year)
     if unit is not None and unit not in decl.units:
@@ -55,11 +62,17 @@ def build_reports(
         raise ReportError(f"账簿中没有社区 {community}（已声明：{known}）")
     if quarter is not None and quarter not in (1, 2, 3, 4):
         raise ReportError(f"季度应为 1–4，实际为 {quarter}")
-    figures = collect(analysis)
-    reports: list[Report] = []
+    figures: dict[str, Any] = {}
+
+    def disclosure(code: str, final: bool) -> Report:
+        if "figures" not in figures:
+            figures["figures"] = collect(analysis)
+        return disclosure_report(analysis, code, year, final=final, figures=figures["figures"])
+
+    jobs: list[Callable[[], Report]] = []
     for code in disclosure_units(analysis, unit):
-        reports.append(disclosure_report(analysis, code, year, final=False, figures=figures))
-        reports.append(disclosure_report(analysis, code, year, final=True, figures=figures))
+        jobs.append(functools.partial(disclosure, code, False))
+        jobs.append(functools.partial(disclosure, code, True))
     communities = (
         [community]
         if community
@@ -68,12 +81,23 @@ def build_reports(
     quarters = [quarter] if quarter else quarters_to_date(analysis, year)
     for code in communities:
         for q in quarters:
-            reports.append(community_notice(analysis, code, year, q))
-    reports.append(task_ledger_report(analysis, year, unit))
+            jobs.append(functools.partial(community_notice, analysis, code, year, q))
+    jobs.append(functools.partial(task_ledger_report, analysis, year, unit))
     end = quarter_period(year, quarter).end if quarter else None
-    reports.append(execution_report(analysis, year, unit, end))
-    reports.append(performance_report(analysis, year, unit, community))
-    return reports
+    jobs.append(functools.partial(execution_report, analysis, year, unit, end))
+    jobs.append(functools.partial(performance_report, analysis, year, unit, community))
+    return jobs
+
+
+def build_reports(
+    analysis: Analysis,
+    year: int | None = None,
+    quarter: int | None = None,
+    unit: str | None = None,
+    community: str | None = None,
+) -> list[Report]:
+    """Every report for the year (builders only: tables and context, nothing written)."""
+    return [job() for job in report_jobs(analysis, year, quarter, unit, community)]
 
 
 def _folder(report: Report) -> str:
@@ -115,21 +139,26 @@ def write_reports(
     formats: Iterable[str] = DEFAULT_FORMATS,
     templates: str | Path | None = None,
     progress: bool = False,
+    workers: int | None = None,
 ) -> Path:
-    """Write every report into ``out_dir`` (replaced as a whole); return its index.html."""
+    """Write every report into ``out_dir`` (replaced as a whole); return its index.html.
+
+    ``workers`` processes share the reports (default: one per CPU, at most 4; 1 runs
+    them in this process).  Output bytes do not depend on the number of workers.
+    """
     out_dir = Path(out_dir).absolute()
     chosen = _formats(formats)
     if templates is not None and not Path(templates).is_dir():
         raise ReportError(f"模板文件夹不存在：{templates}")
     _check_target(out_dir)
     year = report_year(analysis, year)
-    reports = build_reports(analysis, year, quarter, unit, community)
+    jobs = report_jobs(analysis, year, quarter, unit, community)
     env = environment(templates)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
         os.chmod(tmp, 0o755)
-        items = _write_all(analysis, reports, tmp, chosen, env, progress)
+        items = _write_all(analysis, jobs, tmp, chosen, env, progress, workers)
         _write_index(analysis, env, tmp, year, items, chosen)
         (tmp / MARKER).write_text("sandao report output\n", encoding="utf-8")
         _swap(tmp, out_dir)
@@ -139,54 +168,116 @@ def write_reports(
     return out_dir / "index.html"
 
 
+@dataclass(frozen=True)
+class Written:
+    """What the index needs of a written report: its titles and the links to its files."""
+
+    title: str
+    subtitle: str
+    group: str
+    links: dict[str, str]
+    resources: list[dict[str, Any]]
+
+
 def _write_all(
     analysis: Analysis,
-    reports: list[Report],
+    jobs: list[Callable[[], Report]],
     root: Path,
     formats: tuple[str, ...],
     env: Any,
     progress: bool,
-) -> list[tuple[Report, dict[str, str]]]:
+    workers: int | None = None,
+) -> list[Written]:
     from sandao.reports import opendata
 
-    items = []
-    resources: list[dict[str, Any]] = []
-    for done, report in enumerate(reports, 1):
-        _progress(
-            progress,
-            done,
-            len(reports),
-            report.title + (f"（{report.subtitle}）" if report.subtitle else ""),
-        )
-        folder = root / _folder(report)
-        folder.mkdir(exist_ok=True)
-        links: dict[str, str] = {}
-        html = render_report(env, report)
-        if "html" in formats:
-            (folder / f"{report.key}.html").write_text(html, encoding="utf-8")
-            links["html"] = f"{_folder(report)}/{report.key}.html"
-        if "pdf" in formats:
-            from sandao.reports.pdf import write_pdf
-
-            write_pdf(html, folder / f"{report.key}.pdf", base_url=folder)
-            links["pdf"] = f"{_folder(report)}/{report.key}.pdf"
-        if "xlsx" in formats:
-            from sandao.reports.xlsx import write_workbook
-
-            write_workbook(report, folder / f"{report.key}.xlsx")
-            links["xlsx"] = f"{_folder(report)}/{report.key}.xlsx"
-        if "csv" in formats or "json" in formats:
-            rel = Path("data") / _folder(report) / report.key
-            for table in report.tables:
-                resource = opendata.write_table(table, report, root, rel, formats)
-                if resource:
-                    resources.append(resource)
-            links["json" if "json" in formats else "csv"] = f"{rel.as_posix()}/"
-        items.append((report, links))
+    count = _worker_count(workers, len(jobs))
+    task = (jobs, root, formats, env, progress)
+    if count > 1:
+        # Forked workers inherit the analysis and the jobs; only indices and the small
+        # Written records cross the process boundary.
+        _FORKED[:] = [task]
+        try:
+            with multiprocessing.get_context("fork").Pool(count) as pool:
+                shares = pool.starmap(_forked_share, [(k, count) for k in range(count)])
+        finally:
+            _FORKED.clear()
+        written = [w for _, w in sorted(pair for share in shares for pair in share)]
+    else:
+        written = [w for _, w in _write_share(*task, 0, 1)]
     if "csv" in formats:
+        resources = [r for w in written for r in w.resources]
         resources.append(opendata.write_postings(analysis, root))
         opendata.write_package(root, resources, "三到社区资金公开数据", analysis.as_of.isoformat())
-    return items
+    return written
+
+
+def _worker_count(workers: int | None, jobs: int) -> int:
+    if workers is None:  # a worker pays for itself from about eight reports on
+        workers = min(4, os.cpu_count() or 1, jobs // 8)
+    if "fork" not in multiprocessing.get_all_start_methods():
+        workers = 1
+    return max(1, min(workers, jobs))
+
+
+_FORKED: list[tuple[Any, ...]] = []
+
+
+def _forked_share(index: int, count: int) -> list[tuple[int, Written]]:
+    return _write_share(*_FORKED[0], index, count)
+
+
+def _write_share(
+    jobs: list[Callable[[], Report]],
+    root: Path,
+    formats: tuple[str, ...],
+    env: Any,
+    progress: bool,
+    index: int,
+    count: int,
+) -> list[tuple[int, Written]]:
+    """Build and write the jobs ``index``, ``index + count``, … (one worker's share)."""
+    out = []
+    for number in range(index, len(jobs), count):
+        report = jobs[number]()
+        _progress(
+            progress,
+            number + 1,
+            len(jobs),
+            report.title + (f"（{report.subtitle}）" if report.subtitle else ""),
+        )
+        out.append((number, _write_one(report, root, formats, env)))
+    return out
+
+
+def _write_one(report: Report, root: Path, formats: tuple[str, ...], env: Any) -> Written:
+    from sandao.reports import opendata
+
+    folder = root / _folder(report)
+    folder.mkdir(exist_ok=True)
+    links: dict[str, str] = {}
+    resources: list[dict[str, Any]] = []
+    html = render_report(env, report)
+    if "html" in formats:
+        (folder / f"{report.key}.html").write_text(html, encoding="utf-8")
+        links["html"] = f"{_folder(report)}/{report.key}.html"
+    if "pdf" in formats:
+        from sandao.reports.pdf import write_pdf
+
+        write_pdf(html, folder / f"{report.key}.pdf", base_url=folder)
+        links["pdf"] = f"{_folder(report)}/{report.key}.pdf"
+    if "xlsx" in formats:
+        from sandao.reports.xlsx import write_workbook
+
+        write_workbook(report, folder / f"{report.key}.xlsx")
+        links["xlsx"] = f"{_folder(report)}/{report.key}.xlsx"
+    if "csv" in formats or "json" in formats:
+        rel = Path("data") / _folder(report) / report.key
+        for table in report.tables:
+            resource = opendata.write_table(table, report, root, rel, formats)
+            if resource:
+                resources.append(resource)
+        links["json" if "json" in formats else "csv"] = f"{rel.as_posix()}/"
+    return Written(report.title, report.subtitle, report.group, links, resources)
 
 
 def _write_index(
@@ -194,15 +285,16 @@ def _write_index(
     env: Any,
     root: Path,
     year: int,
-    items: list[tuple[Report, dict[str, str]]],
+    items: list[Written],
     formats: tuple[str, ...],
 ) -> None:
     groups: dict[str, list[dict[str, Any]]] = {}
-    for report, links in items:
+    for item in items:
+        links = item.links
         main = links.get("html") or next(iter(links.values()), "")
         others = [(FORMAT_LABELS[f], href) for f, href in links.items() if f != "html"]
-        groups.setdefault(report.group or "其他", []).append(
-            {"title": report.title, "subtitle": report.subtitle, "html": main, "others": others}
+        groups.setdefault(item.group or "其他", []).append(
+            {"title": item.title, "subtitle": item.subtitle, "html": main, "others": others}
         )
     errors = sum(1 for f in analysis.findings if f.severity == ERROR)
     html = render_index(

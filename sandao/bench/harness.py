@@ -360,10 +360,19 @@ def measure_check(ctx: BenchContext) -> Outcome:
     runs = ctx.interleaved(
         {
             "bean_check": [
-                ctx.python, "-m", "beancount.scripts.check", "--no-cache", str(ctx.bare)
+                ctx.python,
+                "-m",
+                "beancount.scripts.check",
+                "--no-cache",
+                str(ctx.bare),
             ],
             "sandao_check": [
-                ctx.python, "-m", "sandao.cli", "check", "--no-cache", str(ctx.ledger)
+                ctx.python,
+                "-m",
+                "sandao.cli",
+                "check",
+                "--no-cache",
+                str(ctx.ledger),
             ],
         }
     )
@@ -492,19 +501,134 @@ def measure_payment_import(ctx: BenchContext) -> Outcome:
 
 @measurement("reports", "全部报表 vs 裸加载 (all reports but PDF)")
 def measure_reports(ctx: BenchContext) -> Outcome:
-    """Placeholder: all reports (all formats but PDF) ÷ bare load, RSS ÷ bare load RSS.
+    """``sandao report`` in every format but PDF ÷ a bare load, wall and peak RSS.
 
-    To fill in: time ``sandao report`` (or the report builders) in a child with
-    :meth:`BenchContext.run`, compare with the ``load`` measurement's bare load and
-    return ``reports_ratio`` and ``report_rss_ratio`` against :data:`TARGETS`.
+    Both sides are whole processes (start-up, load, exit): a user waits for the whole
+    command.  PDF is timed separately for one unit, per page, for information.
     """
-    return Outcome("reports", skipped="报表基准尚未实现 (reports benchmark not implemented yet)")
+    outcome = Outcome("reports")
+    if not _has_subcommand("report"):
+        outcome.skipped = "sandao report 尚不可用 (sandao report not available)"
+        return outcome
+    out = ctx.workdir / "bench-reports"
+    report = [ctx.python, "-m", "sandao.cli", "report", str(ctx.ledger), "--quiet", "--no-cache"]
+    runs = ctx.interleaved(
+        {
+            "bare_load": [ctx.python, "-c", LOAD_SCRIPT, str(ctx.bare)],
+            "reports": [*report, "--format", "html,xlsx,csv,json", "--out", str(out)],
+        }
+    )
+    for name, run in ((n, r) for n, rs in runs.items() for r in rs):
+        if run.returncode != 0:
+            outcome.failed = f"{name} exit {run.returncode}: {_tail_lines(run.stderr)}"
+            return outcome
+    files = [p for p in out.rglob("*") if p.is_file()]
+    outcome.figures.append(
+        Figure(
+            "report_bare_load_wall_s",
+            "裸加载（整个进程）bare load, whole process",
+            _best(runs["bare_load"]),
+            _peak(runs["bare_load"]),
+        )
+    )
+    outcome.figures.append(
+        Figure(
+            "reports_s",
+            f"sandao report，{len(files)} 个文件 (all formats but PDF)",
+            _best(runs["reports"]),
+            _peak(runs["reports"]),
+        )
+    )
+    outcome.ratios.append(
+        Ratio(
+            "reports_ratio",
+            "全部报表 ÷ 裸加载 (reports / bare load)",
+            _best(runs["reports"]) / _best(runs["bare_load"]),
+            TARGETS["reports_ratio"],
+        )
+    )
+    outcome.ratios.append(
+        Ratio(
+            "report_rss_ratio",
+            "报表峰值内存 ÷ 裸加载 (report RSS / bare RSS)",
+            _peak(runs["reports"]) / _peak(runs["bare_load"]),
+            TARGETS["report_rss_ratio"],
+        )
+    )
+    if ctx.manifest.get("units"):
+        pdf_out = ctx.workdir / "bench-reports-pdf"
+        code = "C101"  # the generator's first unit
+        pdf = ctx.run([*report, "--format", "pdf", "--unit", str(code), "--out", str(pdf_out)])
+        pages = sum(_pdf_pages(p) for p in pdf_out.rglob("*.pdf"))
+        if pdf.returncode == 0 and pages:
+            per_page = max(0.0, pdf.wall_s - _best(runs["bare_load"])) / pages
+            outcome.figures.append(
+                Figure(
+                    "pdf_s_per_page",
+                    f"PDF 每页（{code}，{pages} 页）PDF per page",
+                    per_page,
+                    pdf.maxrss_mb,
+                )
+            )
+            outcome.info["pdf_pages"] = pages
+        else:
+            outcome.notes.append(f"PDF 未能生成 (PDF failed): {_tail_lines(pdf.stderr, 2)}")
+    outcome.info["report_files"] = len(files)
+    return outcome
+
+
+def _pdf_pages(path: Path) -> int:
+    """Page count of a PDF written by WeasyPrint (its page objects are uncompressed)."""
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page\b", path.read_bytes()))
 
 
 @measurement("fava", "Fava 扩展 vs Fava 收支表 (Fava extension vs income statement)")
 def measure_fava(ctx: BenchContext) -> Outcome:
-    """Placeholder: the extension's page + endpoint ÷ Fava's ``/api/income_statement``, warm."""
-    return Outcome("fava", skipped="Fava 扩展基准尚未实现 (Fava benchmark not implemented yet)")
+    """The task board (server-rendered page) ÷ Fava's ``/api/income_statement``, warm.
+
+    Both through Flask's test client on the same loaded books, in one child process
+    (see :mod:`sandao.reports.fava.bench`).
+    """
+    outcome = Outcome("fava")
+    run = ctx.run([ctx.python, "-m", "sandao.reports.fava.bench", str(ctx.ledger)])
+    tail = run.json_tail()
+    if run.returncode != 0 or not tail:
+        outcome.failed = f"fava exit {run.returncode}: {_tail_lines(run.stderr)}"
+        return outcome
+    for key, label in (
+        ("fava_load_s", "Fava 加载账簿 (Fava load)"),
+        ("income_statement_api_s", "Fava 收支表 /api/income_statement（热）"),
+        ("task_board_s", "任务看板 task board（热 warm）"),
+        ("task_board_cold_s", "任务看板 task board（冷 cold, first request）"),
+        ("task_board_year_s", "任务看板，按年筛选 (time filter)"),
+        ("income_statement_year_api_s", "收支表，按年筛选 (time filter)"),
+    ):
+        if tail.get(key) is not None:
+            outcome.figures.append(Figure(key, label, tail[key]))
+    outcome.figures[0] = Figure(
+        "fava_load_s", "Fava 加载账簿 (Fava load)", tail["fava_load_s"], run.maxrss_mb
+    )
+    outcome.ratios.append(
+        Ratio(
+            "fava_ratio",
+            "任务看板 ÷ 收支表 (task board / income statement)",
+            tail["ratio"],
+            TARGETS["fava_ratio"],
+        )
+    )
+    if tail.get("ratio_year_filter") is not None:
+        outcome.ratios.append(
+            Ratio(
+                "fava_year_ratio",
+                "  同上，按年筛选 (with a time filter)",
+                tail["ratio_year_filter"],
+                None,
+            )
+        )
+    outcome.info["tasks"] = tail.get("tasks")
+    return outcome
 
 
 # -- running and reporting -------------------------------------------------------
