@@ -104,6 +104,19 @@ class TaskFunding:
             received = cum_received
         return received
 
+    def shortfall(self, as_of: datetime.date) -> Decimal:
+        """Money that fell due by ``as_of`` and had not arrived by then (never negative).
+
+        A closed task owes nothing: money it returned at closing is not a shortfall.
+        """
+        if self.status == SETTLED:
+            return ZERO
+        due = [(when, need) for when, need, _, _ in self.task.due_events() if when <= as_of]
+        if not due:
+            return ZERO
+        _, need = max(due, key=lambda event: event[0])
+        return max(need - self.received_by(as_of), ZERO)
+
     def funded_on(
         self, amount: Decimal, after: datetime.date | None = None
     ) -> datetime.date | None:

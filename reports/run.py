@@ -114,7 +114,7 @@ def _formats(formats: Iterable[str]) -> tuple[str, ...]:
     return chosen
 
 
-def _check_target(out_dir: Path) -> None:
+def check_target(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(f"输出位置 {out_dir} 已存在且不是文件夹")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
@@ -150,7 +150,7 @@ def write_reports(
     chosen = _formats(formats)
     if templates is not None and not Path(templates).is_dir():
         raise ReportError(f"模板文件夹不存在：{templates}")
-    _check_target(out_dir)
+    check_target(out_dir)
     year = report_year(analysis, year)
     jobs = report_jobs(analysis, year, quarter, unit, community)
     env = environment(templates)
@@ -161,7 +161,7 @@ def write_reports(
         items = _write_all(analysis, jobs, tmp, chosen, env, progress, workers)
         _write_index(analysis, env, tmp, year, items, chosen)
         (tmp / MARKER).write_text("sandao report output\n", encoding="utf-8")
-        _swap(tmp, out_dir)
+        swap_in(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -245,11 +245,11 @@ def _write_share(
             len(jobs),
             report.title + (f"（{report.subtitle}）" if report.subtitle else ""),
         )
-        out.append((number, _write_one(report, root, formats, env)))
+        out.append((number, write_one(report, root, formats, env)))
     return out
 
 
-def _write_one(report: Report, root: Path, formats: tuple[str, ...], env: Any) -> Written:
+def write_one(report: Report, root: Path, formats: tuple[str, ...], env: Any) -> Written:
     from sandao.reports import opendata
 
     folder = root / _folder(report)
@@ -309,7 +309,7 @@ def _write_index(
     (root / "index.html").write_text(html, encoding="utf-8")
 
 
-def _swap(tmp: Path, out_dir: Path) -> None:
+def swap_in(tmp: Path, out_dir: Path) -> None:
     """Put the finished folder in place of ``out_dir`` (the old one removed after)."""
     if out_dir.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))

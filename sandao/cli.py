@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sandao.importers.commands",
     "sandao.reports.commands",
     "sandao.reports.serve",
+    "sandao.reports.scale_commands",
     "sandao.bench.commands",
     "sandao.demo",
 )

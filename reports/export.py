@@ -1,0 +1,245 @@
+"""``sandao export``: one county's resolved books as Parquet, for province-level work.
+
+The posting table the rules and reports read, and the task and quota tables the
+reports are built from, are written as Parquet datasets partitioned Hive-style by
+``year`` and ``unit``, so DuckDB, Spark or Dask read only the slices a question
+needs.  Money is ``decimal128(18, 2)`` — exact, never float.  Every row carries the
+county's name, so many counties' exports can be read as one dataset.
+
+The folder is written next to the target and swapped in when complete; a folder
+that is not an earlier export is never replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sandao.ledger import Analysis
+from sandao.ledger.resolver import INCOME, SPENDING
+from sandao.reports.run import swap_in
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+CENT = Decimal("0.01")
+
+#: Posting table columns: name, Arrow type name, meaning (README documents the same list).
+POSTING_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("county", "string", "县（账簿 title 选项）"),
+    ("date", "date32", "记账日期"),
+    ("unit", "string", "单位编码（分区列）"),
+    ("year", "int16", "年度（分区列）"),
+    ("stream", "string", "资金类别：建设 / 运转 / 职能"),
+    ("function", "string", "功能分类编码（7位）"),
+    ("economic", "string", "经济分类编码（3或5位）"),
+    ("community", "string", "社区编码"),
+    ("task", "string", "任务编号"),
+    ("project", "string", "项目编号"),
+    ("quota", "string", "指标编号"),
+    ("department", "string", "交办/拨款部门编码"),
+    ("account", "string", "Beancount 账户"),
+    ("amount", "decimal128(18,2)", "金额（元，借正贷负）"),
+    ("currency", "string", "币种"),
+    ("role", "string", "income / spending / other"),
+    ("payee", "string", "收款方（个人收款人仅在内部导出中出现）"),
+    ("private_payee", "bool", "收款方是否个人"),
+    ("narration", "string", "摘要"),
+    ("links", "list<string>", "链接（^任务、^项目、^凭证）"),
+    ("file", "string", "源文件"),
+    ("line", "int32", "源文件行号"),
+    ("txn", "int64", "交易序号（同一笔交易的分录相同）"),
+)
+
+TASK_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("county", "string", "县"),
+    ("task", "string", "任务编号"),
+    ("name", "string", "任务名称"),
+    ("department", "string", "交办部门编码"),
+    ("department_name", "string", "交办部门名称"),
+    ("unit", "string", "承担单位编码（分区列）"),
+    ("year", "int16", "任务开始年度（分区列）"),
+    ("amount", "decimal128(18,2)", "应拨金额（截至 as-of 有效的总额）"),
+    ("received", "decimal128(18,2)", "已到位"),
+    ("spent", "decimal128(18,2)", "已支出"),
+    ("shortfall", "decimal128(18,2)", "已到期未到位"),
+    ("status", "string", "未拨付 / 部分拨付 / 已拨付 / 逾期未拨付 / 已结清"),
+    ("late", "bool", "是否曾逾期"),
+)
+
+QUOTA_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("county", "string", "县"),
+    ("quota", "string", "指标编号"),
+    ("name", "string", "指标名称"),
+    ("unit", "string", "单位编码（分区列）"),
+    ("year", "int16", "指标年度（分区列）"),
+    ("stream", "string", "资金类别"),
+    ("function", "string", "功能分类编码"),
+    ("budget", "decimal128(18,2)", "调整后指标金额"),
+    ("spent", "decimal128(18,2)", "已支出"),
+)
+
+
+class ExportError(ValueError):
+    """Books or a target folder that cannot be exported."""
+
+
+def county_name(analysis: Analysis) -> str:
+    """The books' ``title`` option, else the main file's folder name."""
+    title = analysis.options_map.get("title") or ""
+    if title and title != "Beancount":
+        return str(title)
+    filename = analysis.options_map.get("filename") or ""
+    return Path(filename).parent.name or "county"
+
+
+def _arrow_type(name: str) -> Any:
+    import pyarrow as pa
+
+    return {
+        "string": pa.string(),
+        "date32": pa.date32(),
+        "int16": pa.int16(),
+        "int32": pa.int32(),
+        "int64": pa.int64(),
+        "bool": pa.bool_(),
+        "decimal128(18,2)": pa.decimal128(18, 2),
+        "list<string>": pa.list_(pa.string()),
+    }[name]
+
+
+def schema(fields: tuple[tuple[str, str, str], ...]) -> Any:
+    """The Arrow schema of one exported table, with the meanings as field metadata."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field(name, _arrow_type(kind), metadata={"description": meaning})
+            for name, kind, meaning in fields
+        ]
+    )
+
+
+def _money(value: Decimal, where: str) -> Decimal:
+    if value != value.quantize(CENT):
+        raise ExportError(f"{where}：金额 {value} 超过两位小数，无法按分导出")
+    return value
+
+
+def posting_columns(analysis: Analysis, county: str) -> dict[str, list[Any]]:
+    """The posting table as columns, ready for Arrow."""
+    names = [name for name, _, _ in POSTING_FIELDS]
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+    roles = {INCOME: "income", SPENDING: "spending"}
+    for row in analysis.postings.rows:
+        columns["county"].append(county)
+        columns["year"].append(row.date.year)
+        for name in names[1:]:
+            if name in ("county", "year"):
+                continue
+            value = getattr(row, name)
+            if name == "role":
+                value = roles.get(value, "other")
+            elif name == "amount":
+                value = _money(value, f"{row.file}:{row.line}")
+            elif name == "links":
+                value = list(value)
+            columns[name].append(value)
+    return columns
+
+
+def task_columns(analysis: Analysis, county: str) -> dict[str, list[Any]]:
+    """Task funding as of the books' as-of date, from the same table the task ledger uses."""
+    from sandao.reports.tasks import task_table
+
+    frame = task_table(analysis)
+    columns: dict[str, list[Any]] = {name: [] for name, _, _ in TASK_FIELDS}
+    for record in frame.to_dict("records"):
+        fund = analysis.funding[record["task"]]
+        shortfall = fund.shortfall(analysis.as_of)
+        columns["county"].append(county)
+        columns["year"].append(fund.task.start.year)
+        columns["shortfall"].append(shortfall)
+        for name in ("task", "name", "department", "department_name", "unit", "status"):
+            columns[name].append(record[name])
+        for name in ("amount", "received", "spent"):
+            columns[name].append(_money(record[name], f"任务 {record['task']}"))
+        columns["late"].append(bool(record["late"]))
+    return columns
+
+
+def quota_columns(analysis: Analysis, county: str) -> dict[str, list[Any]]:
+    """Quota budget and spending per year, from the budget-execution builder."""
+    from sandao.reports.execution import quota_execution
+
+    columns: dict[str, list[Any]] = {name: [] for name, _, _ in QUOTA_FIELDS}
+    years = sorted({q.year for q in analysis.declarations.quotas.values()})
+    for year in years:
+        frame = quota_execution(analysis, year)
+        for record in frame.to_dict("records"):
+            columns["county"].append(county)
+            columns["year"].append(year)
+            columns["budget"].append(_money(record["adjusted"], f"指标 {record['quota']}"))
+            columns["spent"].append(_money(record["spent"], f"指标 {record['quota']}"))
+            for name in ("quota", "name", "unit", "stream", "function"):
+                columns[name].append(record.get(name))
+    return columns
+
+
+def _write_dataset(columns: dict[str, list[Any]], fields: tuple, folder: Path) -> int:
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    table = pa.table(columns, schema=schema(fields))
+    table = table.sort_by([("year", "ascending"), ("unit", "ascending")])
+    partitioning = ds.partitioning(
+        pa.schema([("year", pa.int16()), ("unit", pa.string())]), flavor="hive"
+    )
+    ds.write_dataset(
+        table,
+        folder,
+        format="parquet",
+        partitioning=partitioning,
+        basename_template="part-{i}.parquet",
+        existing_data_behavior="error",
+    )
+    return table.num_rows
+
+
+def export(analysis: Analysis, out_dir: str | Path) -> dict[str, Any]:
+    """Write the export of ``analysis`` to ``out_dir`` (replaced as a whole); its manifest."""
+    out_dir = Path(out_dir).absolute()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExportError(f"输出位置 {out_dir} 已存在且不是文件夹")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MANIFEST).exists():
+        raise ExportError(f"输出文件夹 {out_dir} 不是空的，也不是以前的导出；请换一个文件夹")
+    county = county_name(analysis)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        counts = {
+            "postings": _write_dataset(
+                posting_columns(analysis, county), POSTING_FIELDS, tmp / "postings"
+            ),
+            "tasks": _write_dataset(task_columns(analysis, county), TASK_FIELDS, tmp / "tasks"),
+            "quotas": _write_dataset(quota_columns(analysis, county), QUOTA_FIELDS, tmp / "quotas"),
+        }
+        manifest = {
+            "schema_version": SCHEMA_VERSION,
+            "county": county,
+            "as_of": analysis.as_of.isoformat(),
+            "rows": counts,
+            "years": sorted({r.date.year for r in analysis.postings.rows}),
+            "units": sorted(analysis.declarations.units),
+        }
+        (tmp / MANIFEST).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
+        swap_in(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest

@@ -1,0 +1,262 @@
+"""``sandao rollup``: many counties' Parquet exports become province-level tables.
+
+DuckDB reads every export's ``postings``, ``tasks`` and ``quotas`` datasets as one
+(``union_by_name``, Hive partitions), sums them exactly in ``DECIMAL`` and hands the
+results to the same writers as ``sandao report`` (HTML, XLSX, CSV/JSON).  The tables:
+
+- 费随事转 by department across counties: tasks, amount due, received, spent, shortfall;
+- execution by function code and year: adjusted quota budget and spending;
+- the unfunded-tasks league table: counties ranked by money due and not received;
+- one row per county with its totals, so a reader can tie the province to its parts.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sandao.reports.codes import function_name
+from sandao.reports.export import MANIFEST, SCHEMA_VERSION
+from sandao.reports.model import MONEY, NUMBER, RATE, Column, Report, Table, dsum, frame, rate
+
+ZERO = Decimal(0)
+UNFUNDED = ("未拨付", "部分拨付", "逾期未拨付")
+
+
+class RollupError(ValueError):
+    """Inputs that are not sandao exports, or a target that must not be replaced."""
+
+
+def find_exports(paths: Sequence[str | Path]) -> list[Path]:
+    """Export folders named directly or found one level below the given folders."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_dir():
+            raise RollupError(f"{path}：不是文件夹")
+        if (path / MANIFEST).is_file():
+            found.append(path)
+            continue
+        children = sorted(p.parent for p in path.glob(f"*/{MANIFEST}"))
+        if not children:
+            raise RollupError(f"{path}：既不是 sandao export 的导出，也不含导出（缺少 {MANIFEST}）")
+        found.extend(children)
+    for export in found:
+        try:
+            manifest = json.loads((export / MANIFEST).read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise RollupError(f"{export / MANIFEST}：无法读取（{exc}）") from None
+        if manifest.get("schema_version") != SCHEMA_VERSION:
+            raise RollupError(
+                f"{export / MANIFEST}：导出格式版本 {manifest.get('schema_version')}，"
+                f"本程序读取版本 {SCHEMA_VERSION}；请用同一版本重新导出"
+            )
+    return found
+
+
+def _connect(exports: list[Path]) -> Any:
+    import duckdb
+
+    con = duckdb.connect()
+    for name in ("postings", "tasks", "quotas"):
+        files = [str(p) for e in exports for p in sorted((e / name).rglob("*.parquet"))]
+        if not files:
+            con.execute(f"CREATE TABLE {name} AS SELECT NULL::VARCHAR AS county WHERE false")
+            continue
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        con.execute(
+            f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}], "
+            "hive_partitioning = true, union_by_name = true)"
+        )
+    return con
+
+
+def _rows(con: Any, sql: str) -> list[dict[str, Any]]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _table(key: str, title: str, columns: list[Column], rows: list[dict[str, Any]]) -> Table:
+    money = [c.key for c in columns if c.kind in (MONEY, NUMBER)]
+    total = {columns[0].key: "合计", **{k: dsum(r[k] for r in rows) for k in money}}
+    for rate_key, (num, den) in {"rate": ("spent", "budget")}.items():
+        if any(c.key == rate_key for c in columns):
+            total[rate_key] = rate(total.get(num), total.get(den))
+    return Table(key, title, columns, frame(rows, columns), total=total, exact=dict(total))
+
+
+def province_tables(con: Any) -> list[Table]:
+    """The roll-up tables, summed by DuckDB in DECIMAL."""
+    departments = _rows(
+        con,
+        """
+        SELECT department, min(department_name) AS department_name,
+               count(DISTINCT county) AS counties, count(*) AS tasks,
+               sum(amount) AS amount, sum(received) AS received, sum(spent) AS spent,
+               sum(shortfall) AS shortfall, count(*) FILTER (WHERE late) AS late
+        FROM tasks GROUP BY department ORDER BY shortfall DESC, department
+        """,
+    )
+    functions = _rows(
+        con,
+        """
+        WITH spent AS (
+            SELECT year, function, sum(amount) AS spent FROM postings
+            WHERE role = 'spending' GROUP BY year, function),
+        budget AS (
+            SELECT year, function, sum(budget) AS budget FROM quotas GROUP BY year, function)
+        SELECT coalesce(s.year, b.year) AS year, coalesce(s.function, b.function) AS function,
+               coalesce(b.budget, 0) AS budget, coalesce(s.spent, 0) AS spent
+        FROM spent s FULL OUTER JOIN budget b ON s.year = b.year AND s.function = b.function
+        ORDER BY year, function
+        """,
+    )
+    for row in functions:
+        row["name"] = function_name(row["function"]) if row["function"] else "未分类"
+        row["function"] = row["function"] or ""
+        row["rate"] = rate(row["spent"], row["budget"])
+    league = _rows(
+        con,
+        f"""
+        SELECT county, count(*) AS tasks,
+               count(*) FILTER (WHERE status IN {UNFUNDED} AND shortfall > 0) AS unfunded,
+               count(*) FILTER (WHERE late) AS late,
+               sum(amount) AS amount, sum(received) AS received, sum(shortfall) AS shortfall
+        FROM tasks GROUP BY county ORDER BY shortfall DESC, unfunded DESC, county
+        """,
+    )
+    for place, row in enumerate(league, 1):
+        row["rank"] = place
+    counties = _rows(
+        con,
+        """
+        SELECT county,
+               coalesce(sum(-amount) FILTER (WHERE role = 'income'), 0) AS received,
+               coalesce(sum(amount) FILTER (WHERE role = 'spending'), 0) AS spent,
+               count(*) AS postings
+        FROM postings GROUP BY county ORDER BY county
+        """,
+    )
+    return [
+        _table(
+            "departments",
+            "一、费随事转：各部门交办任务与经费到位（全省）",
+            [
+                Column("department", "部门编码"),
+                Column("department_name", "部门"),
+                Column("counties", "涉及县数", NUMBER),
+                Column("tasks", "任务数", NUMBER),
+                Column("amount", "应拨", MONEY),
+                Column("received", "已到位", MONEY),
+                Column("spent", "已支出", MONEY),
+                Column("shortfall", "到期未到位", MONEY),
+                Column("late", "曾逾期任务", NUMBER),
+            ],
+            departments,
+        ),
+        _table(
+            "functions",
+            "二、按功能分类的预算执行",
+            [
+                Column("year", "年度"),
+                Column("function", "功能分类"),
+                Column("name", "名称"),
+                Column("budget", "调整后指标", MONEY),
+                Column("spent", "支出", MONEY),
+                Column("rate", "执行率", RATE),
+            ],
+            functions,
+        ),
+        _table(
+            "league",
+            "三、未拨付任务排行（按到期未到位金额）",
+            [
+                Column("rank", "名次"),
+                Column("county", "县"),
+                Column("tasks", "任务数", NUMBER),
+                Column("unfunded", "未足额拨付任务", NUMBER),
+                Column("late", "曾逾期任务", NUMBER),
+                Column("amount", "应拨", MONEY),
+                Column("received", "已到位", MONEY),
+                Column("shortfall", "到期未到位", MONEY),
+            ],
+            league,
+        ),
+        _table(
+            "counties",
+            "四、各县收支合计",
+            [
+                Column("county", "县"),
+                Column("received", "收入", MONEY),
+                Column("spent", "支出", MONEY),
+                Column("postings", "分录数", NUMBER),
+            ],
+            counties,
+        ),
+    ]
+
+
+def rollup(paths: Sequence[str | Path], out_dir: str | Path, formats: Sequence[str]) -> Path:
+    """Aggregate the exports under ``paths`` into ``out_dir``; return its index.html."""
+    from sandao.reports.html import environment, render_index
+    from sandao.reports.run import MARKER, check_target, swap_in, write_one
+
+    exports = find_exports(paths)
+    out_dir = Path(out_dir).absolute()
+    check_target(out_dir)
+    con = _connect(exports)
+    try:
+        tables = province_tables(con)
+        as_of = con.execute("SELECT max(date) FROM postings").fetchone()[0]
+    finally:
+        con.close()
+    report = Report(
+        key="rollup-province",
+        template="rollup.html",
+        title="三到社区资金汇总（多县）",
+        public=False,
+        as_of=as_of,
+        tables=tables,
+        context={"counties": len(exports)},
+        group="汇总",
+        subtitle=f"{len(exports)} 个县",
+    )
+    env = environment(None)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        written = write_one(report, tmp, tuple(formats), env)
+        html = render_index(
+            env,
+            title=report.title,
+            year=as_of.year if as_of else "",
+            as_of=as_of,
+            groups=[
+                {
+                    "name": report.group,
+                    "items": [
+                        {
+                            "title": written.title,
+                            "subtitle": written.subtitle,
+                            "html": written.links.get("html", ""),
+                            "others": [(f, h) for f, h in written.links.items() if f != "html"],
+                        }
+                    ],
+                }
+            ],
+            findings={"errors": 0, "warnings": 0},
+            opendata="",
+        )
+        (tmp / "index.html").write_text(html, encoding="utf-8")
+        (tmp / MARKER).write_text("sandao report output\n", encoding="utf-8")
+        swap_in(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir / "index.html"

@@ -1,0 +1,149 @@
+"""Province scale: Parquet exports of county books and their DuckDB roll-up.
+
+The roll-up of many generated counties must equal the sum of the counties' own
+figures to the fen; exports must be exact, partitioned, and never half-written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+
+from sandao.bench.generate import generate_county
+from sandao.cli import main
+from sandao.ledger import load
+from sandao.ledger.resolver import INCOME, SPENDING
+from sandao.ledger.scaffold import example_main
+
+COUNTIES = 200
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_export_is_exact_and_partitioned(tmp_path, capsys):
+    out = tmp_path / "export"
+    code, stdout, _ = run(capsys, "export", example_main(), "--out", out)
+    assert code == 0, stdout
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    analysis = load(example_main())
+    assert manifest["rows"]["postings"] == len(analysis.postings.rows)
+    assert {p.name for p in (out / "postings").iterdir()} == {"year=2024", "year=2025"}
+    assert (out / "postings" / "year=2025" / "unit=C101" / "part-0.parquet").is_file()
+    table = ds.dataset(out / "postings", partitioning="hive").to_table()
+    assert str(table.schema.field("amount").type) == "decimal128(18, 2)"
+    exported = defaultdict(Decimal)
+    for unit, year, amount in zip(
+        table["unit"].to_pylist(),
+        table["year"].to_pylist(),
+        table["amount"].to_pylist(),
+        strict=True,
+    ):
+        exported[(unit, year)] += amount
+    books = defaultdict(Decimal)
+    for row in analysis.postings.rows:
+        books[(row.unit, row.date.year)] += row.amount
+    assert exported == books
+    tasks = pq.read_table(out / "tasks" / "year=2025").to_pylist()
+    unfunded = {t["task"]: t for t in tasks}["T2025-002"]
+    assert unfunded["shortfall"] == Decimal("60000.00")
+    assert unfunded["status"] == "逾期未拨付"
+
+
+def test_rollup_of_200_counties_equals_the_sum_of_the_parts(tmp_path, capsys):
+    expected_income = Decimal(0)
+    expected_spent = Decimal(0)
+    expected_shortfall = Decimal(0)
+    by_department: dict[str, Decimal] = defaultdict(Decimal)
+    exports = tmp_path / "exports"
+    for n in range(COUNTIES):
+        books = generate_county(
+            tmp_path / "books" / f"{n:03d}",
+            transactions=60,
+            tasks=3,
+            quotas=2,
+            units=1,
+            communities=1,
+            years=1,
+            seed=n,
+        )
+        analysis = load(books)
+        for row in analysis.postings.rows:
+            if row.role == INCOME:
+                expected_income -= row.amount
+            elif row.role == SPENDING:
+                expected_spent += row.amount
+        for fund in analysis.funding.values():
+            expected_shortfall += fund.shortfall(analysis.as_of)
+            by_department[fund.task.department] += fund.received
+        code, stdout, stderr = run(
+            capsys, "export", books, "--out", exports / f"{n:03d}", "--county", f"县{n:03d}"
+        )
+        assert code == 0, stderr
+    out = tmp_path / "province"
+    code, stdout, stderr = run(capsys, "rollup", exports, "--out", out)
+    assert code == 0, stderr
+    data = out / "data" / "rollup" / "rollup-province"
+    counties = json.loads((data / "counties.json").read_text("utf-8"))
+    assert len(counties["rows"]) == COUNTIES
+    assert Decimal(counties["total"]["received"]) == expected_income
+    assert Decimal(counties["total"]["spent"]) == expected_spent
+    league = json.loads((data / "league.json").read_text("utf-8"))
+    assert Decimal(league["total"]["shortfall"]) == expected_shortfall
+    shortfalls = [Decimal(r["shortfall"]) for r in league["rows"]]
+    assert shortfalls == sorted(shortfalls, reverse=True)
+    departments = json.loads((data / "departments.json").read_text("utf-8"))
+    assert {r["department"]: Decimal(r["received"]) for r in departments["rows"]} == dict(
+        by_department
+    )
+    assert (out / "rollup" / "rollup-province.xlsx").is_file()
+    assert "三到社区资金汇总" in (out / "index.html").read_text("utf-8")
+
+
+def test_export_refuses_a_foreign_folder_and_keeps_it(tmp_path, capsys):
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "notes.txt").write_text("keep me", "utf-8")
+    code, _, err = run(capsys, "export", example_main(), "--out", target)
+    assert code == 2
+    assert "不是以前的导出" in err
+    assert [p.name for p in target.iterdir()] == ["notes.txt"]
+
+
+def test_export_of_missing_books_is_a_message(tmp_path, capsys):
+    code, _, err = run(capsys, "export", tmp_path / "nope.beancount", "--out", tmp_path / "x")
+    assert code == 2
+    assert "nope.beancount" in err
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("kind", ["missing", "not_export", "corrupt"])
+def test_rollup_bad_inputs_leave_the_target_untouched(tmp_path, capsys, kind):
+    out = tmp_path / "province"
+    if kind == "missing":
+        source = tmp_path / "nowhere"
+        expected = "不是文件夹"
+    elif kind == "not_export":
+        source = tmp_path / "plain"
+        source.mkdir()
+        expected = "manifest.json"
+    else:
+        source = tmp_path / "export"
+        assert run(capsys, "export", example_main(), "--out", source)[0] == 0
+        victim = next((source / "postings").rglob("*.parquet"))
+        victim.write_bytes(victim.read_bytes()[:100])
+        expected = "Parquet"
+    code, _, err = run(capsys, "rollup", source, "--out", out)
+    assert code == 2
+    assert expected in err
+    assert "Traceback" not in err
+    assert not out.exists()
