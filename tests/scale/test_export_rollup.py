@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from decimal import Decimal
-from pathlib import Path
 
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
@@ -85,12 +84,12 @@ def test_rollup_of_200_counties_equals_the_sum_of_the_parts(tmp_path, capsys):
         for fund in analysis.funding.values():
             expected_shortfall += fund.shortfall(analysis.as_of)
             by_department[fund.task.department] += fund.received
-        code, stdout, stderr = run(
+        code, _, stderr = run(
             capsys, "export", books, "--out", exports / f"{n:03d}", "--county", f"县{n:03d}"
         )
         assert code == 0, stderr
     out = tmp_path / "province"
-    code, stdout, stderr = run(capsys, "rollup", exports, "--out", out)
+    code, _, stderr = run(capsys, "rollup", exports, "--out", out)
     assert code == 0, stderr
     data = out / "data" / "rollup" / "rollup-province"
     counties = json.loads((data / "counties.json").read_text("utf-8"))
