@@ -7,6 +7,7 @@ import datetime
 import sys
 from pathlib import Path
 
+from sandao.cli import add_cache_option
 from sandao.ledger.check import BooksUnreadable, run_check
 from sandao.ledger.scaffold import County, ScaffoldError, county_from_toml, init_books, parse_pair
 
@@ -26,12 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("ledger", type=Path, help="主账簿文件，如 main.beancount")
     check.add_argument("--as-of", type=_date, help="按此日期评估规则（默认：账簿最后一笔的日期）")
     check.add_argument("--json", action="store_true", help="输出 JSON 数组（机器可读）")
-    check.add_argument(
-        "--no-cache",
-        "-C",
-        action="store_true",
-        help="不读写 Beancount 的缓存文件 .*.picklecache（同 bean-check --no-cache）",
-    )
+    add_cache_option(check)
     check.set_defaults(func=cmd_check)
 
     init = subparsers.add_parser("init", help="为新的县建立空白账簿 (scaffold new books)")
@@ -62,10 +58,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    if args.no_cache:
-        from beancount import loader
-
-        loader.initialize(use_cache=False)
     try:
         return run_check(args.ledger, args.as_of, args.json, sys.stdout)
     except BooksUnreadable as exc:

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sandao.cli import add_cache_option
+
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -36,9 +38,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--as-of", help="数据截至日期 YYYY-MM-DD（默认：账簿最后日期）")
     parser.add_argument("--out", type=Path, required=True, help="输出文件夹")
     parser.add_argument("--quiet", action="store_true", help="不显示进度")
-    parser.add_argument(
-        "--no-cache", "-C", action="store_true", help="不读写 Beancount 的缓存文件（同 bean-check）"
-    )
+    add_cache_option(parser)
     parser.set_defaults(func=cmd_report)
     return parser
 
@@ -49,10 +49,6 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    if args.no_cache:
-        from beancount import loader
-
-        loader.initialize(use_cache=False)
     import datetime
 
     from sandao.ledger import load

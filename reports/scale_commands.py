@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sandao.cli import add_cache_option
+
 
 def add_parser(subparsers: Any) -> None:
     export = subparsers.add_parser(
@@ -24,6 +26,7 @@ def add_parser(subparsers: Any) -> None:
     export.add_argument("--out", type=Path, required=True, help="输出文件夹")
     export.add_argument("--county", help="县名（默认：账簿的 title 选项）")
     export.add_argument("--as-of", help="数据截至日期 YYYY-MM-DD（默认：账簿最后日期）")
+    add_cache_option(export)
     export.set_defaults(func=cmd_export)
 
     rollup = subparsers.add_parser(

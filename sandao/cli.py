@@ -34,6 +34,16 @@ class UserError(Exception):
         self.code = code
 
 
+def add_cache_option(parser: argparse.ArgumentParser) -> None:
+    """``--no-cache``: neither read nor write Beancount's ``.*.picklecache`` (as bean-check)."""
+    parser.add_argument(
+        "--no-cache",
+        "-C",
+        action="store_true",
+        help="不读写 Beancount 的缓存文件 .*.picklecache（同 bean-check --no-cache）",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every available sub-command."""
     parser = argparse.ArgumentParser(
@@ -60,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if getattr(args, "no_cache", False):
+        from beancount import loader
+
+        loader.initialize(use_cache=False)
     try:
         return int(args.func(args) or 0)
     except UserError as exc:

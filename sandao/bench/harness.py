@@ -631,6 +631,62 @@ def measure_fava(ctx: BenchContext) -> Outcome:
     return outcome
 
 
+@measurement("export", "Parquet 导出 vs 裸加载 (export vs bare load)")
+def measure_export(ctx: BenchContext) -> Outcome:
+    """``sandao export`` of the plugin ledger ÷ a bare load, both whole processes."""
+    outcome = Outcome("export")
+    if not _has_subcommand("export"):
+        outcome.skipped = "sandao export 尚不可用 (sandao export not available)"
+        return outcome
+    out = ctx.workdir / "bench-export"
+    runs = ctx.interleaved(
+        {
+            "bare_load": [ctx.python, "-c", LOAD_SCRIPT, str(ctx.bare)],
+            "export": [
+                ctx.python,
+                "-m",
+                "sandao.cli",
+                "export",
+                str(ctx.ledger),
+                "--no-cache",
+                "--out",
+                str(out),
+            ],
+        }
+    )
+    for name, run in ((n, r) for n, rs in runs.items() for r in rs):
+        if run.returncode != 0:
+            outcome.failed = f"{name} exit {run.returncode}: {_tail_lines(run.stderr)}"
+            return outcome
+    size = sum(p.stat().st_size for p in out.rglob("*.parquet"))
+    outcome.figures.append(
+        Figure(
+            "export_bare_load_wall_s",
+            "裸加载（整个进程）bare load, whole process",
+            _best(runs["bare_load"]),
+            _peak(runs["bare_load"]),
+        )
+    )
+    outcome.figures.append(
+        Figure(
+            "export_s",
+            f"sandao export（Parquet {size / 1e6:.1f} MB）",
+            _best(runs["export"]),
+            _peak(runs["export"]),
+        )
+    )
+    outcome.ratios.append(
+        Ratio(
+            "export_ratio",
+            "导出 ÷ 裸加载 (export / bare load)",
+            _best(runs["export"]) / _best(runs["bare_load"]),
+            None,
+        )
+    )
+    outcome.info["parquet_bytes"] = size
+    return outcome
+
+
 # -- running and reporting -------------------------------------------------------
 
 
