@@ -67,6 +67,15 @@ print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "entries": len(entries
 """
 
 
+#: Child script: the payment-import benchmark, its figures as JSON.
+IMPORT_SCRIPT = r"""
+import json, sys
+from pathlib import Path
+from sandao.importers.bench import bench_payment_import
+print(json.dumps(dict(bench_payment_import(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))), default=str))
+"""
+
+
 @dataclass(frozen=True)
 class ChildRun:
     """One finished child process: wall time, peak RSS, exit code and output."""
@@ -434,19 +443,26 @@ def measure_payment_import(ctx: BenchContext) -> Outcome:
     """
     outcome = Outcome("payment_import")
     try:
-        module = importlib.import_module("sandao.importers.bench")
-        func = module.bench_payment_import
+        importlib.import_module("sandao.importers.bench").bench_payment_import  # noqa: B018
     except (ImportError, AttributeError) as exc:
         outcome.skipped = f"导入基准尚不可用 (sandao.importers.bench missing: {exc})"
         return outcome
     rows = ctx.config.transactions
     results: list[dict[str, Any]] = []
     for round_ in range(max(1, ctx.config.repeat)):
+        # In a child: Linux carries a parent's peak RSS into its children's figures, so
+        # the harness itself must stay small for the RSS ratios measured after this.
         tmp = Path(tempfile.mkdtemp(prefix="import-", dir=ctx.workdir))
         try:
-            result = dict(func(tmp, rows, ctx.config.seed))
+            run = ctx.run(
+                [ctx.python, "-c", IMPORT_SCRIPT, str(tmp), str(rows), str(ctx.config.seed)]
+            )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+        result = run.json_tail()
+        if run.returncode != 0 or result is None:
+            outcome.failed = f"payment_import exit {run.returncode}: {_tail_lines(run.stderr)}"
+            return outcome
         ctx.log(f"  payment_import #{round_ + 1}: {result}")
         results.append(result)
     extract = [v for r in results if (v := _first(r, *_EXTRACT_KEYS)) is not None]
