@@ -46,6 +46,7 @@ SPENDING = "spending"
 OTHER = "other"
 
 #: Metadata keys Beancount puts on every posting; anything more may carry dimensions.
+_DIMENSION_KEYS = frozenset(DIMENSIONS)
 _AUTOMATIC_KEYS = frozenset({"filename", "lineno", "__automatic__", "__residual__"})
 
 
@@ -124,10 +125,9 @@ def _normalise_meta(meta: dict[str, Any] | None) -> dict[str, str]:
     if not meta or len(meta) <= 2:
         return {}
     found = {}
-    for key in DIMENSIONS:
-        value = meta.get(key)
-        if value is not None:
-            code = code_value(value)
+    for key, value in meta.items():
+        if key in _DIMENSION_KEYS and value is not None:
+            code = value.strip() if type(value) is str else code_value(value)
             if code:
                 found[key] = code
     return found
