@@ -107,6 +107,8 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
     c_function: dict[object, str] = {}
     c_economic: dict[object, str] = {}
     c_text: dict[object, str] = {}
+    c_payee: dict[object, str] = {}
+    c_account: dict[object, str] = {}
     expense_cache: dict[tuple[str, str], str | None] = {}
     cash_cache: dict[str, str | None] = {}
     person_cache: dict[str, bool] = {}
@@ -174,11 +176,15 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             column = "项目编码"
             project = parse_code(row[i_project], False, "项目编码") if i_project >= 0 else ""
             column = "收款人全称"
-            payee = parse_text(row[i_payee], True, "收款人名称")
+            raw = row[i_payee]
+            payee = c_payee.get(raw)
+            if payee is None:
+                payee = c_payee[raw] = parse_text(raw, True, "收款人名称")
             column = "收款人账号"
-            payee_account = (
-                parse_code(row[i_account], False, "收款人账号") if i_account >= 0 else ""
-            )
+            raw = row[i_account] if i_account >= 0 else ""
+            payee_account = c_account.get(raw)
+            if payee_account is None:
+                payee_account = c_account[raw] = parse_code(raw, False, "收款人账号")
             column = "收款人开户行"
             payee_bank = c_text.get(row[i_bank]) if i_bank >= 0 else ""
             if payee_bank is None:
