@@ -262,7 +262,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
                 lines.append('  payee_type: "个人"')
             if counter_account:
                 lines.append(f"  payee_account: {q(counter_account)}")
-            lines.append(f'  source: "{source_name}:{number}"')
+            lines.append(f"  source: {q(f'{source_name}:{number}')}")
             lines.append(f"  {bank}  {amount} CNY")
             lines.append(f"  {other}  {-amount} CNY")
             result.drafts.append(Draft(date, "\n".join(lines) + "\n", "transaction"))

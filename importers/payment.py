@@ -63,7 +63,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
     result = FileResult(table.path, NAME)
     columns = table.columns
     ledger = ctx.ledger
-    source_name = os.path.basename(table.path)
+    source_open = q(os.path.basename(table.path) + ":")[:-1]  # '"name.csv:' (row appended)
 
     def at(name: str) -> int:
         return columns.get(name, -1)
@@ -112,6 +112,8 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
     expense_cache: dict[tuple[str, str], str | None] = {}
     cash_cache: dict[str, str | None] = {}
     person_cache: dict[str, bool] = {}
+    meta_cache: dict[tuple[str, str, str, str], str] = {}
+    bank_cache: dict[str, str] = {}
     refunds: list[tuple[str, str, int]] = []  # (original voucher, refund voucher, row)
     quotas_noted: set[str] = set()
     drafts = result.drafts
@@ -309,20 +311,29 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
         if not write_payment and not write_reversal:
             continue
 
-        is_person = person_cache.get(payee)
-        if is_person is None:
-            is_person = person_cache[payee] = ctx.is_person(payee)
-        tags = "".join(f" ^{link}" for link in links)
-        meta = f"  quota: {q(quota_id)}\n  function: {q(function)}\n"
-        if method:
-            meta += f"  payment_method: {q(method)}\n"
-        if is_person:
-            meta += '  payee_type: "个人"\n'
-        if payee_account:
-            meta += f"  payee_account: {q(payee_account)}\n"
+        # The metadata lines that repeat (quota, function, method, payee type) are built once.
+        head_key = (quota_id, function, method, payee)
+        meta_head = meta_cache.get(head_key)
+        if meta_head is None:
+            is_person = person_cache.get(payee)
+            if is_person is None:
+                is_person = person_cache[payee] = ctx.is_person(payee)
+            meta_head = f"  quota: {q(quota_id)}\n  function: {q(function)}\n"
+            if method:
+                meta_head += f"  payment_method: {q(method)}\n"
+            if is_person:
+                meta_head += '  payee_type: "个人"\n'
+            meta_cache[head_key] = meta_head
+        tags = "".join(f" ^{link}" for link in links) if links else ""
+        meta = meta_head
+        if payee_account:  # a code: letters, digits and -./_ only, nothing to escape
+            meta += f'  payee_account: "{payee_account}"\n'
         if payee_bank:
-            meta += f"  payee_bank: {q(payee_bank)}\n"
-        meta += f'  source: "{source_name}:{number}"\n'
+            bank_line = bank_cache.get(payee_bank)
+            if bank_line is None:
+                bank_line = bank_cache[payee_bank] = f"  payee_bank: {q(payee_bank)}\n"
+            meta += bank_line
+        meta += f'  source: {source_open}{number}"\n'
         posting_meta = f"    economic: {q(economic)}\n" if capital else ""
         if write_payment:
             run_keys.add((voucher, False))
@@ -330,7 +341,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             draft = Draft(
                 date,
                 f"{date} * {q(payee)} {q(purpose or economic + ' 支出')}{tags}{link_self}\n"
-                f"  voucher: {q(voucher)}\n{meta}"
+                f'  voucher: "{voucher}"\n{meta}'
                 f"  {account}  {amount} CNY\n{posting_meta}  {cash}  {-amount} CNY\n",
                 "transaction",
             )

@@ -355,6 +355,7 @@ def build_table(
     )
     key_index = mapping[key_column]
     rows = raw.rows
+    append = table.rows.append
     for number in range(index + 1, len(rows)):
         row = rows[number]
         if table.total is not None:
@@ -370,10 +371,11 @@ def build_table(
             continue
         if not any(not is_blank(cell) for cell in row):
             continue
-        if is_total_row(row):
+        # A 合计 row names itself in a text cell with "计"; most rows have none (fast path).
+        if any("计" in cell for cell in row if type(cell) is str) and is_total_row(row):
             table.total = (number + 1, row)
             continue
-        table.rows.append((number + 1, row))
+        append((number + 1, row))
     if not table.rows:
         raise fail(
             path, f"表头（第 {index + 1} 行）之下没有数据行，应至少有一行数据", row=index + 2

@@ -34,6 +34,9 @@ _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:\s*\d{1,2}:?\d{2}(?::?\d{2}
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]")
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_./-]*")
+#: Shapes common enough to take a short path (the general rules below still hold for them).
+_FAST_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_./-]{0,99}")
+_FAST_AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d\d")
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
@@ -63,6 +66,9 @@ def is_blank(value: object) -> bool:
 
 def parse_amount(value: object, multiplier: int = 1) -> Decimal:
     """An amount in yuan, exact to the fen; ``multiplier`` is 10000 for 万元 files."""
+    if multiplier == 1 and type(value) is str and _FAST_AMOUNT.fullmatch(value):
+        # "1,234.50" / "-12.00": already exact to the fen, exponent -2 like quantize(FEN).
+        return Decimal(value.replace(",", "") if "," in value else value)
     if isinstance(value, bool) or value is None:
         raise ValueProblem(f"应为{AMOUNT_EXPECTED}，实际为空或布尔值")
     if isinstance(value, float):
@@ -161,6 +167,11 @@ def _plausible(date: datetime.date, raw: object) -> datetime.date:
 
 def parse_text(value: object, required: bool = False, what: str = "内容") -> str:
     """A name, memo or code as clean text: no control characters, no HTML, not huge."""
+    if type(value) is str and len(value) <= MAX_TEXT and value.isprintable() and "<" not in value:
+        # Printable (no control character) and no "<": only the formula and empty checks remain.
+        text = value.strip()
+        if text[:1] not in ("=", "@") and (text or not required):
+            return text
     if value is None:
         text = ""
     elif isinstance(value, str):
@@ -191,6 +202,8 @@ def parse_text(value: object, required: bool = False, what: str = "内容") -> s
 
 def parse_code(value: object, required: bool = False, what: str = "编码") -> str:
     """A code (unit, function, economic, voucher …): text, full-width folded, no spaces."""
+    if type(value) is str and _FAST_CODE.fullmatch(value):
+        return value
     text = parse_text(value, required, what)
     if text and not text.isascii():
         text = unicodedata.normalize("NFKC", text)

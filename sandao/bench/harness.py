@@ -76,6 +76,28 @@ print(json.dumps(dict(bench_payment_import(Path(sys.argv[1]), int(sys.argv[2]), 
 """
 
 
+#: Child script: render one unit's reports to PDF, time the rendering, count the pages.
+PDF_SCRIPT = r"""
+import json, sys, tempfile, time
+from pathlib import Path
+from sandao.ledger import load
+from sandao.reports.html import environment, render_report
+from sandao.reports.pdf import write_pdf
+from sandao.reports.run import report_jobs
+analysis = load(sys.argv[1])
+env = environment(None)
+pages, seconds, reports = 0, 0.0, 0
+with tempfile.TemporaryDirectory(dir=sys.argv[3]) as out:
+    for job in report_jobs(analysis, unit=sys.argv[2]):
+        html = render_report(env, job())
+        start = time.perf_counter()
+        pages += write_pdf(html, Path(out) / f"{reports}.pdf")
+        seconds += time.perf_counter() - start
+        reports += 1
+print(json.dumps({"pdf_s": seconds, "pages": pages, "reports": reports}))
+"""
+
+
 @dataclass(frozen=True)
 class ChildRun:
     """One finished child process: wall time, peak RSS, exit code and output."""
@@ -571,33 +593,22 @@ def measure_reports(ctx: BenchContext) -> Outcome:
             TARGETS["report_rss_ratio"],
         )
     )
-    if ctx.manifest.get("units"):
-        pdf_out = ctx.workdir / "bench-reports-pdf"
-        code = "C101"  # the generator's first unit
-        pdf = ctx.run([*report, "--format", "pdf", "--unit", str(code), "--out", str(pdf_out)])
-        pages = sum(_pdf_pages(p) for p in pdf_out.rglob("*.pdf"))
-        if pdf.returncode == 0 and pages:
-            per_page = max(0.0, pdf.wall_s - _best(runs["bare_load"])) / pages
-            outcome.figures.append(
-                Figure(
-                    "pdf_s_per_page",
-                    f"PDF 每页（{code}，{pages} 页）PDF per page",
-                    per_page,
-                    pdf.maxrss_mb,
-                )
+    pdf = ctx.run([ctx.python, "-c", PDF_SCRIPT, str(ctx.ledger), "C101", str(ctx.workdir)])
+    tail = pdf.json_tail()
+    if pdf.returncode == 0 and tail and tail["pages"]:
+        outcome.figures.append(
+            Figure(
+                "pdf_s_per_page",
+                f"PDF 每页（C101 各报表，{tail['pages']} 页）PDF per page",
+                tail["pdf_s"] / tail["pages"],
+                pdf.maxrss_mb,
             )
-            outcome.info["pdf_pages"] = pages
-        else:
-            outcome.notes.append(f"PDF 未能生成 (PDF failed): {_tail_lines(pdf.stderr, 2)}")
+        )
+        outcome.info["pdf_pages"] = tail["pages"]
+    else:
+        outcome.notes.append(f"PDF 未能生成 (PDF failed): {_tail_lines(pdf.stderr, 2)}")
     outcome.info["report_files"] = len(files)
     return outcome
-
-
-def _pdf_pages(path: Path) -> int:
-    """Page count of a PDF written by WeasyPrint (its page objects are uncompressed)."""
-    import re
-
-    return len(re.findall(rb"/Type\s*/Page\b", path.read_bytes()))
 
 
 @measurement("fava", "Fava 扩展 vs Fava 收支表 (Fava extension vs income statement)")
