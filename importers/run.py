@@ -17,6 +17,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from types import ModuleType
 from typing import Any
 
@@ -181,8 +182,11 @@ def extract_files(
 
 def render(drafts: Iterable[Draft]) -> str:
     """Entries sorted by date (declarations, then transactions, then balances), blank-line separated."""
-    ordered = sorted(drafts, key=lambda d: (d.date, _KIND_ORDER[d.kind]))
-    return "\n".join(d.text for d in ordered)
+    ordered = list(drafts)
+    if len({d.kind for d in ordered}) > 1:
+        ordered.sort(key=lambda d: _KIND_ORDER[d.kind])
+    ordered.sort(key=attrgetter("date"))  # stable: within a date the kind order stays
+    return "\n".join([d.text for d in ordered])
 
 
 def atomic_write(path: str, text: str) -> None:

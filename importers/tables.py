@@ -369,10 +369,15 @@ def build_table(
                     header=headers[key_column],
                 )
             continue
-        if not any(not is_blank(cell) for cell in row):
+        first = row[0] if row else None
+        if not (type(first) is str and first.strip()) and all(is_blank(cell) for cell in row):
             continue
         # A 合计 row names itself in a text cell with "计"; most rows have none (fast path).
-        if any("计" in cell for cell in row if type(cell) is str) and is_total_row(row):
+        try:
+            maybe_total = "计" in "\x00".join(row)
+        except TypeError:  # xlsx / xls rows hold numbers and dates too
+            maybe_total = any("计" in cell for cell in row if type(cell) is str)
+        if maybe_total and is_total_row(row):
             table.total = (number + 1, row)
             continue
         append((number + 1, row))
