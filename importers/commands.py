@@ -9,12 +9,14 @@ loaded), never a traceback.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
-from sandao.importers.errors import ImportFailure
+from sandao.importers.errors import ImportFailure, os_reason
 
 
 def add_parser(subparsers: Any) -> None:
@@ -30,7 +32,7 @@ def add_parser(subparsers: Any) -> None:
     identify.add_argument("paths", nargs="+", metavar="DIR", help="导出文件或目录")
     identify.add_argument("--config", help="导入配置 TOML（列名别名、银行账户、摘要规则）")
     identify.add_argument("--json", action="store_true", help="输出 JSON")
-    identify.set_defaults(func=cmd_identify)
+    identify.set_defaults(func=_guarded(cmd_identify))
 
     extract = sub.add_parser("extract", help="把导出文件转成新的分录，写入 --output 文件")
     extract.add_argument("paths", nargs="+", metavar="PATH", help="导出文件或目录")
@@ -40,14 +42,14 @@ def add_parser(subparsers: Any) -> None:
     target.add_argument("--output-dir", help="每个导出文件写一个 <文件名>.beancount 到此目录")
     extract.add_argument("--config", help="导入配置 TOML")
     extract.add_argument("--json", action="store_true", help="以 JSON 输出汇总")
-    extract.set_defaults(func=cmd_extract)
+    extract.set_defaults(func=_guarded(cmd_extract))
 
     archive = sub.add_parser("archive", help="按单位和日期归档导出文件（beangulp archive）")
     archive.add_argument("paths", nargs="+", metavar="DIR", help="导出文件或目录")
     archive.add_argument("--to", required=True, dest="destination", metavar="DOCS", help="归档目录")
     archive.add_argument("--config", help="导入配置 TOML")
     archive.add_argument("--dry-run", action="store_true", help="只显示将要移动的文件")
-    archive.set_defaults(func=cmd_archive)
+    archive.set_defaults(func=_guarded(cmd_archive))
 
     parser.set_defaults(func=lambda args: _help(parser))
 
@@ -153,9 +155,19 @@ def cmd_archive(args: argparse.Namespace) -> int:
         return _failure(exc, "导入配置有误")
     from beangulp.identify import identify
 
+    if os.path.exists(args.destination) and not os.path.isdir(args.destination):
+        print(
+            f"错误：归档目录 {args.destination} 是文件，应为目录，没有移动任何文件。",
+            file=sys.stderr,
+        )
+        return 1
     moves = []
     problems = []
+    planned: set[str] = set()
     for path in list_exports(args.paths):
+        if not os.path.isfile(path):
+            problems.append(f"{path}：文件不存在或不是文件，未归档")
+            continue
         importer = identify(importers, path)
         if importer is None:
             problems.append(f"{path}：未识别，未归档")
@@ -165,14 +177,36 @@ def cmd_archive(args: argparse.Namespace) -> int:
         except ImportFailure as exc:
             problems.append(exc.render())
             continue
-        if os.path.exists(target):
+        if os.path.exists(target) or target in planned:
             problems.append(f"{path}：目标 {target} 已存在，未覆盖")
             continue
+        planned.add(target)
         moves.append((path, target))
     for path, target in moves:
-        print(f"{path} → {target}")
         if not args.dry_run:
-            beangulp_archive.move(path, target)
+            try:
+                beangulp_archive.move(path, target)
+            except OSError as exc:
+                problems.append(f"{path}：无法移动到 {target}（{os_reason(exc)}），未归档")
+                continue
+        print(f"{path} → {target}")
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0
+
+
+def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn an unexpected operating-system error into a Chinese message and exit code 1."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except ImportFailure as exc:
+            return _failure(exc, "导入失败")
+        except OSError as exc:
+            where = f"{exc.filename}：" if exc.filename else ""
+            print(f"错误：{where}{os_reason(exc)}，操作未完成。", file=sys.stderr)
+            return 1
+
+    return run

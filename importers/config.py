@@ -48,7 +48,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandao.importers.errors import fail
+from sandao.importers.errors import fail, os_reason
 from sandao.importers.values import normalize_header
 
 #: Built-in header synonyms per importer: canonical column → other spellings.
@@ -266,6 +266,8 @@ def load_config(path: str | None) -> ImportConfig:
         raise fail(path, f"导入配置不是有效的 TOML：{exc}") from exc
     except UnicodeDecodeError as exc:
         raise fail(path, "导入配置应为 UTF-8 编码的 TOML") from exc
+    except OSError as exc:
+        raise fail(path, f"无法读取导入配置（{os_reason(exc)}），应为 TOML 文件") from exc
     config.source = path
     known = {"columns", "payees", "quota", "capital", "bank"}
     unknown = sorted(set(raw) - known)

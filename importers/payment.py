@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from sandao.importers.common import (
     ECONOMIC_CODE,
@@ -33,6 +35,7 @@ from sandao.importers.common import (
     q,
 )
 from sandao.importers.config import PAYMENT_COLUMNS, PAYMENT_REQUIRED
+from sandao.importers.ledger_view import QuotaInfo
 from sandao.importers.tables import Table
 from sandao.importers.values import (
     ValueProblem,
@@ -49,6 +52,7 @@ KEY_COLUMN = "支付凭证号"
 AMOUNT_COLUMNS = ("支付金额",)
 _VOUCHER_TOKEN = re.compile(r"[A-Z]{1,6}\d{6,}")
 _LINK_SAFE = re.compile(r"[A-Za-z0-9_./-]+")
+_FAST_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_./-]{0,99}")
 
 
 class _Cell(Exception):
@@ -108,9 +112,10 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
     c_economic: dict[object, str] = {}
     c_text: dict[object, str] = {}
     c_payee: dict[object, str] = {}
+    c_project: dict[object, str] = {}
+    c_purpose: dict[object, str] = {}
     c_account: dict[object, str] = {}
-    expense_cache: dict[tuple[str, str], str | None] = {}
-    cash_cache: dict[str, str | None] = {}
+    combo_cache: dict[tuple[str, str, str, str], tuple[QuotaInfo, str, bool, str] | _Cell] = {}
     person_cache: dict[str, bool] = {}
     meta_cache: dict[tuple[str, str, str, str], str] = {}
     bank_cache: dict[str, str] = {}
@@ -118,8 +123,6 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
     quotas_noted: set[str] = set()
     drafts = result.drafts
     problems = result.problems
-    capital_prefixes = ctx.config.capital_prefixes
-    capital_code = ctx.config.capital_account_code
     payment_keys, run_keys = ledger.payment_keys, ctx.run_payment_keys
     total = len(table.rows)
     progress = ctx.progress
@@ -149,7 +152,15 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
                 continue
             result.sum_valid += amount
             column = "支付凭证号"
-            voucher = parse_code(row[i_voucher], True, "支付凭证号")
+            raw = row[i_voucher]
+            if type(raw) is str and _FAST_CODE.fullmatch(raw):
+                voucher = raw  # the usual shape, already safe as a link
+            else:
+                voucher = parse_code(raw, True, "支付凭证号")
+                if not _LINK_SAFE.fullmatch(voucher):
+                    raise _Cell(
+                        "支付凭证号", f"应为字母、数字和 - 组成的凭证号，实际为「{voucher}」"
+                    )
             column = "支付日期"
             raw = row[i_date]
             date = c_date.get(raw)
@@ -176,7 +187,10 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             if economic is None:
                 economic = c_economic[raw] = parse_code(raw, True, "经济分类编码")
             column = "项目编码"
-            project = parse_code(row[i_project], False, "项目编码") if i_project >= 0 else ""
+            raw = row[i_project] if i_project >= 0 else ""
+            project = c_project.get(raw)
+            if project is None:
+                project = c_project[raw] = parse_code(raw, False, "项目编码")
             column = "收款人全称"
             raw = row[i_payee]
             payee = c_payee.get(raw)
@@ -196,7 +210,10 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             if method is None:
                 method = c_text[row[i_method]] = parse_text(row[i_method])
             column = "用途"
-            purpose = parse_text(row[i_purpose]) if i_purpose >= 0 else ""
+            raw = row[i_purpose] if i_purpose >= 0 else ""
+            purpose = c_purpose.get(raw)
+            if purpose is None:
+                purpose = c_purpose[raw] = parse_text(raw)
             column = "原支付凭证号"
             original = parse_code(row[i_original], False, "原支付凭证号") if i_original >= 0 else ""
         except ValueProblem as exc:
@@ -213,68 +230,21 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
                     f"支付凭证号 {voucher} 与第 {seen[voucher]} 行重复，同一文件中每张凭证只应出现一次",
                 )
             seen[voucher] = number
-            if not _LINK_SAFE.fullmatch(voucher):
-                raise _Cell("支付凭证号", f"应为字母、数字和 - 组成的凭证号，实际为「{voucher}」")
             if amount == 0:
                 raise _Cell("支付金额", "金额为 0，应为非零金额")
-            if unit not in ledger.units:
-                raise _Cell(
-                    "预算单位编码",
-                    f'单位 {unit} 未在账本中声明（custom "unit"），应为已声明的单位编码',
-                )
-            if not FUNCTION_CODE.fullmatch(function):
-                raise _Cell("功能分类编码", f"应为 7 位数字的功能分类编码，实际为「{function}」")
-            if not ECONOMIC_CODE.fullmatch(economic):
-                raise _Cell(
-                    "经济分类编码", f"应为 3 位或 5 位数字的经济分类编码，实际为「{economic}」"
-                )
-            quota = ctx.quota(quota_id)
-            if quota is None:
-                raise _Cell(
-                    "指标编号",
-                    f"指标 {quota_id} 未在账本中声明，也不在本次导入的预算指标文件中；应先导入该指标",
-                )
-            if quota.unit and quota.unit != unit:
-                raise _Cell(
-                    "指标编号", f"指标 {quota_id} 属于单位 {quota.unit}，与本行单位 {unit} 不符"
-                )
-            if quota_id not in quotas_noted:
-                if quota.function and quota.function != function:
-                    result.notes.append(
-                        f"第 {number} 行：功能分类 {function} 与指标 {quota_id} 的 {quota.function} 不同（check 将报 Q003）"
+            # Unit, quota, function and economic code repeat: check each combination once.
+            combo = (unit, quota_id, function, economic)
+            checked = combo_cache.get(combo)
+            if checked is None:
+                try:
+                    checked = combo_cache[combo] = _check_combo(
+                        ctx, result, quotas_noted, number, combo, row, i_econ_name
                     )
-                    quotas_noted.add(quota_id)
-                elif quota.economic and not economic.startswith(quota.economic):
-                    result.notes.append(
-                        f"第 {number} 行：经济分类 {economic} 不在指标 {quota_id} 的 {quota.economic} 之下（check 将报 Q003）"
-                    )
-                    quotas_noted.add(quota_id)
-            account_key = (unit, economic)
-            account = expense_cache.get(account_key, "")
-            capital = False
-            if account == "":
-                account = None
-                if economic.startswith(capital_prefixes):
-                    account = ledger.find("Assets", unit, capital_code)
-                if account is None:
-                    account = ledger.find("Expenses", unit, economic)
-                expense_cache[account_key] = account
-            if account is None:
-                name = parse_text(row[i_econ_name]) if i_econ_name >= 0 else None
-                hint = open_account_hint("Expenses", ctx.unit_component(unit), economic, name)
-                raise _Cell(
-                    "经济分类编码",
-                    f"经济分类 {economic} 在账本中没有对应账户（{hint}），应先 open 该账户",
-                )
-            capital = account.startswith("Assets:")
-            cash = cash_cache.get(unit, "")
-            if cash == "":
-                cash = cash_cache[unit] = ledger.find("Assets", unit, "1011")
-            if cash is None:
-                raise _Cell(
-                    "预算单位编码",
-                    f"账本未开设账户 Assets:{ctx.unit_component(unit)}:1011-零余额账户用款额度，应先 open 该账户",
-                )
+                except _Cell as exc:
+                    checked = combo_cache[combo] = exc
+            if type(checked) is _Cell:
+                raise checked
+            quota, account, capital, cash = checked  # type: ignore[misc]
             explicit = [quota.task] if quota.task else []
             if project and (TASK_IN_TEXT.fullmatch(project) or PROJECT_IN_TEXT.fullmatch(project)):
                 explicit.append(project)
@@ -391,3 +361,64 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
     result.unit = units.pop() if len(units) == 1 else None
     control_total(result, table, "支付金额", parse_amount)
     return result
+
+
+def _check_combo(
+    ctx: RunContext,
+    result: FileResult,
+    quotas_noted: set[str],
+    number: int,
+    combo: tuple[str, str, str, str],
+    row: Sequence[Any],
+    i_econ_name: int,
+) -> tuple[QuotaInfo, str, bool, str]:
+    """The quota, expense account, capital flag and 1011 account of a row's codes."""
+    unit, quota_id, function, economic = combo
+    ledger = ctx.ledger
+    if unit not in ledger.units:
+        raise _Cell(
+            "预算单位编码",
+            f'单位 {unit} 未在账本中声明（custom "unit"），应为已声明的单位编码',
+        )
+    if not FUNCTION_CODE.fullmatch(function):
+        raise _Cell("功能分类编码", f"应为 7 位数字的功能分类编码，实际为「{function}」")
+    if not ECONOMIC_CODE.fullmatch(economic):
+        raise _Cell("经济分类编码", f"应为 3 位或 5 位数字的经济分类编码，实际为「{economic}」")
+    quota = ctx.quota(quota_id)
+    if quota is None:
+        raise _Cell(
+            "指标编号",
+            f"指标 {quota_id} 未在账本中声明，也不在本次导入的预算指标文件中；应先导入该指标",
+        )
+    if quota.unit and quota.unit != unit:
+        raise _Cell("指标编号", f"指标 {quota_id} 属于单位 {quota.unit}，与本行单位 {unit} 不符")
+    if quota_id not in quotas_noted:
+        if quota.function and quota.function != function:
+            result.notes.append(
+                f"第 {number} 行：功能分类 {function} 与指标 {quota_id} 的 {quota.function} 不同（check 将报 Q003）"
+            )
+            quotas_noted.add(quota_id)
+        elif quota.economic and not economic.startswith(quota.economic):
+            result.notes.append(
+                f"第 {number} 行：经济分类 {economic} 不在指标 {quota_id} 的 {quota.economic} 之下（check 将报 Q003）"
+            )
+            quotas_noted.add(quota_id)
+    account = None
+    if economic.startswith(ctx.config.capital_prefixes):
+        account = ledger.find("Assets", unit, ctx.config.capital_account_code)
+    if account is None:
+        account = ledger.find("Expenses", unit, economic)
+    if account is None:
+        name = parse_text(row[i_econ_name]) if i_econ_name >= 0 else None
+        hint = open_account_hint("Expenses", ctx.unit_component(unit), economic, name)
+        raise _Cell(
+            "经济分类编码",
+            f"经济分类 {economic} 在账本中没有对应账户（{hint}），应先 open 该账户",
+        )
+    cash = ledger.find("Assets", unit, "1011")
+    if cash is None:
+        raise _Cell(
+            "预算单位编码",
+            f"账本未开设账户 Assets:{ctx.unit_component(unit)}:1011-零余额账户用款额度，应先 open 该账户",
+        )
+    return quota, account, account.startswith("Assets:"), cash

@@ -24,7 +24,7 @@ from typing import Any
 from sandao.importers import bank, payment, quota
 from sandao.importers.common import Draft, FileResult, RunContext
 from sandao.importers.config import ImportConfig, load_config
-from sandao.importers.errors import ImportFailure, ImportProblem, fail
+from sandao.importers.errors import ImportFailure, ImportProblem, fail, os_reason
 from sandao.importers.ledger_view import LedgerView, absorb_file, load_ledger
 from sandao.importers.tables import RawSheet, Table, build_table, match_header, read_raw
 
@@ -189,8 +189,8 @@ def render(drafts: Iterable[Draft]) -> str:
     return "\n".join([d.text for d in ordered])
 
 
-def atomic_write(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+def _stage(path: str, text: str) -> str:
+    """Write ``text`` to a temporary file beside ``path``; returns the temporary file."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=".sandao-import-", suffix=".tmp", dir=folder)
@@ -203,11 +203,36 @@ def atomic_write(path: str, text: str) -> None:
             os.chmod(temp, os.stat(path).st_mode & 0o777)
         else:
             os.chmod(temp, 0o644)
-        os.replace(temp, path)
     except BaseException:
         if os.path.exists(temp):
             os.unlink(temp)
         raise
+    return temp
+
+
+def atomic_write(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    os.replace(_stage(path, text), path)
+
+
+def write_all(contents: dict[str, str]) -> None:
+    """Write several files all or nothing: every temporary file first, then the renames.
+
+    A failure while staging (no permission, disk full …) removes the temporary files
+    and raises :class:`ImportFailure`; no output file has changed by then.
+    """
+    staged: list[tuple[str, str]] = []
+    target = ""
+    try:
+        for target, text in contents.items():
+            staged.append((_stage(target, text), target))
+        for temp, target in staged:
+            os.replace(temp, target)
+    except OSError as exc:
+        for temp, _ in staged:
+            if os.path.exists(temp):
+                os.unlink(temp)
+        raise fail(target, f"无法写入输出文件（{os_reason(exc)}），应为可写的文件路径") from exc
 
 
 def _compose(path: str, drafts: list[Draft], sources: list[str]) -> str | None:
@@ -237,6 +262,15 @@ def _check_output(path: str, ledger_path: str, inputs: Sequence[str]) -> None:
         raise fail(path, "输出文件不能是导出文件本身")
     if os.path.isdir(full):
         raise fail(path, "输出路径是目录，应为文件（或使用 --output-dir）")
+    if os.path.exists(full) and not os.path.isfile(full):
+        raise fail(path, "输出路径不是普通文件，应为 Beancount 文件的路径")
+    folder = os.path.dirname(full)
+    while not os.path.exists(folder):  # the nearest existing ancestor must be a folder
+        folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        raise fail(path, f"输出路径中的 {folder} 是文件而不是目录，应为可写的目录下的文件")
+    if not os.access(folder, os.W_OK):
+        raise fail(path, f"没有权限写入目录 {folder}，应为可写的目录")
 
 
 def run_extract(
@@ -264,9 +298,14 @@ def run_extract(
         else:
             assert output is not None
             targets[path] = output
-    for target in set(targets.values()):
+    for target in sorted(set(targets.values())):
         _check_output(target, ledger_path, files)
         absorb_file(ledger, target)
+    if output_dir is not None and os.path.isdir(output_dir):
+        # Earlier imports in the folder count too (an overlapping export of another name).
+        for name in sorted(os.listdir(output_dir)):
+            if name.endswith(".beancount") and not name.startswith("."):
+                absorb_file(ledger, os.path.join(output_dir, name))
     results = extract_files(files, ledger, config, terminal_progress if progress else None)
     grouped: dict[str, tuple[list[Draft], list[str]]] = {}
     for result in results:
@@ -277,9 +316,9 @@ def run_extract(
     for target, (drafts, sources) in grouped.items():
         contents[target] = _compose(target, drafts, sources)
     run = RunResult(results)
-    for target, text in contents.items():  # everything is composed before anything is written
-        if text is not None:
-            atomic_write(target, text)
+    # Everything is composed before anything is written, and written all or nothing.
+    write_all({target: text for target, text in contents.items() if text is not None})
+    for target in contents:
         run.outputs[target] = len(grouped[target][0])
     return run
 

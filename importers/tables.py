@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandao.importers.errors import ImportFailure, ImportProblem, fail
+from sandao.importers.errors import ImportFailure, ImportProblem, fail, os_reason
 from sandao.importers.values import is_blank, normalize_header
 
 #: The header is looked for in this many rows from the top.
@@ -80,7 +80,7 @@ def read_raw(path: str) -> RawSheet:
     except IsADirectoryError as exc:
         raise fail(path, "是目录，应为导出文件") from exc
     except OSError as exc:
-        raise fail(path, f"无法读取文件：{exc.strerror}") from exc
+        raise fail(path, f"无法读取文件（{os_reason(exc)}），应为可读的导出文件") from exc
     if len(content) > MAX_FILE_BYTES:
         raise fail(path, f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，不像是财政导出文件")
     if not content.strip(b" \t\r\n\xef\xbb\xbf"):
@@ -268,19 +268,33 @@ def unit_multiplier(
     path: str, title_rows: Sequence[Sequence[Any]], amount_headers: Sequence[str]
 ) -> int:
     """10000 when the title rows or an amount header say 万元, else 1."""
-    found: set[str] = set()
-    for row in title_rows:
-        for cell in row:
+    found: dict[str, tuple[int | None, int | None]] = {}  # unit → (row, column) first said
+    for number, row in enumerate(title_rows):
+        for column, cell in enumerate(row):
             if isinstance(cell, str) and "单位" in cell:
                 match = _UNIT_LINE.search(normalize_header(cell))
                 if match:
-                    found.add(match.group(1))
+                    unit = match.group(1)
+                    if found and unit not in found:
+                        raise fail(
+                            path,
+                            f"标题行同时写了「单位：元」和「单位：万元」（此处为「{cell.strip()}」），应只有一种金额单位",
+                            row=number + 1,
+                            column=column,
+                        )
+                    found.setdefault(unit, (number + 1, column))
     for header in amount_headers:
         if "万元" in header:
-            found.add("万元")
-    if len(found) > 1:
-        raise fail(path, "标题行同时写了「单位：元」和「单位：万元」，应只有一种金额单位")
-    return 10000 if found == {"万元"} else 1
+            if "元" in found:
+                row, column = found["元"]
+                raise fail(
+                    path,
+                    f"标题行写「单位：元」，金额列「{header}」却写万元，应只有一种金额单位",
+                    row=row,
+                    column=column,
+                )
+            found.setdefault("万元", (None, None))
+    return 10000 if set(found) == {"万元"} else 1
 
 
 def is_total_row(row: Sequence[Any]) -> bool:

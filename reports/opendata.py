@@ -10,8 +10,10 @@ carries amounts as strings so they stay exact to the fen.
 from __future__ import annotations
 
 import csv
+import datetime
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,7 +42,7 @@ FACT_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
@@ -119,8 +121,13 @@ def write_table(
     }
 
 
-def postings_rows(analysis: Analysis) -> list[list[str]]:
-    """Income and spending per day and dimensions — the fiscal fact table (no payees)."""
+def postings_rows(analysis: Analysis) -> Iterator[list[str]]:
+    """Income and spending per day and dimensions — the fiscal fact table (no payees).
+
+    The posting table is in date order, so one day is summed and sorted at a time:
+    the output is the same as sorting the whole year, without holding it.
+    """
+    day: datetime.date | None = None
     sums: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     for row in analysis.postings.rows:
         if row.role == SPENDING:
@@ -129,8 +136,10 @@ def postings_rows(analysis: Analysis) -> list[list[str]]:
             direction, amount = "收入", -row.amount
         else:
             continue
+        if row.date != day:
+            yield from _day_rows(day, sums)
+            day, sums = row.date, defaultdict(lambda: ZERO)
         key = (
-            row.date,
             direction,
             row.unit or "",
             row.stream or "",
@@ -143,10 +152,15 @@ def postings_rows(analysis: Analysis) -> list[list[str]]:
             row.community or "",
         )
         sums[key] += amount
-    return [
-        [key[0].isoformat(), *(neutralise(k) for k in key[1:]), str(value)]
-        for key, value in sorted(sums.items())
-    ]
+    yield from _day_rows(day, sums)
+
+
+def _day_rows(day: datetime.date | None, sums: dict[tuple, Decimal]) -> Iterator[list[str]]:
+    if day is None:
+        return
+    text = day.isoformat()
+    for key, value in sorted(sums.items()):
+        yield [text, *(neutralise(k) for k in key), str(value)]
 
 
 def write_postings(analysis: Analysis, root: Path) -> dict[str, Any]:

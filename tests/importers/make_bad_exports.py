@@ -233,7 +233,7 @@ def make_bad() -> dict[str, dict[str, object]]:
     case("合计行后还有数据.csv", csv_bytes(after_total), 25, "支付凭证号", "合计行之后")
     both_units = [list(r) for r in base]
     both_units[1][1] = "金额单位：万元"
-    case("元和万元并存.csv", csv_bytes(both_units), None, None, "万元")
+    case("元和万元并存.csv", csv_bytes(both_units), 2, None, "万元", "B 列")
 
     # xlsx specific
     rows = typed(base)
