@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from sandao.importers.common import (
@@ -26,6 +27,7 @@ from sandao.importers.common import (
     FUNCTION_CODE,
     PROJECT_IN_TEXT,
     TASK_IN_TEXT,
+    ZERO,
     Draft,
     FileResult,
     RunContext,
@@ -127,10 +129,13 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
     total = len(table.rows)
     progress = ctx.progress
 
+    # Summed once at the end (sum() of a list is faster than += on the result per row).
+    amounts_all: list[Decimal] = []
+    amounts_valid: list[Decimal] = []
+    result.rows = total
     for position, (number, row) in enumerate(table.rows):
         if progress is not None and position % 5000 == 0:
             progress(position, total)
-        result.rows += 1
         if len(row) < width:
             row = list(row) + [""] * (width - len(row))
         column = "支付金额"
@@ -146,11 +151,11 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             if status is None:
                 status = c_text[row[i_status]] = parse_text(row[i_status])
             amount = parse_amount(row[i_amount], multiplier)
-            result.sum_all += amount
+            amounts_all.append(amount)
             if "作废" in status:
                 result.voided += 1
                 continue
-            result.sum_valid += amount
+            amounts_valid.append(amount)
             column = "支付凭证号"
             raw = row[i_voucher]
             if type(raw) is str and _FAST_CODE.fullmatch(raw):
@@ -357,6 +362,8 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             )
     if total and progress is not None:
         progress(total, total)
+    result.sum_all = sum(amounts_all, ZERO)
+    result.sum_valid = sum(amounts_valid, ZERO)
     units = set(c_unit.values())
     result.unit = units.pop() if len(units) == 1 else None
     control_total(result, table, "支付金额", parse_amount)

@@ -126,12 +126,14 @@ def _read_csv(path: str, content: bytes) -> RawSheet:
     head = text[:4096]
     delimiter = "\t" if head.count("\t") > head.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: list[Sequence[Any]] = []
     try:
-        for row in reader:
-            if len(rows) + 1 != reader.line_num:
-                raise fail(path, "单元格内含有换行，应为每行一条记录", row=len(rows) + 1)
-            rows.append(row)
+        rows: list[Sequence[Any]] = list(reader)
+        if len(rows) != reader.line_num:
+            # A quoted cell spans lines: find the first such record for the message.
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            for count, _row in enumerate(reader, start=1):
+                if count != reader.line_num:
+                    raise fail(path, "单元格内含有换行，应为每行一条记录", row=count)
     except csv.Error as exc:
         message = str(exc)
         if "field larger than field limit" in message:

@@ -537,6 +537,45 @@ def measure_payment_import(ctx: BenchContext) -> Outcome:
     return outcome
 
 
+def _versus_bare_load(
+    ctx: BenchContext,
+    outcome: Outcome,
+    name: str,
+    label: str,
+    argv: list[str],
+    time_ratio: tuple[str, str],
+    rss_ratio: tuple[str, str],
+) -> bool:
+    """Run ``argv`` and a bare load interleaved, both whole processes; add figures, ratios.
+
+    Targets come from :data:`TARGETS` by ratio key (none: reported only).  False, with
+    ``outcome.failed`` set, when a run failed.
+    """
+    runs = ctx.interleaved(
+        {"bare_load": [ctx.python, "-c", LOAD_SCRIPT, str(ctx.bare)], name: argv}
+    )
+    for which, run in ((n, r) for n, rs in runs.items() for r in rs):
+        if run.returncode != 0:
+            outcome.failed = f"{which} exit {run.returncode}: {_tail_lines(run.stderr)}"
+            return False
+    bare, command = runs["bare_load"], runs[name]
+    outcome.figures.append(
+        Figure(
+            f"{name}_bare_load_wall_s",
+            "裸加载（整个进程）bare load, whole process",
+            _best(bare),
+            _peak(bare),
+        )
+    )
+    outcome.figures.append(Figure(f"{name}_s", label, _best(command), _peak(command)))
+    for (key, text), value in (
+        (time_ratio, _best(command) / _best(bare)),
+        (rss_ratio, _peak(command) / _peak(bare)),
+    ):
+        outcome.ratios.append(Ratio(key, text, value, TARGETS.get(key)))
+    return True
+
+
 @measurement("reports", "全部报表 vs 裸加载 (all reports but PDF)")
 def measure_reports(ctx: BenchContext) -> Outcome:
     """``sandao report`` in every format but PDF ÷ a bare load, wall and peak RSS.
@@ -549,50 +588,19 @@ def measure_reports(ctx: BenchContext) -> Outcome:
         outcome.skipped = "sandao report 尚不可用 (sandao report not available)"
         return outcome
     out = ctx.workdir / "bench-reports"
-    report = [ctx.python, "-m", "sandao.cli", "report", str(ctx.ledger), "--quiet", "--no-cache"]
-    runs = ctx.interleaved(
-        {
-            "bare_load": [ctx.python, "-c", LOAD_SCRIPT, str(ctx.bare)],
-            "reports": [*report, "--format", "html,xlsx,csv,json", "--out", str(out)],
-        }
-    )
-    for name, run in ((n, r) for n, rs in runs.items() for r in rs):
-        if run.returncode != 0:
-            outcome.failed = f"{name} exit {run.returncode}: {_tail_lines(run.stderr)}"
-            return outcome
-    files = [p for p in out.rglob("*") if p.is_file()]
-    outcome.figures.append(
-        Figure(
-            "report_bare_load_wall_s",
-            "裸加载（整个进程）bare load, whole process",
-            _best(runs["bare_load"]),
-            _peak(runs["bare_load"]),
-        )
-    )
-    outcome.figures.append(
-        Figure(
-            "reports_s",
-            f"sandao report，{len(files)} 个文件 (all formats but PDF)",
-            _best(runs["reports"]),
-            _peak(runs["reports"]),
-        )
-    )
-    outcome.ratios.append(
-        Ratio(
-            "reports_ratio",
-            "全部报表 ÷ 裸加载 (reports / bare load)",
-            _best(runs["reports"]) / _best(runs["bare_load"]),
-            TARGETS["reports_ratio"],
-        )
-    )
-    outcome.ratios.append(
-        Ratio(
-            "report_rss_ratio",
-            "报表峰值内存 ÷ 裸加载 (report RSS / bare RSS)",
-            _peak(runs["reports"]) / _peak(runs["bare_load"]),
-            TARGETS["report_rss_ratio"],
-        )
-    )
+    argv = [ctx.python, "-m", "sandao.cli", "report", str(ctx.ledger), "--quiet", "--no-cache"]
+    argv += ["--format", "html,xlsx,csv,json", "--out", str(out)]
+    if not _versus_bare_load(
+        ctx,
+        outcome,
+        "reports",
+        "sandao report (all formats but PDF)",
+        argv,
+        ("reports_ratio", "全部报表 ÷ 裸加载 (reports / bare load)"),
+        ("report_rss_ratio", "报表峰值内存 ÷ 裸加载 (report RSS / bare RSS)"),
+    ):
+        return outcome
+    outcome.info["report_files"] = len([p for p in out.rglob("*") if p.is_file()])
     pdf = ctx.run([ctx.python, "-c", PDF_SCRIPT, str(ctx.ledger), "C101", str(ctx.workdir)])
     tail = pdf.json_tail()
     if pdf.returncode == 0 and tail and tail["pages"]:
@@ -607,7 +615,6 @@ def measure_reports(ctx: BenchContext) -> Outcome:
         outcome.info["pdf_pages"] = tail["pages"]
     else:
         outcome.notes.append(f"PDF 未能生成 (PDF failed): {_tail_lines(pdf.stderr, 2)}")
-    outcome.info["report_files"] = len(files)
     return outcome
 
 
@@ -666,50 +673,18 @@ def measure_export(ctx: BenchContext) -> Outcome:
         outcome.skipped = "sandao export 尚不可用 (sandao export not available)"
         return outcome
     out = ctx.workdir / "bench-export"
-    runs = ctx.interleaved(
-        {
-            "bare_load": [ctx.python, "-c", LOAD_SCRIPT, str(ctx.bare)],
-            "export": [
-                ctx.python,
-                "-m",
-                "sandao.cli",
-                "export",
-                str(ctx.ledger),
-                "--no-cache",
-                "--out",
-                str(out),
-            ],
-        }
-    )
-    for name, run in ((n, r) for n, rs in runs.items() for r in rs):
-        if run.returncode != 0:
-            outcome.failed = f"{name} exit {run.returncode}: {_tail_lines(run.stderr)}"
-            return outcome
+    argv = [ctx.python, "-m", "sandao.cli", "export", str(ctx.ledger), "--no-cache"]
+    if not _versus_bare_load(
+        ctx,
+        outcome,
+        "export",
+        "sandao export (Parquet)",
+        [*argv, "--out", str(out)],
+        ("export_ratio", "导出 ÷ 裸加载 (export / bare load)"),
+        ("export_rss_ratio", "导出峰值内存 ÷ 裸加载 (export RSS / bare RSS)"),
+    ):
+        return outcome
     size = sum(p.stat().st_size for p in out.rglob("*.parquet"))
-    outcome.figures.append(
-        Figure(
-            "export_bare_load_wall_s",
-            "裸加载（整个进程）bare load, whole process",
-            _best(runs["bare_load"]),
-            _peak(runs["bare_load"]),
-        )
-    )
-    outcome.figures.append(
-        Figure(
-            "export_s",
-            f"sandao export（Parquet {size / 1e6:.1f} MB）",
-            _best(runs["export"]),
-            _peak(runs["export"]),
-        )
-    )
-    outcome.ratios.append(
-        Ratio(
-            "export_ratio",
-            "导出 ÷ 裸加载 (export / bare load)",
-            _best(runs["export"]) / _best(runs["bare_load"]),
-            None,
-        )
-    )
     outcome.info["parquet_bytes"] = size
     return outcome
 
