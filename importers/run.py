@@ -228,11 +228,13 @@ def write_all(contents: dict[str, str]) -> None:
             staged.append((_stage(target, text), target))
         for temp, target in staged:
             os.replace(temp, target)
-    except OSError as exc:
+    except BaseException as exc:  # also Ctrl-C: no temporary file is left behind
         for temp, _ in staged:
             if os.path.exists(temp):
                 os.unlink(temp)
-        raise fail(target, f"无法写入输出文件（{os_reason(exc)}），应为可写的文件路径") from exc
+        if isinstance(exc, OSError):
+            raise fail(target, f"无法写入输出文件（{os_reason(exc)}），应为可写的文件路径") from exc
+        raise
 
 
 def _compose(path: str, drafts: list[Draft], sources: list[str]) -> str | None:
