@@ -140,6 +140,23 @@ def extract_files(
     progress: Callable[[str], Callable[[int, int], None] | None] | None = None,
 ) -> list[FileResult]:
     """Identify and extract every file; raise one :class:`ImportFailure` listing all problems."""
+    # Reading and extraction allocate many small objects and no cycles: the cyclic GC
+    # would only walk the growing row lists again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _extract_files(paths, ledger, config, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _extract_files(
+    paths: Sequence[str],
+    ledger: LedgerView,
+    config: ImportConfig,
+    progress: Callable[[str], Callable[[int, int], None] | None] | None,
+) -> list[FileResult]:
     problems: list[ImportProblem] = []
     identified: list[Identified] = []
     seen_paths: set[str] = set()
@@ -157,22 +174,15 @@ def extract_files(
     identified.sort(key=lambda i: IMPORTERS.index(i.importer))
     ctx = RunContext(ledger, config)
     results: list[FileResult] = []
-    # Extraction allocates many small objects and no cycles: the cyclic GC only costs time.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for item in identified:
-            ctx.progress = progress(item.path) if progress else None
-            try:
-                result = item.importer.extract(item.table, ctx)
-            except ImportFailure as exc:
-                problems.extend(exc.problems)
-                continue
-            problems.extend(result.problems)
-            results.append(result)
-    finally:
-        if collecting:
-            gc.enable()
+    for item in identified:
+        ctx.progress = progress(item.path) if progress else None
+        try:
+            result = item.importer.extract(item.table, ctx)
+        except ImportFailure as exc:
+            problems.extend(exc.problems)
+            continue
+        problems.extend(result.problems)
+        results.append(result)
     if problems:
         raise ImportFailure(problems)
     order = {os.path.realpath(p): i for i, p in enumerate(paths)}

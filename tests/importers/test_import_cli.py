@@ -79,6 +79,8 @@ def test_bench_hook_small(tmp_path: Path) -> None:
         "pandas_read_csv_seconds",
         "csv_ratio",
         "xlsx_extract_seconds",
+        "pandas_read_excel_calamine_seconds",
+        "xlsx_ratio_vs_read_excel",
         "xlsx_ratio_vs_read_csv",
     ):
         assert figures[key] > 0
