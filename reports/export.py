@@ -13,8 +13,11 @@ that is not an earlier export is never replaced.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,7 @@ from sandao.ledger import Analysis
 from sandao.ledger.resolver import INCOME, SPENDING
 from sandao.reports.run import swap_in
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
 CENT = Decimal("0.01")
 
@@ -78,8 +81,11 @@ QUOTA_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("year", "int16", "指标年度（分区列）"),
     ("stream", "string", "资金类别"),
     ("function", "string", "功能分类编码"),
+    ("economic", "string", "经济分类编码（指标口径，可为空）"),
+    ("initial", "decimal128(18,2)", "年初预算数"),
+    ("adjustments", "decimal128(18,2)", "调整数（追加、调减、划转）"),
     ("budget", "decimal128(18,2)", "调整后指标金额"),
-    ("spent", "decimal128(18,2)", "已支出"),
+    ("spent", "decimal128(18,2)", "已支出（挂该指标的支出）"),
 )
 
 
@@ -129,12 +135,11 @@ def _money(value: Decimal, where: str) -> Decimal:
     return value
 
 
-def posting_columns(analysis: Analysis, county: str) -> dict[str, list[Any]]:
-    """The posting table as columns, ready for Arrow."""
+def _posting_columns(rows: Iterable[Any], county: str) -> dict[str, list[Any]]:
     names = [name for name, _, _ in POSTING_FIELDS]
     columns: dict[str, list[Any]] = {name: [] for name in names}
     roles = {INCOME: "income", SPENDING: "spending"}
-    for row in analysis.postings.rows:
+    for row in rows:
         columns["county"].append(county)
         columns["year"].append(row.date.year)
         for name in names[1:]:
@@ -149,6 +154,24 @@ def posting_columns(analysis: Analysis, county: str) -> dict[str, list[Any]]:
                 value = list(value)
             columns[name].append(value)
     return columns
+
+
+def posting_columns(analysis: Analysis, county: str) -> dict[str, list[Any]]:
+    """The posting table as columns, ready for Arrow."""
+    return _posting_columns(analysis.postings.rows, county)
+
+
+def posting_partitions(analysis: Analysis, county: str) -> Iterator[dict[str, list[Any]]]:
+    """The posting table as columns, one ``(year, unit)`` partition at a time.
+
+    Only one partition's columns and Arrow table exist at once, so the export adds
+    little to the memory the loaded books already take.
+    """
+    groups: dict[tuple[int, str | None], list[Any]] = defaultdict(list)
+    for row in analysis.postings.rows:
+        groups[(row.date.year, row.unit)].append(row)
+    for key in sorted(groups, key=lambda k: (k[0], k[1] is None, k[1] or "")):
+        yield _posting_columns(groups.pop(key), county)
 
 
 def task_columns(analysis: Analysis, county: str) -> dict[str, list[Any]]:
@@ -172,7 +195,11 @@ def task_columns(analysis: Analysis, county: str) -> dict[str, list[Any]]:
 
 
 def quota_columns(analysis: Analysis, county: str) -> dict[str, list[Any]]:
-    """Quota budget and spending per year, from the budget-execution builder."""
+    """Quota budget and spending per year, from the budget-execution builder.
+
+    One row per quota and budget year with its unit, stream, function and economic
+    codes, so execution by any of them is a group-by over this table.
+    """
     from sandao.reports.execution import quota_execution
 
     columns: dict[str, list[Any]] = {name: [] for name, _, _ in QUOTA_FIELDS}
@@ -182,31 +209,47 @@ def quota_columns(analysis: Analysis, county: str) -> dict[str, list[Any]]:
         for record in frame.to_dict("records"):
             columns["county"].append(county)
             columns["year"].append(year)
-            columns["budget"].append(_money(record["adjusted"], f"指标 {record['quota']}"))
-            columns["spent"].append(_money(record["spent"], f"指标 {record['quota']}"))
+            where = f"指标 {record['quota']}"
+            columns["budget"].append(_money(record["adjusted"], where))
+            for name in ("initial", "adjustments", "spent"):
+                columns[name].append(_money(record[name], where))
             for name in ("quota", "name", "unit", "stream", "function"):
                 columns[name].append(record.get(name))
+            columns["economic"].append(record.get("economic") or None)
     return columns
 
 
-def _write_dataset(columns: dict[str, list[Any]], fields: tuple, folder: Path) -> int:
+def _write_dataset(
+    chunks: Iterable[dict[str, list[Any]]], fields: tuple, folder: Path, *, sort: bool = True
+) -> int:
+    """Write column chunks as one Hive-partitioned dataset; the number of rows.
+
+    Each chunk is written on its own, so two chunks must never share a partition;
+    rows keep their order inside a partition file.
+    """
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    table = pa.table(columns, schema=schema(fields))
-    table = table.sort_by([("year", "ascending"), ("unit", "ascending")])
     partitioning = ds.partitioning(
         pa.schema([("year", pa.int16()), ("unit", pa.string())]), flavor="hive"
     )
-    ds.write_dataset(
-        table,
-        folder,
-        format="parquet",
-        partitioning=partitioning,
-        basename_template="part-{i}.parquet",
-        existing_data_behavior="error",
-    )
-    return table.num_rows
+    count = 0
+    folder.mkdir(parents=True, exist_ok=True)
+    for columns in chunks:
+        table = pa.table(columns, schema=schema(fields))
+        if sort:
+            table = table.sort_by([("year", "ascending"), ("unit", "ascending")])
+        ds.write_dataset(
+            table,
+            folder,
+            format="parquet",
+            partitioning=partitioning,
+            basename_template="part-{i}.parquet",
+            existing_data_behavior="overwrite_or_ignore",
+            use_threads=False,
+        )
+        count += table.num_rows
+    return count
 
 
 def export(analysis: Analysis, out_dir: str | Path) -> dict[str, Any]:
@@ -220,12 +263,15 @@ def export(analysis: Analysis, out_dir: str | Path) -> dict[str, Any]:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
+        os.chmod(tmp, 0o755)  # mkdtemp's 0700 would hide the result from other readers
         counts = {
             "postings": _write_dataset(
-                posting_columns(analysis, county), POSTING_FIELDS, tmp / "postings"
+                posting_partitions(analysis, county), POSTING_FIELDS, tmp / "postings", sort=False
             ),
-            "tasks": _write_dataset(task_columns(analysis, county), TASK_FIELDS, tmp / "tasks"),
-            "quotas": _write_dataset(quota_columns(analysis, county), QUOTA_FIELDS, tmp / "quotas"),
+            "tasks": _write_dataset([task_columns(analysis, county)], TASK_FIELDS, tmp / "tasks"),
+            "quotas": _write_dataset(
+                [quota_columns(analysis, county)], QUOTA_FIELDS, tmp / "quotas"
+            ),
         }
         manifest = {
             "schema_version": SCHEMA_VERSION,

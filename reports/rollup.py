@@ -12,7 +12,9 @@ results to the same writers as ``sandao report`` (HTML, XLSX, CSV/JSON).  The ta
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -21,19 +23,64 @@ from pathlib import Path
 from typing import Any
 
 from sandao.reports.codes import function_name
-from sandao.reports.export import MANIFEST, SCHEMA_VERSION
+from sandao.reports.export import (
+    MANIFEST,
+    POSTING_FIELDS,
+    QUOTA_FIELDS,
+    SCHEMA_VERSION,
+    TASK_FIELDS,
+)
 from sandao.reports.model import MONEY, NUMBER, RATE, Column, Report, Table, dsum, frame, rate
 
 ZERO = Decimal(0)
 UNFUNDED = ("未拨付", "部分拨付", "逾期未拨付")
+TABLES = {"postings": POSTING_FIELDS, "tasks": TASK_FIELDS, "quotas": QUOTA_FIELDS}
+#: DuckDB type of each exported Arrow type (empty tables, partition columns).
+SQL_TYPES = {
+    "string": "VARCHAR",
+    "date32": "DATE",
+    "int16": "SMALLINT",
+    "int32": "INTEGER",
+    "int64": "BIGINT",
+    "bool": "BOOLEAN",
+    "decimal128(18,2)": "DECIMAL(18,2)",
+    "list<string>": "VARCHAR[]",
+}
+#: Partition columns typed as exported, never guessed from folder names.
+HIVE_TYPES = "{'year': SMALLINT, 'unit': VARCHAR}"
 
 
 class RollupError(ValueError):
     """Inputs that are not sandao exports, or a target that must not be replaced."""
 
 
-def find_exports(paths: Sequence[str | Path]) -> list[Path]:
-    """Export folders named directly or found one level below the given folders."""
+def read_manifest(export: Path) -> dict[str, Any]:
+    """The manifest of one export, checked for the schema version this program reads."""
+    where = export / MANIFEST
+    try:
+        manifest = json.loads(where.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RollupError(f"{where}：无法读取（{exc}）") from None
+    if not isinstance(manifest, dict) or not manifest.get("county"):
+        raise RollupError(f"{where}：不是 sandao export 写的清单（缺少 county）")
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise RollupError(
+            f"{where}：导出格式版本 {manifest.get('schema_version')}，"
+            f"本程序读取版本 {SCHEMA_VERSION}；请用同一版本重新导出"
+        )
+    try:
+        datetime.date.fromisoformat(manifest.get("as_of") or "")
+    except (TypeError, ValueError):
+        raise RollupError(f"{where}：as_of 不是日期（{manifest.get('as_of')!r}）") from None
+    return manifest
+
+
+def find_exports(paths: Sequence[str | Path]) -> dict[Path, dict[str, Any]]:
+    """Export folders named directly or found one level below ``paths``, with manifests.
+
+    The same folder named twice is read once; two exports of one county name are
+    refused, since summing them would count that county twice.
+    """
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -46,32 +93,40 @@ def find_exports(paths: Sequence[str | Path]) -> list[Path]:
         if not children:
             raise RollupError(f"{path}：既不是 sandao export 的导出，也不含导出（缺少 {MANIFEST}）")
         found.extend(children)
+    exports: dict[Path, dict[str, Any]] = {}
+    counties: dict[str, Path] = {}
+    seen: set[Path] = set()
     for export in found:
-        try:
-            manifest = json.loads((export / MANIFEST).read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise RollupError(f"{export / MANIFEST}：无法读取（{exc}）") from None
-        if manifest.get("schema_version") != SCHEMA_VERSION:
+        if export.resolve() in seen:
+            continue
+        seen.add(export.resolve())
+        manifest = read_manifest(export)
+        county = manifest["county"]
+        if county in counties:
             raise RollupError(
-                f"{export / MANIFEST}：导出格式版本 {manifest.get('schema_version')}，"
-                f"本程序读取版本 {SCHEMA_VERSION}；请用同一版本重新导出"
+                f"{counties[county]} 和 {export} 是同一个县（{county}）的导出，汇总会重复计算；"
+                "请去掉其中一个，或导出时用 --county 区分县名"
             )
-    return found
+        counties[county] = export
+        exports[export] = manifest
+    return exports
 
 
-def _connect(exports: list[Path]) -> Any:
+def connect(exports: Sequence[Path]) -> Any:
+    """A DuckDB connection with ``postings``, ``tasks`` and ``quotas`` over ``exports``."""
     import duckdb
 
     con = duckdb.connect()
-    for name in ("postings", "tasks", "quotas"):
+    for name, fields in TABLES.items():
         files = [str(p) for e in exports for p in sorted((e / name).rglob("*.parquet"))]
         if not files:
-            con.execute(f"CREATE TABLE {name} AS SELECT NULL::VARCHAR AS county WHERE false")
+            columns = ", ".join(f"{field} {SQL_TYPES[kind]}" for field, kind, _ in fields)
+            con.execute(f"CREATE TABLE {name} ({columns})")
             continue
         listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
         con.execute(
             f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}], "
-            "hive_partitioning = true, union_by_name = true)"
+            f"hive_partitioning = true, hive_types = {HIVE_TYPES}, union_by_name = true)"
         )
     return con
 
@@ -82,9 +137,17 @@ def _rows(con: Any, sql: str) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _table(key: str, title: str, columns: list[Column], rows: list[dict[str, Any]]) -> Table:
+def _table(
+    key: str,
+    title: str,
+    columns: list[Column],
+    rows: list[dict[str, Any]],
+    total_of: dict[str, Any] | None = None,
+) -> Table:
+    """A report table whose 合计 row sums the money and counts (``total_of`` overrides)."""
     money = [c.key for c in columns if c.kind in (MONEY, NUMBER)]
     total = {columns[0].key: "合计", **{k: dsum(r[k] for r in rows) for k in money}}
+    total.update(total_of or {})
     for rate_key, (num, den) in {"rate": ("spent", "budget")}.items():
         if any(c.key == rate_key for c in columns):
             total[rate_key] = rate(total.get(num), total.get(den))
@@ -159,6 +222,8 @@ def province_tables(con: Any) -> list[Table]:
                 Column("late", "曾逾期任务", NUMBER),
             ],
             departments,
+            # a county appears under many departments: count it once in the total
+            {"counties": con.execute("SELECT count(DISTINCT county) FROM tasks").fetchone()[0]},
         ),
         _table(
             "functions",
@@ -207,15 +272,16 @@ def rollup(paths: Sequence[str | Path], out_dir: str | Path, formats: Sequence[s
     from sandao.reports.html import environment, render_index
     from sandao.reports.run import MARKER, check_target, swap_in, write_one
 
-    exports = find_exports(paths)
+    manifests = find_exports(paths)
+    exports = list(manifests)
     out_dir = Path(out_dir).absolute()
     check_target(out_dir)
-    con = _connect(exports)
+    con = connect(exports)
     try:
         tables = province_tables(con)
-        as_of = con.execute("SELECT max(date) FROM postings").fetchone()[0]
     finally:
         con.close()
+    as_of = max(datetime.date.fromisoformat(m["as_of"]) for m in manifests.values())
     report = Report(
         key="rollup-province",
         template="rollup.html",
@@ -231,6 +297,7 @@ def rollup(paths: Sequence[str | Path], out_dir: str | Path, formats: Sequence[s
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
+        os.chmod(tmp, 0o755)  # mkdtemp's 0700 would hide the result from other readers
         written = write_one(report, tmp, tuple(formats), env)
         html = render_index(
             env,

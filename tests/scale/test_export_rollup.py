@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
@@ -19,8 +20,12 @@ from sandao.cli import main
 from sandao.ledger import load
 from sandao.ledger.resolver import INCOME, SPENDING
 from sandao.ledger.scaffold import example_main
+from sandao.reports.execution import quota_execution
+from sandao.reports.model import MONEY
+from sandao.reports.rollup import connect, find_exports, province_tables
 
 COUNTIES = 200
+ZERO = Decimal(0)
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
@@ -63,6 +68,7 @@ def test_rollup_of_200_counties_equals_the_sum_of_the_parts(tmp_path, capsys):
     expected_spent = Decimal(0)
     expected_shortfall = Decimal(0)
     by_department: dict[str, Decimal] = defaultdict(Decimal)
+    by_function: dict[tuple[int, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     exports = tmp_path / "exports"
     for n in range(COUNTIES):
         books = generate_county(
@@ -81,6 +87,10 @@ def test_rollup_of_200_counties_equals_the_sum_of_the_parts(tmp_path, capsys):
                 expected_income -= row.amount
             elif row.role == SPENDING:
                 expected_spent += row.amount
+                by_function[(row.date.year, row.function or "")][1] += row.amount
+        for year in sorted({q.year for q in analysis.declarations.quotas.values()}):
+            for quota in quota_execution(analysis, year).to_dict("records"):
+                by_function[(year, quota["function"])][0] += quota["adjusted"]
         for fund in analysis.funding.values():
             expected_shortfall += fund.shortfall(analysis.as_of)
             by_department[fund.task.department] += fund.received
@@ -104,7 +114,22 @@ def test_rollup_of_200_counties_equals_the_sum_of_the_parts(tmp_path, capsys):
     assert {r["department"]: Decimal(r["received"]) for r in departments["rows"]} == dict(
         by_department
     )
+    assert int(departments["total"]["counties"]) == COUNTIES
+    functions = json.loads((data / "functions.json").read_text("utf-8"))
+    assert {
+        (int(r["year"]), r["function"]): [Decimal(r["budget"]), Decimal(r["spent"])]
+        for r in functions["rows"]
+    } == dict(by_function)
     assert (out / "rollup" / "rollup-province.xlsx").is_file()
+    con = connect(list(find_exports([exports])))
+    try:
+        for table in province_tables(con):
+            for column in table.columns:
+                if column.kind == MONEY:
+                    cells = [*table.frame[column.key], table.total[column.key]]
+                    assert all(type(v) is Decimal for v in cells), (table.key, column.key)
+    finally:
+        con.close()
     assert "三到社区资金汇总" in (out / "index.html").read_text("utf-8")
 
 
@@ -146,3 +171,97 @@ def test_rollup_bad_inputs_leave_the_target_untouched(tmp_path, capsys, kind):
     assert expected in err
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def _export_county(capsys, tmp_path, name: str, seed: int, quotas: int = 2):
+    books = generate_county(
+        tmp_path / "books" / name,
+        transactions=60,
+        tasks=3,
+        quotas=quotas,
+        units=1,
+        communities=1,
+        years=1,
+        seed=seed,
+    )
+    out = tmp_path / "exports" / name
+    assert run(capsys, "export", books, "--out", out, "--county", name)[0] == 0
+    return out
+
+
+def _snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_failed_rollup_leaves_the_earlier_output_byte_identical(tmp_path, capsys):
+    good = _export_county(capsys, tmp_path, "甲县", 1)
+    out = tmp_path / "province"
+    assert run(capsys, "rollup", good, "--out", out)[0] == 0
+    before = _snapshot(out)
+    bad = _export_county(capsys, tmp_path, "乙县", 2)
+    victim = next((bad / "tasks").rglob("*.parquet"))
+    victim.write_bytes(b"PAR1" + b"\0" * 64 + b"PAR1")
+    code, _, err = run(capsys, "rollup", good, bad, "--out", out)
+    assert code == 2
+    assert "Parquet" in err and "Traceback" not in err
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["books", "exports", "province"]
+
+
+def test_rollup_refuses_a_foreign_output_folder(tmp_path, capsys):
+    good = _export_county(capsys, tmp_path, "甲县", 1)
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me", "utf-8")
+    code, _, err = run(capsys, "rollup", good, "--out", out)
+    assert code == 2
+    assert "不是空的" in err
+    assert _snapshot(out) == {Path("notes.txt"): b"keep me"}
+
+
+def test_one_county_exported_twice_is_refused_and_one_folder_named_twice_counts_once(
+    tmp_path, capsys
+):
+    first = _export_county(capsys, tmp_path, "甲县", 1)
+    again = tmp_path / "copy" / "甲县"
+    assert (
+        run(
+            capsys,
+            "export",
+            tmp_path / "books" / "甲县" / "main.beancount",
+            "--out",
+            again,
+            "--county",
+            "甲县",
+        )[0]
+        == 0
+    )
+    code, _, err = run(capsys, "rollup", first, again, "--out", tmp_path / "p1")
+    assert code == 2
+    assert "重复" in err
+    assert not (tmp_path / "p1").exists()
+    out = tmp_path / "p2"
+    assert run(capsys, "rollup", first, tmp_path / "exports", "--out", out)[0] == 0
+    data = out / "data" / "rollup" / "rollup-province"
+    counties = json.loads((data / "counties.json").read_text("utf-8"))
+    assert [r["county"] for r in counties["rows"]] == ["甲县"]
+
+
+def test_a_county_without_quotas_still_rolls_up(tmp_path, capsys):
+    _export_county(capsys, tmp_path, "甲县", 1, quotas=0)
+    out = tmp_path / "province"
+    code, _, err = run(capsys, "rollup", tmp_path / "exports", "--out", out)
+    assert code == 0, err
+    data = out / "data" / "rollup" / "rollup-province"
+    functions = json.loads((data / "functions.json").read_text("utf-8"))
+    assert all(Decimal(r["budget"]) == 0 for r in functions["rows"])
+    assert Decimal(functions["total"]["spent"]) > 0
+
+
+def test_a_damaged_manifest_is_a_message(tmp_path, capsys):
+    good = _export_county(capsys, tmp_path, "甲县", 1)
+    (good / "manifest.json").write_text("[1, 2]", "utf-8")
+    code, _, err = run(capsys, "rollup", good, "--out", tmp_path / "province")
+    assert code == 2
+    assert "manifest.json" in err and "Traceback" not in err
+    assert not (tmp_path / "province").exists()
