@@ -14,6 +14,10 @@ from typing import Any
 from markupsafe import Markup, escape
 
 ZERO = Decimal(0)
+#: The CJK font the report CSS asks for (WeasyPrint does not apply page CSS inside SVG).
+FONT = (
+    "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+)
 PALETTE = ("#2f6f9f", "#d9822b", "#5a9e5a", "#9b59b6", "#c0392b", "#7f8c8d", "#16a085", "#b8860b")
 
 
@@ -39,7 +43,7 @@ def bars(
     height = top + len(rows) * (2 * bar_h + gap) + gap
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {_n(height)}" '
-        f'width="100%" role="img" aria-label="{escape(budget_label)}与{escape(actual_label)}对比">',
+        f'width="100%" font-family="{FONT}" role="img" aria-label="{escape(budget_label)}与{escape(actual_label)}对比">',
         f'<rect x="{label_w}" y="6" width="10" height="10" fill="#b7c9da"/>'
         f'<text x="{label_w + 14}" y="15" font-size="11">{escape(budget_label)}</text>'
         f'<rect x="{label_w + 90}" y="6" width="10" height="10" fill="{PALETTE[0]}"/>'
@@ -78,33 +82,46 @@ def flow(links: list[tuple[str, str, Decimal]], width: int = 640, height: int = 
         in_sum[b] += v
     for name in set(out_sum) | set(in_sum):
         columns[int(name[0])][name] = max(out_sum[name], in_sum[name])
+    node_w, pad, top = Decimal(12), Decimal(4), Decimal(6)
+    # Every node is at least one label high, so labels of small flows never overlap;
+    # the chart grows when a column has more nodes than the height holds.
+    label_h = Decimal(12)
+    max_nodes = max(len(col) for col in columns.values())
+    fixed = 2 * top + pad * (max_nodes - 1) + label_h * max_nodes
+    height = max(height, int(fixed) + 60)
     W, H = Decimal(width), Decimal(height)
-    node_w, pad, top = Decimal(12), Decimal(8), Decimal(6)
     xs = {1: Decimal(110), 2: W / 2 - node_w / 2, 3: W - Decimal(130)}
     total = max(sum(col.values(), ZERO) for col in columns.values())
-    max_nodes = max(len(col) for col in columns.values())
-    scale = (H - 2 * top - pad * (max_nodes - 1)) / total
+    scale = (H - fixed) / total
     pos: dict[str, list[Decimal]] = {}
+    labels: list[str] = []
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-label="资金流向">'
+        f'width="100%" font-family="{FONT}" role="img" aria-label="资金流向">'
     ]
     for c in (1, 2, 3):
         y = top
         for i, name in enumerate(sorted(columns[c], key=lambda n: (-columns[c][n], n))):
-            h = columns[c][name] * scale
-            pos[name] = [y, y, y]  # top, next outgoing y, next incoming y
+            h = columns[c][name] * scale + label_h
+            band = y + label_h / 2  # the node's flows are centred in it
+            pos[name] = [y, band, band]  # top, next outgoing y, next incoming y
             color = PALETTE[i % len(PALETTE)]
             parts.append(
-                f'<rect x="{_n(xs[c])}" y="{_n(y)}" width="{node_w}" height="{_n(max(h, Decimal(1)))}" fill="{color}"/>'
+                f'<rect x="{_n(xs[c])}" y="{_n(y)}" width="{node_w}" height="{_n(h)}" fill="{color}"/>'
             )
-            label = escape(name[2:])
+            text = name[2:]
+            # Labels go on top of the flows, on a white ground (CJK glyphs ≈ 1 em wide).
+            box = Decimal(sum(10 if ord(ch) > 0x2E80 else 6 for ch in text) + 4)
             if c == 1:
-                tx, anchor = xs[c] - 4, "end"
+                tx, anchor, bx = xs[c] - 4, "end", xs[c] - 6 - box
             else:
-                tx, anchor = xs[c] + node_w + 4, "start"
-            parts.append(
-                f'<text x="{_n(tx)}" y="{_n(y + h / 2 + 4)}" font-size="10" text-anchor="{anchor}">{label}</text>'
+                tx, anchor, bx = xs[c] + node_w + 4, "start", xs[c] + node_w + 2
+            ty = y + h / 2 + 4
+            labels.append(
+                f'<rect x="{_n(bx)}" y="{_n(ty - 11)}" width="{_n(box)}" height="14" '
+                f'fill="#ffffff" fill-opacity="0.85"/>'
+                f'<text x="{_n(tx)}" y="{_n(ty)}" font-size="10" text-anchor="{anchor}">'
+                f"{escape(text)}</text>"
             )
             y += h + pad
     for a, b, v in sorted(links, key=lambda link: (link[0], link[1])):
@@ -121,5 +138,6 @@ def flow(links: list[tuple[str, str, Decimal]], width: int = 640, height: int = 
             f'{_n(x1)},{_n(y1 + h / 2)}" stroke="#8aa9c4" stroke-opacity="0.55" '
             f'stroke-width="{_n(max(h, Decimal(1)))}" fill="none"><title>{escape(a[2:])} → {escape(b[2:])}：{_money(v)}</title></path>'
         )
+    parts.extend(labels)
     parts.append("</svg>")
     return Markup("".join(parts))

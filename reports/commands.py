@@ -48,18 +48,37 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+def lean_process() -> None:
+    """Keep pandas from importing pyarrow in this process (about 40 MB of peak memory).
+
+    pandas 3 imports pyarrow when it is installed, only to back its string dtype; the
+    report tables hold Python objects, so the output is byte-identical without it
+    (tested).  Only in a one-shot ``sandao`` process (never inside a host such as a
+    test run), and only when nothing has imported pandas or pyarrow yet.
+    """
+    from sandao.ledger import analysis
+
+    if not analysis._one_shot:
+        return
+    if "pandas" not in sys.modules and "pyarrow" not in sys.modules:
+        sys.modules["pyarrow"] = None  # type: ignore[assignment]  # import → ImportError
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     import datetime
 
+    lean_process()
     from sandao.ledger import load
+    from sandao.reports.options import ReportError, check_target, check_templates, parse_formats
     from sandao.reports.pdf import PdfUnavailable
-    from sandao.reports.run import ReportError, _formats, write_reports
 
     ledger: Path = args.ledger
     if not ledger.is_file():
         return _fail(f"找不到账簿文件 {ledger}")
     try:
-        formats = _formats(args.format.split(","))
+        formats = parse_formats(args.format.split(","))
+        check_templates(args.templates)
+        check_target(args.out.absolute())
     except ReportError as exc:
         return _fail(str(exc))
     as_of = None
@@ -90,6 +109,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             f"提示：账簿有 {len(analysis.errors)} 处 Beancount 错误，请先运行 sandao check；报表照常生成",
             file=sys.stderr,
         )
+    # The builders read the posting table and the declarations, never the entries:
+    # freeing them before the builders (and pandas) are imported lets the reports reuse
+    # that memory (peak RSS ≤ 1.3 × a bare load).
+    analysis.entries = []
+    from sandao.reports.run import write_reports
+
     try:
         index = write_reports(
             analysis,

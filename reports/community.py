@@ -5,8 +5,8 @@ functional task of the community (department, amount due, received, spent,
 balance) and the large payments (≥ 10,000 yuan by default) with payee and purpose.
 Everything printed here is public: individual payees are masked and account,
 ID and phone numbers are removed from text (see :mod:`sandao.reports.privacy`).
-The notice must fit one A4 page, so long lists are cut to their largest rows and
-say how many were left to the open-data files.
+The notice must fit one A4 page, so long lists print only their largest rows
+(``Table.shown``) and say how many more the spreadsheet and open data carry.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from sandao.reports.tasks import _as_of
 LARGE_PAYMENT = Decimal(10000)
 MAX_USES = 8
 MAX_PAYMENTS = 10
+MAX_TASKS = 8
 STREAM_SHORT = {"建设": "建设资金", "运转": "运转经费", "职能": "职能经费"}
 STREAM_WORDS = {"建设": "建设资金", "运转": "运转经费", "职能": "职能经费（部门随事转来）"}
 
@@ -151,6 +152,7 @@ def community_notice(
         Column("spent", "已使用", MONEY),
         Column("balance", "结余", MONEY),
     ]
+    task_rows.sort(key=lambda r: (-r["amount"], r["label"]))
     tframe = frame(task_rows, task_cols)
     tasks = Table(
         "tasks",
@@ -161,6 +163,7 @@ def community_notice(
             "label": "合计",
             **{k: dsum(tframe[k]) for k in ("amount", "received", "spent", "balance")},
         },
+        shown=MAX_TASKS,
     )
     large.sort(key=lambda r: (-r.amount, r.date, r.txn))
     pay_rows = [
@@ -170,7 +173,7 @@ def community_notice(
             "purpose": public_text(r.narration),
             "amount": r.amount,
         }
-        for r in large[:MAX_PAYMENTS]
+        for r in large
     ]
     pay_cols = [
         Column("date", "日期", DATE),
@@ -178,17 +181,18 @@ def community_notice(
         Column("purpose", "用途"),
         Column("amount", "金额", MONEY),
     ]
-    notes = [f"本季度单笔 {threshold:,.0f} 元及以上的支出；个人收款人只显示姓氏。"]
-    if len(large) > MAX_PAYMENTS:
-        notes.append(f"另有 {len(large) - MAX_PAYMENTS} 笔较小的大额支出，见公开数据文件。")
+    notes = [f"本季度单笔 {threshold:,.0f} 元及以上的支出，按金额从大到小；个人收款人只显示姓氏。"]
     pframe = frame(pay_rows, pay_cols)
     payments = Table(
         "payments",
         "四、大额支出",
         pay_cols,
         pframe,
-        total={"date": "合计", "amount": dsum(pframe["amount"])} if pay_rows else None,
+        total={"date": "合计", "payee": f"共 {len(pay_rows)} 笔", "amount": dsum(pframe["amount"])}
+        if pay_rows
+        else None,
         notes=notes,
+        shown=MAX_PAYMENTS,
     )
     decl = analysis.declarations.communities.get(community)
     households = decl.households if decl else None

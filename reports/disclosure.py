@@ -116,6 +116,26 @@ def collect(analysis: Analysis) -> dict[tuple[str, int], UnitYear]:
     return out
 
 
+def carry_in(figures: dict[tuple[str, int], UnitYear], unit: str, year: int) -> dict[bool, Decimal]:
+    """年初结转和结余 of a unit: received less spent in the years before ``year``.
+
+    Keyed by ``fiscal_only``: ``True`` counts 财政拨款 income only (四、财政拨款收支总表),
+    ``False`` every income (一、收支总表).
+    """
+    out = {True: ZERO, False: ZERO}
+    for (code, when), f in figures.items():
+        if code != unit or when >= year:
+            continue
+        spent = sum(f.spend.values(), ZERO)
+        for fiscal in (True, False):
+            got = sum(
+                (v for (src, _), v in f.income.items() if not fiscal or src != OTHER_INCOME),
+                ZERO,
+            )
+            out[fiscal] += got - spent
+    return out
+
+
 def _quota_values(quota: Quota, final: bool) -> dict[str, Decimal]:
     if final:
         return {"initial": initial_amount(quota), "adjusted": quota.adjusted_amount()}
@@ -139,13 +159,22 @@ class Builder:
     """Builds one unit's nine tables for a year, as 预算 (budget) or 决算 (final)."""
 
     def __init__(
-        self, analysis: Analysis, figures: UnitYear, unit: str, year: int, final: bool
+        self,
+        analysis: Analysis,
+        figures: UnitYear,
+        unit: str,
+        year: int,
+        final: bool,
+        carry: dict[bool, Decimal] | None = None,
     ) -> None:
         self.analysis = analysis
         self.f = figures
         self.unit = unit
         self.year = year
         self.final = final
+        #: 年初结转和结余 (money received less money spent in earlier years), keyed by
+        #: fiscal_only: with or without 其他收入.
+        self.carry = carry or {}
         self.econ_names = economic_names(analysis)
 
     # -- helpers --------------------------------------------------------------
@@ -221,8 +250,20 @@ class Builder:
             (f"{function_name(c) or c}", {k: classes[c].get(k, ZERO) for k in keys})
             for c in sorted(classes)
         ]
+        spent = sum((v.get("actual", ZERO) for _, v in right), ZERO)
+        if self.final:
+            # 决算 balances: 年初结转和结余 + 收入 = 支出 + 年末结转和结余.
+            carry_in = self.carry.get(fiscal_only, ZERO)
+            received = sum((v.get("actual", ZERO) for _, v in left), ZERO)
+            left.append(("年初结转和结余", {k: carry_in if k == "actual" else ZERO for k in keys}))
+            carry_out = carry_in + received - spent
+            right.append(
+                ("年末结转和结余", {k: carry_out if k == "actual" else ZERO for k in keys})
+            )
         shape = Shape(keys, rates={"rate": ("actual", "adjusted")} if "adjusted" in keys else {})
         rows, total, exact = two_sided(left, right, shape, True)
+        if self.final:
+            exact["spending_actual"] = spent
         labels = self._labels(keys)
         columns = [Column("in_item", "收入项目")]
         columns += [Column(f"in_{k}", f"收入{lab}", MONEY) for k, lab in labels]
@@ -538,7 +579,7 @@ def _main_total(table: Table) -> Decimal | None:
     """The figure a 情况说明 paragraph quotes: exact total of the table's main column."""
     if not table.exact:
         return None
-    for key in ("out_budget", "out_actual", "total", "actual", "budget", "adjusted"):
+    for key in ("spending_actual", "out_budget", "total", "actual", "budget", "adjusted"):
         if key in table.exact:
             return table.exact[key]
     return None
@@ -554,9 +595,21 @@ def disclosure_report(
     """One unit's 部门预算公开 (``final=False``) or 部门决算公开 (``final=True``)."""
     year = report_year(analysis, year)
     figures = figures if figures is not None else collect(analysis)
-    tables = Builder(analysis, figures.get((unit, year), UnitYear()), unit, year, final).tables()
+    tables = Builder(
+        analysis,
+        figures.get((unit, year), UnitYear()),
+        unit,
+        year,
+        final,
+        carry_in(figures, unit, year),
+    ).tables()
     previous = Builder(
-        analysis, figures.get((unit, year - 1), UnitYear()), unit, year - 1, final
+        analysis,
+        figures.get((unit, year - 1), UnitYear()),
+        unit,
+        year - 1,
+        final,
+        carry_in(figures, unit, year - 1),
     ).tables()
     explain = []
     for this, last in zip(tables, previous, strict=True):

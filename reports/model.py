@@ -54,6 +54,21 @@ class Table:
     public: bool = True
     #: Exact totals in yuan of the money columns, before any 万元 rounding.
     exact: dict[str, Decimal] | None = None
+    #: Rows printed on paper (HTML/PDF), e.g. to keep a notice on one page; the
+    #: spreadsheet and the open data carry every row.  None: all.
+    shown: int | None = None
+
+    @property
+    def hidden(self) -> int:
+        """How many rows the printed page leaves to the spreadsheet and open data."""
+        if self.shown is None:
+            return 0
+        return max(0, len(self.frame) - self.shown)
+
+    def printed(self) -> list[dict[str, Any]]:
+        """The rows a printed page shows (the first ``shown``)."""
+        rows = self.records()
+        return rows if self.shown is None else rows[: self.shown]
 
     @property
     def money_keys(self) -> list[str]:

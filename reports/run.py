@@ -27,17 +27,19 @@ from sandao.reports.disclosure import collect, disclosure_report, disclosure_uni
 from sandao.reports.execution import execution_report
 from sandao.reports.html import environment, render_index, render_report
 from sandao.reports.model import Report
+from sandao.reports.options import (
+    DEFAULT_FORMATS,
+    MARKER,
+    ReportError,
+    check_target,
+    check_templates,
+    parse_formats,
+)
+from sandao.reports.options import FORMATS as FORMATS  # re-exported
 from sandao.reports.performance import performance_report
 from sandao.reports.tasks import task_ledger_report
 
-FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "csv", "json")
-DEFAULT_FORMATS: tuple[str, ...] = ("html", "xlsx", "csv", "json")
-MARKER = ".sandao-report"
 FORMAT_LABELS = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel", "csv": "CSV", "json": "JSON"}
-
-
-class ReportError(ValueError):
-    """Bad report arguments or an output folder that must not be replaced."""
 
 
 def report_jobs(
@@ -105,23 +107,7 @@ def _folder(report: Report) -> str:
 
 
 def _formats(formats: Iterable[str]) -> tuple[str, ...]:
-    chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise ReportError(
-            f"未知的输出格式：{', '.join(unknown) or '（空）'}；可选 {', '.join(FORMATS)}"
-        )
-    return chosen
-
-
-def check_target(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ReportError(f"输出位置 {out_dir} 已存在且不是文件夹")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
-        raise ReportError(
-            f"输出文件夹 {out_dir} 不是空的，也不是 sandao 以前生成的报表文件夹；"
-            "为免覆盖其中的文件，请换一个文件夹或先清空它"
-        )
+    return parse_formats(formats)
 
 
 def _progress(enabled: bool, done: int, total: int, title: str) -> None:
@@ -148,8 +134,7 @@ def write_reports(
     """
     out_dir = Path(out_dir).absolute()
     chosen = _formats(formats)
-    if templates is not None and not Path(templates).is_dir():
-        raise ReportError(f"模板文件夹不存在：{templates}")
+    check_templates(templates)
     check_target(out_dir)
     year = report_year(analysis, year)
     jobs = report_jobs(analysis, year, quarter, unit, community)

@@ -139,3 +139,27 @@ def load_text(text: str, as_of=None):
 
 def county():
     return load_text(COUNTY)
+
+
+def busy_quarter(tasks: int = 12, payments: int = 25) -> str:
+    """A community's crowded second quarter: many tasks, many large payments, many uses."""
+    lines = []
+    leaves = ("30201-办公费", "30217-公务接待费", "30227-委托业务费", "30101-基本工资")
+    for i in range(tasks):
+        tid = f"T2025-{100 + i:03d}"
+        lines += [
+            f'2025-03-01 custom "task" "{tid}" "第{i + 1}项社区工作任务（网格化服务）" {50000 + i * 1000}.00 CNY',
+            '  department: "D05"\n  unit: "C101"\n  community: "SQ01"',
+            "  due: 2025-04-30\n  end: 2025-12-31",
+            f'2025-04-{1 + i % 28:02d} * "县委政法委" "拨付工作经费" ^{tid}',
+            f"  Assets:C101-城东社区服务中心:1002-银行存款  {50000 + i * 1000}.00 CNY",
+            "  Income:C101-城东社区服务中心:4001-财政拨款收入:D05-县委政法委",
+        ]
+    for i in range(payments):
+        leaf = leaves[i % len(leaves)]
+        lines += [
+            f'2025-05-{1 + i % 28:02d} * "县某某建设工程有限公司第{i}分公司" "社区服务设施维修改造工程进度款第{i}期" ^T2025-100',
+            f"  Expenses:C101-城东社区服务中心:{leaf}  {10000 + i * 7}.00 CNY",
+            "  Assets:C101-城东社区服务中心:1002-银行存款",
+        ]
+    return "\n".join(lines) + "\n"

@@ -132,6 +132,18 @@ def test_final_disclosure_figures_and_rates():
     assert (budget[2]["direction"], budget[2]["change"]) == ("增加", D("22.00"))
 
 
+def test_final_summary_balances_with_carry_over():
+    t = tables(disclosure_report(county(), "C101", 2025, final=True))["t1_summary"]
+    rows = t.records()
+    assert rows[-1]["in_item"] == "年初结转和结余"
+    assert rows[-1]["in_actual"] == D("0.00")  # no money moved in 2024
+    carry = next(r for r in rows if r["out_item"] == "年末结转和结余")
+    assert t.exact["out_actual"] == t.exact["in_actual"] == D("350000.00")
+    assert t.exact["spending_actual"] == D("158845.67")
+    assert carry["out_actual"] == D("19.12")  # 350,000.00 - 158,845.67 in 万元
+    assert t.total["in_actual"] == t.total["out_actual"] == D("35.00")
+
+
 def test_community_notice_masks_and_figures():
     report = community_notice(county(), "SQ01", 2025, 2)
     t = tables(report)

@@ -212,3 +212,102 @@ def test_report_command_bad_input(tmp_path, capsys, args, message):
 def test_report_command_missing_books(tmp_path, capsys):
     assert main(["report", str(tmp_path / "none.beancount"), "--out", str(tmp_path / "o")]) == 2
     assert "找不到账簿文件" in capsys.readouterr().err
+
+
+def _books(tmp_path: Path) -> Path:
+    books = tmp_path / "main.beancount"
+    books.write_text(BASE + COUNTY, "utf-8")
+    return books
+
+
+def test_report_command_refuses_a_file_as_out(tmp_path, capsys):
+    target = tmp_path / "out.txt"
+    target.write_text("mine", "utf-8")
+    code = main(["report", str(_books(tmp_path)), "--out", str(target)])
+    err = capsys.readouterr().err
+    assert code != 0 and "不是文件夹" in err and "Traceback" not in err
+    assert target.read_text("utf-8") == "mine"
+
+
+def test_report_command_refuses_a_foreign_folder(tmp_path, capsys):
+    out = tmp_path / "docs"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep", "utf-8")
+    code = main(["report", str(_books(tmp_path)), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code != 0 and "不是 sandao 以前生成的报表文件夹" in err and "Traceback" not in err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_report_command_replaces_its_own_earlier_output(tmp_path, capsys):
+    books, out = _books(tmp_path), tmp_path / "o"
+    args = ["report", str(books), "--year", "2025", "--format", "html", "--out", str(out)]
+    assert main([*args, "--quiet"]) == 0
+    (out / "stale.html").write_text("old", "utf-8")
+    assert main([*args, "--quiet"]) == 0
+    assert not (out / "stale.html").exists()
+    assert (out / "index.html").exists()
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--templates", "no-such-folder"], "模板文件夹不存在"),
+        (["--as-of", "2025-13-01"], "--as-of 应为日期"),
+        (["--format", ""], "未知的输出格式"),
+    ],
+)
+def test_report_command_more_bad_input_keeps_outputs(tmp_path, capsys, args, message):
+    books, out = _books(tmp_path), tmp_path / "o"
+    assert (
+        main(["report", str(books), "--year", "2025", "--format", "html", "--out", str(out)]) == 0
+    )
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    capsys.readouterr()
+    code = main(["report", str(books), "--out", str(out), *args])
+    err = capsys.readouterr().err
+    assert code != 0 and message in err and "Traceback" not in err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_payments_beyond_the_printed_ten_reach_the_open_data(tmp_path):
+    from reportbooks import busy_quarter, load_text
+
+    out = write_reports(
+        load_text(COUNTY + busy_quarter()),
+        tmp_path / "o",
+        year=2025,
+        quarter=2,
+        community="SQ01",
+        formats=["csv", "xlsx"],
+    ).parent
+    path = out / "data" / "community" / "community-2025Q2-SQ01" / "payments.csv"
+    with path.open(encoding="utf-8-sig") as handle:
+        assert len(list(csv.DictReader(handle))) == 27
+    book = openpyxl.load_workbook(out / "community" / "community-2025Q2-SQ01.xlsx")
+    sheet = next(ws for ws in book.worksheets if "大额支出" in ws.title)
+    dates = [c.value for c in sheet["A"] if c.value and str(c.value)[:4] == "2025"]
+    assert len(dates) == 27
+
+
+def test_every_workbook_one_sheet_per_table_frozen_fitted_printable(written):
+    from openpyxl.utils import get_column_letter
+
+    from sandao.reports.run import build_reports
+
+    reports = {r.key: r for r in build_reports(county(), year=2025)}
+    books = sorted(written.rglob("*.xlsx"))
+    assert len(books) == len(reports)
+    for path in books:
+        report = reports[path.stem]
+        book = openpyxl.load_workbook(path)
+        assert len(book.worksheets) == len(report.tables), path
+        for ws, table in zip(book.worksheets, report.tables, strict=True):
+            assert ws.cell(1, 1).value.startswith(table.title), (path, ws.title)
+            assert ws.freeze_panes == "A4", (path, ws.title)
+            assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            for col in range(1, len(table.columns) + 1):
+                assert ws.column_dimensions[get_column_letter(col)].width >= 8, (path, col)

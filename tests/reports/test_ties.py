@@ -203,6 +203,9 @@ def test_report_totals_tie_to_the_ledger(quotas, spends, tasks):
             + final["t9_state_capital"].exact["actual"]
             == spent
         )
+        for key in ("t1_summary", "t4_fiscal_summary"):  # 决算 summaries balance
+            assert final[key].exact["in_actual"] == final[key].exact["out_actual"]
+            assert final[key].total["in_actual"] == final[key].total["out_actual"]
         plan = {t.key: t for t in disclosure_report(analysis, unit, YEAR, final=False).tables}
         assert plan["t3_spending"].exact["total"] == budget
         assert plan["t1_summary"].exact["in_budget"] == budget
