@@ -37,12 +37,10 @@ def _where(row) -> str:
     return f"{row.account} {row.amount:,.2f}"
 
 
-def _well_formed(code: str, pattern: re.Pattern[str], seen: set[tuple[str, str]]) -> bool:
-    """``pattern.fullmatch(code)``, remembered: the same few hundred codes recur on every row."""
-    if (pattern.pattern, code) in seen:
-        return True
+def _well_formed(code: str, pattern: re.Pattern[str], seen: set[str]) -> bool:
+    """``pattern.fullmatch(code)``, remembered in ``seen`` (the codes found well-formed)."""
     if pattern.fullmatch(code):
-        seen.add((pattern.pattern, code))
+        seen.add(code)
         return True
     return False
 
@@ -68,7 +66,9 @@ def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> No
     tasks, quotas, projects = decl.tasks, decl.quotas, decl.projects
     units, communities, departments = decl.units, decl.communities, decl.departments
     reported: set[tuple] = set()
-    good: set[tuple[str, str]] = set()
+    # Codes found well-formed: the same few hundred recur on every row.
+    functions_ok: set[str] = set()
+    economics_ok: set[str] = set()
 
     def once(code: str, row, key: object, message: str, **ids: str | None) -> None:
         mark = (code, row.txn, key)
@@ -101,12 +101,18 @@ def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> No
             bad_code(row, "unit", row.unit, UNIT_CODE, "单位编码")
         if row.community is not None and row.community not in communities:
             bad_code(row, "community", row.community, COMMUNITY_CODE, "社区编码")
-        if row.function is not None and not _well_formed(row.function, FUNCTION_CODE, good):
+        function = row.function
+        if (
+            function is not None
+            and function not in functions_ok
+            and not _well_formed(function, FUNCTION_CODE, functions_ok)
+        ):
             bad_code(row, "function", row.function, None, "功能分类编码", "应为7位数字")
         if (
             row.economic is not None
             and role == SPENDING
-            and not _well_formed(row.economic, ECONOMIC_CODE, good)
+            and row.economic not in economics_ok
+            and not _well_formed(row.economic, ECONOMIC_CODE, economics_ok)
         ):
             bad_code(row, "economic", row.economic, None, "经济分类编码", "应为3位或5位数字")
         if row.department is not None and row.department not in departments:
