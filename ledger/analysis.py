@@ -211,6 +211,11 @@ def bulk_loading() -> Iterator[None]:
             gc.enable()
 
 
+def forget_plugin_run(options_map: dict[str, Any]) -> None:
+    """Drop a kept plugin run once its caller holds the analysis (long-running hosts)."""
+    _RECENT[:] = [pair for pair in _RECENT if pair[0] is not options_map]
+
+
 def plugin_config(options_map: dict[str, Any]) -> tuple[bool, str | None]:
     """Whether the books declare the plugin, and its config string."""
     for name, config in options_map.get("plugin", []):

@@ -15,6 +15,9 @@ entries to what Beancount loaded — in memory, never in a file — unless the b
 already declare the extension (no duplicate) or choose another language.  It does
 so by wrapping the loader function Fava's ledger calls (``fava.core.load_uncached``),
 so the entries go through Fava's own extension and option handling, errors included.
+The same wrapper lets the ``sandao.ledger`` plugin keep its analysis of the load, so
+the fund pages show the plugin's own run (the one ``check`` and ``report`` use)
+instead of running the rules a second time.
 
 Everything else is Fava's own: its app factory (:func:`fava.application.create_app`),
 its ``read_only`` mode (every request that is not a GET is refused with 401 — Fava's
@@ -42,6 +45,8 @@ EXTENSION_MODULE = "sandao.reports.fava"
 #: Fava's interface language for ``serve`` (unless the books set one).
 LANGUAGE = "zh"
 DEFAULT_HOST = "127.0.0.1"
+#: Addresses only this computer can reach (no warning when serving on them).
+LOOPBACK: frozenset[str] = frozenset({"127.0.0.1", "::1", "localhost"})
 DEFAULT_PORT = 5000
 #: ``filename`` of the entries ``serve`` adds (shown by Fava if it ever cites them).
 SERVE_SOURCE = "<sandao serve>"
@@ -83,15 +88,20 @@ def _install_loader_hook() -> None:
     """Wrap Fava's loader once so served files get :func:`serve_entries`."""
     import fava.core
 
+    from sandao.ledger.analysis import keeping_plugin_runs
+
     current: Callable[..., Any] = fava.core.load_uncached
     if getattr(current, "sandao_serve", False):
         return
 
     def load_uncached(beancount_file_path: str, *, is_encrypted: bool) -> Any:
-        entries, errors, options = current(beancount_file_path, is_encrypted=is_encrypted)
-        if beancount_file_path in _SERVED:
-            entries = serve_entries(entries)
-        return entries, errors, options
+        if beancount_file_path not in _SERVED:
+            return current(beancount_file_path, is_encrypted=is_encrypted)
+        # The plugin keeps its run of this load; the fund pages take it (and drop it
+        # from the plugin's list) in their ``after_load_file``: one rule pass per load.
+        with keeping_plugin_runs():
+            entries, errors, options = current(beancount_file_path, is_encrypted=is_encrypted)
+        return serve_entries(entries), errors, options
 
     load_uncached.sandao_serve = True  # type: ignore[attr-defined]
     fava.core.load_uncached = load_uncached
@@ -134,6 +144,12 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_serve_app(ledger, read_only=read_only, incognito=args.incognito, load=True)
     mode = "只读" if read_only else "可编辑"
     host = DEFAULT_HOST if args.host == "localhost" else args.host
+    if host not in LOOPBACK:
+        print(
+            f"注意：监听 {host}，同一网络中的其他电脑也能打开这些账簿（Fava 没有登录）。",
+            file=sys.stderr,
+            flush=True,
+        )
     print(f"Fava 已启动（{mode}）：http://{host}:{args.port}/  按 Ctrl-C 停止", flush=True)
     try:
         run_server(app, host, args.port)

@@ -77,6 +77,33 @@ def percent(value: Any) -> str:
     return f"{Decimal(str(value)) * 100:.1f}%"
 
 
+#: Chinese kind of Beancount's own error classes, for messages ``explain`` does not know.
+ERROR_KINDS: dict[str, str] = {
+    "ParserError": "语法错误",
+    "ParserSyntaxError": "语法错误",
+    "LexerError": "语法错误",
+    "LoadError": "加载错误",
+    "BalanceError": "余额断言不符",
+    "ValidationError": "校验错误",
+    "PadError": "补差（pad）错误",
+    "DocumentError": "凭证文档错误",
+}
+
+
+def explain_error(error: Any) -> str:
+    """A Beancount error's message with a Chinese explanation in front.
+
+    ``check``'s own explanation where it has one (the same words ``sandao check``
+    prints), else the Chinese name of the error's kind.
+    """
+    message = str(getattr(error, "message", error)).strip()
+    explained = explain(message)
+    if explained != message:
+        return explained
+    kind = ERROR_KINDS.get(type(error).__name__)
+    return f"{kind}：{message}" if kind else message
+
+
 class FundPage:
     """What the four pages share (a mixin: Fava only collects its subclasses)."""
 
@@ -98,7 +125,7 @@ class FundPage:
         hide = env.filters["incognito"] if incognito else (lambda v: v)
         env.filters["yuan"] = lambda v: hide(yuan(v))
         env.filters["percent"] = lambda v: hide(percent(v))
-        env.filters["explain"] = explain
+        env.filters["explain_error"] = explain_error
         env.globals["sandao_pages"] = PAGES
         env.globals["rules"] = RULES
         env.globals["ERROR"] = ERROR

@@ -6,27 +6,36 @@ HTML with ``?partial=true``.  The task board renders server-side and calls no
 endpoint on load (its JSON endpoint is a download link), so the figure compared is
 the partial page alone.  Both are timed through Flask's test client after one
 warming request, as the median of ``repeat`` runs; the cold (first) requests are
-reported too.  ``sandao bench`` calls :func:`bench_fava`.
+reported too, and the budget-execution and findings pages for information.
+``sandao bench`` calls :func:`bench_fava`.
 """
 
 from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 
-def _timed(client: Any, url: str, repeat: int) -> tuple[float, float]:
-    """(first request, median of ``repeat`` warm requests) in seconds."""
+def _timed(
+    client: Any, url: str, repeat: int, before: Callable[[], None] | None = None
+) -> tuple[float, float]:
+    """(first request, median of ``repeat`` warm requests) in seconds.
+
+    ``before`` runs ahead of every warm request, outside the timing.
+    """
     start = time.perf_counter()
     response = client.get(url)
     cold = time.perf_counter() - start
     if response.status_code != 200:
         raise RuntimeError(f"GET {url} → {response.status_code}")
     runs = []
-    for _ in range(repeat):
+    for _ in range(max(1, repeat)):
+        if before is not None:
+            before()
         start = time.perf_counter()
         response = client.get(url)
         runs.append(time.perf_counter() - start)
@@ -36,10 +45,13 @@ def _timed(client: Any, url: str, repeat: int) -> tuple[float, float]:
 
 
 def bench_fava(ledger_path: str | Path, repeat: int = 5) -> dict[str, Any]:
-    """Time the task board (page + its endpoint) vs Fava's ``/api/income_statement``.
+    """Time the fund pages vs Fava's ``/api/income_statement`` on the same loaded books.
 
-    Returns seconds (``*_s``), the load time of the books in Fava, the number of
-    tasks shown and ``ratio`` = task board ÷ income statement (target ≤ 1.0).
+    Returns seconds (``*_s``; ``*_cold_s`` for a page's first request), the load
+    time of the books in Fava, the number of tasks shown and ``ratio`` = task board
+    ÷ income statement, warm (target ≤ 1.0).  ``task_board_unmemoised_s`` times the
+    task board with the per-filter memo cleared before every request: the builders
+    run each time, only the load's analysis is reused.
     """
     from sandao.reports.fava.state import state_for
     from sandao.reports.serve import create_serve_app
@@ -49,40 +61,38 @@ def bench_fava(ledger_path: str | Path, repeat: int = 5) -> dict[str, Any]:
     load_s = time.perf_counter() - start
     client = app.test_client()
     slug = unquote(client.get("/").location.strip("/").split("/")[0])
-    ledger = app.config["LEDGERS"][slug]
-    analysis = state_for(ledger).analysis
-    tasks = len(analysis.funding) if analysis else 0
+    state = state_for(app.config["LEDGERS"][slug])
+    analysis = state.analysis
+    if analysis is None:
+        raise RuntimeError(f"fund analysis failed: {state.error}")
+    year = analysis.as_of.year
+    ext = f"/{slug}/extension"
+    out: dict[str, Any] = {"fava_load_s": load_s, "tasks": len(analysis.funding)}
 
-    income_cold, income = _timed(client, f"/{slug}/api/income_statement", repeat)
-    board_cold, board = _timed(client, f"/{slug}/extension/TaskBoard/?partial=true", repeat)
-    full_cold, full = _timed(client, f"/{slug}/extension/TaskBoard/", repeat)
-    json_cold, json_s = _timed(client, f"/{slug}/extension/TaskBoard/tasks", repeat)
-    year = analysis.as_of.year if analysis else ""
-    filtered_cold, filtered = _timed(
-        client, f"/{slug}/extension/TaskBoard/?partial=true&time={year}", repeat
-    )
-    _, income_year = _timed(client, f"/{slug}/api/income_statement?time={year}", repeat)
-    return {
-        "fava_load_s": round(load_s, 3),
-        "tasks": tasks,
-        "income_statement_api_s": round(income, 4),
-        "income_statement_api_cold_s": round(income_cold, 4),
-        "task_board_s": round(board, 4),
-        "task_board_cold_s": round(board_cold, 4),
-        "task_board_full_page_s": round(full, 4),
-        "task_board_full_page_cold_s": round(full_cold, 4),
-        "tasks_endpoint_s": round(json_s, 4),
-        "tasks_endpoint_cold_s": round(json_cold, 4),
-        "task_board_year_s": round(filtered, 4),
-        "task_board_year_cold_s": round(filtered_cold, 4),
-        "income_statement_year_api_s": round(income_year, 4),
-        "ratio": round(board / income, 3) if income else None,
-        "ratio_year_filter": round(filtered / income_year, 3) if income_year else None,
-    }
+    def measure(key: str, url: str, before: Callable[[], None] | None = None) -> None:
+        cold, warm = _timed(client, url, repeat, before)
+        out[f"{key}_s"], out[f"{key}_cold_s"] = warm, cold
+
+    measure("income_statement_api", f"/{slug}/api/income_statement")
+    measure("task_board", f"{ext}/TaskBoard/?partial=true")
+    measure("task_board_unmemoised", f"{ext}/TaskBoard/?partial=true", state.forget_views)
+    measure("task_board_full_page", f"{ext}/TaskBoard/")
+    measure("tasks_endpoint", f"{ext}/TaskBoard/tasks")
+    measure("budget_execution", f"{ext}/BudgetExecution/?partial=true")
+    measure("rule_findings", f"{ext}/RuleFindings/?partial=true")
+    measure("task_board_year", f"{ext}/TaskBoard/?partial=true&time={year}")
+    measure("income_statement_year_api", f"/{slug}/api/income_statement?time={year}")
+    figures = {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
+    income, income_year = out["income_statement_api_s"], out["income_statement_year_api_s"]
+    figures["ratio"] = round(out["task_board_s"] / income, 3)
+    figures["ratio_unmemoised"] = round(out["task_board_unmemoised_s"] / income, 3)
+    figures["ratio_year_filter"] = round(out["task_board_year_s"] / income_year, 3)
+    return figures
 
 
 if __name__ == "__main__":  # pragma: no cover
     import json
     import sys
 
-    print(json.dumps(bench_fava(sys.argv[1]), ensure_ascii=False))
+    repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    print(json.dumps(bench_fava(sys.argv[1], repeat), ensure_ascii=False))

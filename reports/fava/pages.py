@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -71,19 +71,19 @@ class PageFilter:
         return None
 
 
-def account_matcher(value: str) -> Any:
-    """Fava's account-filter test: a parent account or a case-insensitive regex."""
-    from beancount.core import account as bc_account
+def account_matcher(value: str) -> Callable[[str], bool]:
+    """Fava's own account-filter test: a parent account, or a case-insensitive regex.
 
-    try:
-        search = re.compile(value, re.IGNORECASE).search
-    except re.error:
-        search = None
+    The same two tests as Fava's ``AccountFilter`` (``has_component`` or its
+    ``Match``), so the fund pages select exactly the accounts Fava's pages select.
+    """
+    from beancount.core.account import has_component
+    from fava.core.filters import Match
+
+    match = Match(value)
 
     def matches(name: str) -> bool:
-        if bc_account.has_component(name, value):
-            return True
-        return bool(search(name)) if search else name == value
+        return has_component(name, value) or match(name)
 
     return matches
 
@@ -292,6 +292,11 @@ class ReportFile:
     @property
     def stem(self) -> str:
         return self.name.rsplit(".", 1)[0]
+
+    @property
+    def folder(self) -> str:
+        """The folder inside the year's reports (``""`` at the top)."""
+        return self.name.rpartition("/")[0]
 
 
 #: The marker file ``write_reports`` leaves in its output folder (not a report).

@@ -4,7 +4,8 @@ Fava reloads a ledger when a file changes and then calls every extension's
 ``after_load_file``.  The fund pages are four extensions over the same books, so
 they share one :class:`FundState` per Fava ledger: the analysis is taken once per
 load (``analysis_for`` reuses the plugin's own run when the books declare the
-plugin) and the builders' outputs are memoised per (page, filter) until the next
+plugin and ``sandao serve`` loaded them; a plain ``fava`` load gets one fresh run of
+the same :func:`~sandao.ledger.analysis.analyse`) and the builders' outputs are memoised per (page, filter) until the next
 load, as Fava memoises its own filtered views.
 """
 
@@ -78,6 +79,7 @@ class FundState:
             self._memo.clear()
             self._jobs.clear()
             self.generation += 1
+            self._analysis = None  # free the previous load's analysis first
             try:
                 self._analysis = analysis_for(
                     list(ledger.all_entries), ledger.options, list(ledger.load_errors)
@@ -86,6 +88,8 @@ class FundState:
             except Exception as exc:  # the pages show it instead of failing Fava's load
                 self._analysis = None
                 self._error = f"{type(exc).__name__}: {exc}"
+            finally:
+                release_plugin_run(ledger.options)
 
     @property
     def analysis(self) -> Analysis | None:
@@ -113,6 +117,11 @@ class FundState:
                 self._memo.popitem(last=False)
         return value
 
+    def forget_views(self) -> None:
+        """Drop the memoised builder outputs (the analysis stays); for the benchmark."""
+        with self._lock:
+            self._memo.clear()
+
     def job(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Job:
         """The background build for ``key`` in this load, started on first call."""
         self.refresh()
@@ -130,6 +139,19 @@ class FundState:
                 self._cache_dir = Path(tempfile.mkdtemp(prefix="sandao-fava-"))
                 atexit.register(shutil.rmtree, self._cache_dir, ignore_errors=True)
             return self._cache_dir
+
+
+def release_plugin_run(options_map: dict[str, Any]) -> None:
+    """Forget the plugin's kept run of a load once the pages hold it.
+
+    ``sandao serve`` loads the books inside ``keeping_plugin_runs`` so that
+    :func:`~sandao.ledger.analysis.analysis_for` returns the plugin's own analysis;
+    the plugin's short list of kept runs would otherwise hold up to four old loads
+    of a long-running server in memory.
+    """
+    from sandao.ledger.analysis import forget_plugin_run
+
+    forget_plugin_run(options_map)
 
 
 _STATES: dict[int, tuple[Any, FundState]] = {}

@@ -2,7 +2,7 @@
 
 The server is the real command (``python -m sandao.cli serve …``) in a subprocess;
 the browser is Debian's ``chromium`` driven by ``chromium-driver`` through Selenium.
-Browser tests are skipped when either is missing.
+Browser tests fail (never skip) when either is missing.
 """
 
 from __future__ import annotations
@@ -126,9 +126,15 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    # Never skipped: CI installs both (.ci/system-deps.sh); a missing browser is a failure.
     if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("需要 Debian 的 chromium 与 chromium-driver")
-    webdriver = pytest.importorskip("selenium.webdriver")
+        pytest.fail(
+            "浏览器测试需要 Debian 的 chromium 与 chromium-driver"
+            f"（chromium={CHROMIUM!r}, chromedriver={CHROMEDRIVER!r}）：apt-get install chromium "
+            "chromium-driver，或运行 .ci/system-deps.sh",
+            pytrace=False,
+        )
+    from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()

@@ -114,7 +114,32 @@ def test_time_and_account_filters(browser, server: Server) -> None:
     assert "C102" in note
 
 
+def test_filters_typed_in_fava_header(browser, server: Server, screenshots: Path) -> None:
+    """Fava's own time and account inputs re-filter the task board, as a person uses them."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server.url("extension/TaskBoard/"))
+    wait_for(browser, "#sd-tasks")
+    time_input = browser.find_element(By.CSS_SELECTOR, 'header input[placeholder="时间"]')
+    time_input.send_keys("2025-03", Keys.ENTER)
+    WebDriverWait(browser, TIMEOUT).until(lambda d: "time=2025-03" in d.current_url)
+    wait_text(browser, "#sd-filter-note", "2025-03-31")
+    tasks = rows(browser, "#sd-tasks")
+    assert tasks["T2025-009"][7] == "0.00"  # its money came in April
+    assert tasks["T2025-007"][7] == "50,000.00"
+    account_input = browser.find_element(By.CSS_SELECTOR, 'header input[placeholder="账户"]')
+    account_input.send_keys("Assets:C102-城西社区服务中心", Keys.ENTER)
+    WebDriverWait(browser, TIMEOUT).until(lambda d: "account=" in d.current_url)
+    wait_text(browser, "#sd-filter-note", "C102")
+    assert sorted(rows(browser, "#sd-tasks")) == ["T2025-009"]
+    browser.save_screenshot(str(screenshots / "task-board-filtered.png"))
+
+
 def test_budget_execution(browser, server: Server, screenshots: Path) -> None:
+    from selenium.webdriver.common.by import By
+
     browser.get(server.url("extension/BudgetExecution/"))
     wait_for(browser, "#sd-quotas")
     quotas = rows(browser, "#sd-quotas")
@@ -123,7 +148,14 @@ def test_budget_execution(browser, server: Server, screenshots: Path) -> None:
     assert row[8] == "100,000.00"
     assert row[9] == "2,500.00"
     assert row[10] == "2.5%"
+    totals = browser.find_element(By.ID, "sd-quota-totals").text
+    assert "100,000.00" in totals and "2.5%" in totals
     browser.save_screenshot(str(screenshots / "budget-execution.png"))
+    # a quota opens the entries charged to it
+    browser.find_element(By.CSS_SELECTOR, 'tr[data-quota="ZB25-0101"] a').click()
+    wait_text(browser, "article", "购买办公用品")
+    article = browser.find_element(By.TAG_NAME, "article").text
+    assert "下达运转经费指标" in article and "平安社区宣传品" not in article
 
 
 def test_findings_link_to_source(browser, server: Server, screenshots: Path) -> None:
@@ -147,12 +179,18 @@ def test_findings_link_to_source(browser, server: Server, screenshots: Path) -> 
 def test_report_preview(browser, server: Server, screenshots: Path) -> None:
     from selenium.webdriver.common.by import By
 
-    pytest.importorskip("sandao.reports.run")
     browser.get(server.url("extension/ReportPreview/?time=2025"))
     wait_for(browser, "#sd-reports")
     assert browser.find_element(By.ID, "sd-report-year").text == "2025"
+    assert "2025 · 2024" in browser.find_element(By.ID, "sd-report-years").text
     listed = rows(browser, "#sd-reports")
     assert any("部门预算公开" in title for title in listed), listed
+    browser.save_screenshot(str(screenshots / "report-preview-top.png"))
+    # the open-data files are listed, each a link
+    browser.find_element(By.CSS_SELECTOR, "#sd-data-files summary").click()
+    data_links = browser.find_elements(By.CSS_SELECTOR, "#sd-data-files a")
+    assert data_links and all(a.is_displayed() for a in data_links[:3])
+    assert any(a.text == "tasks.csv" for a in data_links)
     # the preview frame shows the report index, its links lead to the reports
     frame = wait_for(browser, "#sd-preview")
     browser.execute_script("arguments[0].scrollIntoView()", frame)
@@ -198,6 +236,7 @@ def test_bad_books_still_serve(browser, bad_books: Path, screenshots: Path) -> N
         browser.get(bad.url("extension/RuleFindings/"))
         errors = wait_for(browser, "#sd-beancount-errors")
         assert "main.beancount:" in errors.text
+        assert "语法错误" in errors.text  # Beancount's English message, explained
         browser.save_screenshot(str(screenshots / "bad-books.png"))
         browser.get(bad.url("errors/"))
         wait_text(browser, "article", "oops")

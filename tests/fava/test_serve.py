@@ -129,35 +129,47 @@ def test_books_declaring_the_extension_load_it_once(tmp_path: Path) -> None:
     assert ledger.fava_options.language == "zh"
 
 
-def test_analysis_once_per_load(books: Path) -> None:
+def test_analysis_once_per_load(books: Path, monkeypatch) -> None:
+    """One rule pass per Fava load: the pages take the plugin's own run, then drop it."""
+    from sandao.ledger import analysis as ledger_analysis
+    from sandao.ledger import plugin
     from sandao.reports.fava.state import state_for
 
+    runs: list[object] = []
+    original = ledger_analysis.analyse
+
+    def counted(*args, **kwargs):
+        result = original(*args, **kwargs)
+        runs.append(result)
+        return result
+
+    monkeypatch.setattr(ledger_analysis, "analyse", counted)
+    monkeypatch.setattr(plugin, "analyse", counted)
     app = create_serve_app(books, load=True)
     ledger = app.config["LEDGERS"][SLUG]
     state = state_for(ledger)
     first = state.analysis
+    assert runs == [first]  # the plugin's run, not a second one
+    assert not [o for o, _ in ledger_analysis._RECENT if o is ledger.options]
     client = app.test_client()
     for page in ("TaskBoard", "BudgetExecution", "RuleFindings"):
         assert client.get(f"/{SLUG}/extension/{page}/").status_code == 200
-    assert state.analysis is first
+    assert state.analysis is first and len(runs) == 1
     ledger.load_file()
-    assert state.analysis is not first
+    assert state.analysis is not first and runs == [first, state.analysis]
+    assert not [o for o, _ in ledger_analysis._RECENT if o is ledger.options]
 
 
-def test_example_county(tmp_path: Path) -> None:
+def test_example_county() -> None:
     """The bundled example county: every task of the analysis is on the board."""
-    scaffold = pytest.importorskip("sandao.ledger.scaffold")
-    example_main = getattr(scaffold, "example_main", None)
-    if example_main is None:
-        pytest.skip("no bundled example books yet")
+    from sandao.ledger.scaffold import example_main
+    from sandao.reports.fava.state import state_for
+
     main = Path(example_main())
-    if not main.is_file():
-        pytest.skip("no bundled example books yet")
+    assert main.is_file(), main
     app = create_serve_app(main, load=True)
     client = app.test_client()
     slug = unquote(client.get("/").location.strip("/").split("/")[0])
-    from sandao.reports.fava.state import state_for
-
     analysis = state_for(app.config["LEDGERS"][slug]).analysis
     assert analysis is not None and analysis.funding
     page = client.get(f"/{slug}/extension/TaskBoard/").get_data(as_text=True)
@@ -165,3 +177,40 @@ def test_example_county(tmp_path: Path) -> None:
         assert f'data-task="{task}"' in page
     for name in ("BudgetExecution", "RuleFindings"):
         assert client.get(f"/{slug}/extension/{name}/").status_code == 200
+
+
+def test_plain_fava_with_declared_extension(tmp_path: Path) -> None:
+    """Books that declare the extension show the pages in a plain ``fava`` run too."""
+    from fava.application import create_app
+
+    text = BOOKS + (
+        f'2024-01-01 custom "fava-extension" "{EXTENSION_MODULE}"\n'
+        '2024-01-01 custom "fava-option" "language" "zh"\n'
+    )
+    books = write_books(tmp_path, text)
+    app = create_app([str(books)], load=True, read_only=True)
+    client = app.test_client()
+    page = client.get(f"/{SLUG}/extension/TaskBoard/").get_data(as_text=True)
+    assert 'data-task="T2025-007"' in page and "50,000.00" in page
+    assert client.put(f"/{SLUG}/api/source", json={}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b'include "missing/*.beancount"\n',
+        b"\xff\xfe not utf-8 \x00\n2025-13-45 open Assets:X\n",
+        b'plugin "sandao.ledger" "{broken"\n',
+    ],
+    ids=["missing-include", "binary-garbage", "broken-plugin-config"],
+)
+def test_damaged_books_still_serve(tmp_path: Path, damage: bytes) -> None:
+    books = write_books(tmp_path, BOOKS)
+    books.write_bytes(books.read_bytes() + damage)
+    app = create_serve_app(books, load=True)
+    client = app.test_client()
+    for page in ("TaskBoard", "BudgetExecution", "RuleFindings", "ReportPreview"):
+        response = client.get(f"/{SLUG}/extension/{page}/")
+        assert response.status_code == 200, page
+        assert 'id="sd-load-errors"' in response.get_data(as_text=True), page
+    assert client.get(f"/{SLUG}/errors/").status_code == 200
