@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sandao.cli import add_cache_option
+from sandao.cli import add_cache_option, as_of_date
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -65,7 +65,6 @@ def lean_process() -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import datetime
 
     lean_process()
     from sandao.ledger import load
@@ -81,12 +80,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         check_target(args.out.absolute())
     except ReportError as exc:
         return _fail(str(exc))
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = datetime.date.fromisoformat(args.as_of)
-        except ValueError:
-            return _fail(f"--as-of 应为日期 YYYY-MM-DD，实际为 {args.as_of!r}")
+    as_of = as_of_date(args.as_of)
     if "pdf" in formats:
         from sandao.reports.pdf import cjk_font_available
 

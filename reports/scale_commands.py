@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sandao.cli import add_cache_option
+from sandao.cli import add_cache_option, as_of_date
 
 
 def add_parser(subparsers: Any) -> None:
@@ -51,19 +51,13 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    import datetime
     from dataclasses import replace
 
     from sandao.ledger import load
     from sandao.ledger.check import BooksUnreadable, ensure_readable
     from sandao.reports.export import ExportError, export
 
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = datetime.date.fromisoformat(args.as_of)
-        except ValueError:
-            return _fail(f"--as-of 应为日期 YYYY-MM-DD，实际为 {args.as_of!r}")
+    as_of = as_of_date(args.as_of)
     try:
         ensure_readable(args.ledger)
     except BooksUnreadable as exc:

@@ -8,6 +8,7 @@ a message and an exit code instead of a traceback.
 from __future__ import annotations
 
 import argparse
+import datetime
 import importlib
 import sys
 from collections.abc import Sequence
@@ -42,6 +43,16 @@ def add_cache_option(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="不读写 Beancount 的缓存文件 .*.picklecache（同 bean-check --no-cache）",
     )
+
+
+def as_of_date(text: str | None) -> datetime.date | None:
+    """The value of an ``--as-of`` option: None when not given; not a date → UserError."""
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--as-of 应为日期 YYYY-MM-DD，实际为 {text!r}", 2) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
