@@ -201,14 +201,11 @@ def bulk_loading() -> Iterator[None]:
     nothing to free.  Freezing moves them out of every later scan; they are still
     freed by reference counting.  Not for long-running hosts such as Fava.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if collecting:
-            gc.enable()
+    with collector_paused():
+        try:
+            yield
+        finally:
+            gc.freeze()
 
 
 def forget_plugin_run(options_map: dict[str, Any]) -> None:
