@@ -12,6 +12,7 @@ import datetime
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sandao import __version__
 
@@ -42,6 +43,16 @@ def add_cache_option(parser: argparse.ArgumentParser) -> None:
         "-C",
         action="store_true",
         help="不读写 Beancount 的缓存文件 .*.picklecache（同 bean-check --no-cache）",
+    )
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    """``--config FILE``: the county config (default: ``sandao.toml`` beside the books)."""
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="县配置文件（默认：账簿主文件旁的 sandao.toml）",
     )
 
 
