@@ -61,12 +61,19 @@ def _other_account(ctx: RunContext, unit: str, rule: BankRule) -> tuple[str | No
             )
         return account, ""
     department = rule.department or ""
-    account = ledger.find("Income", unit, "4001", department)
+    # A department's cash is 4609 其他收入; from the unit's own 主管部门 it is 4201 上级补助收入
+    # (disclosure-standard.md: 财政拨款收入 is money from the finance bureau only).
+    code, label = (
+        ("4201", "上级补助收入")
+        if ledger.supervisors.get(unit) == department
+        else ("4609", "其他收入")
+    )
+    account = ledger.find("Income", unit, code, department)
     if account is None:
         name = ledger.departments.get(department, "…")
         return (
             None,
-            f"导入规则「{rule.memo}」的部门账户 Income:{unit_part}:4001-财政拨款收入:{department}-{name} 未在账本中开设，应先 open 该账户",
+            f"导入规则「{rule.memo}」的部门账户 Income:{unit_part}:{code}-{label}:{department}-{name} 未在账本中开设，应先 open 该账户",
         )
     return account, ""
 

@@ -33,7 +33,7 @@ Config file (every table optional)::
     [[bank.rules]]               # memo substring → the other account; first match wins
     memo = "场地费"
     economic = "30216"           # → Expenses:<unit>:30216-…   (or)
-    department = "D07"           # → Income:<unit>:4001-…:D07-…  (or)
+    department = "D07"           # → Income:<unit>:4609-其他收入:D07-…  (or)
     account = "Expenses:…"       # a full account name
     link = "T2025-011"           # optional task / project link
     stream = "职能"               # optional metadata so every dimension resolves

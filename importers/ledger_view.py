@@ -50,6 +50,8 @@ class LedgerView:
     path: str | None = None
     units: dict[str, str] = field(default_factory=dict)
     departments: dict[str, str] = field(default_factory=dict)
+    #: unit code → its 主管部门 (``supervisor:``), whose transfers are 4201 上级补助收入
+    supervisors: dict[str, str] = field(default_factory=dict)
     tasks: dict[str, TaskInfo] = field(default_factory=dict)
     projects: dict[str, str | None] = field(default_factory=dict)
     quotas: dict[str, QuotaInfo] = field(default_factory=dict)
@@ -96,6 +98,9 @@ class LedgerView:
         text = _code
         if entry.type == "unit" and len(values) >= 2:
             self.units[str(values[0])] = str(values[1])
+            supervisor = text(meta.get("supervisor"))
+            if supervisor:
+                self.supervisors[str(values[0])] = supervisor
         elif entry.type == "department" and len(values) >= 2:
             self.departments[str(values[0])] = str(values[1])
         elif entry.type == "task" and values:

@@ -138,7 +138,8 @@ def chart_of_accounts(county: County, start: str) -> str:
             account = gov_account("Income", unit, unit_name, "4001", STREAM_INCOME_CODES[stream])
             lines += [f"{start} open {account} CNY", f'  stream: "{stream}"']
         for dept, dept_name in county.departments.items():
-            account = gov_account("Income", unit, unit_name, "4001", component(dept, dept_name))
+            # a department's own cash is 其他收入, not 财政拨款收入 (rule D003)
+            account = gov_account("Income", unit, unit_name, "4609", component(dept, dept_name))
             lines += [f"{start} open {account} CNY", '  stream: "职能"']
         for code, name in EXPENSE_CODES.items():
             lines.append(f"{start} open Expenses:{component(unit, unit_name)}:{code}-{name} CNY")

@@ -39,7 +39,7 @@ def test_init_from_command_line_checks_clean(tmp_path, capsys):
     assert 'plugin "sandao.ledger"' in main_text
     accounts = (target / "accounts.beancount").read_text("utf-8")
     assert "open Assets:C102-城西社区服务中心:1011-零余额账户用款额度" in accounts
-    assert "open Income:C101-城东社区服务中心:4001-财政拨款收入:D05-县委政法委" in accounts
+    assert "open Income:C101-城东社区服务中心:4609-其他收入:D05-县委政法委" in accounts
     assert ".*.picklecache" in (target / ".gitignore").read_text("utf-8")
     capsys.readouterr()
     assert main(["check", "--json", str(target / "main.beancount")]) == 0
