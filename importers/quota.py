@@ -222,7 +222,7 @@ def _row(
         if kind == "年初":
             raise RowError(
                 "指标编号",
-                f"指标 {quota_id} 已经下达过（金额 {known.amount}），年初指标不应重复；调整应为 追加 / 调减",
+                f"指标 {quota_id} 已经下达过（金额 {known.amount}），指标类型「年初」不应重复下达；调整应为 追加 / 调减",
             )
         if known.unit != unit:
             raise RowError(

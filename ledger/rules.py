@@ -262,7 +262,7 @@ def check_tasks(
                 "T001",
                 meta,
                 due,
-                f"任务 {task_id}「{task.name}」{doc}到期日 {due} 应到位 {fen(amount)}，实到 {fen(received)}，"
+                f"任务 {task_id}「{task.name}」{doc}拨付期限 {due} 应到位 {fen(amount)}，实到 {fen(received)}，"
                 f"{dept_name} 少拨 {fen(amount - received)}{later}",
                 **ids,
             )

@@ -18,6 +18,7 @@ import pandas as pd
 
 from sandao.ledger import Analysis
 from sandao.ledger.declarations import Quota
+from sandao.ledger.glossary import BALANCE, INITIAL_BUDGET
 from sandao.reports.base import (
     Period,
     report_year,
@@ -165,11 +166,11 @@ def _group(df: pd.DataFrame, key: str) -> list[dict]:
 
 
 MONEY_COLUMNS = [
-    Column("initial", "年初预算数", MONEY),
+    Column("initial", INITIAL_BUDGET, MONEY),
     Column("adjustments", "调整数", MONEY),
     Column("adjusted", "调整后预算数", MONEY),
     Column("spent", "已支出", MONEY),
-    Column("balance", "结余", MONEY),
+    Column("balance", BALANCE, MONEY),
     Column("rate", "执行率", RATE),
 ]
 
@@ -314,7 +315,7 @@ def _at_risk(df: pd.DataFrame, records: list[dict], period: Period, as_of: datet
         Column("unit_name", "单位"),
         Column("adjusted", "调整后预算数", MONEY),
         Column("spent", "已支出", MONEY),
-        Column("balance", "结余", MONEY),
+        Column("balance", BALANCE, MONEY),
         Column("rate", "执行率", RATE),
         Column("elapsed", "时间进度", RATE),
     ]
@@ -333,7 +334,7 @@ def _at_risk(df: pd.DataFrame, records: list[dict], period: Period, as_of: datet
         cols,
         rframe,
         total=total if risky else None,
-        notes=[f"执行率低于时间进度 {int(LAG * 100)} 个百分点以上且仍有结余的指标。"],
+        notes=[f"执行率低于时间进度 {int(LAG * 100)} 个百分点以上且仍有余额的指标。"],
         public=False,
     )
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from sandao.ledger import Analysis
 from sandao.ledger.funding import OVERDUE, TaskFunding, task_status
+from sandao.ledger.glossary import BALANCE, DOCUMENT, DUE, RECEIVED
 from sandao.reports.base import department_name, report_year, unit_name, year_period
 from sandao.reports.model import (
     DATE,
@@ -167,13 +168,13 @@ TASK_REPORT_COLUMNS = [
     Column("name", "任务名称"),
     Column("department_name", "交办部门"),
     Column("unit_name", "承担单位"),
-    Column("document", "文件"),
+    Column("document", DOCUMENT),
     Column("amount", "应拨金额", MONEY),
-    Column("due", "到期日", DATE),
-    Column("received", "已到位", MONEY),
+    Column("due", DUE, DATE),
+    Column("received", RECEIVED, MONEY),
     Column("transfers", "到位明细（日期 金额）", TRANSFERS),
     Column("spent", "已支出", MONEY),
-    Column("balance", "结余", MONEY),
+    Column("balance", BALANCE, MONEY),
     Column("status", "状态"),
     Column("flag", "逾期"),
     Column("findings", "检查发现"),
@@ -183,10 +184,10 @@ DEPARTMENT_COLUMNS = [
     Column("department_name", "交办部门"),
     Column("tasks", "任务数", NUMBER),
     Column("amount", "应拨金额", MONEY),
-    Column("received", "已到位", MONEY),
+    Column("received", RECEIVED, MONEY),
     Column("shortfall", "未到位", MONEY),
     Column("spent", "已支出", MONEY),
-    Column("balance", "结余", MONEY),
+    Column("balance", BALANCE, MONEY),
     Column("late", "逾期/未拨任务数", NUMBER),
 ]
 
@@ -228,7 +229,7 @@ def task_ledger_report(
         task_frame,
         total=_money_total(task_frame, TASK_REPORT_COLUMNS, "task"),
         notes=[
-            "状态：未拨付 / 部分拨付 / 已拨付 / 逾期未拨付 / 已结清；“逾期”指曾在到期日未足额到位。",
+            "状态：未拨付 / 部分拨付 / 已拨付 / 逾期未拨付 / 已结清；“逾期”指曾在拨付期限未足额到位。",
             "金额单位：元。",
         ],
         public=False,
