@@ -144,10 +144,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_archive(args: argparse.Namespace) -> int:
-    from beangulp import archive as beangulp_archive
 
     from sandao.importers.beangulp_importers import make_importers
-    from sandao.importers.run import list_exports
 
     try:
         importers = make_importers(args.config)
@@ -161,6 +159,23 @@ def cmd_archive(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    from sandao.locking import LockTimeout, output_lock
+
+    # One archive run at a time per destination: the plan (what exists, what moves where)
+    # stays true until the moves are done.
+    try:
+        with output_lock(args.destination):
+            return _archive(args, importers, identify)
+    except LockTimeout as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+
+
+def _archive(args: argparse.Namespace, importers: Any, identify: Any) -> int:
+    from beangulp import archive as beangulp_archive
+
+    from sandao.importers.run import list_exports
+
     moves = []
     problems = []
     planned: set[str] = set()

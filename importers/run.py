@@ -27,6 +27,7 @@ from sandao.importers.config import ImportConfig, load_config
 from sandao.importers.errors import ImportFailure, ImportProblem, fail, os_reason
 from sandao.importers.ledger_view import LedgerView, absorb_file, load_ledger
 from sandao.importers.tables import RawSheet, Table, build_table, match_header, read_raw
+from sandao.locking import LockTimeout, output_lock
 
 #: Importers in the order a run extracts them (quotas before the payments citing them).
 IMPORTERS: tuple[ModuleType, ...] = (quota, payment, bank)
@@ -293,7 +294,12 @@ def run_extract(
     config_path: str | None = None,
     progress: bool = True,
 ) -> RunResult:
-    """The whole ``sandao import extract``: nothing is written unless every file is clean."""
+    """The whole ``sandao import extract``: nothing is written unless every file is clean.
+
+    The output (file or folder) is locked from before the ledger, which may include it,
+    is read until the new content has replaced it: a concurrent run into the same output
+    waits, then sees this run's entries as already imported.
+    """
     config = load_config(config_path)
     files = list_exports(paths)
     if not files:
@@ -301,6 +307,25 @@ def run_extract(
     for path in files:
         if not os.path.exists(path):
             raise fail(path, "导出文件不存在")
+    target = output_dir if output_dir is not None else output
+    assert target is not None
+    if output is not None:
+        _check_output(output, ledger_path, files)
+    try:
+        with output_lock(target):
+            return _run_locked(files, ledger_path, output, output_dir, config, progress)
+    except LockTimeout as exc:
+        raise fail(target, str(exc)) from None
+
+
+def _run_locked(
+    files: list[str],
+    ledger_path: str,
+    output: str | None,
+    output_dir: str | None,
+    config: ImportConfig,
+    progress: bool,
+) -> RunResult:
     ledger = load_ledger(ledger_path)
     targets: dict[str, str] = {}
     for path in files:
