@@ -8,8 +8,11 @@ sees the first run's result.  A second run waits (saying so after a moment) and,
 ``timeout`` seconds, refuses with a message; nothing is written then.
 
 The lock is ``fcntl.flock`` on ``.<name>.sandao-lock`` in the target's folder: the
-kernel drops it when the process dies (even by SIGKILL), so a stale lock file is
-harmless and is never deleted (deleting it would let two runs hold "the" lock).
+kernel drops it when the process dies (even by SIGKILL), so a lock file left by a
+killed run is harmless.  The holder removes the file before it lets go, and a run that
+got the lock checks that the file it locked is still the one at the path (else it
+locks the new one): so no lock file stays behind and two runs never hold two
+different "locks" of one target.
 """
 
 from __future__ import annotations
@@ -72,35 +75,50 @@ def output_lock(
     path = lock_path(target)
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        handle = _locked(path, target, timeout, notify or _say)
     except OSError:
         if os.access(_nearest_folder(path), os.W_OK):
             raise
-        yield
+        yield  # a read-only folder: nothing can be written there by anyone
         return
     try:
-        _acquire(handle, target, timeout, notify or _say)
         yield
     finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
         os.close(handle)  # closing the descriptor releases the lock
 
 
-def _acquire(handle: int, target: str, timeout: float, notify: Callable[[str], None]) -> None:
+def _locked(path: str, target: str, timeout: float, notify: Callable[[str], None]) -> int:
+    """A descriptor of ``path`` holding its lock (the file at the path, not a removed one)."""
     start = time.monotonic()
     told = False
     while True:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            pass
-        waited = time.monotonic() - start
-        if waited >= timeout:
-            raise LockTimeout(target, timeout)
-        if not told and waited >= NOTICE_AFTER:
-            notify(f"另一个 sandao 进程正在写入 {target}，等待它结束……")
-            told = True
-        time.sleep(0.05)
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    pass
+                waited = time.monotonic() - start
+                if waited >= timeout:
+                    raise LockTimeout(target, timeout)
+                if not told and waited >= NOTICE_AFTER:
+                    notify(f"另一个 sandao 进程正在写入 {target}，等待它结束……")
+                    told = True
+                time.sleep(0.05)
+            try:
+                current = os.stat(path).st_ino
+            except FileNotFoundError:
+                current = None
+        except BaseException:
+            os.close(handle)
+            raise
+        if current == os.fstat(handle).st_ino:
+            return handle
+        os.close(handle)  # the holder before us removed this file: lock the new one
 
 
 def _say(message: str) -> None:
