@@ -3,18 +3,27 @@
 The environment's ``ChoiceLoader`` looks in the user's templates folder first, then
 in ``sandao.templates``, so a county can restyle any page by copying one file.
 Filters only format; every sum was computed by the builder.
+
+Templates run in Jinja2's immutable sandbox (built-ins too: one environment), so a county's
+template cannot reach Python (``cycler.__init__.__globals__`` is refused), and every
+template failure — bad syntax, a missing variable, a refused attribute, an include of
+a file outside the template folders, a template including itself — becomes a
+:class:`~sandao.reports.options.ReportError` naming the template file and line.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 import sandao.templates
 from sandao.reports import charts, formatting
 from sandao.reports.model import Report
+from sandao.reports.options import ReportError
 
 BUILTIN_TEMPLATES = Path(sandao.templates.__file__).parent
 
@@ -25,7 +34,7 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
     if templates is not None:
         loaders.append(jinja2.FileSystemLoader(str(templates)))
     loaders.append(jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES)))
-    env = jinja2.Environment(
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -48,9 +57,77 @@ def render_report(
     env: jinja2.Environment, report: Report, links: dict[str, str] | None = None
 ) -> str:
     """The HTML page of one report."""
-    template = env.get_template(report.template)
-    return template.render(report=report, ctx=report.context, links=links or {})
+    return render(env, report.template, report=report, ctx=report.context, links=links or {})
 
 
 def render_index(env: jinja2.Environment, **context: Any) -> str:
-    return env.get_template("index.html").render(**context)
+    return render(env, "index.html", **context)
+
+
+def render(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render template ``name``; any template failure → :class:`ReportError` (file, line)."""
+    try:
+        return env.get_template(name).render(**context)
+    except RecursionError as exc:
+        where = _template_place(exc, name)
+        raise ReportError(f"模板 {where} 包含或继承了自身（无限循环），已拒绝") from None
+    except jinja2.TemplateError as exc:
+        raise ReportError(template_message(exc, name)) from None
+    except (ArithmeticError, LookupError, TypeError, ValueError) as exc:  # {{ 1/0 }}, range(10**9)
+        where = _template_place(exc, name)
+        raise ReportError(f"模板 {where} 计算出错（{type(exc).__name__}: {exc}）") from None
+
+
+def check_syntax(folder: str | Path) -> None:
+    """Parse every template of a user folder (before the books are read): bad syntax → ReportError."""
+    env = jinja2.sandbox.SandboxedEnvironment()
+    for path in sorted(Path(folder).rglob("*.html")):
+        try:
+            env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+        except jinja2.TemplateSyntaxError as exc:
+            raise ReportError(template_message(exc, path.name)) from None
+        except UnicodeDecodeError:
+            raise ReportError(f"模板 {path} 不是 UTF-8 文本，应以 UTF-8 保存") from None
+
+
+_ENGLISH = (
+    (re.compile(r"'([^']+)' is undefined"), r"变量 \1 未定义"),
+    (re.compile(r"'([^']+)' has no attribute '([^']+)'"), r"\1 没有属性 \2"),
+    (
+        re.compile(r"access to attribute '([^']+)' of '([^']+)' object is unsafe\.?"),
+        r"不允许访问 \2 的属性 \1",
+    ),
+)
+
+
+def template_message(exc: jinja2.TemplateError, name: str) -> str:
+    """One Chinese sentence for a template failure: which file, which line, what."""
+    text = str(exc.message or exc)
+    for pattern, chinese in _ENGLISH:
+        text = pattern.sub(chinese, text)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = f"{exc.filename or exc.name or name} 第 {exc.lineno} 行"
+        return f"模板 {where} 有语法错误：{text}"
+    where = _template_place(exc, name)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return (
+            f"模板 {where} 引用的模板 {exc.name} 不在模板文件夹中，已拒绝"
+            "（模板只能引用模板文件夹内的文件）"
+        )
+    if isinstance(exc, jinja2.sandbox.SecurityError):
+        return f"模板 {where} 试图访问 Python 内部（{text}），已拒绝：模板只能格式化数据"
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"模板 {where} 用到了报表中没有的数据：{text}"
+    return f"模板 {where} 出错：{text}"
+
+
+def _template_place(exc: BaseException, name: str) -> str:
+    """``path 第 N 行`` of the innermost template frame of the traceback (else the name)."""
+    place = name
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".css", ".j2")):
+            place = f"{filename} 第 {tb.tb_lineno} 行"
+        tb = tb.tb_next
+    return place

@@ -42,6 +42,11 @@ def check_target(out_dir: Path) -> None:
 
 
 def check_templates(templates: str | Path | None) -> None:
-    """A user templates folder, when given, must be a folder."""
-    if templates is not None and not Path(templates).is_dir():
+    """A user templates folder, when given, must be a folder of templates that parse."""
+    if templates is None:
+        return
+    if not Path(templates).is_dir():
         raise ReportError(f"模板文件夹不存在：{templates}")
+    from sandao.reports.html import check_syntax
+
+    check_syntax(templates)
