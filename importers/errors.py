@@ -8,9 +8,12 @@ text editor (1-based); columns are given as an Excel letter plus the header text
 
 from __future__ import annotations
 
-import errno
 import os
 from dataclasses import dataclass
+
+from sandao.oserrors import os_reason
+
+__all__ = ["ImportFailure", "ImportProblem", "column_letter", "fail", "os_reason"]
 
 #: At most this many problems are listed per file; the rest are counted.
 MAX_LISTED = 20
@@ -24,25 +27,6 @@ def column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
-
-
-_OS_REASONS = {
-    errno.ENOENT: "文件或目录不存在",
-    errno.EACCES: "没有权限",
-    errno.EPERM: "没有权限",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EROFS: "文件系统只读",
-    errno.ENOTDIR: "路径中有一段不是目录",
-    errno.EISDIR: "是目录，不是文件",
-    errno.EEXIST: "已存在同名文件",
-    errno.ENAMETOOLONG: "文件名过长",
-    errno.EDQUOT: "超出磁盘配额",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """A Chinese phrase for an operating-system error (the errno text as a fallback)."""
-    return _OS_REASONS.get(exc.errno or 0) or f"系统错误：{exc.strerror or exc}"
 
 
 @dataclass(frozen=True)

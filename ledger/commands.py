@@ -7,7 +7,7 @@ import datetime
 import sys
 from pathlib import Path
 
-from sandao.cli import add_cache_option
+from sandao.cli import add_cache_option, year_value
 from sandao.ledger.check import BooksUnreadable, run_check
 from sandao.ledger.scaffold import County, ScaffoldError, county_from_toml, init_books, parse_pair
 
@@ -36,7 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--config", type=Path, help="县情 TOML 文件：[units] [communities] [departments]"
     )
     init.add_argument("--name", help="县名，如 XX县")
-    init.add_argument("--year", type=int, help="首个预算年度（默认今年）")
+    init.add_argument("--year", type=year_value, help="首个预算年度（默认今年）")
     init.add_argument(
         "--unit", action="append", default=[], metavar="C101=名称", help="单位，可重复"
     )

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sandao.cli import add_cache_option, as_of_date
+from sandao.cli import add_cache_option, as_of_date, year_value
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -23,7 +23,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "费随事转台账、预算执行、绩效报表和开放数据。",
     )
     parser.add_argument("ledger", type=Path, help="账簿主文件 (main.beancount)")
-    parser.add_argument("--year", type=int, help="报表年度（默认：账簿最后日期所在年度）")
+    parser.add_argument("--year", type=year_value, help="报表年度（默认：账簿最后日期所在年度）")
     parser.add_argument(
         "--quarter", type=int, choices=(1, 2, 3, 4), help="社区公开季度（默认：本年已开始的各季度）"
     )

@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 
+from sandao.cli import port_value
+
 if TYPE_CHECKING:
     from flask import Flask
 
@@ -169,7 +171,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("ledger", metavar="LEDGER", help="主台账文件 (main.beancount)")
-    parser.add_argument("--port", "-p", type=int, default=DEFAULT_PORT, help="端口（默认 5000）")
+    parser.add_argument(
+        "--port", "-p", type=port_value, default=DEFAULT_PORT, help="端口（默认 5000）"
+    )
     parser.add_argument(
         "--host", "-H", default=DEFAULT_HOST, help="监听地址（默认 127.0.0.1，仅本机）"
     )

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
+from sandao.cli import year_value
 from sandao.ledger import Analysis, load
 from sandao.ledger.check import print_human
 from sandao.ledger.resolver import INCOME, SPENDING
@@ -31,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     demo.add_argument(
         "--out", type=Path, default=Path("sandao-demo"), help="报表输出目录（默认 sandao-demo）"
     )
-    demo.add_argument("--year", type=int, help="报表年度（默认：账簿最后一年）")
+    demo.add_argument("--year", type=year_value, help="报表年度（默认：账簿最后一年）")
     demo.set_defaults(func=cmd_demo)
 
 

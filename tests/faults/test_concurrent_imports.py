@@ -7,6 +7,7 @@ it, and every run must exit 0.  A few rounds, since a race shows only sometimes.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -36,7 +37,7 @@ def _entries(*files: Path) -> list[str]:
     for path in files:
         text = path.read_text(encoding="utf-8")
         starts = [m.start() for m in ENTRY.finditer(text)] + [len(text)]
-        for start, end in zip(starts, starts[1:], strict=False):
+        for start, end in itertools.pairwise(starts):
             lines = [ln for ln in text[start:end].splitlines() if ln and not ln.startswith(";")]
             blocks.append("\n".join(lines))
     return sorted(blocks)
@@ -55,7 +56,7 @@ def _start(ledger: Path, *args: object) -> subprocess.Popen[str]:
 
 def _finish(*runs: subprocess.Popen[str]) -> None:
     for run in runs:
-        out, err = run.communicate(timeout=180)
+        _, err = run.communicate(timeout=180)
         assert run.returncode == 0, err
         assert "Traceback" not in err
 
@@ -73,7 +74,7 @@ def expected(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
         singles[name] = _entries(tmp / f"{name}.beancount")
     return {
         "folder": _entries(*files),
-        "file": sorted(sum(singles.values(), [])),
+        "file": sorted(e for entries in singles.values() for e in entries),
     }
 
 
