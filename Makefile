@@ -15,7 +15,7 @@ venv: $(BIN)/python
 
 demo: venv
 	$(BIN)/pip install -q .
-	cd /tmp && $(CURDIR)/$(BIN)/sandao demo --out $(CURDIR)/sandao-demo
+	$(BIN)/sandao demo --out sandao-demo
 
 system-deps:
 	sh .ci/system-deps.sh

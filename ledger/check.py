@@ -97,11 +97,12 @@ def records(analysis: Analysis) -> list[dict[str, Any]]:
     ]
 
 
-def _where(file: str | None, line: int | None) -> str:
+def _where(file: str | None, line: int | None, base: Path | None = None) -> str:
+    """``file:line`` relative to ``base`` (default: the working folder) when that is shorter."""
     if not file:
         return "<未知位置>"
     try:
-        shown = os.path.relpath(file)
+        shown = os.path.relpath(file, base)
         if shown.startswith(".." + os.sep + ".."):
             shown = file
     except ValueError:
@@ -109,8 +110,11 @@ def _where(file: str | None, line: int | None) -> str:
     return f"{shown}:{line}" if line else shown
 
 
-def print_human(analysis: Analysis, out: TextIO) -> None:
-    """Findings grouped by unit, then task; counts at the end."""
+def print_human(analysis: Analysis, out: TextIO, base: Path | None = None) -> None:
+    """Findings grouped by unit, then task; counts at the end.
+
+    File names are shown relative to ``base`` (default: the working folder).
+    """
     decl = analysis.declarations
     out.write(f"检查截至 {analysis.as_of}（as of）\n")
     if analysis.errors:
@@ -118,7 +122,9 @@ def print_human(analysis: Analysis, out: TextIO) -> None:
         for error in analysis.errors:
             source = error.source or {}
             message = explain(error.message).replace("\n", "\n    ")
-            out.write(f"  {_where(source.get('filename'), source.get('lineno'))}: {message}\n")
+            out.write(
+                f"  {_where(source.get('filename'), source.get('lineno'), base)}: {message}\n"
+            )
     groups: dict[str | None, dict[str | None, list[Finding]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -142,7 +148,7 @@ def print_human(analysis: Analysis, out: TextIO) -> None:
             for f in groups[unit][task]:
                 out.write(
                     f"    {SEVERITY_LABEL[f.severity]} {f.code} {title(f.code)}\n"
-                    f"      {_where(f.file, f.line)}: {f.message}\n"
+                    f"      {_where(f.file, f.line, base)}: {f.message}\n"
                 )
     errors = len(analysis.errors) + sum(1 for f in analysis.findings if f.severity == ERROR)
     warnings = sum(1 for f in analysis.findings if f.severity != ERROR)

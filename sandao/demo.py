@@ -10,6 +10,7 @@ layer is installed it also writes the full report set and prints where.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections import defaultdict
 from decimal import Decimal
@@ -75,15 +76,48 @@ def print_summary(analysis: Analysis, out: TextIO) -> None:
     out.write("\n")
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the working folder when it lies inside it, else absolute."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def next_steps() -> str:
+    """The exact commands a newcomer types next, runnable from the current folder.
+
+    When the ``sandao`` found on PATH is not the one running (a venv not activated, as
+    after ``make demo``), the venv's activate script comes first.
+    """
+    scripts = Path(sys.executable).parent
+    running = scripts / "sandao"
+    on_path = shutil.which("sandao")
+    lines = ["下一步（在当前目录输入）："]
+    if not on_path or Path(on_path).absolute() != running.absolute():
+        lines.append(f"  . {_shown(scripts / 'activate')}    # 启用虚拟环境，之后可直接输入 sandao")
+    lines += [
+        "  sandao init 我的账簿 --name XX县 --year 2026 --unit C101=城东社区服务中心 \\",
+        "      --community SQ01=城江社区@C101 --department D05=县委政法委",
+        "  sandao check 我的账簿/main.beancount",
+        "（第一个月怎么记账：README「第一次使用」；示例账簿副本：sandao example 示例县）",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    analysis = load(example_main())
+    main = example_main()
+    analysis = load(main)
     out = sys.stdout
     print_summary(analysis, out)
-    print_human(analysis, out)
+    out.write("（以下位置相对于示例账簿目录；用 sandao example 目录 可写出一份副本）\n")
+    print_human(analysis, out, base=main.parent)
     try:
         from sandao.reports.run import write_reports
     except ImportError:
+        out.write("\n" + next_steps())
         return 0
     index = write_reports(analysis, args.out, year=args.year)
-    out.write(f"\n报表已生成：{index}\n")
+    out.write(f"\n报表已生成：{_shown(index)}\n\n")
+    out.write(next_steps())
     return 0

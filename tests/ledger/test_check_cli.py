@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import BASE, FUND_TASK
@@ -12,6 +13,8 @@ from conftest import BASE, FUND_TASK
 from sandao.cli import main
 
 LATE = FUND_TASK.replace("2025-03-20", "2025-04-15")
+#: The venv's own script, not whatever ``bean-check`` PATH happens to hold.
+BEAN_CHECK = str(Path(sys.executable).with_name("bean-check"))
 
 
 def write(tmp_path, text, name="main.beancount"):
@@ -140,7 +143,7 @@ def test_bean_check_shows_the_same_errors(tmp_path, capsys):
     path = write(tmp_path, books)
     _, out, _ = check(capsys, path, "--json")
     errors = sorted(r["message"] for r in json.loads(out) if r["severity"] == "error")
-    result = subprocess.run(["bean-check", str(path)], capture_output=True, text=True)
+    result = subprocess.run([BEAN_CHECK, str(path)], capture_output=True, text=True)
     assert result.returncode == 1
     for message in errors:
         assert message in result.stderr + result.stdout
@@ -150,8 +153,8 @@ def test_plugin_reports_only_errors_unless_configured(tmp_path):
     over = BASE.replace("50000.00 CNY\n  department", "49999.00 CNY\n  department") + FUND_TASK
     quiet = write(tmp_path, over.replace("{'warnings': True}", ""), "quiet.beancount")
     loud = write(tmp_path, over, "loud.beancount")
-    assert subprocess.run(["bean-check", str(quiet)], capture_output=True).returncode == 0
-    result = subprocess.run(["bean-check", str(loud)], capture_output=True, text=True)
+    assert subprocess.run([BEAN_CHECK, str(quiet)], capture_output=True).returncode == 0
+    result = subprocess.run([BEAN_CHECK, str(loud)], capture_output=True, text=True)
     assert result.returncode == 1 and "[T009]" in result.stderr + result.stdout
 
 

@@ -8,6 +8,7 @@ the imported entries, with the same two intended findings wherever it is copied.
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -97,6 +98,9 @@ def test_demo_exits_zero_and_shows_the_findings(tmp_path, capsys):
     assert "T2024-004" in out and "T2025-002" in out
     assert (tmp_path / "out" / "index.html").exists()
     assert str(tmp_path / "out" / "index.html") in out
+    # findings name the books' own files, not where the package happens to be installed
+    assert re.search(r"^      20\d\d\.beancount:\d+: ", out, re.M) and "site-packages" not in out
+    assert "下一步" in out and "sandao init " in out
 
 
 def test_imported_payments_equal_the_exports_control_totals():
