@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -126,7 +127,13 @@ def _declarations(county: County, start: str) -> str:
 
 def chart_of_accounts(county: County, start: str) -> str:
     """Open directives for every unit: codes first, Chinese after a dash."""
-    lines = ["; 会计科目 (chart of accounts) — 由 sandao init 生成，可按需增删", ""]
+    lines = [
+        "; 会计科目 (chart of accounts) — 由 sandao init 生成，可按需增删",
+        f"; 支出科目默认为{DEFAULT_EXPENSE_STREAM}经费、功能分类 {DEFAULT_EXPENSE_FUNCTION}"
+        "（城乡社区管理事务-行政运行）；",
+        "; 任务链接 ^T… 使其归为职能经费；其他用途在交易或分录上写 stream: / function: 覆盖。",
+        "",
+    ]
     for unit, unit_name in county.units.items():
         lines.append(f"; {unit} {unit_name}")
         for code in ("1002", "1011"):
@@ -143,6 +150,8 @@ def chart_of_accounts(county: County, start: str) -> str:
             lines += [f"{start} open {account} CNY", '  stream: "职能"']
         for code, name in EXPENSE_CODES.items():
             lines.append(f"{start} open Expenses:{component(unit, unit_name)}:{code}-{name} CNY")
+            lines.append(f'  stream: "{DEFAULT_EXPENSE_STREAM}"')
+            lines.append(f'  function: "{DEFAULT_EXPENSE_FUNCTION}"')
         lines.append("")
     return "\n".join(lines)
 
@@ -162,35 +171,107 @@ include "{county.year}.beancount"
 """
 
 
-def _year_file(county: County) -> str:
+#: What a plain expense on an ``init`` account counts as when nothing more specific is
+#: written: operating money (运转) under 城乡社区管理事务-行政运行.  A task link (stream),
+#: or ``stream:``/``function:`` on the transaction or posting, takes precedence.
+DEFAULT_EXPENSE_STREAM = "运转"
+DEFAULT_EXPENSE_FUNCTION = "2120101"
+
+#: Marks the worked first month in the year file, so tools and tests can find it.
+FIRST_MONTH_BEGIN = ";; ---- 第一个月示例（worked first month）开始 ----"
+FIRST_MONTH_END = ";; ---- 第一个月示例 结束 ----"
+
+
+def first_month(county: County) -> str:
+    """The README's worked first month for ``county``'s first unit, department and community.
+
+    Quota, its arrival, a task, the department's cash transfer (4609 其他收入), spending
+    from the quota, from the task and from the bank, the bank's opening balance and a
+    balance assertion: books that check clean with no finding.  ``init`` writes it
+    commented out into the year file; the README shows it for the README's ``init``.
+    """
     unit, unit_name = next(iter(county.units.items()))
-    dept = next(iter(county.departments), "D01")
-    dept_name = county.departments.get(dept, "")
+    dept, dept_name = next(iter(county.departments.items()), ("D01", "县委政法委"))
+    community = next(
+        (code for code, (_, owner) in county.communities.items() if owner == unit), None
+    )
     y = county.year
-    zero = gov_account("Assets", unit, unit_name, "1011")
-    income = gov_account("Income", unit, unit_name, "4001", STREAM_INCOME_CODES["运转"])
+    quota = f"ZB{y % 100:02d}-0001"
+    task = f"T{y}-001"
+
+    def acct(root: str, code: str, *rest: str) -> str:
+        return gov_account(root, unit, unit_name, code, *rest)
+
+    def expense(code: str) -> str:
+        return f"Expenses:{component(unit, unit_name)}:{code}-{EXPENSE_CODES[code]}"
+
+    bank, zero = acct("Assets", "1002"), acct("Assets", "1011")
+    community_line = f'\n  community: "{community}"' if community else ""
+
+    def post(account: str, amount: str = "") -> str:
+        # amounts right-aligned in column 66 as an editor shows them (CJK = 2 columns)
+        shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in account)
+        pad = max(2, 64 - shown - len(amount))
+        return f"  {account}{' ' * pad}{amount} CNY" if amount else f"  {account}"
+
     return f"""\
-;; 本年度（{y}）账务。下面是一个指标和一个职能任务的示例（已注释），取消注释即可使用。
+; 1 期初：银行存款的上年余额（以银行对账单 {y - 1}-12-31 的余额为准）
+{y}-01-01 * "期初余额" "银行存款上年余额"
+{post(bank, "35210.40")}
+{post(acct("Equity", "3001"))}
 
-; {y}-01-10 custom "quota" "ZB{y % 100:02d}-0001" "社区服务中心运转经费" 800000.00 CNY
-;   unit: "{unit}"
-;   stream: "运转"
-;   function: "2120101"
-;   economic: "302"
-;   kind: "年初"
-;   document: "X财预〔{y}〕1号"
-; {y}-01-10 * "县财政局" "下达运转经费指标"
-;   quota: "ZB{y % 100:02d}-0001"
-;   {zero}  800000.00 CNY
-;   {income}
+; 2 指标：财政局下达的预算指标（导入「预算指标」导出文件也会写出这两笔）
+{y}-01-10 custom "quota" "{quota}" "社区服务中心运转经费" 800000.00 CNY
+  unit: "{unit}"
+  stream: "运转"
+  function: "2120101"
+  economic: "302"
+  kind: "年初"
+  document: "X财预〔{y}〕1号"
+{y}-01-10 * "县财政局" "下达运转经费指标"
+  quota: "{quota}"
+{post(zero, "800000.00")}
+{post(acct("Income", "4001", STREAM_INCOME_CODES["运转"]))}
 
-; {y}-03-01 custom "task" "T{y}-001" "平安示范社区建设" 50000.00 CNY
-;   department: "{dept}"   ; {dept_name}
-;   unit: "{unit}"
-;   due: {y}-03-31
-;   end: {y}-12-31
-;   function: "2040199"
-;   document: "X政法发〔{y}〕1号"
+; 3 任务：部门交给单位的工作（费随事转），拨付期限前经费须到位
+{y}-01-15 custom "task" "{task}" "平安示范社区建设" 50000.00 CNY
+  department: "{dept}"{community_line}
+  unit: "{unit}"
+  due: {y}-01-31
+  end: {y}-12-31
+  document: "X政法发〔{y}〕1号"
+
+; 4 拨款：部门把任务经费转到单位的银行账户（部门的钱记 4609 其他收入:部门）
+{y}-01-25 * "{dept_name}" "拨付平安示范社区建设经费" ^{task}
+{post(bank, "50000.00")}
+{post(acct("Income", "4609", component(dept, dept_name)))}
+
+; 5 支出：挂指标的国库支付、挂任务的银行支付、普通的银行支付
+{y}-01-20 * "县供电公司" "1月电费"
+  quota: "{quota}"
+{post(expense("30206"), "3421.50")}
+{post(zero)}
+{y}-01-28 * "城江社区" "平安社区宣传栏制作" ^{task}
+{post(expense("30227"), "12000.00")}
+{post(bank)}
+{y}-01-29 * "县文具店" "办公用品"
+{post(expense("30201"), "860.00")}
+{post(bank)}
+
+; 6 对账：月末银行对账单余额（balance 检查的是当天开始时的余额）
+{y}-02-01 balance {bank} 72350.40 CNY
+"""
+
+
+def _year_file(county: County) -> str:
+    month = "\n".join(f"; {line}" if line else ";" for line in first_month(county).splitlines())
+    return f"""\
+;; 本年度（{county.year}）账务。下面是第一个月的完整示例（已注释）：期初余额、指标、任务、
+;; 拨款、支出、对账。去掉行首的 "; " 即可使用（README「第一次使用」逐笔说明）。
+
+{FIRST_MONTH_BEGIN}
+{month}
+{FIRST_MONTH_END}
 """
 
 

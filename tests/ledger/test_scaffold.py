@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from sandao.cli import main
 
@@ -61,18 +62,20 @@ def test_init_sample_task_and_quota_work_when_uncommented(tmp_path, capsys):
         ]
     )
     year_file = target / "2026.beancount"
-    text = "\n".join(
-        line[2:] if line.startswith("; 20") or line.startswith(";   ") else line
-        for line in year_file.read_text("utf-8").splitlines()
+    text = "".join(
+        re.sub(r"^; ?", "", line, count=1) for line in year_file.read_text("utf-8").splitlines(True)
     )
-    year_file.write_text(text + "\n", "utf-8")
+    year_file.write_text(text, "utf-8")
     capsys.readouterr()
     assert main(["check", "--json", str(target / "main.beancount")]) == 0
     assert json.loads(capsys.readouterr().out) == []
-    # Declared but never funded: once its due date has passed, exactly its T001.
-    main(["check", "--json", "--as-of", "2026-04-01", str(target / "main.beancount")])
+    # Without the department's transfer the task is unfunded once due, and overspent.
+    transfer = re.search(r"\d{4}-\d\d-\d\d \* \"县委政法委\".*?\n\n", text, re.S)
+    year_file.write_text(text.replace(transfer.group(0), ""), "utf-8")
+    main(["check", "--json", str(target / "main.beancount")])
     found = json.loads(capsys.readouterr().out)
-    assert [(f["code"], f["task"]) for f in found] == [("T001", "T2026-001")]
+    codes = {(f["code"], f["task"]) for f in found if f["code"] != "BalanceError"}
+    assert codes == {("T001", "T2026-001"), ("T003", "T2026-001")}
 
 
 def test_init_from_toml(tmp_path, capsys):
