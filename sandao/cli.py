@@ -23,8 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sandao.ledger.commands",
     "sandao.importers.commands",
     "sandao.reports.commands",
-    "sandao.reports.serve",
-    "sandao.reports.scale_commands",
+    "sandao.reports.web.serve",
+    "sandao.reports.province.commands",
     "sandao.bench.commands",
     "sandao.demo",
 )

@@ -623,14 +623,14 @@ def measure_fava(ctx: BenchContext) -> Outcome:
     """The task board (server-rendered page) ÷ Fava's ``/api/income_statement``, warm.
 
     Both through Flask's test client on the same loaded books, in one child process
-    (see :mod:`sandao.reports.fava.bench`): the books are loaded once, as Fava does,
+    (see :mod:`sandao.reports.web.fava.bench`): the books are loaded once, as Fava does,
     then each page is requested once cold and at least five times warm (median).
     The other fund pages and the task board without its per-filter memo are
     reported for information.
     """
     outcome = Outcome("fava")
     repeat = str(max(5, ctx.config.repeat))
-    run = ctx.run([ctx.python, "-m", "sandao.reports.fava.bench", str(ctx.ledger), repeat])
+    run = ctx.run([ctx.python, "-m", "sandao.reports.web.fava.bench", str(ctx.ledger), repeat])
     tail = run.json_tail()
     if run.returncode != 0 or not tail:
         outcome.failed = f"fava exit {run.returncode}: {_tail_lines(run.stderr)}"

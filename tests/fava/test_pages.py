@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from sandao.reports.fava.pages import finding_codes, page_filter
+from sandao.reports.web.fava.pages import finding_codes, page_filter
 
 ACCOUNTS = [
     "Assets:C101-城东社区服务中心:1002-银行存款",

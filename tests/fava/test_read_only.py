@@ -18,7 +18,7 @@ import pytest
 from books import BOOKS
 from conftest import SLUG, file_hashes, write_books
 
-from sandao.reports.serve import create_serve_app
+from sandao.reports.web.serve import create_serve_app
 
 WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 #: Fava's report pages (``/<bfile>/<report_name>/``).

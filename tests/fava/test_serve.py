@@ -15,7 +15,7 @@ from books import BOOKS
 from conftest import SLUG, Server, file_hashes, write_books
 
 from sandao.cli import build_parser
-from sandao.reports.serve import (
+from sandao.reports.web.serve import (
     DEFAULT_HOST,
     EXTENSION_MODULE,
     create_serve_app,
@@ -133,7 +133,7 @@ def test_analysis_once_per_load(books: Path, monkeypatch) -> None:
     """One rule pass per Fava load: the pages take the plugin's own run, then drop it."""
     from sandao.ledger import analysis as ledger_analysis
     from sandao.ledger import plugin
-    from sandao.reports.fava.state import state_for
+    from sandao.reports.web.fava.state import state_for
 
     runs: list[object] = []
     original = ledger_analysis.analyse
@@ -163,7 +163,7 @@ def test_analysis_once_per_load(books: Path, monkeypatch) -> None:
 def test_example_county() -> None:
     """The bundled example county: every task of the analysis is on the board."""
     from sandao.ledger.scaffold import example_main
-    from sandao.reports.fava.state import state_for
+    from sandao.reports.web.fava.state import state_for
 
     main = Path(example_main())
     assert main.is_file(), main

@@ -22,7 +22,7 @@ from sandao.ledger import load
 from sandao.ledger.resolver import INCOME, SPENDING
 from sandao.ledger.scaffold import example_main
 from sandao.reports.execution import quota_execution
-from sandao.reports.export import (
+from sandao.reports.province.export import (
     POSTING_FIELDS,
     QUOTA_FIELDS,
     SCHEMA_VERSION,

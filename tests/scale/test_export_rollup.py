@@ -22,7 +22,7 @@ from sandao.ledger.resolver import INCOME, SPENDING
 from sandao.ledger.scaffold import example_main
 from sandao.reports.execution import quota_execution
 from sandao.reports.model import MONEY
-from sandao.reports.rollup import connect, find_exports, province_tables
+from sandao.reports.province.rollup import connect, find_exports, province_tables
 
 COUNTIES = 200
 ZERO = Decimal(0)

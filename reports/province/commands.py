@@ -55,7 +55,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     from sandao.ledger import load
     from sandao.ledger.check import BooksUnreadable, ensure_readable
-    from sandao.reports.export import ExportError, export
+    from sandao.reports.province.export import ExportError, export
 
     as_of = as_of_date(args.as_of)
     try:
@@ -89,7 +89,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_rollup(args: argparse.Namespace) -> int:
     import duckdb
 
-    from sandao.reports.rollup import RollupError, rollup
+    from sandao.reports.province.rollup import RollupError, rollup
     from sandao.reports.run import ReportError
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]

@@ -53,8 +53,8 @@ def bench_fava(ledger_path: str | Path, repeat: int = 5) -> dict[str, Any]:
     task board with the per-filter memo cleared before every request: the builders
     run each time, only the load's analysis is reused.
     """
-    from sandao.reports.fava.state import state_for
-    from sandao.reports.serve import create_serve_app
+    from sandao.reports.web.fava.state import state_for
+    from sandao.reports.web.serve import create_serve_app
 
     start = time.perf_counter()
     app = create_serve_app(ledger_path, read_only=True, load=True)

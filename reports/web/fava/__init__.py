@@ -14,8 +14,8 @@ A Fava extension module with four report pages, each a Jinja template in
   GET-only ``file`` endpoint.
 
 Every page honours Fava's time filter and account filter (see
-:mod:`sandao.reports.fava.pages`).  The pages share one analysis per Fava load
-(:mod:`sandao.reports.fava.state`).  All endpoints are GET-only and no request
+:mod:`sandao.reports.web.fava.pages`).  The pages share one analysis per Fava load
+(:mod:`sandao.reports.web.fava.state`).  All endpoints are GET-only and no request
 writes to the books; in Fava's read-only mode every other method is refused by
 Fava itself.
 
@@ -42,8 +42,8 @@ from flask import Response, abort, current_app, request, send_from_directory
 
 from sandao.ledger.check import explain
 from sandao.ledger.findings import ERROR, RULES, FundRuleError
-from sandao.reports.fava import pages
-from sandao.reports.fava.state import FundState, Job, state_for
+from sandao.reports.web.fava import pages
+from sandao.reports.web.fava.state import FundState, Job, state_for
 
 #: Page name → sidebar title, in the order of the page switcher.
 PAGES: tuple[tuple[str, str], ...] = (

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sandao.reports.codes import function_name
-from sandao.reports.export import (
+from sandao.reports.province.export import (
     MANIFEST,
     POSTING_FIELDS,
     QUOTA_FIELDS,
