@@ -1,0 +1,8 @@
+"""The Fava extension under its public name: books say ``custom "fava-extension" "sandao.reports.fava"``.
+
+The extension lives in :mod:`sandao.reports.web.fava`; Fava finds its page classes here.
+"""
+
+from sandao.reports.web.fava import BudgetExecution, ReportPreview, RuleFindings, TaskBoard
+
+__all__ = ["BudgetExecution", "ReportPreview", "RuleFindings", "TaskBoard"]
