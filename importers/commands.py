@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from sandao.cli_helpers import UserError
 from sandao.importers.errors import ImportFailure, os_reason
 
 
@@ -59,16 +60,15 @@ def _help(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _failure(exc: ImportFailure, what: str) -> int:
-    print(f"错误：{what}，没有写入任何文件。", file=sys.stderr)
-    print(exc.render(), file=sys.stderr)
+def _failure(exc: ImportFailure, what: str) -> UserError:
+    """The failure as a :class:`UserError`: exit 2 when the ledger itself cannot be loaded."""
     ledger_problem = any(
         "账本有语法或加载错误" in p.message
         or "账本无法加载" in p.message
         or "账本文件不存在" in p.message
         for p in exc.problems
     )
-    return 2 if ledger_problem else 1
+    return UserError(f"{what}，没有写入任何文件。\n{exc.render()}", 2 if ledger_problem else 1)
 
 
 def cmd_identify(args: argparse.Namespace) -> int:
@@ -78,7 +78,7 @@ def cmd_identify(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
     except ImportFailure as exc:
-        return _failure(exc, "导入配置有误")
+        raise _failure(exc, "导入配置有误") from None
     rows = []
     for path in list_exports(args.paths):
         try:
@@ -135,7 +135,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 for p in exc.problems
             ]
             print(json.dumps({"ok": False, "problems": problems}, ensure_ascii=False, indent=1))
-        return _failure(exc, "导入失败")
+        raise _failure(exc, "导入失败") from None
     if args.json:
         print(json.dumps({"ok": True, **run.as_json()}, ensure_ascii=False, indent=1))
     else:
@@ -150,15 +150,11 @@ def cmd_archive(args: argparse.Namespace) -> int:
     try:
         importers = make_importers(args.config)
     except ImportFailure as exc:
-        return _failure(exc, "导入配置有误")
+        raise _failure(exc, "导入配置有误") from None
     from beangulp.identify import identify
 
     if os.path.exists(args.destination) and not os.path.isdir(args.destination):
-        print(
-            f"错误：归档目录 {args.destination} 是文件，应为目录，没有移动任何文件。",
-            file=sys.stderr,
-        )
-        return 1
+        raise UserError(f"归档目录 {args.destination} 是文件，应为目录，没有移动任何文件。")
     from sandao.locking import LockTimeout, output_lock
 
     # One archive run at a time per destination: the plan (what exists, what moves where)
@@ -167,8 +163,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
         with output_lock(args.destination):
             return _archive(args, importers, identify)
     except LockTimeout as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
+        raise UserError(str(exc)) from None
 
 
 def _archive(args: argparse.Namespace, importers: Any, identify: Any) -> int:
@@ -218,10 +213,9 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
         try:
             return command(args)
         except ImportFailure as exc:
-            return _failure(exc, "导入失败")
+            raise _failure(exc, "导入失败") from None
         except OSError as exc:
             where = f"{exc.filename}：" if exc.filename else ""
-            print(f"错误：{where}{os_reason(exc)}，操作未完成。", file=sys.stderr)
-            return 1
+            raise UserError(f"{where}{os_reason(exc)}，操作未完成。") from None
 
     return run

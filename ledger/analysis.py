@@ -3,23 +3,21 @@
 :func:`analyse` is the single entry point of the rule engine.  The Beancount plugin
 calls it during the load; ``sandao check``, the reports and the Fava extension get
 the same :class:`Analysis` back through :func:`analysis_for` (reusing the plugin's
-run when the books declare the plugin) or :func:`load`.
+run when the books declare the plugin, kept by :mod:`sandao.runtime`) or :func:`load`.
 """
 
 from __future__ import annotations
 
 import ast
-import contextlib
 import datetime
-import gc
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from beancount.core import data
 
+from sandao import runtime
 from sandao.ledger.declarations import PROJECT_ID, TASK_ID, Declarations, read_declarations
 from sandao.ledger.findings import ERROR, Finding, FundRuleError
 from sandao.ledger.funding import TaskFunding, Usage, all_task_funding, gather
@@ -103,26 +101,8 @@ def latest_date(entries: list[data.Directive]) -> datetime.date:
 
 def analyse(entries: list[data.Directive], options_map: dict[str, Any], config: Config) -> Analysis:
     """Run the resolver and every rule over loaded entries (sorted, as Beancount gives them)."""
-    with collector_paused():
+    with runtime.collector_paused():
         return _analyse(entries, options_map, config)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside the block.
-
-    The pass allocates one row per posting and frees nothing: with the collector on,
-    its generational scans over the loaded entries cost more than the pass itself.
-    A caller that drops the analysis should do so inside the block, so the rows are
-    freed before the collector ever counts them.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _analyse(
@@ -153,66 +133,6 @@ def _finding_order(f: Finding) -> tuple:
     return (f.file or "", f.line or 0, f.code, f.message)
 
 
-# The plugin's latest analyses, so check / reports / Fava reuse them instead of
-# running the rules twice.  Keyed by the identity of the options map, which
-# Beancount passes unchanged from the plugin to the loader's caller.
-_RECENT: list[tuple[dict[str, Any], Analysis]] = []
-_RECENT_MAX = 4
-_keepers = 0
-
-
-@contextlib.contextmanager
-def keeping_plugin_runs() -> Iterator[None]:
-    """Within this block the plugin keeps its analyses for :func:`analysis_for` to reuse.
-
-    Off by default: under a plain ``bean-check`` or Fava load nobody asks for the
-    analysis again, and a kept posting table (one tracked object per posting) would be
-    walked by every later garbage collection of the host process.
-    """
-    global _keepers
-    _keepers += 1
-    try:
-        yield
-    finally:
-        _keepers -= 1
-
-
-def remember(options_map: dict[str, Any], analysis: Analysis) -> None:
-    if _keepers:
-        _RECENT.append((options_map, analysis))
-        del _RECENT[:-_RECENT_MAX]
-
-
-_one_shot = False
-
-
-def one_shot_process() -> None:
-    """Declare this process a one-shot command: :func:`load` then uses :func:`bulk_loading`."""
-    global _one_shot
-    _one_shot = True
-
-
-@contextlib.contextmanager
-def bulk_loading() -> Iterator[None]:
-    """For one-shot commands: no cyclic collections while loading, then freeze the result.
-
-    A county's books are a million small objects that live until the process exits;
-    the collector's full scans of them are a third of Beancount's load time and find
-    nothing to free.  Freezing moves them out of every later scan; they are still
-    freed by reference counting.  Not for long-running hosts such as Fava.
-    """
-    with collector_paused():
-        try:
-            yield
-        finally:
-            gc.freeze()
-
-
-def forget_plugin_run(options_map: dict[str, Any]) -> None:
-    """Drop a kept plugin run once its caller holds the analysis (long-running hosts)."""
-    _RECENT[:] = [pair for pair in _RECENT if pair[0] is not options_map]
-
-
 def plugin_config(options_map: dict[str, Any]) -> tuple[bool, str | None]:
     """Whether the books declare the plugin, and its config string."""
     for name, config in options_map.get("plugin", []):
@@ -235,12 +155,7 @@ def analysis_for(
         config = Config()
     if as_of is not None:
         config = replace(config, as_of=as_of)
-    found = None
-    if as_of is None:
-        for stored_options, analysis in reversed(_RECENT):
-            if stored_options is options_map:
-                found = analysis
-                break
+    found = runtime.recall(options_map) if as_of is None else None
     if found is None:
         found = analyse(entries, options_map, config)
     found.errors = [e for e in (errors or []) if not isinstance(e, FundRuleError)]
@@ -251,6 +166,6 @@ def load(path: str | Path, as_of: datetime.date | None = None) -> Analysis:
     """Load books from a file (Beancount loader, plugin included) and analyse them."""
     from beancount import loader
 
-    with bulk_loading() if _one_shot else contextlib.nullcontext(), keeping_plugin_runs():
+    with runtime.loading(), runtime.keeping_plugin_runs():
         entries, errors, options_map = loader.load_file(str(path))
         return analysis_for(entries, options_map, errors, as_of)

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime
 import sys
 from pathlib import Path
 
-from sandao.cli import add_cache_option, year_value
+from sandao.cli_helpers import UserError, add_cache_option, date_argument, year_value
 from sandao.ledger.check import BooksUnreadable, run_check
 from sandao.ledger.scaffold import County, ScaffoldError, county_from_toml, init_books, parse_pair
-
-
-def _date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD，实际为 {text!r}") from None
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -25,7 +17,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "check", help="检查账簿：Beancount 校验 + 全部资金规则 (validate the books)"
     )
     check.add_argument("ledger", type=Path, help="主账簿文件，如 main.beancount")
-    check.add_argument("--as-of", type=_date, help="按此日期评估规则（默认：账簿最后一笔的日期）")
+    check.add_argument(
+        "--as-of", type=date_argument, help="按此日期评估规则（默认：账簿最后一笔的日期）"
+    )
     check.add_argument("--json", action="store_true", help="输出 JSON 数组（机器可读）")
     add_cache_option(check)
     check.set_defaults(func=cmd_check)
@@ -61,13 +55,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         return run_check(args.ledger, args.as_of, args.json, sys.stdout)
     except BooksUnreadable as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+        raise UserError(str(exc), 2) from None
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from sandao.cli import UserError
-
     try:
         county = county_from_toml(args.config) if args.config else County()
         if args.name:
@@ -96,7 +87,6 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_example(args: argparse.Namespace) -> int:
-    from sandao.cli import UserError
     from sandao.ledger.scaffold import write_example
 
     try:

@@ -14,8 +14,9 @@ from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from sandao.ledger.analysis import Config, ConfigError, analyse, collector_paused, remember
+from sandao.ledger.analysis import Config, ConfigError, analyse
 from sandao.ledger.findings import ERROR, Finding, FundRuleError
+from sandao.runtime import collector_paused, remember
 
 __plugins__ = ("fund_rules",)
 

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sandao.cli import add_cache_option, as_of_date, year_value
+from sandao.cli_helpers import UserError, add_cache_option, as_of_date, year_value
+from sandao.runtime import lean_process
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -43,29 +44,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(message: str, code: int = 2) -> int:
-    print(f"错误：{message}", file=sys.stderr)
-    return code
-
-
-def lean_process() -> None:
-    """Keep pandas from importing pyarrow in this process (about 40 MB of peak memory).
-
-    pandas 3 imports pyarrow when it is installed, only to back its string dtype; the
-    report tables hold Python objects, so the output is byte-identical without it
-    (tested).  Only in a one-shot ``sandao`` process (never inside a host such as a
-    test run), and only when nothing has imported pandas or pyarrow yet.
-    """
-    from sandao.ledger import analysis
-
-    if not analysis._one_shot:
-        return
-    if "pandas" not in sys.modules and "pyarrow" not in sys.modules:
-        sys.modules["pyarrow"] = None  # type: ignore[assignment]  # import → ImportError
-
-
 def cmd_report(args: argparse.Namespace) -> int:
-
     lean_process()
     from sandao.ledger import load
     from sandao.reports.options import ReportError, check_target, check_templates, parse_formats
@@ -73,13 +52,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     ledger: Path = args.ledger
     if not ledger.is_file():
-        return _fail(f"找不到账簿文件 {ledger}")
+        raise UserError(f"找不到账簿文件 {ledger}", 2)
     try:
         formats = parse_formats(args.format.split(","))
         check_templates(args.templates)
         check_target(args.out.absolute())
     except ReportError as exc:
-        return _fail(str(exc))
+        raise UserError(str(exc), 2) from None
     as_of = as_of_date(args.as_of)
     if "pdf" in formats:
         from sandao.reports.pdf import cjk_font_available
@@ -95,9 +74,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         analysis = load(ledger, as_of=as_of)
     except (OSError, UnicodeDecodeError) as exc:
-        return _fail(f"无法读取账簿 {ledger}：{exc}")
+        raise UserError(f"无法读取账簿 {ledger}：{exc}", 2) from None
     if not analysis.entries:
-        return _fail(f"账簿 {ledger} 没有任何记录", 1)
+        raise UserError(f"账簿 {ledger} 没有任何记录")
     if analysis.errors:
         print(
             f"提示：账簿有 {len(analysis.errors)} 处 Beancount 错误，请先运行 sandao check；报表照常生成",
@@ -122,8 +101,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             progress=progress,
         )
     except (ReportError, PdfUnavailable) as exc:
-        return _fail(str(exc))
+        raise UserError(str(exc), 2) from None
     except OSError as exc:
-        return _fail(f"无法写入输出文件夹 {args.out}：{exc}", 1)
+        raise UserError(f"无法写入输出文件夹 {args.out}：{exc}") from None
     print(index)
     return 0

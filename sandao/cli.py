@@ -1,22 +1,23 @@
 """The ``sandao`` command line: one entry point, one sub-command per job.
 
 Each layer contributes its own sub-commands through an ``add_parser(subparsers)``
-function, so this module only wires them together and turns expected failures into
-a message and an exit code instead of a traceback.
+function, so this module only wires them together and is the one place that turns
+expected failures (:class:`~sandao.cli_helpers.UserError`) into a message and an exit
+code instead of a traceback.  The layers import their shared helpers from
+:mod:`sandao.cli_helpers`, never from here.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import importlib
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import NoReturn
 
 from sandao import __version__
+from sandao.cli_helpers import UserError
 
 #: Modules that contribute sub-commands, in the order they are listed in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -28,72 +29,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sandao.bench.commands",
     "sandao.demo",
 )
-
-
-class UserError(Exception):
-    """An expected failure: printed as a message, exit code ``code``."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def add_cache_option(parser: argparse.ArgumentParser) -> None:
-    """``--no-cache``: neither read nor write Beancount's ``.*.picklecache`` (as bean-check)."""
-    parser.add_argument(
-        "--no-cache",
-        "-C",
-        action="store_true",
-        help="不读写 Beancount 的缓存文件 .*.picklecache（同 bean-check --no-cache）",
-    )
-
-
-def add_config_option(parser: argparse.ArgumentParser) -> None:
-    """``--config FILE``: the county config (default: ``sandao.toml`` beside the books)."""
-    parser.add_argument(
-        "--config",
-        type=Path,
-        default=None,
-        help="县配置文件（默认：账簿主文件旁的 sandao.toml）",
-    )
-
-
-def as_of_date(text: str | None) -> datetime.date | None:
-    """The value of an ``--as-of`` option: None when not given; not a date → UserError."""
-    if not text:
-        return None
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"--as-of 应为日期 YYYY-MM-DD，实际为 {text!r}", 2) from None
-
-
-#: Years a county's books can be about (a wider value is a typo, and Python's dates end at 9999).
-YEARS = range(1900, 2101)
-
-
-def year_value(text: str) -> int:
-    """The value of a ``--year`` option: an integer in :data:`YEARS`."""
-    try:
-        year = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"年度应为整数，如 2025，实际为 {text!r}") from None
-    if year not in YEARS:
-        raise argparse.ArgumentTypeError(
-            f"年度应在 {YEARS.start}–{YEARS.stop - 1} 之间，实际为 {year}"
-        )
-    return year
-
-
-def port_value(text: str) -> int:
-    """The value of a ``--port`` option: 1–65535."""
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"端口应为整数，实际为 {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"端口应在 1–65535 之间，实际为 {port}")
-    return port
 
 
 #: argparse's own English messages → Chinese (the rest of the message is kept).
@@ -181,7 +116,7 @@ def entry() -> None:
     command) ends with the same message as during the work, not a traceback.
     """
     try:
-        from sandao.ledger.analysis import one_shot_process
+        from sandao.runtime import one_shot_process
 
         one_shot_process()
         code = main()

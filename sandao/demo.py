@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
-from sandao.cli import year_value
+from sandao.cli_helpers import year_value
 from sandao.ledger import Analysis, load
 from sandao.ledger.check import print_human
 from sandao.ledger.resolver import INCOME, SPENDING

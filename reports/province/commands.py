@@ -8,11 +8,10 @@ non-zero exit; nothing is left half-written.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from sandao.cli import add_cache_option, as_of_date
+from sandao.cli_helpers import UserError, add_cache_option, as_of_date
 
 
 def add_parser(subparsers: Any) -> None:
@@ -45,11 +44,6 @@ def add_parser(subparsers: Any) -> None:
     rollup.set_defaults(func=cmd_rollup)
 
 
-def _fail(message: str, code: int = 2) -> int:
-    print(f"错误：{message}", file=sys.stderr)
-    return code
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -61,23 +55,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         ensure_readable(args.ledger)
     except BooksUnreadable as exc:
-        return _fail(str(exc))
+        raise UserError(str(exc), 2) from None
     analysis = load(args.ledger, as_of=as_of)
     if analysis.errors:
         first = analysis.errors[0]
         where = (
             f"{first.source.get('filename')}:{first.source.get('lineno')}" if first.source else ""
         )
-        return _fail(
-            f"账簿有 {len(analysis.errors)} 个 Beancount 错误，先用 sandao check 修正（{where} {first.message}）",
-            1,
+        raise UserError(
+            f"账簿有 {len(analysis.errors)} 个 Beancount 错误，先用 sandao check 修正（{where} {first.message}）"
         )
     if args.county:
         analysis = replace(analysis, options_map={**analysis.options_map, "title": args.county})
     try:
         manifest = export(analysis, args.out)
     except ExportError as exc:
-        return _fail(str(exc))
+        raise UserError(str(exc), 2) from None
     rows = manifest["rows"]
     print(
         f"已导出 {manifest['county']}：分录 {rows['postings']} 行、任务 {rows['tasks']} 行、"
@@ -95,12 +88,14 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     unknown = [f for f in formats if f not in ("html", "xlsx", "csv", "json")]
     if unknown or not formats:
-        return _fail(f"未知的输出格式：{', '.join(unknown) or '（空）'}；可选 html,xlsx,csv,json")
+        raise UserError(
+            f"未知的输出格式：{', '.join(unknown) or '（空）'}；可选 html,xlsx,csv,json", 2
+        )
     try:
         index = rollup(args.exports, args.out, formats)
     except (RollupError, ReportError) as exc:
-        return _fail(str(exc))
+        raise UserError(str(exc), 2) from None
     except duckdb.Error as exc:  # a damaged Parquet file: DuckDB's own words, no traceback
-        return _fail(f"无法读取导出的 Parquet 文件：{exc}")
+        raise UserError(f"无法读取导出的 Parquet 文件：{exc}", 2) from None
     print(index)
     return 0

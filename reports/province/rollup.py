@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sandao.reports.codes import function_name
+from sandao.reports.model import MONEY, NUMBER, RATE, Column, Report, Table, dsum, frame, rate
 from sandao.reports.province.export import (
     MANIFEST,
     POSTING_FIELDS,
@@ -30,7 +31,6 @@ from sandao.reports.province.export import (
     SCHEMA_VERSION,
     TASK_FIELDS,
 )
-from sandao.reports.model import MONEY, NUMBER, RATE, Column, Report, Table, dsum, frame, rate
 
 ZERO = Decimal(0)
 UNFUNDED = ("未拨付", "部分拨付", "逾期未拨付")

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 
-from sandao.cli import port_value
+from sandao.cli_helpers import UserError, port_value
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -90,7 +90,7 @@ def _install_loader_hook() -> None:
     """Wrap Fava's loader once so served files get :func:`serve_entries`."""
     import fava.core
 
-    from sandao.ledger.analysis import keeping_plugin_runs
+    from sandao.runtime import keeping_plugin_runs
 
     current: Callable[..., Any] = fava.core.load_uncached
     if getattr(current, "sandao_serve", False):
@@ -137,8 +137,6 @@ def run_server(app: Flask, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from sandao.cli import UserError
-
     ledger = Path(args.ledger)
     if not ledger.is_file():
         raise UserError(f"找不到台账文件：{ledger}")
@@ -182,9 +180,3 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--incognito", action="store_true", help="隐身模式：遮盖所有数字")
     parser.set_defaults(func=_serve)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from sandao.cli import main
-
-    sys.exit(main(["serve", *sys.argv[1:]]))

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sandao.bench.harness import MEASUREMENTS, BenchConfig, render_table, run_bench, summary_json
+from sandao.bench import MEASUREMENT_NAMES
+from sandao.cli_helpers import UserError
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -38,7 +39,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--only",
         action="append",
-        choices=list(MEASUREMENTS),
+        choices=list(MEASUREMENT_NAMES),
         default=None,
         help="只运行指定测量（可多次）",
     )
@@ -51,6 +52,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark; exit 1 under ``--check`` when a target is missed."""
+    from sandao.bench.harness import BenchConfig, render_table, run_bench, summary_json
+
     config = BenchConfig(
         transactions=args.transactions,
         tasks=args.tasks,
@@ -71,8 +74,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = run_bench(config, log=None if args.json_only else log)
     except ValueError as exc:
-        from sandao.cli import UserError
-
         raise UserError(str(exc)) from exc
     if not args.json_only:
         print(render_table(result))

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sandao.bench import MEASUREMENT_NAMES
 from sandao.bench.generate import MANIFEST_FILE, bare_twin, generate_county
 
 #: Targets from shared/spec/quality.md (ratio key → upper bound).
@@ -281,6 +282,7 @@ def measurement(
     """Register ``func(ctx) -> Outcome`` as the measurement ``name``."""
 
     def register(func: Callable[[BenchContext], Outcome]) -> Callable[[BenchContext], Outcome]:
+        assert name in MEASUREMENT_NAMES, f"list {name!r} in sandao.bench.MEASUREMENT_NAMES"
         MEASUREMENTS[name] = Measurement(name, label, func)
         return func
 

@@ -14,6 +14,7 @@ from beancount.core import data
 from books import BOOKS
 from conftest import SLUG, Server, file_hashes, write_books
 
+from sandao import runtime
 from sandao.cli import build_parser
 from sandao.reports.web.serve import (
     DEFAULT_HOST,
@@ -150,14 +151,14 @@ def test_analysis_once_per_load(books: Path, monkeypatch) -> None:
     state = state_for(ledger)
     first = state.analysis
     assert runs == [first]  # the plugin's run, not a second one
-    assert not [o for o, _ in ledger_analysis._RECENT if o is ledger.options]
+    assert not [o for o, _ in runtime._RECENT if o is ledger.options]
     client = app.test_client()
     for page in ("TaskBoard", "BudgetExecution", "RuleFindings"):
         assert client.get(f"/{SLUG}/extension/{page}/").status_code == 200
     assert state.analysis is first and len(runs) == 1
     ledger.load_file()
     assert state.analysis is not first and runs == [first, state.analysis]
-    assert not [o for o, _ in ledger_analysis._RECENT if o is ledger.options]
+    assert not [o for o, _ in runtime._RECENT if o is ledger.options]
 
 
 def test_example_county() -> None:

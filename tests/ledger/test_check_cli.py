@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import BASE, FUND_TASK
 
+from sandao import runtime
 from sandao.cli import main
 
 LATE = FUND_TASK.replace("2025-03-20", "2025-04-15")
@@ -198,7 +199,7 @@ def test_check_reuses_the_plugin_run_and_bean_check_keeps_nothing(tmp_path, monk
     analysis = load(books)
     assert len(runs) == 1, "load() must reuse the plugin's own analysis"
     assert [f.code for f in analysis.findings] == ["T001"]
-    analysis_module._RECENT.clear()
+    runtime._RECENT.clear()
     loader.load_file(str(books))
     assert len(runs) == 2
-    assert analysis_module._RECENT == [], "a plain Beancount load must not keep the posting table"
+    assert runtime._RECENT == [], "a plain Beancount load must not keep the posting table"

@@ -149,7 +149,7 @@ def release_plugin_run(options_map: dict[str, Any]) -> None:
     the plugin's short list of kept runs would otherwise hold up to four old loads
     of a long-running server in memory.
     """
-    from sandao.ledger.analysis import forget_plugin_run
+    from sandao.runtime import forget_plugin_run
 
     forget_plugin_run(options_map)
 
