@@ -11,7 +11,6 @@ when there is nothing new).  The ledger is only read.
 from __future__ import annotations
 
 import datetime
-import gc
 import os
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from sandao.importers.errors import ImportFailure, ImportProblem, fail, os_reaso
 from sandao.importers.ledger_view import LedgerView, absorb_file, load_ledger
 from sandao.importers.tables import RawSheet, Table, build_table, match_header, read_raw
 from sandao.locking import LockTimeout, output_lock
+from sandao.runtime import collector_paused
 
 #: Importers in the order a run extracts them (quotas before the payments citing them).
 IMPORTERS: tuple[ModuleType, ...] = (quota, payment, bank)
@@ -143,13 +143,8 @@ def extract_files(
     """Identify and extract every file; raise one :class:`ImportFailure` listing all problems."""
     # Reading and extraction allocate many small objects and no cycles: the cyclic GC
     # would only walk the growing row lists again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _extract_files(paths, ledger, config, progress)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _extract_files(
