@@ -13,6 +13,8 @@ from conftest import BASE, FUND_TASK
 from sandao import runtime
 from sandao.cli import main
 
+BEAN_CHECK = str(Path(sys.executable).with_name("bean-check"))
+
 LATE = FUND_TASK.replace("2025-03-20", "2025-04-15")
 #: The venv's own script, not whatever ``bean-check`` PATH happens to hold.
 BEAN_CHECK = str(Path(sys.executable).with_name("bean-check"))
