@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from sandao.folders import replacing_folder
 from sandao.ledger.accounts import GOV_ACCOUNTS, STREAM_INCOME_CODES, component, gov_account
 from sandao.ledger.declarations import COMMUNITY_CODE, DEPARTMENT_CODE, UNIT_CODE
 
@@ -292,13 +293,10 @@ def init_books(target: Path, county: County) -> list[Path]:
         f"{county.year}.beancount": _year_file(county),
         ".gitignore": GITIGNORE,
     }
-    target.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in files.items():
-        path = target / name
-        path.write_text(text, "utf-8")
-        written.append(path)
-    return written
+    with replacing_folder(target) as staging:
+        for name, text in files.items():
+            (staging / name).write_text(text, "utf-8")
+    return [target / name for name in files]
 
 
 def example_files() -> list[tuple[str, bytes]]:
@@ -323,18 +321,19 @@ def example_files() -> list[tuple[str, bytes]]:
 def write_example(target: Path) -> list[Path]:
     """Copy the bundled example county books into ``target`` (git-ready)."""
     _refuse_non_empty(target)
-    written = []
-    for relative, content in example_files():
-        if relative == "gitignore":
-            relative = ".gitignore"
-        path = target / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        written.append(path)
-    if not (target / ".gitignore").exists():
-        (target / ".gitignore").write_text(GITIGNORE, "utf-8")
-        written.append(target / ".gitignore")
-    return written
+    relatives = []
+    with replacing_folder(target) as staging:
+        for relative, content in example_files():
+            if relative == "gitignore":
+                relative = ".gitignore"
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            relatives.append(relative)
+        if not (staging / ".gitignore").exists():
+            (staging / ".gitignore").write_text(GITIGNORE, "utf-8")
+            relatives.append(".gitignore")
+    return [target / relative for relative in relatives]
 
 
 def example_main() -> Path:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sandao.folders import replacing_folder
 from sandao.ledger import Analysis
 from sandao.ledger.findings import ERROR
 from sandao.reports.base import quarter_period, quarters_to_date, report_year
@@ -139,17 +138,10 @@ def write_reports(
     year = report_year(analysis, year)
     jobs = report_jobs(analysis, year, quarter, unit, community)
     env = environment(templates)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
-        os.chmod(tmp, 0o755)
+    with replacing_folder(out_dir) as tmp:
         items = _write_all(analysis, jobs, tmp, chosen, env, progress, workers)
         _write_index(analysis, env, tmp, year, items, chosen)
         (tmp / MARKER).write_text("sandao report output\n", encoding="utf-8")
-        swap_in(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir / "index.html"
 
 
@@ -292,19 +284,3 @@ def _write_index(
         opendata="datapackage.json" if "csv" in formats else "",
     )
     (root / "index.html").write_text(html, encoding="utf-8")
-
-
-def swap_in(tmp: Path, out_dir: Path) -> None:
-    """Put the finished folder in place of ``out_dir`` (the old one removed after)."""
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        old.rmdir()
-        out_dir.rename(old)
-        try:
-            tmp.rename(out_dir)
-        except BaseException:
-            old.rename(out_dir)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(out_dir)

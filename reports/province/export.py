@@ -13,18 +13,15 @@ that is not an earlier export is never replaced.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sandao.folders import replacing_folder
 from sandao.ledger import Analysis
 from sandao.ledger.resolver import INCOME, SPENDING
-from sandao.reports.run import swap_in
 
 SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
@@ -260,10 +257,7 @@ def export(analysis: Analysis, out_dir: str | Path) -> dict[str, Any]:
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MANIFEST).exists():
         raise ExportError(f"输出文件夹 {out_dir} 不是空的，也不是以前的导出；请换一个文件夹")
     county = county_name(analysis)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
-        os.chmod(tmp, 0o755)  # mkdtemp's 0700 would hide the result from other readers
+    with replacing_folder(out_dir) as tmp:
         counts = {
             "postings": _write_dataset(
                 posting_partitions(analysis, county), POSTING_FIELDS, tmp / "postings", sort=False
@@ -284,8 +278,4 @@ def export(analysis: Analysis, out_dir: str | Path) -> dict[str, Any]:
         (tmp / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
-        swap_in(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return manifest

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sandao.folders import replacing_folder
 from sandao.reports.codes import function_name
 from sandao.reports.model import MONEY, NUMBER, RATE, Column, Report, Table, dsum, frame, rate
 from sandao.reports.province.export import (
@@ -270,7 +268,7 @@ def province_tables(con: Any) -> list[Table]:
 def rollup(paths: Sequence[str | Path], out_dir: str | Path, formats: Sequence[str]) -> Path:
     """Aggregate the exports under ``paths`` into ``out_dir``; return its index.html."""
     from sandao.reports.html import environment, render_index
-    from sandao.reports.run import MARKER, check_target, swap_in, write_one
+    from sandao.reports.run import MARKER, check_target, write_one
 
     manifests = find_exports(paths)
     exports = list(manifests)
@@ -294,10 +292,7 @@ def rollup(paths: Sequence[str | Path], out_dir: str | Path, formats: Sequence[s
         subtitle=f"{len(exports)} 个县",
     )
     env = environment(None)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
-        os.chmod(tmp, 0o755)  # mkdtemp's 0700 would hide the result from other readers
+    with replacing_folder(out_dir) as tmp:
         written = write_one(report, tmp, tuple(formats), env)
         html = render_index(
             env,
@@ -322,8 +317,4 @@ def rollup(paths: Sequence[str | Path], out_dir: str | Path, formats: Sequence[s
         )
         (tmp / "index.html").write_text(html, encoding="utf-8")
         (tmp / MARKER).write_text("sandao report output\n", encoding="utf-8")
-        swap_in(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir / "index.html"
