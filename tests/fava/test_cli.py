@@ -11,7 +11,7 @@ import pytest
 from conftest import SLUG, Server, run_serve, write_books
 
 from sandao.cli import main
-from sandao.reports import serve
+from sandao.reports.web import serve
 
 
 def refuses_writes(app: Any) -> bool:
