@@ -174,6 +174,7 @@ class Quota:
     task: str | None
     date: datetime.date
     meta: dict[str, Any]
+    community: str | None = None
     adjustments: list[QuotaChange] = field(default_factory=list)
     _dates: list[datetime.date] = field(default_factory=list, repr=False)
     _totals: list[Decimal] = field(default_factory=list, repr=False)
@@ -471,6 +472,7 @@ def _declare_quota(entry: data.Custom, decl: Declarations, sink: FindingSink) ->
     kind = r.choice("kind", QUOTA_KINDS)
     fund_type = r.choice("fund_type", FUND_TYPES, "一般公共预算")
     task = r.key("task", "code")
+    community = r.key("community", "code")
     document = r.key("document", "text")
     if not r.ok or _duplicate(sink, entry, "指标", quota_id, decl.quotas):
         return
@@ -490,6 +492,7 @@ def _declare_quota(entry: data.Custom, decl: Declarations, sink: FindingSink) ->
         task,
         entry.date,
         entry.meta,
+        community,
     )
 
 
@@ -605,6 +608,7 @@ def _check_references(decl: Declarations, sink: FindingSink) -> None:
         _check_code(sink, at, "单位", q.unit, UNIT_CODE, decl.units, **ids)
         _check_code(sink, at, "功能分类", q.function, FUNCTION_CODE, None, **ids)
         _check_code(sink, at, "经济分类", q.economic, ECONOMIC_CODE, None, **ids)
+        _check_code(sink, at, "社区", q.community, COMMUNITY_CODE, decl.communities, **ids)
         if q.task is not None and q.task not in decl.tasks:
             sink.add(
                 "T002",

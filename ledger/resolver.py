@@ -9,7 +9,7 @@ link (a declared task implies 职能, a declared project 建设), 4. the account
 ``open`` metadata, then its nearest ancestor's, 5. the account name (unit from the
 2nd component, economic from the leading code of an ``Expenses`` leaf, department
 from a ``D…`` component), 6. the declaration the posting is charged to (the quota's
-stream and function; the task's function and community; the project's community).
+stream, function and community; the task's function and community; the project's community).
 
 Account-level facts are computed once per account, transaction-level facts once per
 transaction, so the table is built in a single pass.
@@ -267,6 +267,7 @@ class Resolver:
                 if quota is not None:
                     stream = stream or quota.stream
                     function = function or quota.function
+                    community = community or quota.community
                 if task is not None:
                     stream = stream or "职能"
                     function = function or task.function
