@@ -18,10 +18,13 @@ from typing import Any
 from beancount.core import data
 
 from sandao import runtime
+from sandao.ledger.acks import apply_acks, is_bookkeeping
 from sandao.ledger.declarations import PROJECT_ID, TASK_ID, Declarations, read_declarations
+from sandao.ledger.explain import Explained, Sources, explain_error, opened_accounts
 from sandao.ledger.findings import ERROR, Finding, FundRuleError
 from sandao.ledger.funding import TaskFunding, Usage, all_task_funding, gather
 from sandao.ledger.resolver import PostingTable, Resolver
+from sandao.ledger.root_cause import add_hints, fold_errors, fold_findings
 from sandao.ledger.rules import check_projects, check_quotas, check_rows, check_tasks
 from sandao.ledger.sink import FindingSink
 
@@ -88,15 +91,30 @@ class Analysis:
     funding: dict[str, TaskFunding]
     findings: list[Finding]
     errors: list[Any] = field(default_factory=list)
+    #: Beancount's errors told in Chinese (same order as ``errors``), see :mod:`explain`.
+    explained: list[Explained] = field(default_factory=list)
+    #: index in ``errors`` → ``file:line`` of the earlier error it repeats (folded)
+    error_causes: dict[int, str] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
         return bool(self.errors) or any(f.severity == ERROR for f in self.findings)
 
+    def set_errors(self, errors: list[Any]) -> None:
+        """Beancount's own errors of this load: explained, and the findings they cause folded."""
+        self.errors = errors
+        sources = Sources(opened_accounts(self.entries)) if errors else Sources()
+        self.explained = [explain_error(e, sources) for e in errors]
+        broken = [x.broken for x in self.explained if x.broken]
+        if broken:
+            self.findings = fold_findings(self.findings, self.declarations, self.entries, broken)
+        self.error_causes = fold_errors(errors)
+
 
 def latest_date(entries: list[data.Directive]) -> datetime.date:
-    """The date of the latest entry (the default as-of date)."""
-    return max((e.date for e in entries), default=datetime.date.today())
+    """The date of the latest entry (the default as-of date); ``ack`` and
+    ``period-close`` record a review, they do not move it."""
+    return max((e.date for e in entries if not is_bookkeeping(e)), default=datetime.date.today())
 
 
 def analyse(entries: list[data.Directive], options_map: dict[str, Any], config: Config) -> Analysis:
@@ -126,6 +144,9 @@ def _analyse(
     check_quotas(decl, usage, sink)
     check_projects(decl, usage.projects, sink)
     findings = sorted(sink.findings, key=_finding_order)
+    findings = add_hints(findings, decl)
+    findings = fold_findings(findings, decl, entries)
+    findings = sorted(apply_acks(findings, entries), key=_finding_order)
     return Analysis(entries, options_map, config, as_of, decl, table, usage, funding, findings)
 
 
@@ -158,7 +179,7 @@ def analysis_for(
     found = runtime.recall(options_map) if as_of is None else None
     if found is None:
         found = analyse(entries, options_map, config)
-    found.errors = [e for e in (errors or []) if not isinstance(e, FundRuleError)]
+    found.set_errors([e for e in (errors or []) if not isinstance(e, FundRuleError)])
     return found
 
 

@@ -15,9 +15,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sandao.ledger.analysis import Analysis, load
-from sandao.ledger.findings import ERROR, Finding, title
+from sandao.ledger.explain import Explained, explain_error
+from sandao.ledger.findings import ACKNOWLEDGED, ERROR, WARNING, Finding, title
+from sandao.ledger.glossary import SEVERITY_LABELS as SEVERITY_LABEL
 
-SEVERITY_LABEL = {ERROR: "错误", "warning": "警告"}
+ACKNOWLEDGED_LABEL = SEVERITY_LABEL[ACKNOWLEDGED]
+#: The label of a finding's fix line (the Fava page says the same).
+FIX = "改正"
 
 
 class BooksUnreadable(Exception):
@@ -43,36 +47,16 @@ def ensure_readable(path: Path) -> None:
         ) from None
 
 
-#: Chinese explanations put before Beancount's English messages a finance officer may not read.
-_EXPLAIN = (
-    ("day is out of range for month", "日期不存在（该月没有这一天）"),
-    ("month must be in", "日期不存在（月份应为1–12）"),
-    ("File glob", "包含（include）的文件不存在"),
-    ("does not exist", "文件不存在"),
-    ("syntax error", "语法错误"),
-    ("Balance failed", "余额断言不符"),
-    ("Transaction does not balance", "交易借贷不平衡"),
-    ("Invalid reference to unknown account", "引用了未开立（open）的科目"),
-    ("inactive account", "引用了未开立或已关闭的科目"),
-)
-
-
-def explain(message: str) -> str:
-    """Beancount's message with a Chinese explanation in front where one is known."""
-    text = str(message).strip()
-    for needle, chinese in _EXPLAIN:
-        if needle in text:
-            return f"{chinese}：{text}"
-    return text
-
-
-def beancount_error_record(error: Any) -> dict[str, Any]:
+def beancount_error_record(
+    error: Any, explained: Explained | None = None, caused_by: str | None = None
+) -> dict[str, Any]:
     """A Beancount error in the ``--json`` shape; its class name is the code."""
     source = error.source or {}
+    explained = explained or explain_error(error)
     return {
         "code": type(error).__name__,
         "severity": ERROR,
-        "message": explain(error.message),
+        "message": explained.message,
         "file": source.get("filename"),
         "line": source.get("lineno"),
         "date": _entry_date(error),
@@ -81,6 +65,9 @@ def beancount_error_record(error: Any) -> dict[str, Any]:
         "quota": None,
         "unit": None,
         "department": None,
+        "fix": explained.fix,
+        "caused_by": caused_by,
+        "ack_reason": None,
     }
 
 
@@ -92,9 +79,11 @@ def _entry_date(error: Any) -> str | None:
 
 def records(analysis: Analysis) -> list[dict[str, Any]]:
     """Every Beancount error and rule finding, Beancount's first."""
-    return [beancount_error_record(e) for e in analysis.errors] + [
-        f.to_json() for f in analysis.findings
-    ]
+    explained = analysis.explained or [explain_error(e) for e in analysis.errors]
+    return [
+        beancount_error_record(e, x, analysis.error_causes.get(i))
+        for i, (e, x) in enumerate(zip(analysis.errors, explained, strict=True))
+    ] + [f.to_json() for f in analysis.findings]
 
 
 def _where(file: str | None, line: int | None, base: Path | None = None) -> str:
@@ -110,25 +99,57 @@ def _where(file: str | None, line: int | None, base: Path | None = None) -> str:
     return f"{shown}:{line}" if line else shown
 
 
-def print_human(analysis: Analysis, out: TextIO, base: Path | None = None) -> None:
-    """Findings grouped by unit, then task; counts at the end.
+def _follow_ons(analysis: Analysis, base: Path | None) -> dict[str, list[str]]:
+    """``file:line`` of a cause (as :func:`_where` shows it) → the codes folded under it."""
+    folded: dict[str, list[str]] = defaultdict(list)
+    for finding in analysis.findings:
+        if finding.caused_by:
+            file, _, line = finding.caused_by.rpartition(":")
+            folded[_where(file, int(line) if line.isdigit() else None, base)].append(finding.code)
+    for index, cause in analysis.error_causes.items():
+        file, _, line = cause.rpartition(":")
+        code = type(analysis.errors[index]).__name__
+        folded[_where(file, int(line) if line.isdigit() else None, base)].append(code)
+    return folded
 
-    File names are shown relative to ``base`` (default: the working folder).
+
+def _folded_line(codes: list[str]) -> str:
+    shown = "、".join(dict.fromkeys(codes))
+    return f"      （由此引起的 {len(codes)} 条（{shown}）已折叠，改正上面一处后重新检查；--json 可见）\n"
+
+
+def print_human(analysis: Analysis, out: TextIO, base: Path | None = None) -> None:
+    """Causes before consequences: Beancount's errors, then findings by unit and task.
+
+    Each shows its fix line; findings that only follow from another are folded under
+    it; acknowledged findings are listed apart under 已确认 with their reason.  File
+    names are shown relative to ``base`` (default: the working folder).
     """
     decl = analysis.declarations
+    folded = _follow_ons(analysis, base)
     out.write(f"检查截至 {analysis.as_of}（as of）\n")
-    if analysis.errors:
-        out.write(f"\nBeancount 错误 {len(analysis.errors)} 条：\n")
-        for error in analysis.errors:
+    explained = analysis.explained or [explain_error(e) for e in analysis.errors]
+    shown_errors = [
+        (e, x)
+        for i, (e, x) in enumerate(zip(analysis.errors, explained, strict=True))
+        if i not in analysis.error_causes
+    ]
+    if shown_errors:
+        out.write(f"\nBeancount 错误 {len(shown_errors)} 条：\n")
+        for error, x in shown_errors:
             source = error.source or {}
-            message = explain(error.message).replace("\n", "\n    ")
-            out.write(
-                f"  {_where(source.get('filename'), source.get('lineno'), base)}: {message}\n"
-            )
+            where = _where(source.get("filename"), source.get("lineno"), base)
+            message = x.message.replace("\n", "\n    ")
+            out.write(f"  {where}: {message}\n")
+            if x.fix:
+                out.write(f"      {FIX}：{x.fix}\n")
+            if where in folded:
+                out.write(_folded_line(folded[where]))
     groups: dict[str | None, dict[str | None, list[Finding]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for finding in analysis.findings:
+    shown = [f for f in analysis.findings if not f.caused_by and f.severity != ACKNOWLEDGED]
+    for finding in shown:
         groups[finding.unit][finding.task].append(finding)
     for unit in sorted(groups, key=lambda u: (u is None, u or "")):
         unit_decl = decl.units.get(unit) if unit else None
@@ -146,14 +167,32 @@ def print_human(analysis: Analysis, out: TextIO, base: Path | None = None) -> No
             else:
                 out.write("  非任务事项\n")
             for f in groups[unit][task]:
+                where = _where(f.file, f.line, base)
                 out.write(
                     f"    {SEVERITY_LABEL[f.severity]} {f.code} {title(f.code)}\n"
-                    f"      {_where(f.file, f.line, base)}: {f.message}\n"
+                    f"      {where}: {f.message}\n"
                 )
-    errors = len(analysis.errors) + sum(1 for f in analysis.findings if f.severity == ERROR)
-    warnings = sum(1 for f in analysis.findings if f.severity != ERROR)
+                if f.fix:
+                    out.write(f"      {FIX}：{f.fix}\n")
+                if where in folded:
+                    out.write(_folded_line(folded[where]))
+    acknowledged = [f for f in analysis.findings if f.severity == ACKNOWLEDGED]
+    if acknowledged:
+        out.write(f'\n{ACKNOWLEDGED_LABEL} {len(acknowledged)} 条（custom "ack"，不计为错误）：\n')
+        for f in acknowledged:
+            ident = f.task or f.quota or f.project or ""
+            out.write(
+                f"  {f.code} {ident} {title(f.code)}\n"
+                f"      {_where(f.file, f.line, base)}: {f.message}\n"
+                f"      确认理由：{f.ack_reason}\n"
+            )
+    errors = len(shown_errors) + sum(1 for f in shown if f.severity == ERROR)
+    warnings = sum(1 for f in shown if f.severity == WARNING)
+    hidden = sum(len(codes) for codes in folded.values())
+    extra = f"、{len(acknowledged)} 个{ACKNOWLEDGED_LABEL}" if acknowledged else ""
+    extra += f"（另有 {hidden} 条由此引起的已折叠）" if hidden else ""
     out.write(
-        f"\n共 {errors} 个错误、{warnings} 个警告；任务 {len(decl.tasks)} 个、指标 {len(decl.quotas)} 个、"
+        f"\n共 {errors} 个错误、{warnings} 个警告{extra}；任务 {len(decl.tasks)} 个、指标 {len(decl.quotas)} 个、"
         f"分录 {len(analysis.postings)} 条。\n"
     )
 

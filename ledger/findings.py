@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 
 ERROR = "error"
 WARNING = "warning"
+#: A finding a reviewer recorded with ``custom "ack"``: shown, never counted as an error.
+ACKNOWLEDGED = "acknowledged"
 
 #: Rule codes: default severity, Chinese title, and the one-line fix shown in the README.
 RULES: dict[str, tuple[str, str, str]] = {
@@ -69,11 +71,23 @@ class Finding:
     quota: str | None = None
     unit: str | None = None
     department: str | None = None
+    #: A did-you-mean for a name that is not declared (``是否为 T2025-001？``).
+    hint: str | None = None
+    #: ``file:line`` of the root cause this finding follows from (folded under it).
+    caused_by: str | None = None
+    #: The reason given by the ``custom "ack"`` that acknowledged this finding.
+    ack_reason: str | None = None
+
+    @property
+    def fix(self) -> str:
+        """The fix line: the did-you-mean first, then the rule's general fix."""
+        return " ".join(part for part in (self.hint, fix(self.code)) if part)
 
     def to_json(self) -> dict[str, Any]:
-        """The stable JSON shape of ``sandao check --json``."""
+        """The stable JSON shape of ``sandao check --json`` (later keys only added)."""
         record = asdict(self)
         record["date"] = self.date.isoformat() if self.date else None
+        record["fix"] = self.fix
         return {
             key: record[key]
             for key in (
@@ -88,6 +102,9 @@ class Finding:
                 "quota",
                 "unit",
                 "department",
+                "fix",
+                "caused_by",
+                "ack_reason",
             )
         }
 
@@ -103,3 +120,9 @@ class FundRuleError(NamedTuple):
 def title(code: str) -> str:
     """The Chinese title of a rule code."""
     return RULES[code][1]
+
+
+def fix(code: str) -> str:
+    """The rule's one-line fix (README, ``check`` and Fava show the same), ``""`` if none."""
+    rule = RULES.get(code)
+    return rule[2] if rule else ""

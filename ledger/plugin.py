@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from beancount.core import data
 
 from sandao.ledger.analysis import Config, ConfigError, analyse
-from sandao.ledger.findings import ERROR, Finding, FundRuleError
+from sandao.ledger.findings import ACKNOWLEDGED, ERROR, Finding, FundRuleError
 from sandao.runtime import collector_paused, remember
 
 __plugins__ = ("fund_rules",)
@@ -32,6 +32,10 @@ class PluginConfigError(NamedTuple):
 def to_error(finding: Finding) -> FundRuleError:
     """A finding as a Beancount error, ``[CODE] message``."""
     source = {"filename": finding.file or "<sandao>", "lineno": finding.line or 0}
+    if finding.severity == ACKNOWLEDGED:
+        return FundRuleError(
+            source, f"[{finding.code} 已确认：{finding.ack_reason}] {finding.message}", None
+        )
     return FundRuleError(source, f"[{finding.code}] {finding.message}", None)
 
 

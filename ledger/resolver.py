@@ -18,6 +18,7 @@ transaction, so the table is built in a single pass.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -190,6 +191,11 @@ class Resolver:
             return "task" if link in self.decl.tasks else "?task"
         if self.project_pattern.fullmatch(link):
             return "project" if link in self.decl.projects else "?project"
+        # ^t2025-001: the right shape in the wrong case is a mistyped id, not a plain link
+        if re.fullmatch(self.task_pattern.pattern, link, re.IGNORECASE):
+            return "?task"
+        if re.fullmatch(self.project_pattern.pattern, link, re.IGNORECASE):
+            return "?project"
         return ""
 
     def build(self, entries: Iterable[data.Directive]) -> PostingTable:

@@ -19,7 +19,7 @@ from typing import Any
 
 from sandao.folders import replacing_folder
 from sandao.ledger import Analysis
-from sandao.ledger.findings import ERROR
+from sandao.ledger.findings import ACKNOWLEDGED, ERROR
 from sandao.reports.base import quarter_period, quarters_to_date, report_year
 from sandao.reports.community import community_notice
 from sandao.reports.disclosure import collect, disclosure_report, disclosure_units
@@ -274,13 +274,18 @@ def _write_index(
             {"title": item.title, "subtitle": item.subtitle, "html": main, "others": others}
         )
     errors = sum(1 for f in analysis.findings if f.severity == ERROR)
+    acknowledged = sum(1 for f in analysis.findings if f.severity == ACKNOWLEDGED)
     html = render_index(
         env,
         title=f"{year}年三到社区资金报表",
         year=year,
         as_of=analysis.as_of,
         groups=[{"name": name, "items": entries} for name, entries in groups.items()],
-        findings={"errors": errors, "warnings": len(analysis.findings) - errors},
+        findings={
+            "errors": errors,
+            "warnings": len(analysis.findings) - errors - acknowledged,
+            "acknowledged": acknowledged,
+        },
         opendata="datapackage.json" if "csv" in formats else "",
     )
     (root / "index.html").write_text(html, encoding="utf-8")

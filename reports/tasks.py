@@ -15,8 +15,9 @@ from decimal import Decimal
 import pandas as pd
 
 from sandao.ledger import Analysis
+from sandao.ledger.findings import ACKNOWLEDGED
 from sandao.ledger.funding import OVERDUE, TaskFunding, task_status
-from sandao.ledger.glossary import BALANCE, DOCUMENT, DUE, RECEIVED
+from sandao.ledger.glossary import BALANCE, DOCUMENT, DUE, RECEIVED, SEVERITY_LABELS
 from sandao.reports.base import department_name, report_year, unit_name, year_period
 from sandao.reports.model import (
     DATE,
@@ -60,11 +61,16 @@ def _as_of(fund: TaskFunding, end: datetime.date) -> tuple[Decimal, Decimal]:
 
 
 def task_findings(analysis: Analysis) -> dict[str, list[str]]:
-    """Task id → sorted distinct finding codes about it."""
+    """Task id → sorted distinct finding codes about it (``T001（已确认）`` when acknowledged)."""
     codes: dict[str, set[str]] = defaultdict(set)
     for finding in analysis.findings:
         if finding.task:
-            codes[finding.task].add(finding.code)
+            acknowledged = finding.severity == ACKNOWLEDGED
+            codes[finding.task].add(
+                f"{finding.code}（{SEVERITY_LABELS[ACKNOWLEDGED]}）"
+                if acknowledged
+                else finding.code
+            )
     return {task: sorted(found) for task, found in codes.items()}
 
 

@@ -75,6 +75,9 @@ def test_json_shape(tmp_path, capsys):
         "quota",
         "unit",
         "department",
+        "fix",
+        "caused_by",
+        "ack_reason",
     ]
     assert all(list(r) == keys for r in records)
     by_code = {r["code"]: r for r in records}
@@ -107,7 +110,7 @@ def test_as_of_evaluates_the_books_as_they_stood(tmp_path, capsys):
         ('include "missing.beancount"\n', "missing.beancount"),
         (
             "2025-02-30 open Assets:Cash CNY\n",
-            f"main.beancount:{(BASE + FUND_TASK).count(chr(10)) + 1}: 日期不存在",
+            f"main.beancount:{(BASE + FUND_TASK).count(chr(10)) + 1}: 日期 2025-02-30 不存在",
         ),
         (
             '2025-03-01 custom "task" "T2025-008" "x" "五万" \n  department: "D05"\n  unit: "C101"\n  due: 2025-03-31\n  end: 2025-12-31\n',

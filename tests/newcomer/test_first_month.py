@@ -7,6 +7,7 @@ into the new books: it must check clean and equal what ``init`` wrote, commented
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -82,3 +83,157 @@ def test_the_worked_month_checks_clean(books, tmp_path):
     result = sandao(tmp_path, "check", "我的账簿/main.beancount")
     assert result.returncode == 0, result.stdout
     assert "共 0 个错误、0 个警告；任务 1 个、指标 1 个" in result.stdout
+
+
+#: A newcomer's mistakes in the README's month → the first finding ``check`` shows, a
+#: phrase of its message and of its fix line (the did-you-mean), and how many it shows.
+MISTAKES = [
+    (
+        "task-id typo",
+        ('经费" ^T2026-001', '经费" ^T2026-01'),
+        ("T002", "^T2026-01", "是否为 T2026-001？"),
+    ),
+    (
+        "lower-case task id",
+        ('经费" ^T2026-001', '经费" ^t2026-001'),
+        ("T002", "^t2026-001", "是否为 T2026-001（任务编号须大写 T）？"),
+    ),
+    (
+        "impossible due date",
+        ("due: 2026-01-31", "due: 2026-02-30"),
+        ("LexerError", "日期 2026-02-30 不存在，任务 T2026-001 的声明因此未能读入", "2026-02-30"),
+    ),
+    (
+        "full-width colon from a Chinese IME",
+        ('community: "SQ01"', 'community："SQ01"'),
+        ("LexerError", "全角标点 「：」", "改成半角 「:」"),
+    ),
+    (
+        "mistyped account",
+        ("30206-电费 ", "30206-电废 "),
+        (
+            "ValidationError",
+            "未开立（open）的科目",
+            "是否为 Expenses:C101-城东社区服务中心:30206-电费？",
+        ),
+    ),
+    (
+        "mistyped quota",
+        ('quota: "ZB26-0001"\n  Expenses', 'quota: "ZB26-001"\n  Expenses'),
+        ("Q002", "ZB26-001", "是否为 ZB26-0001？"),
+    ),
+    (
+        "no opening balance",
+        ('"期初余额" "银行存款上年余额"', '"期初余额" "银行存款上年余额" #draft'),
+        ("BalanceError", "余额断言不符", "补记期初"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "change, expected", [m[1:] for m in MISTAKES], ids=[m[0] for m in MISTAKES]
+)
+def test_each_mistake_shows_its_cause_first(books, tmp_path, change, expected):
+    copy = month_books(books, tmp_path)
+    year_file = copy / "2026.beancount"
+    text = year_file.read_text("utf-8")
+    old, new = change
+    assert text.count(old) == 1, old
+    if "#draft" in new:  # the opening balance left out: drop that transaction
+        start = text.index("2026-01-01 *")
+        text = text[:start] + text[text.index("\n\n", start) + 2 :]
+    else:
+        text = text.replace(old, new)
+    year_file.write_text(text, "utf-8")
+    shown = sandao(tmp_path, "check", "--json", "我的账簿/main.beancount")
+    assert shown.returncode == 1
+    records = [r for r in json.loads(shown.stdout) if not r["caused_by"]]
+    code, message, fix = expected
+    first = records[0]
+    assert (first["code"], message in first["message"], fix in first["fix"]) == (code, True, True)
+    # root cause first: nothing else is shown beside the cause but repeats of the same mistake
+    assert {r["code"] for r in records} == {code}, records
+    human = sandao(tmp_path, "check", "我的账簿/main.beancount")
+    assert human.returncode == 1 and "Traceback" not in human.stderr
+    assert f"改正：{first['fix']}" in human.stdout
+
+
+def unfunded_month(books: Path, tmp_path: Path, acks: str = "", plugin: str = "") -> Path:
+    """The README's month without the department's transfer (T001 and T003), plus ``acks``."""
+    copy = month_books(books, tmp_path)
+    year_file = copy / "2026.beancount"
+    text = year_file.read_text("utf-8")
+    start = text.index('2026-01-25 * "县委政法委"')
+    text = text[:start] + text[text.index("\n\n", start) + 2 :]
+    text = text.replace("72350.40 CNY", "22350.40 CNY")  # the bank without the 50,000.00
+    year_file.write_text(text + acks, "utf-8")
+    if plugin:
+        main_file = copy / "main.beancount"
+        main_file.write_text(
+            main_file.read_text("utf-8").replace('plugin "sandao.ledger"', plugin), "utf-8"
+        )
+    return copy
+
+
+ACK_T001 = '2026-03-01 custom "ack" "T001" "T2026-001" "已发函催拨，政法委答复 3 月拨付"\n'
+ACK_T003 = '2026-03-01 custom "ack" "T003" "T2026-001" "宣传栏先行垫付，经局长批准"\n'
+
+
+def test_ack_marks_a_finding_acknowledged_not_failing(books, tmp_path):
+    unfunded_month(books, tmp_path)
+    before = json.loads(sandao(tmp_path, "check", "--json", "我的账簿/main.beancount").stdout)
+    assert sorted(r["code"] for r in before) == ["T001", "T003"]
+
+    unfunded_month(books, tmp_path / "one", ACK_T001)
+    one = sandao(tmp_path / "one", "check", "--json", "我的账簿/main.beancount")
+    severity = {r["code"]: (r["severity"], r["ack_reason"]) for r in json.loads(one.stdout)}
+    assert one.returncode == 1  # T003 is still an error
+    assert severity == {
+        "T001": ("acknowledged", "已发函催拨，政法委答复 3 月拨付"),
+        "T003": ("error", None),
+    }
+
+    unfunded_month(books, tmp_path / "both", ACK_T001 + ACK_T003)
+    both = sandao(tmp_path / "both", "check", "我的账簿/main.beancount")
+    assert both.returncode == 0, both.stdout
+    # shown under 已确认 with the reason; the acks do not move the as-of date
+    assert "已确认 2 条" in both.stdout and "确认理由：宣传栏先行垫付，经局长批准" in both.stdout
+    assert "检查截至 2026-02-01" in both.stdout
+    assert "共 0 个错误、0 个警告、2 个已确认" in both.stdout
+
+
+def test_plugin_hands_acknowledged_findings_to_beancount_only_with_warnings(books, tmp_path):
+    bean_check = str(Path(sys.executable).with_name("bean-check"))
+    quiet = unfunded_month(books, tmp_path / "quiet", ACK_T001 + ACK_T003)
+    result = subprocess.run([bean_check, str(quiet / "main.beancount")], capture_output=True)
+    assert result.returncode == 0, result.stderr
+    loud = unfunded_month(
+        books,
+        tmp_path / "loud",
+        ACK_T001 + ACK_T003,
+        plugin='plugin "sandao.ledger" "{\'warnings\': True}"',
+    )
+    result = subprocess.run(
+        [bean_check, str(loud / "main.beancount")], capture_output=True, text=True
+    )
+    assert result.returncode == 1 and "[T001 已确认：已发函催拨" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "ack, problem",
+    [
+        (
+            '2026-03-01 custom "ack" "T001" "T2026-009" "编号写错"\n',
+            "没有对应的检查发现：T001 T2026-009",
+        ),
+        ('2026-03-01 custom "ack" "T01" "T2026-001" "代码写错"\n', "是否为 T001？"),
+        ('2026-03-01 custom "ack" "T001" "T2026-001"\n', "应为三个带引号的文本"),
+    ],
+    ids=["matches-nothing", "unknown-code", "no-reason"],
+)
+def test_unmatched_or_malformed_ack_is_s001(books, tmp_path, ack, problem):
+    unfunded_month(books, tmp_path, ACK_T003 + ack)
+    result = sandao(tmp_path, "check", "--json", "我的账簿/main.beancount")
+    records = json.loads(result.stdout)
+    s001 = [r for r in records if r["code"] == "S001"]
+    assert result.returncode == 1 and len(s001) == 1 and problem in s001[0]["message"]

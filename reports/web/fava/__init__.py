@@ -40,7 +40,8 @@ from fava.application import url_for
 from fava.ext import FavaExtensionBase, extension_endpoint
 from flask import Response, abort, current_app, request, send_from_directory
 
-from sandao.ledger.check import explain
+from sandao.ledger.explain import Sources
+from sandao.ledger.explain import explain_error as explain_beancount_error
 from sandao.ledger.findings import ERROR, RULES, FundRuleError
 from sandao.reports.web.fava import pages
 from sandao.reports.web.fava.state import FundState, Job, state_for
@@ -97,7 +98,7 @@ def explain_error(error: Any) -> str:
     prints), else the Chinese name of the error's kind.
     """
     message = str(getattr(error, "message", error)).strip()
-    explained = explain(message)
+    explained = explain_beancount_error(error, Sources()).message
     if explained != message:
         return explained
     kind = ERROR_KINDS.get(type(error).__name__)

@@ -31,7 +31,7 @@ from typing import Any
 
 from sandao.ledger.accounts import unit_of
 from sandao.ledger.analysis import Analysis
-from sandao.ledger.findings import ERROR, RULES, Finding
+from sandao.ledger.findings import ACKNOWLEDGED, ERROR, RULES, WARNING, Finding
 
 #: Order of task statuses on the board summary (most urgent first).
 STATUS_ORDER: tuple[str, ...] = ("逾期未拨付", "未拨付", "部分拨付", "已拨付", "已结清")
@@ -260,11 +260,15 @@ def findings_board(analysis: Analysis, flt: PageFilter) -> dict[str, Any]:
                 finding.code, finding.severity, title, fix, []
             )
         group.findings.append(finding)
+        if finding.severity == ERROR:
+            group.severity = ERROR  # a group is an error while any finding in it is
     ordered = sorted(groups.values(), key=lambda g: (g.severity != ERROR, g.code))
+    found = [f for g in ordered for f in g.findings]
     return {
         "groups": ordered,
-        "errors": sum(len(g.findings) for g in ordered if g.severity == ERROR),
-        "warnings": sum(len(g.findings) for g in ordered if g.severity != ERROR),
+        "errors": sum(1 for f in found if f.severity == ERROR),
+        "warnings": sum(1 for f in found if f.severity == WARNING),
+        "acknowledged": sum(1 for f in found if f.severity == ACKNOWLEDGED),
     }
 
 

@@ -1,0 +1,188 @@
+"""Root cause first: findings that only follow from an earlier mistake are folded under it.
+
+One mistyped task id or one unparseable declaration makes several rules fire: the
+link is unknown (T002), so the money has no task (T004), so the real task looks unpaid
+(T001).  The officer should see the cause, its did-you-mean and its fix; the
+consequences stay in the data (``caused_by`` names the cause, ``--json`` and Fava show
+them) but ``check`` prints them as one folded line under the cause.
+
+Causes, each a ``file:line``:
+- a declaration that failed (S001 for an id then not declared, or a Beancount parse
+  error inside a ``custom "task"``/``"quota"``/… directive): every finding about that
+  id, and the findings on transactions that link to it;
+- an unknown task/project link or quota (T002/P002/Q002) with a did-you-mean: the other
+  findings on the same transaction, and the timing findings of the id it was meant to be;
+- a balance assertion: later failures on the same account by the same amount.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from beancount.core import data
+
+from sandao.ledger.declarations import Declarations
+from sandao.ledger.explain import BALANCE_FAILED, Broken
+from sandao.ledger.findings import Finding
+from sandao.ledger.suggest import closest, did_you_mean
+
+#: Codes that name something not declared, so a did-you-mean applies.
+_UNKNOWN_ID = {"T002": "task", "P002": "project", "Q002": "quota"}
+#: Time findings about a task that a mistyped link to it would also cause.
+_TASK_TIMING = frozenset({"T001", "T003", "T009"})
+_UNDECLARED_CODE = re.compile(r"(单位|社区|部门|社区所属单位)编码 '?([^'\s（]+)'? 未声明")
+_CODE_TABLE = {
+    "单位": "units",
+    "社区所属单位": "units",
+    "社区": "communities",
+    "部门": "departments",
+}
+
+
+def where(file: str | None, line: int | None) -> str:
+    return f"{file}:{line}" if line else str(file)
+
+
+def add_hints(findings: list[Finding], decl: Declarations) -> list[Finding]:
+    """A did-you-mean on every finding that names an undeclared id or code."""
+    tables = {
+        "task": decl.tasks,
+        "project": decl.projects,
+        "quota": decl.quotas,
+    }
+    out = []
+    for f in findings:
+        hint = None
+        kind = _UNKNOWN_ID.get(f.code)
+        ident = getattr(f, kind) if kind else None
+        if kind and ident and ident not in tables[kind]:
+            hint = did_you_mean(ident, tables[kind])
+            if hint and kind == "task" and ident[:1].islower():
+                hint = hint[:-1] + "（任务编号须大写 T）？"
+        elif f.code == "D002":
+            match = _UNDECLARED_CODE.search(f.message)
+            if match:
+                hint = did_you_mean(match.group(2), getattr(decl, _CODE_TABLE[match.group(1)]))
+        out.append(replace(f, hint=hint) if hint else f)
+    return out
+
+
+def _transaction_lines(
+    entries: Iterable[data.Directive], wanted: set[str]
+) -> dict[tuple[Any, Any], str]:
+    """(file, line) of every transaction and posting that links to a ``wanted`` id → id."""
+    found: dict[tuple[Any, Any], str] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or not entry.links:
+            continue
+        hit = next((link for link in entry.links if link in wanted), None)
+        if hit is None:
+            continue
+        meta = entry.meta
+        found[meta.get("filename"), meta.get("lineno")] = hit
+        for posting in entry.postings:
+            if posting.meta:
+                found[posting.meta.get("filename"), posting.meta.get("lineno")] = hit
+    return found
+
+
+def fold_findings(
+    findings: list[Finding],
+    decl: Declarations,
+    entries: list[data.Directive],
+    broken: Iterable[Broken] = (),
+) -> list[Finding]:
+    """Mark follow-on findings with ``caused_by`` (see the module docstring)."""
+    lost: dict[str, str] = {}  # id whose declaration failed → its cause
+    for b in broken:
+        if b.ident and b.kind in ("task", "project", "quota"):
+            lost.setdefault(b.ident, where(b.file, b.line))
+    for f in findings:
+        if f.code != "S001":
+            continue
+        for ident, table in (
+            (f.task, decl.tasks),
+            (f.quota, decl.quotas),
+            (f.project, decl.projects),
+        ):
+            if ident and ident not in table:
+                lost.setdefault(ident, where(f.file, f.line))
+    # unknown links/quotas, and the declared task each was probably meant to be
+    typos: set[str] = set()
+    typo_target: dict[str, str] = {}  # declared task id → the cause
+    for f in findings:
+        kind = _UNKNOWN_ID.get(f.code)
+        ident = getattr(f, kind) if kind else None
+        if not ident or ident in lost:
+            continue
+        typos.add(ident)
+        meant = closest(ident, decl.tasks) if kind == "task" else None
+        if meant:
+            typo_target.setdefault(meant, where(f.file, f.line))
+    linked = _transaction_lines(entries, set(lost) | typos)
+    out = []
+    for f in findings:
+        here = where(f.file, f.line)
+        loc = (f.file, f.line)
+        hit = next((i for i in (f.task, f.quota, f.project) if i in lost), None)
+        cause = None
+        if hit and lost[hit] != here:
+            cause = lost[hit]
+        elif loc in linked and linked[loc] in lost:
+            cause = lost[linked[loc]]
+        elif loc in linked and f.code not in _UNKNOWN_ID:
+            cause = _first_cause(findings, linked[loc])
+        elif f.code in _TASK_TIMING and f.task in typo_target:
+            cause = typo_target[f.task]
+        out.append(replace(f, caused_by=cause) if cause and f.caused_by is None else f)
+    return _to_roots(out)
+
+
+def _to_roots(findings: list[Finding]) -> list[Finding]:
+    """Point every ``caused_by`` at the first cause of its chain (a cause may itself follow)."""
+    cause_of = {where(f.file, f.line): f.caused_by for f in findings if f.caused_by}
+    out = []
+    for f in findings:
+        cause, seen = f.caused_by, set()
+        while cause in cause_of and cause not in seen:
+            seen.add(cause)
+            cause = cause_of[cause]
+        out.append(replace(f, caused_by=cause) if cause != f.caused_by else f)
+    return out
+
+
+def _first_cause(findings: list[Finding], ident: str) -> str | None:
+    for f in findings:
+        kind = _UNKNOWN_ID.get(f.code)
+        if kind and getattr(f, kind) == ident:
+            return where(f.file, f.line)
+    return None
+
+
+def fold_errors(errors: list[Any]) -> dict[int, str]:
+    """Later balance failures on an account by the same amount → the first one's place.
+
+    Returns ``{index in errors: cause}`` (errors are Beancount's tuples, not ours).
+    """
+    first: dict[tuple[str, str], str] = {}
+    folded: dict[int, str] = {}
+    for index, error in enumerate(errors):
+        if type(error).__name__ != "BalanceError":
+            continue
+        match = BALANCE_FAILED.search(str(error.message))
+        if not match:
+            continue
+        key = (match.group(1), match.group(5) + match.group(6))
+        source = error.source or {}
+        here = where(source.get("filename"), source.get("lineno"))
+        if key in first:
+            folded[index] = first[key]
+        else:
+            first[key] = here
+    return folded
+
+
+__all__ = ["add_hints", "fold_errors", "fold_findings", "where"]

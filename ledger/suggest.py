@@ -1,0 +1,81 @@
+"""Did-you-mean: the declared name a mistyped one was most likely meant to be.
+
+One small module so every finding that names something unknown (an account, a task,
+a quota, a unit, a department, a community) suggests the same way: a case-insensitive
+match first, then the closest name by edit distance, if it is close enough to be a
+typo rather than a different name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of ``a`` and ``b``; any value above ``limit`` is ``limit + 1``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate ``word`` was probably meant to be, or ``None``.
+
+    Case is ignored first (``t2025-001`` → ``T2025-001``); otherwise the nearest
+    candidate within ``max(1, len(word) // 4)`` edits wins, ties going to the first
+    in sorted order, so the answer does not depend on the order of declaration.
+    """
+    limit = max(1, len(word) // 4)
+    folded = word.casefold()
+    best: tuple[int, str] | None = None
+    for candidate in sorted(set(candidates)):
+        if candidate == word:
+            return None
+        if candidate.casefold() == folded:
+            return candidate
+        d = distance(folded, candidate.casefold(), limit)
+        if d <= limit and (best is None or d < best[0]):
+            best = (d, candidate)
+    return best[1] if best else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """``"是否为 X？"`` for the closest candidate, or ``""`` when none is close."""
+    found = closest(word, candidates)
+    return f"是否为 {found}？" if found else ""
+
+
+def closest_account(account: str, accounts: Iterable[str]) -> str | None:
+    """The opened account a mistyped account name was meant to be.
+
+    Whole names are compared first; failing that, accounts sharing every component
+    but the last are compared by their last component (``30206-电废`` → ``30206-电费``),
+    and a last component with the same leading code wins (``3026-电费`` is not a code).
+    """
+    names = set(accounts)
+    found = closest(account, names)
+    if found:
+        return found
+    parent, _, leaf = account.rpartition(":")
+    siblings = {a.rpartition(":")[2]: a for a in names if a.rpartition(":")[0] == parent}
+    leaf_match = closest(leaf, siblings)
+    if leaf_match:
+        return siblings[leaf_match]
+    code = leaf.split("-", 1)[0]
+    same_code = [a for name, a in siblings.items() if name.split("-", 1)[0] == code]
+    if len(same_code) == 1:
+        return same_code[0]
+    name = leaf.split("-", 1)[-1]
+    same_name = [a for leaf2, a in siblings.items() if leaf2.split("-", 1)[-1] == name]
+    return same_name[0] if len(same_name) == 1 else None
+
+
+__all__ = ["closest", "closest_account", "did_you_mean", "distance"]
