@@ -19,6 +19,7 @@ from beancount.core import data
 
 from sandao import runtime
 from sandao.ledger.acks import apply_acks, is_bookkeeping
+from sandao.ledger.closing import check_closed_periods
 from sandao.ledger.declarations import PROJECT_ID, TASK_ID, Declarations, read_declarations
 from sandao.ledger.explain import Explained, Sources, explain_error, opened_accounts
 from sandao.ledger.findings import ERROR, Finding, FundRuleError
@@ -143,6 +144,7 @@ def _analyse(
     check_tasks(decl, funding, as_of, config.grace_days, sink)
     check_quotas(decl, usage, sink)
     check_projects(decl, usage.projects, sink)
+    check_closed_periods(entries, options_map, sink)
     findings = sorted(sink.findings, key=_finding_order)
     findings = add_hints(findings, decl)
     findings = fold_findings(findings, decl, entries)

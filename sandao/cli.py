@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sandao.reports.commands",
     "sandao.reports.web.serve",
     "sandao.reports.province.commands",
+    "sandao.reports.audit.commands",
     "sandao.bench.commands",
     "sandao.demo",
 )

@@ -12,4 +12,5 @@ MEASUREMENT_NAMES: tuple[str, ...] = (
     "reports",
     "fava",
     "export",
+    "audit",
 )

@@ -43,6 +43,8 @@ TARGETS: dict[str, float] = {
     "payment_import_ratio": 12.0,
     "fava_ratio": 1.0,
     "report_rss_ratio": 1.3,
+    "audit_ratio": 0.3,
+    "c001_ratio": 0.05,
 }
 
 #: Child script: load one ledger, print timings and what came back as JSON.
@@ -96,6 +98,66 @@ with tempfile.TemporaryDirectory(dir=sys.argv[3]) as out:
         seconds += time.perf_counter() - start
         reports += 1
 print(json.dumps({"pdf_s": seconds, "pages": pages, "reports": reports}))
+"""
+
+
+#: Child script: load the books once, then time every audit check (best of 3).
+AUDIT_SCRIPT = r"""
+import json, sys, time
+from sandao.ledger.analysis import load
+from sandao.runtime import one_shot_process
+from sandao.reports.audit import audit
+one_shot_process()
+analysis = load(sys.argv[1])
+best, found = None, 0
+for _ in range(3):
+    start = time.perf_counter()
+    found = len(audit(analysis).findings)
+    spent = time.perf_counter() - start
+    best = spent if best is None else min(best, spent)
+print(json.dumps({"audit_s": best, "findings": found, "postings": len(analysis.postings)}))
+"""
+
+#: Child script: close every unit's first year (period-close directives in closes.beancount
+#: and a main file that includes it).
+CLOSE_PREP_SCRIPT = r"""
+import datetime, json, sys
+from pathlib import Path
+from beancount.core import data
+from sandao.ledger.closing import close_directive, digest_of, unit_lines
+from sandao.ledger.revisions import load_unplugged
+main = Path(sys.argv[1])
+entries = load_unplugged(main)[0]
+units = {str(e.values[0].value) for e in entries if type(e) is data.Custom and e.type == "unit"}
+year = min(e.date.year for e in entries if isinstance(e, data.Transaction))
+day = datetime.date(year, 12, 31)
+lines = unit_lines(entries, units, day)
+closes = "".join(close_directive(u, day, digest_of(lines.get(u, []), day)) for u in sorted(units))
+(main.parent / "closes.beancount").write_text(closes, encoding="utf-8")
+closed = main.parent / "main-closed.beancount"
+closed.write_text(main.read_text(encoding="utf-8") + 'include "closes.beancount"\n', encoding="utf-8")
+print(json.dumps({"closes": len(units), "closed": str(closed)}))
+"""
+
+#: Child script: load books with closed periods (plugin on), then time rule C001 alone.
+C001_SCRIPT = r"""
+import json, sys, time
+from beancount import loader
+from sandao.ledger.closing import check_closed_periods
+from sandao.ledger.sink import FindingSink
+loader.initialize(use_cache=False)
+start = time.perf_counter()
+entries, errors, options = loader.load_file(sys.argv[1])
+load_s = time.perf_counter() - start
+c001 = sum(1 for e in errors if str(getattr(e, "message", "")).startswith("[C001]"))
+best = None
+for _ in range(3):
+    sink = FindingSink()
+    start = time.perf_counter()
+    check_closed_periods(entries, options, sink)
+    spent = time.perf_counter() - start
+    best = spent if best is None else min(best, spent)
+print(json.dumps({"load_s": load_s, "c001_s": best, "c001_findings": c001 + len(sink.findings)}))
 """
 
 
@@ -694,6 +756,79 @@ def measure_export(ctx: BenchContext) -> Outcome:
         return outcome
     size = sum(p.stat().st_size for p in out.rglob("*.parquet"))
     outcome.info["parquet_bytes"] = size
+    return outcome
+
+
+@measurement("audit", "审计检查 vs 裸加载；结账规则 C001 vs 带插件加载 (audit checks, C001)")
+def measure_audit(ctx: BenchContext) -> Outcome:
+    """All audit checks AU01–AU17 ÷ a bare load; rule C001 ÷ the plugin's load.
+
+    The checks are timed in-process on an analysis already loaded (the load is the
+    bare-load side of the ratio); C001 on books whose units all closed their first
+    year (the digests of half the entries), as the rule's own time within a plugin
+    load of those books.
+    """
+    outcome = Outcome("audit")
+    if not _has_subcommand("audit"):
+        outcome.skipped = "sandao audit 尚不可用 (sandao audit not available)"
+        return outcome
+    runs = ctx.interleaved(
+        {
+            "bare_load": [ctx.python, "-c", LOAD_SCRIPT, str(ctx.bare)],
+            "audit": [ctx.python, "-c", AUDIT_SCRIPT, str(ctx.ledger)],
+        }
+    )
+    for which, items in runs.items():
+        bad = [r for r in items if r.returncode != 0 or r.json_tail() is None]
+        if bad:
+            outcome.failed = f"{which} exit {bad[0].returncode}: {_tail_lines(bad[0].stderr)}"
+            return outcome
+    bare_s = _best(runs["bare_load"], "load_s")
+    audit_s = _best(runs["audit"], "audit_s")
+    outcome.figures.append(Figure("audit_bare_load_s", "裸加载 bare load", bare_s))
+    outcome.figures.append(Figure("audit_s", "全部审计检查 AU01–AU17 (all audit checks)", audit_s))
+    outcome.ratios.append(
+        Ratio(
+            "audit_ratio",
+            "审计检查 ÷ 裸加载 (audit / bare load)",
+            audit_s / bare_s,
+            TARGETS["audit_ratio"],
+        )
+    )
+    outcome.info["audit_findings"] = (runs["audit"][0].json_tail() or {}).get("findings")
+    prep = ctx.run([ctx.python, "-c", CLOSE_PREP_SCRIPT, str(ctx.ledger)])
+    tail = prep.json_tail()
+    if prep.returncode != 0 or not tail:
+        outcome.failed = f"close exit {prep.returncode}: {_tail_lines(prep.stderr)}"
+        return outcome
+    c001 = [
+        ctx.run([ctx.python, "-c", C001_SCRIPT, tail["closed"]])
+        for _ in range(max(1, ctx.config.repeat))
+    ]
+    bad = [r for r in c001 if r.returncode != 0 or r.json_tail() is None]
+    if bad:
+        outcome.failed = f"c001 exit {bad[0].returncode}: {_tail_lines(bad[0].stderr)}"
+        return outcome
+    load_s, c001_s = _best(c001, "load_s"), _best(c001, "c001_s")
+    outcome.figures.append(
+        Figure(
+            "closed_plugin_load_s",
+            f"带插件加载（{tail['closes']} 个单位已结账）plugin load, closed",
+            load_s,
+        )
+    )
+    outcome.figures.append(Figure("c001_s", "规则 C001 (closed-period digests)", c001_s))
+    outcome.ratios.append(
+        Ratio(
+            "c001_ratio",
+            "C001 ÷ 带插件加载 (C001 / plugin load)",
+            c001_s / load_s,
+            TARGETS["c001_ratio"],
+        )
+    )
+    findings = (c001[0].json_tail() or {}).get("c001_findings")
+    if findings:
+        outcome.notes.append(f"结账后的账簿出现 {findings} 条 C001（应为 0）")
     return outcome
 
 

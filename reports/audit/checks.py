@@ -1,0 +1,1099 @@
+"""The audit checks AU01–AU17 (audit.md): the auditor's standard queries over the books.
+
+Each check is a named function ``(books, params) → list[AuditFinding]`` over the
+resolved posting table of the analysis (and the transactions it came from, for
+payees, narrations, vouchers and metadata).  They are group-bys: one pass over the
+rows (or over the payments gathered once in :class:`AuditBooks`), never a scan per
+quota, task or payee.  Findings are suspicions (疑点) to look at, not errors; nothing
+here changes what ``sandao check`` or the plugin report.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from beancount.core import data
+
+from sandao.ledger.accounts import gov_code_of
+from sandao.ledger.analysis import Analysis
+from sandao.ledger.resolver import INCOME, SPENDING, Posting
+
+ZERO = Decimal(0)
+#: 政府会计制度 codes of money the unit holds: cash, bank, zero-balance quota, other monetary funds.
+CASH_CODES = frozenset({"1001", "1002", "1011", "1021"})
+#: Cash codes plus 1201 财政应返还额度: where fiscal money arrives.
+ARRIVAL_CODES = CASH_CODES | {"1201"}
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    """An entry a finding points at."""
+
+    file: str | None
+    line: int | None
+    date: datetime.date
+    voucher: str | None
+    text: str
+    amount: Decimal | None = None
+
+    @property
+    def where(self) -> str:
+        name = (self.file or "").rsplit("/", 1)[-1]
+        return f"{name}:{self.line or 0}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "date": self.date.isoformat(),
+            "voucher": self.voucher,
+            "text": self.text,
+            "amount": None if self.amount is None else f"{self.amount:.2f}",
+        }
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    code: str
+    unit: str | None
+    subject: str
+    message: str
+    amount: Decimal
+    date: datetime.date
+    entries: tuple[EntryRef, ...]
+    parameters: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return CHECKS[self.code].name
+
+    @property
+    def basis(self) -> str:
+        return CHECKS[self.code].basis
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "unit": self.unit,
+            "subject": self.subject,
+            "message": self.message,
+            "amount": f"{self.amount:.2f}",
+            "date": self.date.isoformat(),
+            "entries": [e.to_json() for e in self.entries],
+            "parameters": jsonable(self.parameters),
+            "basis": self.basis,
+        }
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value
+
+
+@dataclass
+class Payment:
+    """A transaction that spends: its positive spending postings, summed."""
+
+    txn: int
+    date: datetime.date
+    unit: str | None
+    payee: str | None
+    narration: str
+    amount: Decimal
+    rows: list[Posting]
+    private: bool
+
+
+@dataclass
+class AuditBooks:
+    """What the checks read: the analysis plus the calendar, gathered once."""
+
+    analysis: Analysis
+    holidays: frozenset[datetime.date] = frozenset()
+    workdays: frozenset[datetime.date] = frozenset()
+    _txns: list[data.Transaction] | None = field(default=None, repr=False)
+
+    @property
+    def as_of(self) -> datetime.date:
+        return self.analysis.as_of
+
+    @property
+    def rows(self) -> list[Posting]:
+        return self.analysis.postings.rows
+
+    @cached_property
+    def txns(self) -> list[data.Transaction]:
+        """Transactions by the posting table's ``txn`` number."""
+        return [e for e in self.analysis.entries if isinstance(e, data.Transaction)]
+
+    @cached_property
+    def by_txn(self) -> dict[int, list[Posting]]:
+        groups: dict[int, list[Posting]] = defaultdict(list)
+        for row in self.rows:
+            groups[row.txn].append(row)
+        return groups
+
+    @cached_property
+    def payments(self) -> list[Payment]:
+        found: dict[int, Payment] = {}
+        for row in self.rows:
+            if row.role != SPENDING or row.amount <= 0:
+                continue
+            payment = found.get(row.txn)
+            if payment is None:
+                found[row.txn] = Payment(
+                    row.txn,
+                    row.date,
+                    row.unit,
+                    row.payee,
+                    row.narration,
+                    row.amount,
+                    [row],
+                    row.private_payee,
+                )
+            else:
+                payment.amount += row.amount
+                payment.rows.append(row)
+        return list(found.values())
+
+    @cached_property
+    def years(self) -> list[int]:
+        return sorted({row.date.year for row in self.rows})
+
+    @cached_property
+    def unit_names(self) -> dict[str, str]:
+        return {code: unit.name for code, unit in self.analysis.declarations.units.items()}
+
+    def ref(self, txn: int, amount: Decimal | None = None) -> EntryRef:
+        entry = self.txns[txn]
+        meta = entry.meta
+        voucher = meta.get("voucher")
+        payee = f"{entry.payee} " if entry.payee else ""
+        return EntryRef(
+            meta.get("filename"),
+            meta.get("lineno"),
+            entry.date,
+            None if voucher is None else str(voucher),
+            f"{payee}{entry.narration}",
+            amount,
+        )
+
+    def decl_ref(self, meta: dict[str, Any], date: datetime.date, text: str) -> EntryRef:
+        return EntryRef(meta.get("filename"), meta.get("lineno"), date, None, text)
+
+    def day_off(self, day: datetime.date) -> bool:
+        if day in self.holidays:
+            return True
+        return day.weekday() >= 5 and day not in self.workdays
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    name: str
+    basis: str
+    describe: Callable[[dict[str, Any]], str]
+    run: Callable[[AuditBooks, dict[str, Any]], list[AuditFinding]]
+
+
+def yuan(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
+
+
+def pct(share: Decimal) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def _text(row: Posting) -> str:
+    return f"{row.payee or ''} {row.narration}"
+
+
+def _one(
+    books: AuditBooks,
+    code: str,
+    unit: str | None,
+    subject: str,
+    message: str,
+    amount: Decimal,
+    txn: int,
+    params: dict[str, Any],
+) -> AuditFinding:
+    """A finding about one transaction, dated on it."""
+    ref = books.ref(txn, amount)
+    return AuditFinding(code, unit, subject, message, amount, ref.date, (ref,), params)
+
+
+def _refs(books: AuditBooks, rows: list[Posting]) -> tuple[EntryRef, ...]:
+    """One reference per transaction of ``rows`` (amounts summed), in date order."""
+    amounts: dict[int, Decimal] = {}
+    for row in rows:
+        amounts[row.txn] = amounts.get(row.txn, ZERO) + row.amount
+    return tuple(books.ref(txn, amount) for txn, amount in sorted(amounts.items()))
+
+
+# AU01 年度突击花钱 -------------------------------------------------------------
+
+
+def year_end_rush(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Quotas, projects and tasks spending most of their year in its last months."""
+    months = set(p["months"])
+    totals: dict[tuple, list[Any]] = {}
+    for row in books.rows:
+        if row.role != SPENDING:
+            continue
+        late = row.date.month in months
+        for kind, ident in (("指标", row.quota), ("项目", row.project), ("任务", row.task)):
+            if ident is None:
+                continue
+            key = (row.date.year, kind, ident)
+            slot = totals.get(key)
+            if slot is None:
+                slot = totals[key] = [ZERO, ZERO, [], row.unit]
+            slot[0] += row.amount
+            if late:
+                slot[1] += row.amount
+                slot[2].append(row)
+    found = []
+    for (year, kind, ident), (total, late, rows, unit) in sorted(totals.items()):
+        if total <= 0 or late < p["minimum"] or late <= total * p["share"]:
+            continue
+        share = late / total
+        found.append(
+            AuditFinding(
+                "AU01",
+                unit,
+                f"{kind} {ident}",
+                f"{year} 年 {_months(months)}支出 {yuan(late)} 元，"
+                f"占全年 {yuan(total)} 元的 {pct(share)}",
+                late,
+                datetime.date(year, 12, 31),
+                _refs(books, rows),
+                p,
+            )
+        )
+    return found
+
+
+def _months(months: set[int]) -> str:
+    ordered = sorted(months)
+    if ordered == list(range(ordered[0], ordered[-1] + 1)) and len(ordered) > 1:
+        return f"{ordered[0]}–{ordered[-1]} 月"
+    return "、".join(str(m) for m in ordered) + " 月"
+
+
+# AU02 虚列支出 ----------------------------------------------------------------
+
+
+def _allowed(economic: str | None, allowed: list[str]) -> bool:
+    return economic is not None and any(economic.startswith(str(a)) for a in allowed)
+
+
+def false_spending(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Payments to a trade union, or large ones to individuals, outside personnel codes."""
+    words = p["words"]
+    found = []
+    for pay in books.payments:
+        text = f"{pay.payee or ''} {pay.narration}"
+        union = next((w for w in words if w in text), None)
+        person = pay.private and pay.amount > p["individual_minimum"]
+        if not union and not person:
+            continue
+        bad = [r for r in pay.rows if not _allowed(r.economic, p["allowed"])]
+        if not bad:
+            continue
+        amount = sum((r.amount for r in bad), ZERO)
+        codes = "、".join(sorted({r.economic or "无" for r in bad}))
+        why = f"收款人/摘要含“{union}”" if union else f"付给个人 {yuan(pay.amount)} 元"
+        found.append(
+            _one(
+                books,
+                "AU02",
+                pay.unit,
+                pay.payee or "",
+                f"{why}，列支经济分类 {codes}（非工资福利/劳务费/工会经费）",
+                amount,
+                pay.txn,
+                p,
+            )
+        )
+    return found
+
+
+# AU03 向本单位实有资金账户拨款 -------------------------------------------------------
+
+
+def own_account_transfers(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Money moved from the 1011 zero-balance account to the unit's own bank account."""
+    found = []
+    names = books.unit_names
+    for txn, rows in books.by_txn.items():
+        out = [r for r in rows if r.amount < 0 and gov_code_of(r.account) == "1011"]
+        if not out:
+            continue
+        unit = out[0].unit
+        into = [
+            r for r in rows if r.amount > 0 and r.unit == unit and gov_code_of(r.account) == "1002"
+        ]
+        payee = rows[0].payee
+        to_self = bool(payee) and (payee == unit or payee == names.get(unit or ""))
+        if not into and not to_self:
+            continue
+        entry = books.txns[txn]
+        if entry.meta.get("reason"):
+            continue
+        amount = -sum((r.amount for r in out), ZERO)
+        found.append(
+            _one(
+                books,
+                "AU03",
+                unit,
+                payee or "",
+                f"从零余额账户转入本单位实有资金账户 {yuan(amount)} 元，未注明原因（reason:）",
+                amount,
+                txn,
+                p,
+            )
+        )
+    return found
+
+
+# AU04 往来款清理不及时 -----------------------------------------------------------
+
+
+def _current_account(account: str) -> bool:
+    code = gov_code_of(account)
+    if code is None:
+        return False
+    return (code.startswith("12") and code != "1201") or code[:2] in ("23", "24")
+
+
+def stale_balances(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Receivables and payables whose balance does not move."""
+    as_of = books.as_of
+    balances: dict[str, Decimal] = {}
+    year_ends: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    last_move: dict[str, list[Posting]] = {}
+    current_year: dict[str, int] = {}
+    units: dict[str, str | None] = {}
+    for row in books.rows:
+        account = row.account
+        if account not in units:
+            if not _current_account(account):
+                units[account] = None
+                continue
+            units[account] = row.unit or ""
+        elif units[account] is None:
+            continue
+        year = current_year.get(account)
+        if year is not None and row.date.year != year:
+            for y in range(year, row.date.year):
+                year_ends[account][y] = balances[account]
+        current_year[account] = row.date.year
+        balances[account] = balances.get(account, ZERO) + row.amount
+        moves = last_move.get(account)
+        if moves and moves[0].date == row.date:
+            moves.append(row)
+        else:
+            last_move[account] = [row]
+    complete = as_of.year if as_of.month == 12 and as_of.day == 31 else as_of.year - 1
+    found = []
+    for account, balance in sorted(balances.items()):
+        ends = year_ends[account]
+        for y in range(current_year[account], complete + 1):
+            ends[y] = balance
+        moves = last_move[account]
+        same = [
+            y for y in sorted(ends) if y - 1 in ends and ends[y] == ends[y - 1] and ends[y] != 0
+        ]
+        idle = (as_of - moves[0].date).days
+        if same:
+            year = same[-1]
+            message = f"{year - 1}、{year} 年末余额均为 {yuan(ends[year])} 元，未清理"
+            amount, date = ends[year], datetime.date(year, 12, 31)
+        elif balance != 0 and idle >= p["days"]:
+            message = f"余额 {yuan(balance)} 元已 {idle} 天未变动（最后变动 {moves[0].date}）"
+            amount, date = balance, as_of
+        else:
+            continue
+        found.append(
+            AuditFinding(
+                "AU04",
+                units[account] or None,
+                account,
+                message,
+                abs(amount),
+                date,
+                _refs(books, moves),
+                p,
+            )
+        )
+    return found
+
+
+# AU05 第四季度预付"三公"经费 -----------------------------------------------------------
+
+
+def q4_prepayments(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Fourth-quarter prepayments for meetings, vehicles or hospitality."""
+    months = set(p["months"])
+    found = []
+    for txn, rows in books.by_txn.items():
+        first = rows[0]
+        if first.date.month not in months:
+            continue
+        prepaid = [r for r in rows if r.amount > 0 and gov_code_of(r.account) == "1214"]
+        entry = None
+        if not prepaid:
+            entry = books.txns[txn]
+            if entry.meta.get("prepaid") is not True:
+                continue
+            prepaid = [r for r in rows if r.amount > 0 and r.role == SPENDING]
+        amount = sum((r.amount for r in prepaid), ZERO)
+        if amount <= p["minimum"]:
+            continue
+        text = _text(first)
+        word = next((w for w in p["words"] if w in text), None)
+        code = next((r.economic for r in rows if r.economic in p["economic"]), None)
+        if word is None and code is None:
+            continue
+        what = f"摘要含“{word}”" if word else f"经济分类 {code}"
+        found.append(
+            _one(
+                books,
+                "AU05",
+                first.unit,
+                first.payee or "",
+                f"{first.date.month} 月预付 {yuan(amount)} 元（{what}）",
+                amount,
+                txn,
+                p,
+            )
+        )
+    return found
+
+
+# AU06 预算执行率低 -------------------------------------------------------------
+
+
+def low_execution(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Quotas executed below the floor at year end, or far behind time during the year."""
+    as_of = books.as_of
+    decl = books.analysis.declarations
+    series = books.analysis.usage.quotas
+    found = []
+    for quota_id, quota in sorted(decl.quotas.items()):
+        year_end = datetime.date(quota.year, 12, 31)
+        if quota.year > as_of.year:
+            continue
+        upto = min(year_end, as_of)
+        budget = quota.amount_at(upto)
+        if budget <= 0:
+            continue
+        days = series.get(quota_id)
+        spent = sum((v[1] for d, v in days.days.items() if d <= upto), ZERO) if days else ZERO
+        rate = spent / budget
+        if year_end <= as_of:
+            if rate >= p["year_end"]:
+                continue
+            message = f"{quota.year} 年末执行率 {pct(rate)}（低于 {pct(p['year_end'])}）"
+        else:
+            start = datetime.date(quota.year, 1, 1)
+            elapsed = Decimal((as_of - start).days + 1) / Decimal((year_end - start).days + 1)
+            if elapsed - rate <= p["lag"]:
+                continue
+            message = f"截至 {as_of} 执行率 {pct(rate)}，时间进度 {pct(elapsed)}，落后超过 {pct(p['lag'])}"
+        found.append(
+            AuditFinding(
+                "AU06",
+                quota.unit,
+                f"指标 {quota_id} {quota.name}",
+                f"{message}；指标 {yuan(budget)} 元，已支出 {yuan(spent)} 元",
+                budget - spent,
+                upto,
+                (books.decl_ref(quota.meta, quota.date, f"指标 {quota_id} {quota.name}"),),
+                p,
+            )
+        )
+    return found
+
+
+# AU07 项目连续执行率低 -----------------------------------------------------------
+
+
+def persistent_low_execution(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Projects and tasks below the execution floor in every year they ran (≥ 2 years)."""
+    as_of = books.as_of
+    decl = books.analysis.declarations
+    usage = books.analysis.usage
+    book_years = set(books.years)
+    items: list[tuple[str, str, Any, Decimal, Any]] = []
+    for ident, task in decl.tasks.items():
+        items.append(("任务", ident, task, task.current_amount(), usage.tasks.get(ident)))
+    for ident, project in decl.projects.items():
+        items.append(("项目", ident, project, project.amount, usage.projects.get(ident)))
+    found = []
+    for kind, ident, item, amount, series in sorted(items, key=lambda i: i[1]):
+        if amount <= 0:
+            continue
+        end = min(item.end or as_of, as_of)
+        years = [y for y in range(item.start.year, end.year + 1) if y in book_years]
+        if len(years) < p["years"]:
+            continue
+        spent = defaultdict(lambda: ZERO)
+        if series is not None:
+            for day, values in series.days.items():
+                spent[day.year] += values[1]
+        rates = {y: spent[y] / amount for y in years}
+        if any(rate >= p["rate"] for rate in rates.values()):
+            continue
+        shown = "、".join(f"{y} 年 {pct(r)}" for y, r in rates.items())
+        total = sum(spent.values(), ZERO)
+        found.append(
+            AuditFinding(
+                "AU07",
+                item.unit,
+                f"{kind} {ident} {item.name}",
+                f"各年执行率均低于 {pct(p['rate'])}：{shown}（金额 {yuan(amount)} 元）",
+                amount - total,
+                end,
+                (books.decl_ref(item.meta, item.start, f"{kind} {ident} {item.name}"),),
+                p,
+            )
+        )
+    return found
+
+
+# AU08 项目预算编制不细化 ----------------------------------------------------------
+
+
+def vague_budgeting(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Quotas where "other" economic codes (ending in 99) take too much of the money."""
+    totals: dict[str, list[Any]] = {}
+    for row in books.rows:
+        if row.role != SPENDING or row.quota is None:
+            continue
+        slot = totals.get(row.quota)
+        if slot is None:
+            slot = totals[row.quota] = [ZERO, ZERO, [], row.unit, row.date]
+        slot[0] += row.amount
+        if row.economic and row.economic.endswith("99"):
+            slot[1] += row.amount
+            slot[2].append(row)
+    found = []
+    for quota, (total, other, rows, unit, _date) in sorted(totals.items()):
+        if total <= 0 or other <= total * p["share"]:
+            continue
+        found.append(
+            AuditFinding(
+                "AU08",
+                unit,
+                f"指标 {quota}",
+                f"“其他”经济分类（…99）支出 {yuan(other)} 元，占该指标支出的 {pct(other / total)}",
+                other,
+                rows[-1].date,
+                _refs(books, rows),
+                p,
+            )
+        )
+    return found
+
+
+# AU09 以拨代支 ----------------------------------------------------------------
+
+
+def transfer_as_spending(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """One payment moving most of a task's or project's money on to another unit or account."""
+    decl = books.analysis.declarations
+    others = set(books.unit_names.values()) | {d.name for d in decl.departments.values()}
+    found = []
+    for txn, rows in books.by_txn.items():
+        ident = rows[0].task or rows[0].project
+        if ident is None:
+            ident = next((r.task or r.project for r in rows if r.task or r.project), None)
+            if ident is None:
+                continue
+        item = decl.tasks.get(ident) or decl.projects.get(ident)
+        if item is None:
+            continue
+        amount = item.current_amount() if hasattr(item, "current_amount") else item.amount
+        if amount <= 0:
+            continue
+        payee = rows[0].payee
+        moved = []
+        for r in rows:
+            if r.amount <= 0:
+                continue
+            code = gov_code_of(r.account)
+            if code in CASH_CODES and r.unit == item.unit:
+                continue
+            onward = _current_account(r.account) or (r.unit is not None and r.unit != item.unit)
+            if onward or (r.role == SPENDING and payee in others):
+                moved.append(r)
+        total = sum((r.amount for r in moved), ZERO)
+        if not moved or total < amount * p["share"]:
+            continue
+        found.append(
+            _one(
+                books,
+                "AU09",
+                item.unit,
+                f"{ident} {item.name}",
+                f"一次转出 {yuan(total)} 元（{pct(total / amount)}）至 {payee or moved[0].account}",
+                total,
+                txn,
+                p,
+            )
+        )
+    return found
+
+
+# AU10 超市商场大额整数消费 ---------------------------------------------------------
+
+
+def round_store_purchases(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Round amounts paid to supermarkets and malls."""
+    found = []
+    for pay in books.payments:
+        payee = pay.payee or ""
+        word = next((w for w in p["words"] if w in payee), None)
+        if word is None or pay.amount < p["minimum"] or pay.amount % p["multiple"]:
+            continue
+        found.append(
+            _one(
+                books,
+                "AU10",
+                pay.unit,
+                payee,
+                f"向{word}类收款人支付整数金额 {yuan(pay.amount)} 元",
+                pay.amount,
+                pay.txn,
+                p,
+            )
+        )
+    return found
+
+
+# AU11 单次会议费超标准 ---------------------------------------------------------------
+
+
+def meeting_over_cap(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """One 30215 meeting payment above the cap."""
+    found = []
+    for pay in books.payments:
+        amount = sum((r.amount for r in pay.rows if r.economic == "30215"), ZERO)
+        if amount <= p["cap"]:
+            continue
+        found.append(
+            _one(
+                books,
+                "AU11",
+                pay.unit,
+                pay.payee or "",
+                f"单次会议费 {yuan(amount)} 元，超过 {yuan(p['cap'])} 元",
+                amount,
+                pay.txn,
+                p,
+            )
+        )
+    return found
+
+
+# AU12 收入在往来科目核算 ------------------------------------------------------------
+
+
+def income_as_payable(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Money from the finance bureau or a department credited to a payable (23xx)."""
+    decl = books.analysis.declarations
+    sources = ["财政"] + [d.name for d in decl.departments.values()]
+    found = []
+    for txn, rows in books.by_txn.items():
+        payable = [
+            r for r in rows if r.amount < 0 and (gov_code_of(r.account) or "").startswith("23")
+        ]
+        if not payable:
+            continue
+        if not any(r.amount > 0 and gov_code_of(r.account) in ARRIVAL_CODES for r in rows):
+            continue
+        text = _text(rows[0])
+        source = next((r.department for r in payable if r.department), None)
+        source = source or next((s for s in sources if s and s in text), None)
+        if source is None:
+            continue
+        amount = -sum((r.amount for r in payable), ZERO)
+        found.append(
+            _one(
+                books,
+                "AU12",
+                rows[0].unit,
+                payable[0].account,
+                f"来自 {source} 的 {yuan(amount)} 元记入往来科目 {payable[0].account}，未确认收入",
+                amount,
+                txn,
+                p,
+            )
+        )
+    return found
+
+
+# AU13 坐收坐支 ----------------------------------------------------------------
+
+
+def spend_at_source(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Non-fiscal income spent within the same transaction, bypassing cash and quota."""
+    found = []
+    for txn, rows in books.by_txn.items():
+        income = [r for r in rows if r.role == INCOME and gov_code_of(r.account) != "4001"]
+        if not income:
+            continue
+        spent = [r for r in rows if r.role == SPENDING and r.amount > 0]
+        if not spent or any(gov_code_of(r.account) in ARRIVAL_CODES for r in rows):
+            continue
+        amount = sum((r.amount for r in spent), ZERO)
+        found.append(
+            _one(
+                books,
+                "AU13",
+                rows[0].unit,
+                income[0].account,
+                f"非财政收入 {yuan(-sum((r.amount for r in income), ZERO))} 元未入账户即支出 "
+                f"{yuan(amount)} 元",
+                amount,
+                txn,
+                p,
+            )
+        )
+    return found
+
+
+# AU14 科目错记 ----------------------------------------------------------------
+
+
+def misclassified(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Narration and economic code disagree (meeting, training, hospitality, abroad, vehicles)."""
+    words: dict[str, str] = p["words"]
+    reverse: dict[str, list[str]] = p["reverse"]
+    ignore = set(p["ignore"])
+    found = []
+    seen: set[tuple[int, str]] = set()
+    for row in books.rows:
+        if row.role != SPENDING or row.amount <= 0 or row.economic is None:
+            continue
+        economic = row.economic
+        if economic in ignore:
+            continue
+        text = _text(row)
+        message = None
+        for word, code in words.items():
+            if word in text and economic != code:
+                message = f"摘要含“{word}”，经济分类应为 {code}，实为 {economic}"
+                break
+        if (
+            message is None
+            and economic in reverse
+            and not any(w in text for w in reverse[economic])
+        ):
+            message = f"经济分类 {economic}，摘要却无“{'/'.join(reverse[economic])}”字样"
+        if message is None or (row.txn, economic) in seen:
+            continue
+        seen.add((row.txn, economic))
+        found.append(
+            _one(
+                books,
+                "AU14",
+                row.unit,
+                row.payee or "",
+                message,
+                row.amount,
+                row.txn,
+                p,
+            )
+        )
+    return found
+
+
+# AU15 化整为零规避采购 ---------------------------------------------------------------
+
+
+def split_purchases(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Payments to one payee within a window, each under the procurement threshold,
+    together above it."""
+    threshold, days = p["threshold"], datetime.timedelta(days=p["days"])
+    groups: dict[tuple, list[Payment]] = defaultdict(list)
+    for pay in books.payments:
+        if pay.payee and pay.amount < threshold:
+            groups[(pay.unit or "", pay.payee)].append(pay)
+    found = []
+    for (unit, payee), pays in sorted(groups.items()):
+        pays.sort(key=lambda x: (x.date, x.txn))
+        i = 0
+        while i < len(pays):
+            j = i
+            total = pays[i].amount
+            while j + 1 < len(pays) and pays[j + 1].date - pays[i].date <= days:
+                j += 1
+                total += pays[j].amount
+            if j > i and total > threshold:
+                chosen = pays[i : j + 1]
+                found.append(
+                    AuditFinding(
+                        "AU15",
+                        unit or None,
+                        payee,
+                        f"{chosen[0].date}–{chosen[-1].date} 向同一收款人付款 {len(chosen)} 笔，"
+                        f"每笔低于 {yuan(threshold)} 元，合计 {yuan(total)} 元",
+                        total,
+                        chosen[-1].date,
+                        tuple(books.ref(x.txn, x.amount) for x in chosen),
+                        p,
+                    )
+                )
+                i = j + 1
+            else:
+                i += 1
+    return found
+
+
+# AU16 重复支付 ----------------------------------------------------------------
+
+
+def duplicate_payments(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Same payee and amount within a few days on different vouchers."""
+    days = datetime.timedelta(days=p["days"])
+    groups: dict[tuple, list[Payment]] = defaultdict(list)
+    for pay in books.payments:
+        if pay.payee:
+            groups[(pay.unit or "", pay.payee, pay.amount)].append(pay)
+    found = []
+    for (unit, payee, amount), pays in sorted(groups.items()):
+        if len(pays) < 2:
+            continue
+        pays.sort(key=lambda x: (x.date, x.txn))
+        for a, b in itertools.pairwise(pays):
+            if b.date - a.date > days:
+                continue
+            va = books.txns[a.txn].meta.get("voucher")
+            vb = books.txns[b.txn].meta.get("voucher")
+            if va is not None and va == vb:
+                continue
+            found.append(
+                AuditFinding(
+                    "AU16",
+                    unit or None,
+                    payee,
+                    f"{a.date} 与 {b.date} 向同一收款人各付 {yuan(amount)} 元",
+                    amount,
+                    b.date,
+                    (books.ref(a.txn, a.amount), books.ref(b.txn, b.amount)),
+                    p,
+                )
+            )
+    return found
+
+
+# AU17 节假日支付 ---------------------------------------------------------------
+
+
+def day_off_payments(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Payments dated on a weekend or public holiday (informational)."""
+    found = []
+    for pay in books.payments:
+        if not books.day_off(pay.date):
+            continue
+        kind = "法定节假日" if pay.date in books.holidays else "周末"
+        found.append(
+            _one(
+                books,
+                "AU17",
+                pay.unit,
+                pay.payee or "",
+                f"{pay.date}（{kind}）支付 {yuan(pay.amount)} 元",
+                pay.amount,
+                pay.txn,
+                {**p, "holidays": len(books.holidays), "workdays": len(books.workdays)},
+            )
+        )
+    return found
+
+
+def _shown(value: Any) -> Any:
+    """A parameter as the check's description shows it: shares as %, amounts in yuan."""
+    if isinstance(value, Decimal):
+        return yuan(value) if value >= 1 else pct(value)
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    return value
+
+
+def _d(fmt: str) -> Callable[[dict[str, Any]], str]:
+    """A describer filling ``fmt`` with the check's parameters (as set for this run)."""
+
+    def describe(p: dict[str, Any]) -> str:
+        values = {key: _shown(value) for key, value in p.items()}
+        if "months" in p:
+            values["months"] = _months(set(p["months"]))
+        return fmt.format(**values)
+
+    return describe
+
+
+CHECKS: dict[str, Check] = {
+    c.code: c
+    for c in (
+        Check(
+            "AU01",
+            "年度突击花钱",
+            "预算法实施条例第六十七条",
+            _d("{months}支出占全年 > {share}，且 ≥ {minimum} 元（按指标、项目、任务）"),
+            year_end_rush,
+        ),
+        Check(
+            "AU02",
+            "虚列支出",
+            "预算法第九十三条（虚列支出）",
+            _d("收款人/摘要含 {words}，或付个人 > {individual_minimum} 元，列支于 {allowed} 以外"),
+            false_spending,
+        ),
+        Check(
+            "AU03",
+            "向本单位实有资金账户拨款",
+            "财政国库管理制度改革试点方案（财库〔2001〕24号）",
+            _d("零余额账户（1011）转入本单位银行存款（1002）且无 reason: 说明"),
+            own_account_transfers,
+        ),
+        Check(
+            "AU04",
+            "往来款清理不及时",
+            "政府会计制度（财会〔2017〕25号）：往来款项应及时清理",
+            _d(
+                "往来科目（12xx 除 1201、23xx、24xx）连续两个年末余额相同且不为 0，或 {days} 天未变动"
+            ),
+            stale_balances,
+        ),
+        Check(
+            "AU05",
+            '第四季度预付"三公"经费',
+            "党政机关厉行节约反对浪费条例",
+            _d(
+                "{months}预付（1214 或 prepaid: TRUE），含 {words} 或经济分类 {economic}，> {minimum} 元"
+            ),
+            q4_prepayments,
+        ),
+        Check(
+            "AU06",
+            "预算执行率低",
+            "国务院关于进一步深化预算管理制度改革的意见（国发〔2021〕5号）",
+            _d("指标年末执行率 < {year_end}，或年内落后时间进度超过 {lag}"),
+            low_execution,
+        ),
+        Check(
+            "AU07",
+            "项目连续执行率低",
+            "项目支出绩效评价管理办法（财预〔2020〕10号）",
+            _d("项目、任务每年执行率均 < {rate}（至少 {years} 个年度）"),
+            persistent_low_execution,
+        ),
+        Check(
+            "AU08",
+            "项目预算编制不细化",
+            "预算法第四十六条（按经济性质分类编列到款）",
+            _d("“其他”经济分类（…99）占指标支出 > {share}"),
+            vague_budgeting,
+        ),
+        Check(
+            "AU09",
+            "以拨代支",
+            "预算法第九十三条（虚列支出）",
+            _d("一笔转出 ≥ 任务/项目金额的 {share}，转至其他单位或往来科目"),
+            transfer_as_spending,
+        ),
+        Check(
+            "AU10",
+            "超市商场大额整数消费",
+            "党政机关厉行节约反对浪费条例",
+            _d("收款人含 {words}，金额为 {multiple} 元的整数倍且 ≥ {minimum} 元"),
+            round_store_purchases,
+        ),
+        Check(
+            "AU11",
+            "单次会议费超标准",
+            "中央和国家机关会议费管理办法（财行〔2016〕214号）",
+            _d("一笔会议费（30215）> {cap} 元"),
+            meeting_over_cap,
+        ),
+        Check(
+            "AU12",
+            "收入在往来科目核算",
+            "政府会计制度：财政拨款和部门拨入资金应确认收入",
+            _d("财政局或部门拨入资金贷记往来科目（23xx）"),
+            income_as_payable,
+        ),
+        Check(
+            "AU13",
+            "坐收坐支",
+            "预算法第五十六条（收入应当上缴国库，不得截留）",
+            _d("非财政收入（非 4001）在同一笔交易中直接支出，未经现金、银行或额度账户"),
+            spend_at_source,
+        ),
+        Check(
+            "AU14",
+            "科目错记",
+            "政府收支分类科目（支出经济分类）",
+            _d(
+                "摘要关键词与经济分类不符（会议 30215、培训 30216、接待 30217、出国 30212、车辆 30231），差旅费 {ignore} 除外"
+            ),
+            misclassified,
+        ),
+        Check(
+            "AU15",
+            "化整为零规避采购",
+            "政府采购法第二十八条",
+            _d(
+                "同一单位向同一收款人 {days} 天内多笔付款，每笔 < {threshold} 元、合计 > {threshold} 元"
+            ),
+            split_purchases,
+        ),
+        Check(
+            "AU16",
+            "重复支付",
+            "会计基础工作规范：原始凭证审核",
+            _d("同一单位、同一收款人、同一金额，{days} 天内不同凭证"),
+            duplicate_payments,
+        ),
+        Check(
+            "AU17",
+            "节假日支付",
+            "提示性检查：节假日办理支付（县配置的节假日历）",
+            _d("支付日期为周末（调休上班日除外）或县配置的法定节假日"),
+            day_off_payments,
+        ),
+    )
+}
+
+
+def run_checks(
+    books: AuditBooks,
+    params: dict[str, dict[str, Any]],
+    codes: list[str] | None = None,
+) -> list[AuditFinding]:
+    """Every check (or the given codes) over the books, findings in check then date order."""
+    found: list[AuditFinding] = []
+    for code, check in CHECKS.items():
+        if codes is not None and code not in codes:
+            continue
+        found += sorted(
+            check.run(books, params[code]), key=lambda f: (f.date, f.unit or "", f.subject)
+        )
+    return found

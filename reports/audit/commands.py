@@ -1,0 +1,178 @@
+"""Sub-commands of the auditor's toolkit: ``audit``, ``history`` and ``close``.
+
+``audit`` exits 0 whatever it finds (findings are suspicions, not errors) and 2 on
+input it cannot use; ``history`` exits 2 when the books are not in git; ``close``
+appends one ``period-close`` directive and exits 2 when it cannot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from sandao.cli_helpers import (
+    UserError,
+    add_cache_option,
+    add_config_option,
+    date_argument,
+    year_value,
+)
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``audit``, ``history`` and ``close``."""
+    audit = subparsers.add_parser(
+        "audit",
+        help="审计疑点：财政审计方法 AU01–AU17 (audit checks)",
+        description="按审计署现场审计常用的财政审计方法检查账簿，列出需要核实的疑点（不是错误，退出码 0）。",
+    )
+    audit.add_argument("ledger", type=Path, help="账簿主文件 (main.beancount)")
+    audit.add_argument("--year", type=year_value, help="只列此年度的疑点")
+    audit.add_argument("--unit", help="只列此单位的疑点（如 C101）")
+    audit.add_argument("--json", action="store_true", help="输出 JSON")
+    audit.add_argument("--xlsx", type=Path, metavar="FILE", help="写出审计工作底稿（XLSX）")
+    add_config_option(audit)
+    add_cache_option(audit)
+    audit.set_defaults(func=cmd_audit)
+
+    history = subparsers.add_parser(
+        "history",
+        help="变更记录：两个 git 版本之间新增、删除、修改的分录 (change history)",
+        description="比较两个 git 版本的账簿（按分录比较：移动到其他文件、调整元数据顺序或格式不算变更）。",
+    )
+    history.add_argument("ledger", type=Path, help="账簿主文件 (main.beancount)")
+    history.add_argument(
+        "--since", help="起始版本或日期 YYYY-MM-DD（该日或之前的最后一次提交；默认：第一次提交）"
+    )
+    history.add_argument("--until", help="截止版本或日期（默认：HEAD）")
+    history.add_argument("--json", action="store_true", help="输出 JSON")
+    history.set_defaults(func=cmd_history)
+
+    close = subparsers.add_parser(
+        "close",
+        help="结账：为单位截至某日的分录记录摘要 (close a period)",
+        description='在账簿末尾追加 custom "period-close"：该单位截至 DATE 的全部分录的摘要；'
+        "此后这些分录被改动时规则 C001 报错。",
+    )
+    close.add_argument("ledger", type=Path, help="账簿主文件 (main.beancount)")
+    close.add_argument("unit", help="单位编码，如 C101")
+    close.add_argument("date", type=date_argument, help="结账截止日期 YYYY-MM-DD")
+    close.add_argument("--file", type=Path, help="追加到此文件（须为账簿包含的文件；默认：主文件）")
+    close.set_defaults(func=cmd_close)
+
+
+def _readable(path: Path) -> None:
+    from sandao.ledger.check import BooksUnreadable, ensure_readable
+
+    try:
+        ensure_readable(path)
+    except BooksUnreadable as exc:
+        raise UserError(str(exc), 2) from None
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from sandao.ledger.county_config import CountyConfigError, load_county_config
+    from sandao.reports.audit import audit
+    from sandao.reports.audit.paper import render_text, write_xlsx
+    from sandao.reports.audit.thresholds import ThresholdError
+
+    _readable(args.ledger)
+    try:
+        config = load_county_config(args.ledger, args.config)
+    except CountyConfigError as exc:
+        raise UserError(str(exc), 2) from None
+    if args.xlsx is not None and (args.xlsx.is_dir() or not args.xlsx.parent.is_dir()):
+        raise UserError(f"--xlsx {args.xlsx}：应为一个文件路径，且所在文件夹已存在", 2)
+    from sandao.ledger import load
+
+    analysis = load(args.ledger)
+    if analysis.errors:
+        print(
+            f"注意：账簿有 {len(analysis.errors)} 个 Beancount 错误（sandao check 查看），疑点按可读部分计算",
+            file=sys.stderr,
+        )
+    try:
+        result = audit(
+            analysis,
+            config.section("audit"),
+            config.county.holidays,
+            config.county.workdays,
+            args.year,
+            args.unit,
+            str(config.path or "sandao.toml"),
+        )
+    except ThresholdError as exc:
+        raise UserError(str(exc), 2) from None
+    if args.unit and args.unit not in analysis.declarations.units:
+        raise UserError(f"单位 {args.unit} 未在账簿中声明", 2)
+    if args.xlsx is not None:
+        write_xlsx(result, args.xlsx)
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(result))
+        if args.xlsx is not None:
+            print(f"审计工作底稿：{args.xlsx}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from sandao.reports.audit.history import GitError, history, render_text
+
+    _readable(args.ledger)
+    try:
+        result = history(args.ledger, args.since, args.until)
+    except GitError as exc:
+        raise UserError(str(exc), 2) from None
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(result))
+    return 0
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    from beancount.core import data
+
+    from sandao.ledger.closing import close_directive, period_digest, read_closes
+    from sandao.ledger.revisions import load_unplugged
+
+    _readable(args.ledger)
+    entries, errors, options_map = load_unplugged(args.ledger)
+    if errors:
+        first = errors[0]
+        source = first.source or {}
+        raise UserError(
+            f"账簿有 {len(errors)} 个语法或记账错误（如 {source.get('filename')}:{source.get('lineno')} "
+            f"{first.message}），请先改正再结账",
+            2,
+        )
+    units = {
+        str(e.values[0].value)
+        for e in entries
+        if type(e) is data.Custom and e.type == "unit" and e.values
+    }
+    if args.unit not in units:
+        raise UserError(
+            f"单位 {args.unit} 未在账簿中声明（已声明：{'、'.join(sorted(units)) or '无'}）", 2
+        )
+    for close in read_closes(entries, None):
+        if close.unit == args.unit and close.date == args.date:
+            raise UserError(f"单位 {args.unit} 截至 {args.date} 已结账（{close.digest[:15]}…）", 2)
+    target = (args.file or args.ledger).resolve()
+    included = {Path(p).resolve() for p in options_map.get("include", [])}
+    if target not in included:
+        raise UserError(f"{args.file}：不是账簿包含（include）的文件，结账指令写在那里不会生效", 2)
+    digest = period_digest(entries, args.unit, args.date)
+    text = target.read_text(encoding="utf-8")
+    prefix = "" if not text or text.endswith("\n") else "\n"
+    line = close_directive(args.unit, args.date, digest)
+    with target.open("a", encoding="utf-8") as handle:
+        handle.write(f"{prefix}{line}")
+    print(f"已结账：{args.unit} 截至 {args.date}，{digest}（写入 {target.name}）")
+    return 0

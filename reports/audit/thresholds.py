@@ -1,0 +1,121 @@
+"""The audit checks' parameters: defaults of audit.md, overridable in ``sandao.toml``.
+
+The county config's ``[audit]`` section holds one table per check, e.g.::
+
+    [audit.AU01]
+    share = 0.6        # 11–12 月支出占全年比例
+    minimum = 20000    # 且不少于（元）
+
+    [audit.AU15]
+    threshold = 200000 # 政府采购限额（元）
+
+Amounts and shares are read as ``Decimal``; an unknown check or key, or a value of the
+wrong kind, is a :class:`ThresholdError` naming the file and key.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+#: code → parameter → default.  Shares are fractions (0.5 = 50%); amounts are yuan.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "AU01": {"share": Decimal("0.5"), "minimum": Decimal(10000), "months": [11, 12]},
+    "AU02": {
+        "words": ["工会"],
+        "individual_minimum": Decimal(10000),
+        "allowed": ["301", "303", "30226", "30228"],
+    },
+    "AU03": {},
+    "AU04": {"days": 365},
+    "AU05": {
+        "minimum": Decimal(10000),
+        "months": [10, 11, 12],
+        "words": ["会议", "会务", "车辆", "用车", "接待"],
+        "economic": ["30215", "30231", "30217"],
+    },
+    "AU06": {"year_end": Decimal("0.8"), "lag": Decimal("0.2")},
+    "AU07": {"rate": Decimal("0.5"), "years": 2},
+    "AU08": {"share": Decimal("0.2")},
+    "AU09": {"share": Decimal("0.8")},
+    "AU10": {
+        "words": ["超市", "商场", "百货", "商贸"],
+        "multiple": Decimal(1000),
+        "minimum": Decimal(5000),
+    },
+    "AU11": {"cap": Decimal(10000)},
+    "AU12": {},
+    "AU13": {},
+    "AU14": {
+        "words": {
+            "会议": "30215",
+            "培训": "30216",
+            "接待": "30217",
+            "出国": "30212",
+            "出境": "30212",
+            "加油": "30231",
+            "车辆维修": "30231",
+        },
+        "reverse": {
+            "30215": ["会议", "会务"],
+            "30216": ["培训"],
+            "30217": ["接待"],
+            "30212": ["出国", "出境"],
+            "30231": ["加油", "车辆", "用车", "油费", "维修", "保险", "停车", "过路"],
+        },
+        "ignore": ["30211"],
+    },
+    "AU15": {"threshold": Decimal(100000), "days": 30},
+    "AU16": {"days": 7},
+    "AU17": {},
+}
+
+
+class ThresholdError(ValueError):
+    """An ``[audit]`` setting that cannot be used (Chinese message)."""
+
+
+def _convert(default: Any, value: Any, where: str) -> Any:
+    if isinstance(default, Decimal):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ThresholdError(f"{where} 应为数字，实际为 {value!r}")
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise ThresholdError(f"{where} 应为数字，实际为 {value!r}") from None
+        if number < 0:
+            raise ThresholdError(f"{where} 不能为负数")
+        return number
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ThresholdError(f"{where} 应为非负整数，实际为 {value!r}")
+        return value
+    if isinstance(default, list):
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+            raise ThresholdError(f'{where} 应为列表，如 ["会议"]，实际为 {value!r}')
+        return value
+    if isinstance(default, dict):
+        if not isinstance(value, dict):
+            raise ThresholdError(f"{where} 应为表（键 = 值），实际为 {value!r}")
+        return value
+    return value
+
+
+def thresholds(section: dict[str, Any], source: str = "sandao.toml") -> dict[str, dict[str, Any]]:
+    """Every check's parameters: defaults, with the ``[audit]`` section's overrides."""
+    merged = {code: dict(params) for code, params in DEFAULTS.items()}
+    for code, table in section.items():
+        if code not in DEFAULTS:
+            raise ThresholdError(
+                f"{source} [audit] 中的 {code!r} 不是审计检查代码（应为 AU01…AU17 之一）"
+            )
+        if not isinstance(table, dict):
+            raise ThresholdError(f"{source} [audit.{code}] 应为表，如 [audit.{code}] 下写 键 = 值")
+        for key, value in table.items():
+            if key not in DEFAULTS[code]:
+                known = "、".join(DEFAULTS[code]) or "（此检查没有参数）"
+                raise ThresholdError(f"{source} [audit.{code}] 没有参数 {key!r}；可用：{known}")
+            merged[code][key] = _convert(
+                DEFAULTS[code][key], value, f"{source} [audit.{code}] {key}"
+            )
+    return merged

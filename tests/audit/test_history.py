@@ -1,0 +1,109 @@
+"""``sandao history``: entries added, removed and changed between git revisions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sandao.cli import main
+from sandao.reports.audit.history import history
+
+U = "C101-城东社区服务中心"
+MAIN = f"""\
+option "operating_currency" "CNY"
+include "a.beancount"
+include "b.beancount"
+2024-01-01 custom "unit" "C101" "城东社区服务中心"
+2024-01-01 open Assets:{U}:1002-银行存款
+2024-01-01 open Expenses:{U}:30201-办公费
+"""
+
+
+def _txn(date: str, narration: str, amount: str, meta: str = "") -> str:
+    return (
+        f'{date} * "县宏达商行" "{narration}"\n{meta}'
+        f"  Expenses:{U}:30201-办公费  {amount} CNY\n  Assets:{U}:1002-银行存款\n\n"
+    )
+
+
+def _commit(folder: Path, message: str, author: str) -> str:
+    git = ["git", "-C", str(folder), "-c", f"user.name={author}", "-c", "user.email=a@example.org"]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", message], check=True)
+    return subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> tuple[Path, list[str]]:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "main.beancount").write_text(MAIN, encoding="utf-8")
+    a = tmp_path / "a.beancount"
+    b = tmp_path / "b.beancount"
+    keep = _txn("2024-03-05", "办公用品", "100.00", '  voucher: "V1"\n  note: "三月"\n')
+    edit = _txn("2024-04-05", "打印纸", "200.00")
+    move = _txn("2024-05-05", "墨盒", "300.00")
+    gone = _txn("2024-06-05", "文件夹", "400.00")
+    a.write_text(keep + edit + move + gone, encoding="utf-8")
+    b.write_text("", encoding="utf-8")
+    shas = [_commit(tmp_path, "初始账簿", "甲")]
+    a.write_text(keep + edit.replace("200.00", "250.00") + move + gone, encoding="utf-8")
+    shas.append(_commit(tmp_path, "改打印纸金额", "乙"))
+    reformatted = keep.replace(
+        '  voucher: "V1"\n  note: "三月"\n', '    note: "三月"\n    voucher: "V1"\n'
+    ).replace("100.00 CNY", "100.0 CNY")
+    a.write_text(reformatted + edit.replace("200.00", "250.00") + gone, encoding="utf-8")
+    b.write_text(move, encoding="utf-8")
+    shas.append(_commit(tmp_path, "移动并整理格式", "丙"))
+    a.write_text(reformatted + edit.replace("200.00", "250.00"), encoding="utf-8")
+    b.write_text(move + _txn("2024-07-05", "订书机", "50.00"), encoding="utf-8")
+    shas.append(_commit(tmp_path, "删一笔加一笔", "丁"))
+    return tmp_path, shas
+
+
+def test_only_real_changes_with_their_commits(repo) -> None:
+    folder, shas = repo
+    result = history(folder / "main.beancount", shas[0])
+    seen = {(c.kind, c.entry.narration, c.commit.author, c.commit.sha) for c in result.changes}
+    assert seen == {
+        ("changed", "打印纸", "乙", shas[1]),
+        ("removed", "文件夹", "丁", shas[3]),
+        ("added", "订书机", "丁", shas[3]),
+    }
+    assert {c.unit for c in result.changes} == {"C101"}
+
+
+def test_range_by_revision_and_date(repo) -> None:
+    folder, shas = repo
+    assert history(folder / "main.beancount", shas[1], shas[2]).changes == []
+    dated = history(folder / "main.beancount", shas[2], shas[3])
+    assert len(dated.changes) == 2
+
+
+def test_cli_json_and_text(repo, capsys) -> None:
+    folder, shas = repo
+    assert main(["history", str(folder / "main.beancount"), "--since", shas[0], "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert {c["kind"] for c in record["changes"]} == {"changed", "removed", "added"}
+    assert all(c["commit"] and c["author"] for c in record["changes"])
+    assert main(["history", str(folder / "main.beancount"), "--since", shas[0]]) == 0
+    out = capsys.readouterr().out
+    assert "单位 C101" in out and "修改" in out and "删除" in out and "新增" in out
+
+
+def test_since_a_date(repo, capsys) -> None:
+    folder, _ = repo
+    assert main(["history", str(folder / "main.beancount"), "--since", "2000-01-01"]) == 2
+    assert "之前没有提交" in capsys.readouterr().err
+    assert main(["history", str(folder / "main.beancount"), "--since", "2099-01-01"]) == 0
+
+
+def test_books_not_in_git(tmp_path: Path, capsys) -> None:
+    (tmp_path / "main.beancount").write_text(MAIN.replace("include", ";"), encoding="utf-8")
+    assert main(["history", str(tmp_path / "main.beancount")]) == 2
+    err = capsys.readouterr().err
+    assert "git" in err and "Traceback" not in err
