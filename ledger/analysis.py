@@ -109,7 +109,7 @@ class Analysis:
         broken = [x.broken for x in self.explained if x.broken]
         if broken:
             self.findings = fold_findings(self.findings, self.declarations, self.entries, broken)
-        self.error_causes = fold_errors(errors)
+        self.error_causes = fold_errors(errors, broken)
 
 
 def latest_date(entries: list[data.Directive]) -> datetime.date:

@@ -55,6 +55,7 @@ BALANCE_FAILED = re.compile(
     r"Balance failed for '([^']+)': expected (\S+) (\S+) != accumulated (\S+) \S+ "
     r"\((\S+) too (much|little)\)"
 )
+_LINK = re.compile(r"\^([A-Za-z0-9][\w.-]*)")
 _UNKNOWN_ACCOUNT = re.compile(r"unknown account '([^']+)'")
 
 DECLARATION_WORDS = {
@@ -78,6 +79,7 @@ class Broken:
     ident: str | None = None
     date: datetime.date | None = None
     accounts: frozenset[str] = frozenset()
+    links: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,8 @@ class Sources:
         except ValueError:
             date = None
         accounts = frozenset(_ACCOUNT.findall(body))
-        return Broken(file, start + 1, kind, ident, date, accounts)
+        links = frozenset(_LINK.findall(body))
+        return Broken(file, start + 1, kind, ident, date, accounts, links)
 
 
 def _bad_date(text: str) -> str | None:

@@ -110,9 +110,25 @@ def fold_findings(
         ):
             if ident and ident not in table:
                 lost.setdefault(ident, where(f.file, f.line))
+    # a declaration citing an undeclared code (D002 on the declaration's own line): the
+    # other findings about that id follow from it (wrong unit → T006, T001 …)
+    miscoded: dict[str, str] = {}
+    declared_at = {
+        ident: (item.meta.get("filename"), item.meta.get("lineno"))
+        for table in (decl.tasks, decl.quotas, decl.projects)
+        for ident, item in table.items()
+    }
+    for f in findings:
+        ident = f.task or f.quota or f.project
+        if f.code == "D002" and ident and declared_at.get(ident) == (f.file, f.line):
+            miscoded.setdefault(ident, where(f.file, f.line))
     # unknown links/quotas, and the declared task each was probably meant to be
     typos: set[str] = set()
     typo_target: dict[str, str] = {}  # declared task id → the cause
+    for b in broken:  # a transaction that did not parse: its task's money is missing
+        if not b.kind:
+            for link in b.links:
+                typo_target.setdefault(link, where(b.file, b.line))
     for f in findings:
         kind = _UNKNOWN_ID.get(f.code)
         ident = getattr(f, kind) if kind else None
@@ -137,6 +153,10 @@ def fold_findings(
             cause = _first_cause(findings, linked[loc])
         elif f.code in _TASK_TIMING and f.task in typo_target:
             cause = typo_target[f.task]
+        elif (f.task or f.quota or f.project) in miscoded:
+            cause = miscoded[f.task or f.quota or f.project]
+            # the declaration's own D002s are the causes; a T001 on its line follows
+            cause = None if cause == here and f.code == "D002" else cause
         out.append(replace(f, caused_by=cause) if cause and f.caused_by is None else f)
     return _to_roots(out)
 
@@ -162,11 +182,14 @@ def _first_cause(findings: list[Finding], ident: str) -> str | None:
     return None
 
 
-def fold_errors(errors: list[Any]) -> dict[int, str]:
-    """Later balance failures on an account by the same amount → the first one's place.
+def fold_errors(errors: list[Any], broken: Iterable[Broken] = ()) -> dict[int, str]:
+    """Balance failures that follow from an earlier error → that error's place.
 
-    Returns ``{index in errors: cause}`` (errors are Beancount's tuples, not ours).
+    A failure on an account a transaction that did not parse posts to, dated after it;
+    a later failure on an account by the same amount as an earlier one.  Returns
+    ``{index in errors: cause}`` (errors are Beancount's tuples, not ours).
     """
+    dropped = [b for b in broken if not b.kind and b.accounts]
     first: dict[tuple[str, str], str] = {}
     folded: dict[int, str] = {}
     for index, error in enumerate(errors):
@@ -175,10 +198,22 @@ def fold_errors(errors: list[Any]) -> dict[int, str]:
         match = BALANCE_FAILED.search(str(error.message))
         if not match:
             continue
-        key = (match.group(1), match.group(5) + match.group(6))
+        account = match.group(1)
+        date = getattr(getattr(error, "entry", None), "date", None)
+        parse = next(
+            (
+                b
+                for b in dropped
+                if account in b.accounts and (date is None or b.date is None or b.date < date)
+            ),
+            None,
+        )
+        key = (account, match.group(5) + match.group(6))
         source = error.source or {}
         here = where(source.get("filename"), source.get("lineno"))
-        if key in first:
+        if parse is not None:
+            folded[index] = where(parse.file, parse.line)
+        elif key in first:
             folded[index] = first[key]
         else:
             first[key] = here

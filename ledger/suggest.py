@@ -26,14 +26,15 @@ def distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def closest(word: str, candidates: Iterable[str]) -> str | None:
+def closest(word: str, candidates: Iterable[str], limit: int | None = None) -> str | None:
     """The candidate ``word`` was probably meant to be, or ``None``.
 
     Case is ignored first (``t2025-001`` → ``T2025-001``); otherwise the nearest
-    candidate within ``max(1, len(word) // 4)`` edits wins, ties going to the first
-    in sorted order, so the answer does not depend on the order of declaration.
+    candidate within ``limit`` edits (default ``max(1, len(word) // 4)``) wins, ties
+    going to the first in sorted order, so the answer does not depend on the order of
+    declaration.
     """
-    limit = max(1, len(word) // 4)
+    limit = max(1, len(word) // 4) if limit is None else limit
     folded = word.casefold()
     best: tuple[int, str] | None = None
     for candidate in sorted(set(candidates)):
@@ -56,14 +57,12 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 def closest_account(account: str, accounts: Iterable[str]) -> str | None:
     """The opened account a mistyped account name was meant to be.
 
-    Whole names are compared first; failing that, accounts sharing every component
-    but the last are compared by their last component (``30206-电废`` → ``30206-电费``),
-    and a last component with the same leading code wins (``3026-电费`` is not a code).
+    Accounts sharing every component but the last are compared by their last
+    component (``30206-电废`` → ``30206-电费``), then by its code or its name alone
+    (``3026-电费``); other accounts by the whole name, within two edits (a mistyped
+    unit component).
     """
     names = set(accounts)
-    found = closest(account, names)
-    if found:
-        return found
     parent, _, leaf = account.rpartition(":")
     siblings = {a.rpartition(":")[2]: a for a in names if a.rpartition(":")[0] == parent}
     leaf_match = closest(leaf, siblings)
@@ -75,7 +74,9 @@ def closest_account(account: str, accounts: Iterable[str]) -> str | None:
         return same_code[0]
     name = leaf.split("-", 1)[-1]
     same_name = [a for leaf2, a in siblings.items() if leaf2.split("-", 1)[-1] == name]
-    return same_name[0] if len(same_name) == 1 else None
+    if len(same_name) == 1:
+        return same_name[0]
+    return closest(account, names, limit=2)
 
 
 __all__ = ["closest", "closest_account", "did_you_mean", "distance"]

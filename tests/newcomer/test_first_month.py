@@ -123,6 +123,26 @@ MISTAKES = [
         ("Q002", "ZB26-001", "是否为 ZB26-0001？"),
     ),
     (
+        "task's unit mistyped",
+        ('  unit: "C101"\n  due', '  unit: "C10"\n  due'),
+        ("D002", "单位编码 C10 未声明", "是否为 C101？"),
+    ),
+    (
+        "task's department mistyped",
+        ('department: "D05"', 'department: "D5"'),
+        ("D002", "部门编码 D5 未声明", "是否为 D05？"),
+    ),
+    (
+        "task's community mistyped",
+        ('community: "SQ01"', 'community: "SQ1"'),
+        ("D002", "社区编码 SQ1 未声明", "是否为 SQ01？"),
+    ),
+    (
+        "full-width comma in a transaction",
+        ('经费" ^T2026-001', '经费"，^T2026-001'),
+        ("LexerError", "全角标点 「，」", "改成半角 「,」"),
+    ),
+    (
         "no opening balance",
         ('"期初余额" "银行存款上年余额"', '"期初余额" "银行存款上年余额" #draft'),
         ("BalanceError", "余额断言不符", "补记期初"),
