@@ -218,6 +218,10 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
         previous = (number, balance)
     if result.problems:
         return result
+    if parsed:
+        _opening_balance(result, table, ctx, unit, bank, parsed[0])
+        if result.problems:
+            return result
 
     bank_keys, run_keys = ctx.ledger.bank_keys, ctx.run_bank_keys
     rule_accounts: dict[int, str] = {}
@@ -273,6 +277,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             lines.append(f"  {bank}  {amount} CNY")
             lines.append(f"  {other}  {-amount} CNY")
             result.drafts.append(Draft(date, "\n".join(lines) + "\n", "transaction"))
+            ctx.run_bank_postings.setdefault(bank, []).append((date, amount))
             result.entries += 1
         is_last_of_day = index + 1 == len(parsed) or parsed[index + 1][1] != date
         if is_last_of_day:
@@ -315,3 +320,72 @@ def _bank_total(result: FileResult, table: Table, parsed: list) -> None:
             )
         checked.append(column)
     result.control = "合计相符（" + "、".join(checked) + "）" if checked else "合计行无金额"
+
+
+def _opening_balance(
+    result: FileResult, table: Table, ctx: RunContext, unit: str, bank: str, first: tuple
+) -> None:
+    """Check the statement's opening balance against the books; write it when they have none.
+
+    The opening balance is the first row's 余额 less its own movement.  Books with
+    postings on the account before the first day must hold exactly that; books with
+    none get an opening entry (借 1002 银行存款 / 贷 3001 累计盈余) when the unit opens
+    3001, else the run stops with the entry to add.
+    """
+    number, day, *_rest, debit, credit, balance = first
+    opening = balance - credit + debit
+    known, books = ctx.bank_balance_before(bank, day)
+    how = f"第 {number} 行余额 {balance} − 贷方 {credit} + 借方 {debit}"
+    if known:
+        if books != opening:
+            result.problems.append(
+                table.problem(
+                    number,
+                    "余额",
+                    f"对账单期初余额 {opening}（{how}）与账本中 {bank} 在 {day} 日初的余额 {books} "
+                    f"不符（相差 {opening - books}）；应核对账本中 {day} 之前的银行存款分录"
+                    "是否缺漏、重复或金额有误，整个文件未导入",
+                )
+            )
+        return
+    if opening == ZERO or (bank, day) in ctx.run_opening_keys:
+        return
+    equity = ctx.ledger.find("Equity", unit, "3001")
+    opened = ctx.ledger.open_dates.get(bank)
+    on = day - datetime.timedelta(days=1)
+    if opened is not None and opened > on:
+        on = day
+    if equity is None:
+        equity = f"Equity:{ctx.unit_component(unit)}:3001-累计盈余"
+        entry = _opening_text(on, bank, equity, opening, table, number)
+        result.problems.append(
+            table.problem(
+                number,
+                "余额",
+                f"账本中 {bank} 在 {day} 之前没有任何分录，而对账单期初余额为 {opening}（{how}）；"
+                f"应先开设 {equity} 并在账本中记入期初余额，例如：\n{entry}",
+            )
+        )
+        return
+    ctx.run_opening_keys.add((bank, day))
+    ctx.run_bank_postings.setdefault(bank, []).append((on, opening))
+    result.drafts.append(
+        Draft(on, _opening_text(on, bank, equity, opening, table, number), "transaction")
+    )
+    result.entries += 1
+    result.notes.append(
+        f"账本中 {bank} 在 {day} 之前没有分录：已按对账单期初余额 {opening}（{how}）写入期初分录"
+        f"（{on}，借 1002 银行存款 / 贷 3001 累计盈余）；期初应记到别的科目时请改该分录"
+    )
+
+
+def _opening_text(
+    on: datetime.date, bank: str, equity: str, opening: Decimal, table: Table, number: int
+) -> str:
+    source = f"{os.path.basename(table.path)}:{number}"
+    return (
+        f'{on} * "期初余额" "银行存款期初余额（按银行对账单倒推）"\n'
+        f"  source: {q(source)}\n"
+        f"  {bank}  {opening} CNY\n"
+        f"  {equity}  {-opening} CNY\n"
+    )

@@ -4,8 +4,9 @@
 expose the same logic through beangulp's interface (identify / account / date /
 filename / extract / deduplicate), so the exports can also be handled by a
 ``beangulp.Ingest`` script or filed with ``beangulp.archive``.  ``account()`` returns
-``<unit>:<importer name>`` (``全县`` when a file spans several units), which is the
-folder an archived export lands in.
+the unit's 1011 account (1002 for a bank statement) when the ledger is given, the
+folder ``sandao import archive`` files an export in (else ``<unit>:<importer name>``,
+``全县`` when a file spans several units).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from sandao.importers.ledger_view import LedgerView, load_ledger
 from sandao.importers.run import Identified, extract_files, file_date, identify_file, render
 
 _DATE_COLUMN = {quota: "下达日期", payment: "支付日期", bank: "交易日期"}
-_UNIT_COLUMN = {quota: "预算单位编码", payment: "预算单位编码"}
 
 
 class SandaoImporter(beangulp.Importer):
@@ -38,6 +38,7 @@ class SandaoImporter(beangulp.Importer):
         self.config = config
         self.ledger_path = ledger_path
         self._cache: dict[str, Identified | None] = {}
+        self._ledger: LedgerView | None = None
 
     @property
     def name(self) -> str:
@@ -56,20 +57,19 @@ class SandaoImporter(beangulp.Importer):
         return item is not None and item.importer is self.module
 
     def account(self, filepath: str) -> data.Account:
+        """The unit's 1011 (1002 for a bank statement) account, as ``sandao import archive`` files it."""
+        from sandao.importers.archive import file_units
+
         item = self._identified(filepath)
-        units: set[str] = set()
-        if item is not None:
-            if self.module is bank:
-                unit = self.config.bank_unit(filepath, None)
-                units = {unit} if unit else set()
-            else:
-                index = item.table.columns.get(_UNIT_COLUMN[self.module])
-                units = {
-                    str(row[index]).strip()
-                    for _, row in item.table.rows
-                    if index is not None and index < len(row)
-                }
-        unit = units.pop() if len(units) == 1 else "全县"
+        units = file_units(item, self.config) if item is not None else []
+        if len(units) == 1 and self.ledger_path:
+            if self._ledger is None:
+                self._ledger = load_ledger(self.ledger_path)
+            code = "1002" if self.module is bank else "1011"
+            found = self._ledger.find("Assets", units[0], code)
+            if found:
+                return found
+        unit = units[0] if len(units) == 1 else "全县"
         return f"{unit}:{self.module.NAME}"
 
     def date(self, filepath: str) -> datetime.date | None:

@@ -39,16 +39,34 @@ def add_parser(subparsers: Any) -> None:
     extract.add_argument("paths", nargs="+", metavar="PATH", help="导出文件或目录")
     extract.add_argument("--ledger", required=True, help="主账本（只读，用于去重和核对编码）")
     target = extract.add_mutually_exclusive_group(required=True)
-    target.add_argument("--output", help="写入新分录的文件（已存在则追加在末尾）")
+    target.add_argument(
+        "--output", help="写入新分录的文件（已存在则追加在末尾）；- 表示写到标准输出"
+    )
     target.add_argument("--output-dir", help="每个导出文件写一个 <文件名>.beancount 到此目录")
-    extract.add_argument("--config", help="导入配置 TOML")
+    extract.add_argument(
+        "--config", help="县配置 sandao.toml（用其 [import] 表）或 import.toml；默认读账本旁的"
+    )
     extract.add_argument("--json", action="store_true", help="以 JSON 输出汇总")
     extract.set_defaults(func=_guarded(cmd_extract))
 
-    archive = sub.add_parser("archive", help="按单位和日期归档导出文件（beangulp archive）")
+    archive = sub.add_parser(
+        "archive",
+        help="把导出文件归档到 Fava 凭证文档目录（按单位账户分文件夹，全部成功或全部不动）",
+    )
     archive.add_argument("paths", nargs="+", metavar="DIR", help="导出文件或目录")
-    archive.add_argument("--to", required=True, dest="destination", metavar="DOCS", help="归档目录")
-    archive.add_argument("--config", help="导入配置 TOML")
+    archive.add_argument("--ledger", required=True, help="主账本（账户名和 documents 选项）")
+    archive.add_argument(
+        "--to",
+        dest="destination",
+        metavar="DOCS",
+        help='归档目录（默认：账本的 option "documents"）',
+    )
+    archive.add_argument(
+        "--entries",
+        metavar="FILE",
+        help="写入全县文件 document 分录的文件（默认：主账本旁的 documents.beancount）",
+    )
+    archive.add_argument("--config", help="县配置 sandao.toml 或 import.toml（默认读账本旁的）")
     archive.add_argument("--dry-run", action="store_true", help="只显示将要移动的文件")
     archive.set_defaults(func=_guarded(cmd_archive))
 
@@ -60,7 +78,7 @@ def _help(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _failure(exc: ImportFailure, what: str) -> UserError:
+def _failure(exc: ImportFailure, what: str, moved: bool = False) -> UserError:
     """The failure as a :class:`UserError`: exit 2 when the ledger itself cannot be loaded."""
     ledger_problem = any(
         "账本有语法或加载错误" in p.message
@@ -68,7 +86,8 @@ def _failure(exc: ImportFailure, what: str) -> UserError:
         or "账本文件不存在" in p.message
         for p in exc.problems
     )
-    return UserError(f"{what}，没有写入任何文件。\n{exc.render()}", 2 if ledger_problem else 1)
+    nothing = "没有移动任何文件" if moved else "没有写入任何文件"
+    return UserError(f"{what}，{nothing}。\n{exc.render()}", 2 if ledger_problem else 1)
 
 
 def cmd_identify(args: argparse.Namespace) -> int:
@@ -136,73 +155,84 @@ def cmd_extract(args: argparse.Namespace) -> int:
             ]
             print(json.dumps({"ok": False, "problems": problems}, ensure_ascii=False, indent=1))
         raise _failure(exc, "导入失败") from None
+    # With --output - the entries are on stdout: the summary goes to stderr.
+    stream = sys.stderr if args.output == "-" else sys.stdout
     if args.json:
-        print(json.dumps({"ok": True, **run.as_json()}, ensure_ascii=False, indent=1))
+        print(json.dumps({"ok": True, **run.as_json()}, ensure_ascii=False, indent=1), file=stream)
     else:
-        print("\n".join(summary_lines(run)))
+        print("\n".join(summary_lines(run)), file=stream)
     return 0
 
 
 def cmd_archive(args: argparse.Namespace) -> int:
-
-    from sandao.importers.beangulp_importers import make_importers
-
-    try:
-        importers = make_importers(args.config)
-    except ImportFailure as exc:
-        raise _failure(exc, "导入配置有误") from None
-    from beangulp.identify import identify
-
-    if os.path.exists(args.destination) and not os.path.isdir(args.destination):
-        raise UserError(f"归档目录 {args.destination} 是文件，应为目录，没有移动任何文件。")
+    from sandao.importers.config import resolve_config
+    from sandao.importers.ledger_view import load_ledger
     from sandao.locking import LockTimeout, output_lock
 
+    try:
+        config = resolve_config(args.config, args.ledger)
+        ledger = load_ledger(args.ledger)
+    except ImportFailure as exc:
+        raise _failure(exc, "无法归档", moved=True) from None
+    destination = args.destination or (ledger.documents[0] if ledger.documents else None)
+    if destination is None:
+        raise UserError(
+            f'账本 {args.ledger} 没有 option "documents"，不知道归档到哪里，没有移动任何文件。'
+            '应在主账本加入一行 option "documents" "documents"（Fava 的凭证文档目录），或用 --to 指定目录。'
+        )
+    if os.path.exists(destination) and not os.path.isdir(destination):
+        raise UserError(f"归档目录 {destination} 是文件，应为目录，没有移动任何文件。")
     # One archive run at a time per destination: the plan (what exists, what moves where)
     # stays true until the moves are done.
     try:
-        with output_lock(args.destination):
-            return _archive(args, importers, identify)
+        with output_lock(destination):
+            return _archive(args, ledger, config, destination)
     except LockTimeout as exc:
         raise UserError(str(exc)) from None
 
 
-def _archive(args: argparse.Namespace, importers: Any, identify: Any) -> int:
-    from beangulp import archive as beangulp_archive
+def _archive(args: argparse.Namespace, ledger: Any, config: Any, destination: str) -> int:
+    from sandao.importers.archive import ENTRIES_FILE, document_entries, move_all, plan_archive
+    from sandao.importers.run import write_all
 
-    from sandao.importers.run import list_exports
-
-    moves = []
-    problems = []
-    planned: set[str] = set()
-    for path in list_exports(args.paths):
-        if not os.path.isfile(path):
-            problems.append(f"{path}：文件不存在或不是文件，未归档")
-            continue
-        importer = identify(importers, path)
-        if importer is None:
-            problems.append(f"{path}：未识别，未归档")
-            continue
+    filings, problems = plan_archive(args.paths, ledger, destination, config)
+    if problems:
+        raise _failure(ImportFailure(problems), "无法归档", moved=True)
+    if not filings:
+        raise UserError("没有找到导出文件（.csv / .xlsx / .xls），没有移动任何文件。")
+    entries_file = args.entries or os.path.join(os.path.dirname(ledger.path or "."), ENTRIES_FILE)
+    entries = document_entries(filings, entries_file)
+    for filing in filings:
+        print(f"{filing.source} → {filing.target}")
+    if entries:
+        print(f"{entries_file}：追加 document 分录\n{entries.rstrip()}")
+    if args.dry_run:
+        return 0
+    move_all([(f.source, f.target) for f in filings])
+    if entries:
+        old = ""
+        if os.path.exists(entries_file):
+            with open(entries_file, encoding="utf-8") as handle:
+                old = handle.read()
+        header = (
+            ""
+            if old
+            else "; 由 sandao import archive 生成：全县文件在各单位 1011 账户下的凭证文档\n"
+        )
+        joiner = "\n" if old and not old.endswith("\n") else ""
         try:
-            target = os.path.join(args.destination, beangulp_archive.filepath(importer, path))
-        except ImportFailure as exc:
-            problems.append(exc.render())
-            continue
-        if os.path.exists(target) or target in planned:
-            problems.append(f"{path}：目标 {target} 已存在，未覆盖")
-            continue
-        planned.add(target)
-        moves.append((path, target))
-    for path, target in moves:
-        if not args.dry_run:
-            try:
-                beangulp_archive.move(path, target)
-            except OSError as exc:
-                problems.append(f"{path}：无法移动到 {target}（{os_reason(exc)}），未归档")
-                continue
-        print(f"{path} → {target}")
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    return 1 if problems else 0
+            write_all({entries_file: f"{old}{joiner}{header}{entries}"})
+        except ImportFailure:
+            move_all([(f.target, f.source) for f in filings])
+            raise
+        if os.path.abspath(entries_file) not in ledger.files:
+            relative = os.path.relpath(
+                os.path.abspath(entries_file), os.path.dirname(ledger.path or ".")
+            )
+            print(
+                f'注意：主账本尚未 include 该文件，请在 {args.ledger} 中加入 include "{relative}"'
+            )
+    return 0
 
 
 def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:

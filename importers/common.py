@@ -107,6 +107,9 @@ class RunContext:
     run_quota_keys: set[tuple[str, str, Decimal]] = field(default_factory=set)
     run_bank_keys: set[str] = field(default_factory=set)
     run_balance_keys: set[tuple[str, datetime.date]] = field(default_factory=set)
+    run_opening_keys: set[tuple[str, datetime.date]] = field(default_factory=set)
+    #: bank account → (date, amount) of what this run writes on it
+    run_bank_postings: dict[str, list[tuple[datetime.date, Decimal]]] = field(default_factory=dict)
     run_payment_drafts: dict[str, Draft] = field(default_factory=dict)
     progress: Callable[[int, int], None] | None = None
 
@@ -123,6 +126,12 @@ class RunContext:
         if not _PERSON.fullmatch(name):
             return False
         return not any(word in name for word in config.organisation_words)
+
+    def bank_balance_before(self, account: str, day: datetime.date) -> tuple[bool, Decimal]:
+        """(any posting before ``day`` in the books or this run, the balance at its start)."""
+        known, total = self.ledger.balance_before(account, day)
+        earlier = [a for d, a in self.run_bank_postings.get(account, ()) if d < day]
+        return known or bool(earlier), total + sum(earlier, ZERO)
 
     def unit_component(self, unit: str) -> str:
         name = self.ledger.units.get(unit)

@@ -252,27 +252,78 @@ def _text(table: dict[str, Any], key: str, where: str, path: str) -> str | None:
     return value
 
 
-def load_config(path: str | None) -> ImportConfig:
-    """Read an import config; ``None`` gives the built-in defaults."""
-    config = ImportConfig()
-    if path is None:
-        return config
+#: Tables of an import config (``import.toml``, or ``[import]`` of ``sandao.toml``).
+IMPORT_TABLES = ("columns", "payees", "quota", "capital", "bank")
+
+
+def _read_toml(path: str) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            raw = tomllib.load(handle)
+            return tomllib.load(handle)
     except FileNotFoundError as exc:
         raise fail(path, "导入配置文件不存在") from exc
     except tomllib.TOMLDecodeError as exc:
         raise fail(path, f"导入配置不是有效的 TOML：{exc}") from exc
     except UnicodeDecodeError as exc:
         raise fail(path, "导入配置应为 UTF-8 编码的 TOML") from exc
+    except IsADirectoryError as exc:
+        raise fail(path, "无法读取导入配置：它是文件夹，应为 TOML 文件") from exc
     except OSError as exc:
         raise fail(path, f"无法读取导入配置（{os_reason(exc)}），应为 TOML 文件") from exc
+
+
+def _is_county_config(raw: dict[str, Any]) -> bool:
+    """A ``sandao.toml`` (county config) rather than an ``import.toml``."""
+    from sandao.ledger.county_config import SECTIONS
+
+    return (
+        bool(raw) and all(isinstance(v, dict) for v in raw.values()) and set(raw) <= set(SECTIONS)
+    )
+
+
+def load_config(path: str | None) -> ImportConfig:
+    """Read an import config; ``None`` gives the built-in defaults.
+
+    ``path`` may be an ``import.toml`` or a county config ``sandao.toml`` (its
+    ``[import]`` table is used).
+    """
+    if path is None:
+        return ImportConfig()
+    raw = _read_toml(path)
+    if _is_county_config(raw):
+        table = raw.get("import", {})
+        return parse_config(table, path, where="import.")
+    return parse_config(raw, path)
+
+
+def resolve_config(explicit: str | None, ledger_path: str | None) -> ImportConfig:
+    """The import config of a run: ``--config`` if given, else the books' own.
+
+    Beside the main file: ``sandao.toml`` with an ``[import]`` table, else
+    ``import.toml`` (still read when present), else the built-in defaults.
+    """
+    if explicit is not None or ledger_path is None:
+        return load_config(explicit)
+    folder = os.path.dirname(os.path.abspath(ledger_path))
+    county = os.path.join(folder, "sandao.toml")
+    if os.path.isfile(county):
+        raw = _read_toml(county)
+        if _is_county_config(raw) and "import" in raw:
+            return parse_config(raw["import"], county, where="import.")
+    legacy = os.path.join(folder, "import.toml")
+    if os.path.isfile(legacy):
+        return load_config(legacy)
+    return ImportConfig()
+
+
+def parse_config(raw: dict[str, Any], path: str, where: str = "") -> ImportConfig:
+    """An :class:`ImportConfig` from the parsed tables (``where`` prefixes key names)."""
+    config = ImportConfig()
     config.source = path
-    known = {"columns", "payees", "quota", "capital", "bank"}
-    unknown = sorted(set(raw) - known)
+    unknown = sorted(set(raw) - set(IMPORT_TABLES))
     if unknown:
-        raise fail(path, f"导入配置有未知的表 {unknown}，应为 {sorted(known)} 之一")
+        names = [f"{where}{name}" for name in unknown]
+        raise fail(path, f"导入配置有未知的表 {names}，应为 {list(IMPORT_TABLES)} 之一")
     for canonical, names in raw.get("columns", {}).items():
         config.extra_columns[canonical] = _strings(names, f"columns.{canonical}", path)
     payees = raw.get("payees", {})

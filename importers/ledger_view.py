@@ -21,6 +21,9 @@ from beancount.core import data
 from sandao.importers.errors import ImportProblem, fail
 from sandao.ledger.accounts import leading_code
 
+#: The component of a bank account (政府会计制度 1002 银行存款).
+_BANK = ":1002-"
+
 FATAL_ERRORS = ("ParserError", "ParserSyntaxError", "LexerError", "LoadError")
 
 
@@ -63,6 +66,12 @@ class LedgerView:
     bank_keys: set[str] = field(default_factory=set)
     balance_keys: set[tuple[str, datetime.date]] = field(default_factory=set)
     files: set[str] = field(default_factory=set)
+    #: the books' ``option "documents"`` folders (absolute)
+    documents: list[str] = field(default_factory=list)
+    #: account → its ``open`` date
+    open_dates: dict[str, datetime.date] = field(default_factory=dict)
+    #: bank (…:1002-…) account → (date, amount) of every posting, for opening balances
+    bank_postings: dict[str, list[tuple[datetime.date, Decimal]]] = field(default_factory=dict)
 
     def add_account(self, account: str) -> None:
         self.accounts.add(account)
@@ -73,6 +82,11 @@ class LedgerView:
     def find(self, *codes: str) -> str | None:
         """The open account whose components have these leading codes."""
         return self.by_codes.get(codes)
+
+    def balance_before(self, account: str, day: datetime.date) -> tuple[bool, Decimal]:
+        """(any posting before ``day``, the bank account's balance at the start of ``day``)."""
+        postings = [amount for date, amount in self.bank_postings.get(account, ()) if date < day]
+        return bool(postings), sum(postings, Decimal("0.00"))
 
     def absorb(self, entries: Iterable[data.Directive]) -> None:
         """Collect declarations, accounts and keys from parsed entries."""
@@ -85,8 +99,16 @@ class LedgerView:
                 serial = meta.get("serial")
                 if serial is not None:
                     self.bank_keys.add(str(serial))
+                for posting in entry.postings:
+                    if _BANK in posting.account and posting.units is not None:
+                        number = posting.units.number
+                        if isinstance(number, Decimal):
+                            self.bank_postings.setdefault(posting.account, []).append(
+                                (entry.date, number)
+                            )
             elif isinstance(entry, data.Open):
                 self.add_account(entry.account)
+                self.open_dates[entry.account] = entry.date
             elif isinstance(entry, data.Balance):
                 self.balance_keys.add((entry.account, entry.date))
             elif isinstance(entry, data.Custom):
@@ -171,6 +193,8 @@ def load_ledger(path: str) -> LedgerView:
     view = LedgerView(path=full)
     view.absorb(entries)
     view.files = {os.path.abspath(f) for f in options.get("include", [])}
+    folder = os.path.dirname(full)
+    view.documents = [os.path.join(folder, d) for d in options.get("documents", [])]
     return view
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from sandao.importers import bank, payment, quota
 from sandao.importers.common import Draft, FileResult, RunContext
-from sandao.importers.config import ImportConfig, load_config
+from sandao.importers.config import ImportConfig, resolve_config
 from sandao.importers.errors import ImportFailure, ImportProblem, fail, os_reason
 from sandao.importers.ledger_view import LedgerView, absorb_file, load_ledger
 from sandao.importers.tables import RawSheet, Table, build_table, match_header, read_raw
@@ -33,6 +33,8 @@ from sandao.runtime import collector_paused
 IMPORTERS: tuple[ModuleType, ...] = (quota, payment, bank)
 _KIND_ORDER = {"quota": 0, "transaction": 1, "balance": 2}
 EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
+#: ``--output -``: the new entries go to standard output (the summary to standard error).
+STDOUT = "-"
 HEADER_LINE = "; 由 sandao import 生成（请勿手工修改；再次导入只追加新分录）"
 
 
@@ -167,7 +169,8 @@ def _extract_files(
             problems.extend(exc.problems)
     if problems:
         raise ImportFailure(problems)
-    identified.sort(key=lambda i: IMPORTERS.index(i.importer))
+    # Bank statements oldest first: each one's opening balance follows the one before.
+    identified.sort(key=lambda i: (IMPORTERS.index(i.importer), _first_day(i)))
     ctx = RunContext(ledger, config)
     results: list[FileResult] = []
     for item in identified:
@@ -295,7 +298,7 @@ def run_extract(
     is read until the new content has replaced it: a concurrent run into the same output
     waits, then sees this run's entries as already imported.
     """
-    config = load_config(config_path)
+    config = resolve_config(config_path, ledger_path)
     files = list_exports(paths)
     if not files:
         raise fail(", ".join(paths) or ".", "没有找到可导入的导出文件（.csv / .xlsx / .xls）")
@@ -304,6 +307,8 @@ def run_extract(
             raise fail(path, "导出文件不存在")
     target = output_dir if output_dir is not None else output
     assert target is not None
+    if output == STDOUT:
+        return _run_locked(files, ledger_path, output, output_dir, config, progress)
     if output is not None:
         _check_output(output, ledger_path, files)
     try:
@@ -322,6 +327,7 @@ def _run_locked(
     progress: bool,
 ) -> RunResult:
     ledger = load_ledger(ledger_path)
+    to_stdout = output == STDOUT
     targets: dict[str, str] = {}
     for path in files:
         if output_dir is not None:
@@ -330,7 +336,7 @@ def _run_locked(
         else:
             assert output is not None
             targets[path] = output
-    for target in sorted(set(targets.values())):
+    for target in sorted(set(targets.values()) - {STDOUT}):
         _check_output(target, ledger_path, files)
         absorb_file(ledger, target)
     if output_dir is not None and os.path.isdir(output_dir):
@@ -344,10 +350,17 @@ def _run_locked(
         drafts, sources = grouped.setdefault(targets[result.path], ([], []))
         drafts.extend(result.drafts)
         sources.append(result.path)
+    run = RunResult(results)
+    if to_stdout:
+        drafts = [d for drafts, _ in grouped.values() for d in drafts]
+        if drafts:
+            sys.stdout.write(render(drafts))
+            sys.stdout.flush()
+        run.outputs[STDOUT] = len(drafts)
+        return run
     contents: dict[str, str | None] = {}
     for target, (drafts, sources) in grouped.items():
         contents[target] = _compose(target, drafts, sources)
-    run = RunResult(results)
     # Everything is composed before anything is written, and written all or nothing.
     write_all({target: text for target, text in contents.items() if text is not None})
     for target in contents:
@@ -371,14 +384,23 @@ def summary_lines(run: RunResult) -> list[str]:
             lines.append(f"  期末余额 {r.closing_balance}")
         lines.extend(f"  注意：{note}" for note in r.notes)
     for target, count in run.outputs.items():
+        if target == STDOUT:
+            lines.append(f"输出到标准输出：新增 {count} 条")
+            continue
         lines.append(
             f"输出 {target}：新增 {count} 条" if count else f"输出 {target}：没有新分录，文件未改动"
         )
     return lines
 
 
-def file_date(table: Table, column: str) -> datetime.date | None:
-    """The latest date in a table's date column (for archiving)."""
+def _first_day(item: Identified) -> datetime.date:
+    if item.importer is not bank:
+        return datetime.date.min
+    return file_date(item.table, "交易日期", earliest=True) or datetime.date.min
+
+
+def file_date(table: Table, column: str, earliest: bool = False) -> datetime.date | None:
+    """The latest (or earliest) date in a table's date column (for archiving)."""
     from sandao.importers.values import ValueProblem, parse_date
 
     index = table.columns.get(column)
@@ -388,6 +410,6 @@ def file_date(table: Table, column: str) -> datetime.date | None:
             date = parse_date(row[index]) if index is not None and index < len(row) else None
         except ValueProblem:
             continue
-        if date and (latest is None or date > latest):
+        if date and (latest is None or (date < latest if earliest else date > latest)):
             latest = date
     return latest

@@ -129,13 +129,13 @@ def test_failed_write_changes_no_output(
     assert _snapshot(out) == before  # no new file, no temporary file left behind
 
 
-def test_archive_refuses_a_file_as_destination(cli, tmp_path: Path) -> None:
+def test_archive_refuses_a_file_as_destination(cli, ledger: Path, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(BASE, inbox)
     target = tmp_path / "docs"
     target.write_text("", encoding="utf-8")
-    code, _, stderr = cli("import", "archive", inbox, "--to", target)
+    code, _, stderr = cli("import", "archive", inbox, "--ledger", ledger, "--to", target)
     assert code == 1 and "是文件，应为目录" in stderr
     assert (inbox / BASE.name).exists()
 
