@@ -1,5 +1,11 @@
 """Open data: every report table as CSV (UTF-8 with BOM) and JSON, plus a data package.
 
+Each CSV has two header rows: the machine keys (row 1, the schema's field names) and
+the Chinese labels (row 2, from the same columns as every other surface), so a finance
+officer opening it in Excel/WPS reads Chinese and a program keeps stable keys.  The
+data package's dialect declares row 2 a comment row (``commentRows: [2]``), so
+Frictionless reads the data from row 3; pandas: ``read_csv(path, skiprows=[1])``.
+
 ``datapackage.json`` describes each CSV as a Frictionless tabular resource and adds
 the Fiscal Data Package ``model`` (measure: amount; dimensions: unit, stream,
 function, economic, department, task, community, date) over ``postings.csv`` — the
@@ -42,11 +48,16 @@ FACT_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> None:
+#: The CSV dialect of every resource: row 1 keys, row 2 Chinese labels (skipped as a comment).
+DIALECT: dict[str, Any] = {"headerRows": [1], "commentRows": [2]}
+
+
+def _write_csv(path: Path, header: list[str], labels: list[str], rows: Iterable[list[str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(header)
+        writer.writerow(labels)
         writer.writerows(rows)
 
 
@@ -102,7 +113,10 @@ def write_table(
     if "csv" not in formats:
         return None
     _write_csv(
-        stem.with_suffix(".csv"), [c.key for c in table.columns], [_cells(table, r) for r in rows]
+        stem.with_suffix(".csv"),
+        [c.key for c in table.columns],
+        [c.label for c in table.columns],
+        [_cells(table, r) for r in rows],
     )
     return {
         "name": resource_name(report.key, table.key),
@@ -112,6 +126,7 @@ def write_table(
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8-sig",
+        "dialect": DIALECT,
         "schema": {
             "fields": [
                 {"name": c.key, "title": c.label, "type": FIELD_TYPES.get(c.kind, "string")}
@@ -165,7 +180,12 @@ def _day_rows(day: datetime.date | None, sums: dict[tuple, Decimal]) -> Iterator
 
 def write_postings(analysis: Analysis, root: Path) -> dict[str, Any]:
     path = Path("data") / "postings.csv"
-    _write_csv(root / path, [f[0] for f in FACT_FIELDS], postings_rows(analysis))
+    _write_csv(
+        root / path,
+        [f[0] for f in FACT_FIELDS],
+        [f[2] for f in FACT_FIELDS],
+        postings_rows(analysis),
+    )
     return {
         "name": "postings",
         "path": path.as_posix(),
@@ -173,6 +193,7 @@ def write_postings(analysis: Analysis, root: Path) -> dict[str, Any]:
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8-sig",
+        "dialect": DIALECT,
         "schema": {"fields": [{"name": n, "type": t, "title": d} for n, t, d in FACT_FIELDS]},
     }
 

@@ -20,7 +20,7 @@ from typing import Any
 from sandao.folders import replacing_folder
 from sandao.ledger import Analysis
 from sandao.ledger.findings import ACKNOWLEDGED, ERROR
-from sandao.reports.base import quarter_period, quarters_to_date, report_year
+from sandao.reports.base import quarter_period, quarters_to_date, report_year, unit_name
 from sandao.reports.community import community_notice
 from sandao.reports.disclosure import collect, disclosure_report, disclosure_units
 from sandao.reports.execution import execution_report
@@ -87,7 +87,34 @@ def report_jobs(
     end = quarter_period(year, quarter).end if quarter else None
     jobs.append(functools.partial(execution_report, analysis, year, unit, end))
     jobs.append(functools.partial(performance_report, analysis, year, unit, community))
-    return jobs
+    preparer = unit_name(analysis, unit) if unit else county_title(analysis)
+    return [functools.partial(_with_preparer, job, preparer) for job in jobs]
+
+
+def county_title(analysis: Analysis) -> str:
+    """Who prepares county-wide reports: the county config's name, else the books' title."""
+    from sandao.ledger.county_config import CountyConfigError, load_county_config
+
+    filename = analysis.options_map.get("filename")
+    try:
+        name = load_county_config(Path(filename) if filename else None).county.name
+    except CountyConfigError:
+        name = ""
+    title = str(analysis.options_map.get("title") or "")
+    return name or ("" if title == "Beancount" else title)
+
+
+def _with_preparer(job: Callable[[], Report], preparer: str) -> Report:
+    """A built report with its 编制单位: the unit for a unit's disclosure and notice."""
+    report = job()
+    if "preparer" not in report.context:
+        if report.template == "disclosure.html":
+            report.context["preparer"] = report.subtitle
+        elif report.template == "community.html":
+            report.context["preparer"] = report.context.get("unit") or preparer
+        else:
+            report.context["preparer"] = preparer
+    return report
 
 
 def build_reports(

@@ -1,7 +1,9 @@
 """XLSX writer: one workbook per report, one sheet per table.
 
-Numbers stay numbers (``#,##0.00``; rates as percentages), the header row is frozen,
-columns are fitted to their content and pages print on A4.  Text cells are written
+Numbers stay numbers (``#,##0.00``; counts ``#,##0``; rates as percentages), dates are
+date cells, the table title is merged and centred above a 编制单位 … 单位：元 line, the
+header row is frozen, columns are fitted to their content and pages print on A4 with
+"第 N 页，共 M 页" in the footer.  Text cells are written
 with ``write_string`` and neutralised when they start like a formula.  xlsxwriter
 with a fixed ``created`` date (the books' as-of date) writes the same bytes for the
 same books.
@@ -23,6 +25,8 @@ from sandao.reports.model import DATE, MONEY, NUMBER, RATE, TRANSFERS, Report, T
 from sandao.reports.privacy import neutralise
 
 RATE_PLACES = Decimal("0.000001")
+#: Format key of a whole-number count (a NUMBER column whose value is integral).
+INTEGER = "integer"
 
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 
@@ -54,6 +58,19 @@ def _number(value: Any, kind: str) -> float | None:
     return float(value)
 
 
+def _formats(workbook: Any, extra: dict[str, Any]) -> dict[str, Any]:
+    """Cell formats per column kind (``extra``: bold and shaded for the 合计 row)."""
+    cell = {"border": 1, **extra}
+    return {
+        MONEY: workbook.add_format({**cell, "num_format": "#,##0.00"}),
+        RATE: workbook.add_format({**cell, "num_format": "0.00%"}),
+        NUMBER: workbook.add_format({**cell, "num_format": "#,##0.00"}),
+        INTEGER: workbook.add_format({**cell, "num_format": "#,##0"}),
+        DATE: workbook.add_format({**cell, "num_format": "yyyy-mm-dd", "align": "left"}),
+        "text": workbook.add_format(cell),
+    }
+
+
 def write_workbook(report: Report, path: Path) -> None:
     as_of = datetime.datetime.combine(report.as_of, datetime.time())
     workbook = xlsxwriter.Workbook(
@@ -61,7 +78,9 @@ def write_workbook(report: Report, path: Path) -> None:
     )
     workbook.set_properties({"title": report.title, "author": "sandao", "created": as_of})
     fmt = {
-        "title": workbook.add_format({"bold": True, "font_size": 12}),
+        "title": workbook.add_format(
+            {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
+        ),
         "header": workbook.add_format(
             {
                 "bold": True,
@@ -72,26 +91,20 @@ def write_workbook(report: Report, path: Path) -> None:
                 "valign": "vcenter",
             }
         ),
-        MONEY: workbook.add_format({"num_format": "#,##0.00", "border": 1}),
-        RATE: workbook.add_format({"num_format": "0.00%", "border": 1}),
-        NUMBER: workbook.add_format({"num_format": "#,##0.##", "border": 1}),
-        DATE: workbook.add_format({"border": 1}),
-        "text": workbook.add_format({"border": 1}),
+        "line": workbook.add_format({"font_size": 10}),
+        "line_right": workbook.add_format({"font_size": 10, "align": "right"}),
         "note": workbook.add_format({"italic": True, "font_color": "#555555"}),
+        **_formats(workbook, {}),
     }
-    bold = {
-        kind: workbook.add_format({**spec, "bold": True, "bg_color": "#F3F6F9"})
-        for kind, spec in (
-            (MONEY, {"num_format": "#,##0.00", "border": 1}),
-            (RATE, {"num_format": "0.00%", "border": 1}),
-            (NUMBER, {"num_format": "#,##0.##", "border": 1}),
-            ("text", {"border": 1}),
-        )
-    }
+    bold = _formats(workbook, {"bold": True, "bg_color": "#F3F6F9"})
     used: set[str] = set()
     for table in report.tables:
         _write_sheet(workbook, table, sheet_name(table.title, used), fmt, bold, report)
     workbook.close()
+
+
+def _integral(value: Any) -> bool:
+    return isinstance(value, (int, Decimal)) and value == int(value)
 
 
 def _write_row(ws: Any, r: int, table: Table, row: dict, fmts: dict, widths: list[int]) -> None:
@@ -99,11 +112,16 @@ def _write_row(ws: Any, r: int, table: Table, row: dict, fmts: dict, widths: lis
         value = row.get(col.key)
         if col.kind in (MONEY, RATE, NUMBER):
             number = _number(value, col.kind)
+            # Counts are whole numbers: no "2." in Excel/WPS; measured outputs keep decimals.
+            kind = INTEGER if col.kind == NUMBER and _integral(value) else col.kind
             if number is None:
-                ws.write_blank(r, c, None, fmts.get(col.kind, fmts["text"]))
+                ws.write_blank(r, c, None, fmts[kind])
             else:
-                ws.write_number(r, c, number, fmts.get(col.kind, fmts["text"]))
+                ws.write_number(r, c, number, fmts[kind])
             text = formatting.cell(value, col.kind)
+        elif col.kind == DATE and isinstance(value, datetime.date):
+            ws.write_datetime(r, c, datetime.datetime.combine(value, datetime.time()), fmts[DATE])
+            text = value.isoformat()
         else:
             text = formatting.cell(value, col.kind if col.kind in (DATE, TRANSFERS) else "text")
             if table.level and col.key == "name":
@@ -119,9 +137,18 @@ def _write_sheet(
     ws.set_paper(9)  # A4
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.write_string(0, 0, neutralise(f"{table.title}（单位：{table.scale}）"), fmt["title"])
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    last = max(len(table.columns) - 1, 0)
+    title = neutralise(table.title)
+    if last:
+        ws.merge_range(0, 0, 0, last, title, fmt["title"])
+    else:
+        ws.write_string(0, 0, title, fmt["title"])
+    ws.set_row(0, 24)
+    preparer = neutralise(f"编制单位：{report.context.get('preparer') or ''}")
+    ws.write_string(1, 0, preparer, fmt["line"])
     ws.write_string(
-        1, 0, neutralise(f"{report.title}　数据截至 {report.as_of.isoformat()}"), fmt["note"]
+        1, last, neutralise(f"单位：{table.scale}"), fmt["line_right" if last else "line"]
     )
     header = 2
     widths = [_width(c.label) for c in table.columns]
@@ -140,6 +167,10 @@ def _write_sheet(
     if table.total is not None and not table.empty:
         _write_row(ws, r, table, table.total, bold, widths)
         r += 1
+    ws.write_string(
+        r, 0, neutralise(f"{report.title}　数据截至 {report.as_of.isoformat()}"), fmt["note"]
+    )
+    r += 1
     for note in table.notes:
         ws.write_string(r, 0, neutralise(f"注：{note}"), fmt["note"])
         r += 1

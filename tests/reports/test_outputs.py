@@ -72,7 +72,7 @@ def test_script_payee_prints_escaped(written):
 def test_formula_cells_neutralised(written):
     path = written / "data" / "community" / "community-2025Q2-SQ01" / "payments.csv"
     with path.open(encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
+        rows = list(csv.DictReader(handle))[1:]  # row 2: the Chinese labels
     purposes = {r["purpose"] for r in rows}
     assert any(p.startswith("'=HYPERLINK") for p in purposes)
     for row in rows:
@@ -285,7 +285,7 @@ def test_payments_beyond_the_printed_ten_reach_the_open_data(tmp_path):
     ).parent
     path = out / "data" / "community" / "community-2025Q2-SQ01" / "payments.csv"
     with path.open(encoding="utf-8-sig") as handle:
-        assert len(list(csv.DictReader(handle))) == 27
+        assert len(list(csv.DictReader(handle))) == 27 + 1  # + the Chinese label row
     book = openpyxl.load_workbook(out / "community" / "community-2025Q2-SQ01.xlsx")
     sheet = next(ws for ws in book.worksheets if "大额支出" in ws.title)
     dates = [c.value for c in sheet["A"] if c.value and str(c.value)[:4] == "2025"]
@@ -311,3 +311,41 @@ def test_every_workbook_one_sheet_per_table_frozen_fitted_printable(written):
             assert ws.sheet_properties.pageSetUpPr.fitToPage
             for col in range(1, len(table.columns) + 1):
                 assert ws.column_dimensions[get_column_letter(col)].width >= 8, (path, col)
+
+
+def test_xlsx_title_preparer_unit_footer_dates_and_counts(written):
+    book = openpyxl.load_workbook(written / "tasks" / "tasks-2025.xlsx")
+    for ws in book.worksheets:
+        last = ws.max_column
+        merged = [str(r) for r in ws.merged_cells.ranges]
+        assert merged == [f"A1:{openpyxl.utils.get_column_letter(last)}1"]
+        assert ws.cell(1, 1).alignment.horizontal == "center"
+        assert ws.cell(2, 1).value.startswith("编制单位：")  # the county: no name in these books
+        assert ws.cell(2, last).value == "单位：元"
+        assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+    final = openpyxl.load_workbook(written / "final" / "final-2025-C101.xlsx").worksheets[0]
+    assert final.cell(2, 1).value == "编制单位：城东社区服务中心"
+    tasks = book["费随事转任务台账"]
+    header = [c.value for c in tasks[3]]
+    due = header.index("拨付期限") + 1
+    dues = [tasks.cell(r, due) for r in range(4, tasks.max_row) if tasks.cell(r, due).value]
+    assert dues and all(c.is_date and c.number_format == "yyyy-mm-dd" for c in dues)
+    departments = next(ws for ws in book.worksheets if ws is not tasks)
+    count = [c.value for c in departments[3]].index("任务数") + 1
+    cells = [departments.cell(r, count) for r in range(4, departments.max_row + 1)]
+    cells = [c for c in cells if c.value is not None]
+    assert cells and all(c.number_format == "#,##0" and c.value == int(c.value) for c in cells)
+
+
+def test_csv_has_keys_then_chinese_labels(written):
+    from sandao.reports.tasks import TASK_REPORT_COLUMNS
+
+    path = written / "data" / "tasks" / "tasks-2025" / "tasks.csv"
+    with path.open(encoding="utf-8-sig") as handle:
+        keys, labels = next(csv.reader(handle)), next(csv.reader(handle))
+    assert keys == [c.key for c in TASK_REPORT_COLUMNS]
+    assert labels == [c.label for c in TASK_REPORT_COLUMNS]
+    package = json.loads((written / "datapackage.json").read_text("utf-8"))
+    assert all(
+        r["dialect"] == {"headerRows": [1], "commentRows": [2]} for r in package["resources"]
+    )
