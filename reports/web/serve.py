@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from beancount.core import data
 
 from sandao.cli_helpers import UserError, port_value
+from sandao.ledger.glossary import DOCUMENT, DUE, label
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -52,6 +53,8 @@ LOOPBACK: frozenset[str] = frozenset({"127.0.0.1", "::1", "localhost"})
 DEFAULT_PORT = 5000
 #: ``filename`` of the entries ``serve`` adds (shown by Fava if it ever cites them).
 SERVE_SOURCE = "<sandao serve>"
+#: The page Fava opens on under ``serve`` (unless the books choose one).
+DEFAULT_PAGE = "extension/TaskBoard/"
 
 #: Paths (resolved, as given to Fava) whose loads get the serve entries.
 _SERVED: set[str] = set()
@@ -66,24 +69,86 @@ def serve_entries(entries: Sequence[data.Directive]) -> list[data.Directive]:
     from beancount.parser.grammar import ValueType
 
     declared_extensions: set[str] = set()
-    has_language = False
+    options: set[str] = set()
+    tasks: list[data.Custom] = []
+    departments: dict[str, str] = {}
+    accounts: list[str] = []
     for entry in entries:
         if isinstance(entry, data.Custom) and entry.values:
             if entry.type == "fava-extension":
                 declared_extensions.add(str(entry.values[0].value))
-            elif entry.type == "fava-option" and entry.values[0].value == "language":
-                has_language = True
+            elif entry.type == "fava-option":
+                options.add(str(entry.values[0].value))
+            elif entry.type == "task":
+                tasks.append(entry)
+            elif entry.type == "department" and len(entry.values) > 1:
+                departments[str(entry.values[0].value)] = str(entry.values[1].value)
+        elif isinstance(entry, data.Open):
+            accounts.append(entry.account)
     added: list[data.Directive] = []
     date = entries[0].date if entries else datetime.date.today()
     meta = data.new_metadata(SERVE_SOURCE, 0)
     if EXTENSION_MODULE not in declared_extensions:
         added.append(data.Custom(meta, date, "fava-extension", [ValueType(EXTENSION_MODULE, str)]))
-    if not has_language:
-        values = [ValueType("language", str), ValueType(LANGUAGE, str)]
-        added.append(data.Custom(meta, date, "fava-option", values))
+    for option, value in (("language", LANGUAGE), ("default-page", DEFAULT_PAGE)):
+        if option not in options:
+            values = [ValueType(option, str), ValueType(value, str)]
+            added.append(data.Custom(meta, date, "fava-option", values))
+    added.extend(task_notes(tasks, accounts, departments))
     if not added:
         return list(entries)
     return sorted([*entries, *added], key=data.entry_sortkey)
+
+
+def task_notes(
+    tasks: Sequence[data.Custom], accounts: Sequence[str], departments: dict[str, str]
+) -> list[data.Note]:
+    """A ``note`` carrying the task's link for each task declaration, so that Fava's
+    journal filtered by ``^T…`` shows the assignment too (``custom`` entries carry no links).
+
+    The note sits on the account the department's money arrives in (the unit's income
+    sub-account of the department), else on any account of the unit; its source is the
+    declaration's line.  Only ``serve`` adds them, in memory: ``check`` and the reports
+    never see them.
+    """
+    notes: list[data.Note] = []
+    for entry in tasks:
+        task_id = str(entry.values[0].value)
+        meta = entry.meta
+        unit, department = str(meta.get("unit") or ""), str(meta.get("department") or "")
+        mine = [
+            a for a in accounts if len(a.split(":")) > 1 and a.split(":")[1].startswith(f"{unit}-")
+        ]
+        income = [a for a in mine if a.startswith("Income:") and f":{department}-" in a]
+        account = (income or mine or [None])[0]
+        if account is None or not unit:
+            continue
+        name = entry.values[1].value if len(entry.values) > 1 else ""
+        amount = entry.values[2].value if len(entry.values) > 2 else None
+        parts = [f"任务声明：{task_id}「{name}」"]
+        number = getattr(amount, "number", None)
+        if number is not None:
+            parts.append(f"应拨金额 {number:,.2f}")
+        if department:
+            parts.append(f"交办部门 {departments.get(department, department)}")
+        if meta.get("due"):
+            parts.append(f"{DUE} {meta['due']}")
+        if meta.get("document"):
+            parts.append(f"{DOCUMENT} {meta['document']}")
+        note_meta = {"filename": meta.get("filename"), "lineno": meta.get("lineno")}
+        notes.append(
+            data.Note(
+                note_meta, entry.date, account, "，".join(parts), frozenset(), frozenset({task_id})
+            )
+        )
+    return notes
+
+
+def labelled_meta_items(meta: Any) -> list[tuple[str, Any]]:
+    """Fava's ``meta_items`` filter with Chinese key labels (国库 keys read as words, not "vo qu")."""
+    from fava.template_filters import meta_items
+
+    return [(label(key), value) for key, value in meta_items(meta)]
 
 
 def _install_loader_hook() -> None:
@@ -122,7 +187,10 @@ def create_serve_app(
     path = str(Path(ledger).resolve())
     _install_loader_hook()
     _SERVED.add(path)
-    return create_app([path], load=load, incognito=incognito, read_only=read_only)
+    app = create_app([path], load=load, incognito=incognito, read_only=read_only)
+    app.config["SANDAO_READ_ONLY"] = read_only
+    app.jinja_env.filters["meta_items"] = labelled_meta_items
+    return app
 
 
 def run_server(app: Flask, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:

@@ -103,7 +103,7 @@ def test_incognito_hides_numbers(books: Path) -> None:
     assert client.get(f"/{SLUG}/extension/ReportPreview/file?year=2025&name=x").status_code == 403
 
 
-def test_serve_adds_extension_and_language_once() -> None:
+def test_serve_adds_extension_language_start_page_and_task_notes_once() -> None:
     entries, _, _ = loader.load_string(BOOKS)
     added = serve_entries(entries)
     customs = [
@@ -111,13 +111,65 @@ def test_serve_adds_extension_and_language_once() -> None:
         for e in added
         if isinstance(e, data.Custom) and e.type.startswith("fava")
     ]
-    assert customs == [("fava-extension", [EXTENSION_MODULE]), ("fava-option", ["language", "zh"])]
+    assert customs == [
+        ("fava-extension", [EXTENSION_MODULE]),
+        ("fava-option", ["language", "zh"]),
+        ("fava-option", ["default-page", "extension/TaskBoard/"]),
+    ]
+    # A note per task carries its link and points at the declaration's line.
+    notes = {next(iter(n.links)): n for n in added if isinstance(n, data.Note)}
+    assert sorted(notes) == ["T2025-007", "T2025-008", "T2025-009"]
+    note = notes["T2025-007"]
+    declaration = next(
+        e for e in entries if isinstance(e, data.Custom) and e.values[0].value == "T2025-007"
+    )
+    assert note.meta["lineno"] == declaration.meta["lineno"] and note.date == declaration.date
+    assert note.account == "Income:C101-城东社区服务中心:4001-财政拨款收入:D05-县委政法委"
+    assert "平安示范社区建设" in note.comment and "县委政法委" in note.comment
+    assert "拨付期限 2025-03-31" in note.comment and "50,000.00" in note.comment
     declared = BOOKS + (
         f'2024-01-01 custom "fava-extension" "{EXTENSION_MODULE}"\n'
         '2024-01-01 custom "fava-option" "language" "en"\n'
+        '2024-01-01 custom "fava-option" "default-page" "journal/"\n'
     )
     entries, _, _ = loader.load_string(declared)
-    assert len(serve_entries(entries)) == len(entries)
+    assert len(serve_entries(entries)) == len(entries) + len(notes)
+
+
+def test_serve_opens_on_the_task_board(books: Path) -> None:
+    client = create_serve_app(books, load=True).test_client()
+    assert client.get("/").location.endswith("/extension/TaskBoard/")
+
+
+def test_journal_metadata_keys_in_chinese(books: Path) -> None:
+    client = create_serve_app(books, load=True).test_client()
+    html = client.get(f"/{SLUG}/api/journal_page?page=1&order=desc").get_json()["data"]["journal"]
+    assert "<dt>指标:</dt>" in html and "<dt>拨付期限:</dt>" in html
+    assert ">指标<" in html  # the badge: the label's first characters, not "qu"
+    assert "<dt>quota:</dt>" not in html and ">qu<" not in html
+
+
+def test_task_page(books: Path) -> None:
+    client = create_serve_app(books, load=True).test_client()
+    page = client.get(f"/{SLUG}/extension/TaskBoard/?task=T2025-007").get_data(as_text=True)
+    assert "T2025-007　平安示范社区建设" in page and "X政法发〔2025〕12号" in page
+    for section in ("declaration", "transfers", "spending", "findings"):
+        assert f'id="sd-task-{section}"' in page
+    assert "平安示范社区建设经费" in page and "平安社区宣传品" in page
+    # Each transfer and spending row opens its entry in the journal of the task's link.
+    assert page.count("#context-") == 2 and "filter=%5ET2025-007" in page
+    missing = client.get(f"/{SLUG}/extension/TaskBoard/?task=T2099-001").get_data(as_text=True)
+    assert "账簿中没有声明任务 T2099-001" in missing
+
+
+def test_page_script_mode(books: Path) -> None:
+    for read_only in (True, False):
+        client = create_serve_app(books, read_only=read_only, load=True).test_client()
+        mode = client.get(f"/{SLUG}/extension/TaskBoard/mode").get_json()
+        assert mode["read_only"] is read_only
+        assert mode["pages"][0][0] == "TaskBoard" and mode["group"] == "资金台账"
+        script = client.get(f"/{SLUG}/extension_js_module/TaskBoard.js")
+        assert script.status_code == 200 and b"sd-task-page" in script.data
 
 
 def test_books_declaring_the_extension_load_it_once(tmp_path: Path) -> None:

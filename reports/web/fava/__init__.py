@@ -54,6 +54,19 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("ReportPreview", "公开报表"),
 )
 
+#: Heading of the project's group of pages in Fava's sidebar (the switcher's label).
+SIDEBAR_GROUP = "资金台账"
+
+
+def read_only() -> bool:
+    """Whether Fava refuses changes: ``sandao serve``'s flag, else Fava's own guard."""
+    flag = current_app.config.get("SANDAO_READ_ONLY")
+    if flag is not None:
+        return bool(flag)
+    guards = current_app.before_request_funcs.get(None, [])
+    return any(getattr(f, "__name__", "") == "_read_only" for f in guards)
+
+
 #: Seconds the preview page waits for the year's reports before saying "generating".
 REPORT_WAIT_S = 8.0
 #: Seconds a report file request waits for the generation to finish.
@@ -173,12 +186,51 @@ class FundPage:
 
 
 class TaskBoard(FundPage, FavaExtensionBase):
-    """费随事转任务台账."""
+    """费随事转任务台账; with ``?task=T…`` one task's page.
+
+    Its JavaScript module (``TaskBoard.js``, run by Fava on every page) puts a 任务页
+    link beside each task link in Fava's journal, names and orders the project's
+    sidebar group like the page switcher, and in read-only mode hides 编辑器 and 导入.
+    """
 
     report_title = "费随事转任务"
+    has_js_module = True
 
     def board(self) -> dict[str, Any] | None:
         return self._board("tasks", pages.task_board)
+
+    def selected_task(self) -> str | None:
+        return request.args.get("task") or None
+
+    def task_detail(self) -> dict[str, Any] | None:
+        """The selected task's page (None when no task or an unknown one is asked for)."""
+        task_id = self.selected_task()
+        analysis = self.state.analysis
+        if task_id is None or analysis is None:
+            return None
+        return pages.task_detail(analysis, task_id, self.ledger.all_entries)
+
+    def task_url(self, task_id: str) -> str:
+        return url_for("extension_report", extension_name=self.name, task=task_id)
+
+    def journal_url(self, task_id: str, entry_hash: str | None = None) -> str:
+        """Fava's journal of the task's link; with a hash, that entry opened in it."""
+        url = url_for("report", report_name="journal", filter=f"^{task_id}")
+        return f"{url}#context-{entry_hash}" if entry_hash else url
+
+    @extension_endpoint("mode")
+    def mode_json(self) -> Response:
+        """What the page script needs: read-only or not, the pages in switcher order."""
+        analysis = self.state.analysis
+        payload = {
+            "read_only": read_only(),
+            "pages": [[name, title] for name, title in PAGES],
+            "group": SIDEBAR_GROUP,
+            "task_pattern": analysis.config.task_pattern if analysis else r"T\d{4}-\d+",
+        }
+        return Response(
+            json.dumps(payload, ensure_ascii=False), mimetype="application/json; charset=utf-8"
+        )
 
     @extension_endpoint("tasks")
     def tasks_json(self) -> Response:

@@ -388,3 +388,73 @@ def html_escape(text: str) -> str:
     import html
 
     return html.escape(text, quote=True)
+
+
+@dataclass
+class TaskMoney:
+    """One transfer or spending posting of a task, with the entry it belongs to."""
+
+    date: datetime.date
+    account: str
+    amount: Decimal
+    payee: str | None
+    narration: str
+    entry_hash: str | None
+
+
+def task_detail(analysis: Analysis, task_id: str, entries: Iterable[Any]) -> dict[str, Any] | None:
+    """The per-task page: declaration, amendments, transfers, spending, findings.
+
+    ``entries`` are Fava's entries: each transfer and spending row is matched to its
+    transaction by the posting's source line, for a link to that entry in the journal.
+    """
+    from beancount.core import data
+    from fava.beans.funcs import hash_entry
+
+    from sandao.ledger.resolver import INCOME, SPENDING
+
+    task = analysis.declarations.tasks.get(task_id)
+    if task is None:
+        return None
+    rows = [r for r in analysis.postings.rows if r.task == task_id and r.role in (INCOME, SPENDING)]
+    places = {(r.file, r.line) for r in rows}
+    hashes: dict[tuple[Any, Any], str] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        found = [
+            (p.meta.get("filename"), p.meta.get("lineno"))
+            for p in entry.postings
+            if p.meta and (p.meta.get("filename"), p.meta.get("lineno")) in places
+        ]
+        if found:
+            digest = hash_entry(entry)
+            for place in found:
+                hashes[place] = digest
+    transfers, spending = [], []
+    for r in rows:
+        money = TaskMoney(
+            r.date,
+            r.account,
+            -r.amount if r.role == INCOME else r.amount,
+            r.payee,
+            r.narration,
+            hashes.get((r.file, r.line)),
+        )
+        (transfers if r.role == INCOME else spending).append(money)
+    fund = analysis.funding.get(task_id)
+    departments, units = analysis.declarations.departments, analysis.declarations.units
+    department, unit = departments.get(task.department), units.get(task.unit)
+    return {
+        "task": task,
+        "department_name": department.name if department else task.department,
+        "unit_name": unit.name if unit else task.unit,
+        "fund": fund,
+        "status_class": STATUS_CLASS.get(fund.status if fund else "", ""),
+        "transfers": transfers,
+        "spending": spending,
+        "received": sum((m.amount for m in transfers), Decimal(0)),
+        "spent": sum((m.amount for m in spending), Decimal(0)),
+        "findings": [f for f in analysis.findings if f.task == task_id],
+        "declaration": (task.meta.get("filename"), task.meta.get("lineno")),
+    }
