@@ -92,6 +92,8 @@ CHOICES: tuple[Choice, ...] = (
 EXEMPT: tuple[tuple[str, str, str], ...] = (
     ("reports/community.py", "结余", "community notice: plain words for residents"),
     ("ledger/glossary.py", "", "the glossary names the rejected words"),
+    ("reports/disclosure/tables.py", "使用非财政拨款结余", "official 决算 template row label"),
+    ("reports/disclosure/tables.py", "结余分配", "official 决算 template row label"),
 )
 
 #: Chinese labels of metadata keys (Fava's journal, CSV second header row, messages).

@@ -49,6 +49,20 @@ OTHER = "other"
 #: Metadata keys Beancount puts on every posting; anything more may carry dimensions.
 _DIMENSION_KEYS = frozenset(DIMENSIONS)
 _AUTOMATIC_KEYS = frozenset({"filename", "lineno", "__automatic__", "__residual__"})
+#: Transaction / posting metadata the disclosure documents read (政府采购, “三公”经费, the
+#: source of opening balances, vehicles and equipment on 1601); kept per transaction so the reports never need the entries.
+EXTRA_KEYS = frozenset(
+    {
+        "procurement",
+        "three_public",
+        "source",
+        "fund_type",
+        "carried",
+        "vehicle",
+        "asset",
+        "quantity",
+    }
+)
 
 
 class Posting(NamedTuple):
@@ -97,6 +111,8 @@ class PostingTable:
 
     rows: list[Posting] = field(default_factory=list)
     unknown_links: list[UnknownLink] = field(default_factory=list)
+    #: txn index → {"": transaction's extra metadata, account: a posting's} (:data:`EXTRA_KEYS`)
+    extras: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
     _frame: Any = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -132,6 +148,10 @@ def _normalise_meta(meta: dict[str, Any] | None) -> dict[str, str]:
             if code:
                 found[key] = code
     return found
+
+
+def _extra(meta: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in meta.items() if k in EXTRA_KEYS}
 
 
 class Resolver:
@@ -215,6 +235,8 @@ class Resolver:
             txn_index += 1
             meta = entry.meta
             tdims = _normalise_meta(meta)
+            if len(meta) > 2 and not EXTRA_KEYS.isdisjoint(meta):
+                table.extras.setdefault(txn_index, {})[""] = _extra(meta)
             link_task = link_project = None
             links = tuple(sorted(entry.links)) if entry.links else ()
             for link in links:
@@ -244,6 +266,9 @@ class Resolver:
                 pmeta = posting.meta
                 if pmeta and len(pmeta) > 2 and pmeta.keys() - _AUTOMATIC_KEYS:
                     dims = {**tdims, **_normalise_meta(pmeta)}
+                    if not EXTRA_KEYS.isdisjoint(pmeta):
+                        extra = table.extras.setdefault(txn_index, {})
+                        extra[posting.account] = _extra(pmeta)
                 else:
                     dims = tdims
                 (unit, stream, function, economic, community, task_id, project_id, quota_id,

@@ -12,7 +12,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sandao.cli_helpers import UserError, add_cache_option, as_of_date, year_value
+from sandao.cli_helpers import (
+    UserError,
+    add_cache_option,
+    add_config_option,
+    as_of_date,
+    year_value,
+)
 from sandao.runtime import lean_process
 
 
@@ -39,7 +45,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--as-of", help="数据截至日期 YYYY-MM-DD（默认：账簿最后日期）")
     parser.add_argument("--out", type=Path, required=True, help="输出文件夹")
     parser.add_argument("--quiet", action="store_true", help="不显示进度")
+    parser.add_argument(
+        "--draft",
+        action="store_true",
+        help="未结束的年度也生成部门决算草稿（每页标“草稿 — 截至 D，非正式决算”）",
+    )
     add_cache_option(parser)
+    add_config_option(parser)
     parser.set_defaults(func=cmd_report)
     return parser
 
@@ -60,6 +72,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ReportError as exc:
         raise UserError(str(exc), 2) from None
     as_of = as_of_date(args.as_of)
+    from sandao.ledger.county_config import CountyConfigError, load_county_config
+
+    try:
+        county_config = load_county_config(ledger, args.config)
+        from sandao.reports.disclosure.tableset import TableSetError, table_set
+
+        table_set(county_config.section("disclosure"))
+    except (CountyConfigError, TableSetError) as exc:
+        raise UserError(str(exc), 2) from None
     if "pdf" in formats:
         from sandao.reports.pdf import cjk_font_available
 
@@ -99,6 +120,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             formats=formats,
             templates=args.templates,
             progress=progress,
+            draft=args.draft,
+            county_config=county_config,
         )
     except (ReportError, PdfUnavailable) as exc:
         raise UserError(str(exc), 2) from None

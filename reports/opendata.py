@@ -108,6 +108,7 @@ def write_table(
                     else None
                 ),
                 "notes": table.notes,
+                **({"draft": True} if report.context.get("draft") else {}),
             },
         )
     if "csv" not in formats:

@@ -22,7 +22,7 @@ from sandao.ledger import Analysis
 from sandao.ledger.findings import ACKNOWLEDGED, ERROR
 from sandao.reports.base import quarter_period, quarters_to_date, report_year, unit_name
 from sandao.reports.community import community_notice
-from sandao.reports.disclosure import collect, disclosure_report, disclosure_units
+from sandao.reports.disclosure import disclosure_jobs
 from sandao.reports.execution import execution_report
 from sandao.reports.html import environment, render_index, render_report
 from sandao.reports.model import Report
@@ -47,6 +47,8 @@ def report_jobs(
     quarter: int | None = None,
     unit: str | None = None,
     community: str | None = None,
+    draft: bool = False,
+    county_config: Any = None,
 ) -> list[Callable[[], Report]]:
     """Every report of the year as a job that builds it: checked up front, built on demand.
 
@@ -63,17 +65,7 @@ def report_jobs(
         raise ReportError(f"账簿中没有社区 {community}（已声明：{known}）")
     if quarter is not None and quarter not in (1, 2, 3, 4):
         raise ReportError(f"季度应为 1–4，实际为 {quarter}")
-    figures: dict[str, Any] = {}
-
-    def disclosure(code: str, final: bool) -> Report:
-        if "figures" not in figures:
-            figures["figures"] = collect(analysis)
-        return disclosure_report(analysis, code, year, final=final, figures=figures["figures"])
-
-    jobs: list[Callable[[], Report]] = []
-    for code in disclosure_units(analysis, unit):
-        jobs.append(functools.partial(disclosure, code, False))
-        jobs.append(functools.partial(disclosure, code, True))
+    jobs: list[Callable[[], Report]] = disclosure_jobs(analysis, year, unit, draft, county_config)
     communities = (
         [community]
         if community
@@ -123,9 +115,10 @@ def build_reports(
     quarter: int | None = None,
     unit: str | None = None,
     community: str | None = None,
+    draft: bool = False,
 ) -> list[Report]:
     """Every report for the year (builders only: tables and context, nothing written)."""
-    return [job() for job in report_jobs(analysis, year, quarter, unit, community)]
+    return [job() for job in report_jobs(analysis, year, quarter, unit, community, draft)]
 
 
 def _folder(report: Report) -> str:
@@ -152,6 +145,8 @@ def write_reports(
     templates: str | Path | None = None,
     progress: bool = False,
     workers: int | None = None,
+    draft: bool = False,
+    county_config: Any = None,
 ) -> Path:
     """Write every report into ``out_dir`` (replaced as a whole); return its index.html.
 
@@ -163,7 +158,7 @@ def write_reports(
     check_templates(templates)
     check_target(out_dir)
     year = report_year(analysis, year)
-    jobs = report_jobs(analysis, year, quarter, unit, community)
+    jobs = report_jobs(analysis, year, quarter, unit, community, draft, county_config)
     env = environment(templates)
     with replacing_folder(out_dir) as tmp:
         items = _write_all(analysis, jobs, tmp, chosen, env, progress, workers)

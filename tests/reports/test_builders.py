@@ -8,7 +8,6 @@ from decimal import Decimal as D
 from reportbooks import county
 
 from sandao.reports.community import community_notice
-from sandao.reports.disclosure import disclosure_report
 from sandao.reports.execution import execution_report, quota_execution
 from sandao.reports.model import largest_remainder, to_wan
 from sandao.reports.performance import performance_report
@@ -101,47 +100,48 @@ def test_execution_report_groups_and_monthly():
     assert t["unassigned"].total["spent"] == D("25000.00")
 
 
+def _doc(build, year):
+    from sandao.reports.disclosure import Scope, context
+
+    return build(context(county()), Scope(("C101",), "城东社区服务中心"), year)
+
+
 def test_budget_disclosure_in_wan():
-    t = tables(disclosure_report(county(), "C101", 2025, final=False))
-    assert t["t3_spending"].scale == "万元"
-    assert t["t3_spending"].total["total"] == D("30.00")
-    assert t["t3_spending"].total["basic"] == D("30.00")
-    assert t["t1_summary"].total["in_budget"] == D("30.00")
-    assert t["t6_basic"].total["personnel"] == D("20.00")
-    assert t["t6_basic"].total["public"] == D("10.00")
-    assert t["t8_fund"].empty and t["t9_state_capital"].empty
-    assert t["t7_three_public"].empty
+    from sandao.reports.disclosure import budget_document
+
+    t = tables(_doc(budget_document, 2025))
+    assert t["b3"].scale == "万元"
+    assert t["b5"].total["total"] == D("30.00")  # 年初 quotas 100,000 + 200,000
+    assert t["b5"].total["basic"] == D("30.00")
+    assert t["b3"].total["project"] == D("5.00")  # the task the department pays in cash
+    assert t["b1"].total["in_amount"] == D("35.00")
+    assert t["b6"].total["l_amount"] == D("20.00")
+    assert t["b6"].total["r_amount"] == D("10.00")
+    assert t["b8"].total["spent"] == t["b9"].total["spent"] == D("0")
 
 
-def test_final_disclosure_figures_and_rates():
-    report = disclosure_report(county(), "C101", 2025, final=True)
+def test_final_disclosure_figures():
+    from sandao.reports.disclosure import final_document
+
+    report = _doc(final_document, 2025)
     t = tables(report)
-    spending = t["t3_spending"]
-    assert spending.exact["actual"] == D("158845.67")
-    assert spending.total["actual"] == D("15.88")
-    assert spending.total["basic"] + spending.total["project"] == D("15.88")
-    assert spending.total["adjusted"] == D("31.00")
-    assert spending.total["rate"] == D("158845.67") / D("310000.00")
-    assert t["t2_income"].total["total"] == D("35.00")
-    assert t["t7_three_public"].total["actual"] == D("0.15")
-    perf = t["t11_performance"].records()
-    assert perf[0]["output"] == D("125") and perf[0]["completion"] == D("1.25")
-    assert report.context["explain"][2]["previous"] is None  # no spending in 2024
-    budget = disclosure_report(county(), "C101", 2025, final=False).context["explain"]
-    assert budget[2]["previous"] == D("8.00")  # the 2024 quota of 80,000
-    assert (budget[2]["direction"], budget[2]["change"]) == ("增加", D("22.00"))
+    assert t["t3"].total["total"] == D("15.88")  # 158,845.67
+    assert t["t3"].total["basic"] + t["t3"].total["project"] == D("15.88")
+    assert t["t2"].total["total"] == D("35.00")
+    row = t["t7"].records()[0]
+    assert row["reception_actual"] == D("0.15") and row["total_actual"] == D("0.15")
+    assert row["reception_budget"] == D("0")
 
 
 def test_final_summary_balances_with_carry_over():
-    t = tables(disclosure_report(county(), "C101", 2025, final=True))["t1_summary"]
-    rows = t.records()
-    assert rows[-1]["in_item"] == "年初结转和结余"
-    assert rows[-1]["in_actual"] == D("0.00")  # no money moved in 2024
-    carry = next(r for r in rows if r["out_item"] == "年末结转和结余")
-    assert t.exact["out_actual"] == t.exact["in_actual"] == D("350000.00")
-    assert t.exact["spending_actual"] == D("158845.67")
-    assert carry["out_actual"] == D("19.12")  # 350,000.00 - 158,845.67 in 万元
-    assert t.total["in_actual"] == t.total["out_actual"] == D("35.00")
+    from sandao.reports.disclosure import final_document
+
+    t1 = tables(_doc(final_document, 2025))["t1"]
+    rows = {r["in_item"]: r["in_amount"] for r in t1.records() if r["in_item"]}
+    out = {r["out_item"]: r["out_amount"] for r in t1.records() if r["out_item"]}
+    assert rows["年初结转和结余"] == D("0.00")  # no money moved in 2024
+    assert out["年末结转和结余"] == D("19.12")  # 350,000.00 - 158,845.67 in 万元
+    assert t1.total["in_amount"] == t1.total["out_amount"] == D("35.00")
 
 
 def test_community_notice_masks_and_figures():

@@ -1,0 +1,99 @@
+"""部门决算 / 部门预算 documents to the official template, and the 预算会计 statements.
+
+- :mod:`tableset` — titles, order and row lists as data (the template's by default,
+  replaceable from the county config's ``[disclosure]`` section);
+- :mod:`sources` — the one pass over the posting table (income by source, spending by
+  fund type and class, carry-over, 往来);
+- :mod:`rounding` — yuan → 万元 so every identity holds after rounding;
+- :mod:`tables`, :mod:`text`, :mod:`document`, :mod:`budget` — the documents;
+- :mod:`accounting` — 预算收入支出表, 预算结转结余变动表, 财政拨款预算收入支出表.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from sandao.ledger import Analysis
+from sandao.reports.disclosure.document import Context, Scope, budget_document, final_document
+from sandao.reports.disclosure.sources import gather
+from sandao.reports.disclosure.tableset import TableSet, TableSetError, table_set
+from sandao.reports.model import Report
+
+
+def is_closed(analysis: Analysis, year: int) -> bool:
+    """A 决算 needs the whole year: the books reach its 31 December."""
+    return analysis.as_of >= datetime.date(year, 12, 31)
+
+
+def scopes(analysis: Analysis, unit: str | None, county_name: str = "") -> list[Scope]:
+    """One scope per unit (the asked one, else all), plus the county's when several."""
+    decl = analysis.declarations
+    codes = [unit] if unit else sorted(decl.units)
+    out = [Scope((code,), decl.units[code].name if code in decl.units else code) for code in codes]
+    if unit is None and len(codes) > 1:
+        out.append(Scope(tuple(codes), county_name or "全县社区服务中心", county=True))
+    return out
+
+
+def context(analysis: Analysis, county_config: Any = None) -> Context:
+    """The shared inputs of every document of a run (one pass over the postings)."""
+    section = county_config.section("disclosure") if county_config is not None else {}
+    tables = table_set(section)
+    info = county_config.county if county_config is not None else None
+    return Context(analysis, gather(analysis, tables), tables, info)
+
+
+def disclosure_jobs(
+    analysis: Analysis,
+    year: int,
+    unit: str | None = None,
+    draft: bool = False,
+    county_config: Any = None,
+) -> list[Callable[[], Report]]:
+    """The 决算 of each closed year up to ``year`` (a draft of ``year`` if asked and open)
+    and the 预算 of each budget year up to ``year``, per unit and for the county."""
+    shared: dict[str, Context] = {}
+
+    def ctx() -> Context:
+        if "ctx" not in shared:
+            shared["ctx"] = context(analysis, county_config)
+        return shared["ctx"]
+
+    info = county_config.county if county_config is not None else None
+    name = f"{info.name}社区服务中心（汇总）" if info is not None and info.name else ""
+    decl = analysis.declarations
+    rows = analysis.postings.rows
+    data_years = set(range(rows[0].date.year, year + 1)) if rows else set()
+    budget_years = sorted(
+        {q.year for q in decl.quotas.values() if q.year <= year}
+        | ({year} if year in data_years else set())
+    )
+    final_years = sorted(y for y in data_years if y <= year and is_closed(analysis, y))
+    jobs: list[Callable[[], Report]] = []
+    for scope in scopes(analysis, unit, name):
+        for y in budget_years:
+            jobs.append(functools.partial(lambda s, y: budget_document(ctx(), s, y), scope, y))
+        for y in final_years:
+            jobs.append(functools.partial(lambda s, y: final_document(ctx(), s, y), scope, y))
+        if draft and year in data_years and not is_closed(analysis, year):
+            jobs.append(
+                functools.partial(lambda s, y: final_document(ctx(), s, y, draft=True), scope, year)
+            )
+    return jobs
+
+
+__all__ = [
+    "Context",
+    "Scope",
+    "TableSet",
+    "TableSetError",
+    "budget_document",
+    "context",
+    "disclosure_jobs",
+    "final_document",
+    "is_closed",
+    "scopes",
+]

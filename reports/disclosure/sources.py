@@ -1,0 +1,360 @@
+"""Where the disclosure numbers come from: one pass over the posting table, exact yuan.
+
+disclosure-standard.md fixes the ledger → table mapping and this module is its only
+implementation.  Per unit and year it gathers, on the budget (cash) basis:
+
+- income by bucket (财政拨款 split by the quota's ``fund_type``, else 非财政拨款), source
+  (the 政府会计制度 code of the income account) and function;
+- spending by bucket (财政拨款 = charged to a quota, paid from 1011, or paid directly
+  by the treasury against 4001), 基本/项目 class, function, economic code, the 项目
+  it belongs to and its “三公” category;
+- the opening 结转和结余 (first-day entries against 3001, split by ``source:``), the net
+  往来 (cash moved to or from other balance-sheet accounts), the change of 资金结存,
+  and 政府采购 by kind.
+
+Money counts only when it enters or leaves a 资金结存 account (1001, 1002, 1011, 1021,
+1201) in the same transaction, or when the treasury pays directly (Cr 4001, Dr spending).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+from sandao.ledger import Analysis
+from sandao.ledger.accounts import gov_code_of
+from sandao.ledger.declarations import Quota
+from sandao.ledger.resolver import INCOME, SPENDING, Posting
+from sandao.reports.disclosure.tableset import TableSet
+
+ZERO = Decimal(0)
+CASH_CODES = frozenset({"1001", "1002", "1011", "1021", "1201"})
+FUND_TYPES: tuple[str, ...] = ("一般公共预算", "政府性基金", "国有资本经营")
+DEFAULT_FUND = "一般公共预算"
+NON_FISCAL = "非财政拨款"
+#: Buckets of 结转和结余: the three 财政拨款 fund types, then 非财政拨款.
+BUCKETS: tuple[str, ...] = (*FUND_TYPES, NON_FISCAL)
+FISCAL = "财政拨款"
+BASIC, PROJECT = "基本支出", "项目支出"
+
+#: Income account code → 表一 income source.
+INCOME_SOURCES: dict[str, str] = {
+    "4001": FISCAL,
+    "4201": "上级补助收入",
+    "4101": "事业收入",
+    "4401": "经营收入",
+    "4301": "附属单位上缴收入",
+    "4601": "其他收入",
+    "4609": "其他收入",
+}
+OTHER_SOURCE = "其他收入"
+SOURCES: tuple[str, ...] = (
+    FISCAL,
+    "上级补助收入",
+    "事业收入",
+    "经营收入",
+    "附属单位上缴收入",
+    OTHER_SOURCE,
+)
+
+#: “三公”经费 categories: the ``three_public`` values accepted, and the economic codes.
+THREE_PUBLIC: tuple[str, ...] = ("因公出国", "公务用车购置", "公务用车运行维护", "公务接待")
+THREE_PUBLIC_CODES: dict[str, str] = {
+    "30212": "因公出国",
+    "31013": "公务用车购置",
+    "30913": "公务用车购置",
+    "30231": "公务用车运行维护",
+    "30217": "公务接待",
+}
+PROCUREMENT_KINDS: tuple[str, ...] = ("货物", "工程", "服务")
+
+
+def three_public_of(value: object) -> str | None:
+    """The category a ``three_public`` value names (因公出国 / 公务用车购置 / … ), if any."""
+    text = str(value or "").strip()
+    for category in THREE_PUBLIC:
+        if text.startswith(category) or (category == "因公出国" and text.startswith("出国")):
+            return category
+    if text in ("公务用车运行", "公务用车运行费", "运行维护"):
+        return "公务用车运行维护"
+    return None
+
+
+class SpendKey(NamedTuple):
+    bucket: str
+    cls: str
+    function: str
+    economic: str
+    ref: str
+    three: str
+
+
+@dataclass
+class Flows:
+    """One unit's year on the budget basis, exact yuan."""
+
+    #: (bucket, source, function) → income
+    income: dict[tuple[str, str, str], Decimal] = field(
+        default_factory=lambda: defaultdict(Decimal)
+    )
+    spend: dict[SpendKey, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    #: bucket → opening 结转和结余 entered this year (the books' first day)
+    opening: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    #: bucket → opening money declared ``carried: TRUE`` (预算 上年结转)
+    carried: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    #: net cash that came in from (+) or went out to (−) non-income, non-spending accounts
+    wanglai: Decimal = ZERO
+    #: change of the 资金结存 accounts' balance over the year (opening included)
+    cash_change: Decimal = ZERO
+    procurement: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    #: vehicles (1601 postings with ``vehicle:``) by use, and equipment ≥ 1,000,000 yuan
+    #: (``asset: "设备"``) — counts added (or, negative, disposed of) this year
+    vehicles: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    equipment: Decimal = ZERO
+
+    def add(self, other: Flows) -> None:
+        """Add another unit's flows (the county document is the sum of its units)."""
+        for mine, theirs in (
+            (self.income, other.income),
+            (self.spend, other.spend),
+            (self.opening, other.opening),
+            (self.carried, other.carried),
+            (self.procurement, other.procurement),
+            (self.vehicles, other.vehicles),
+        ):
+            for key, value in theirs.items():
+                mine[key] = mine.get(key, ZERO) + value
+        self.wanglai += other.wanglai
+        self.cash_change += other.cash_change
+        self.equipment += other.equipment
+
+
+@dataclass
+class Books:
+    """Every unit's flows by year, plus what the 情况说明 reads beside them."""
+
+    flows: dict[tuple[str, int], Flows]
+    first_day: datetime.date | None
+    last_day: datetime.date
+
+    def years(self, unit: str) -> list[int]:
+        return sorted(y for u, y in self.flows if u == unit)
+
+    def get(self, unit: str, year: int) -> Flows:
+        return self.flows.get((unit, year)) or Flows()
+
+    def total(self, units: Iterable[str], year: int) -> Flows:
+        out = Flows()
+        for unit in units:
+            out.add(self.get(unit, year))
+        return out
+
+    def opening_before(self, units: Iterable[str], year: int) -> dict[str, Decimal]:
+        """年初结转和结余 of ``year`` by bucket: the opening entries plus every earlier year's
+        income less spending (so 年初 (Y) = 年末 (Y−1) exactly, in yuan)."""
+        units = set(units)
+        out = {b: ZERO for b in BUCKETS}
+        for (unit, y), flows in self.flows.items():
+            if unit not in units or y > year:
+                continue
+            for bucket, value in flows.opening.items():
+                out[bucket] += value
+            if y == year:
+                continue
+            for (bucket, _, _), value in flows.income.items():
+                out[bucket] += value
+            for key, value in flows.spend.items():
+                out[key.bucket] -= value
+        return out
+
+    def cash_at_end(self, units: Iterable[str], year: int) -> tuple[Decimal, Decimal]:
+        """(资金结存 balance at the end of ``year``, net 往来 up to then), exact yuan."""
+        units = set(units)
+        cash = wanglai = ZERO
+        for (unit, y), flows in self.flows.items():
+            if unit in units and y <= year:
+                cash += flows.cash_change
+                wanglai += flows.wanglai
+        return cash, wanglai
+
+
+def quota_class(quota: Quota) -> str:
+    """基本支出 / 项目支出 of a quota: its ``class``, else 运转 → 基本, the rest → 项目."""
+    declared = str(quota.meta.get("class") or "").strip()
+    if declared.startswith("基本"):
+        return BASIC
+    if declared.startswith("项目"):
+        return PROJECT
+    return BASIC if quota.stream == "运转" else PROJECT
+
+
+def _bucket_of_opening(extra: dict[str, object] | None) -> str:
+    if not extra or str(extra.get("source") or "").strip() != FISCAL:
+        return NON_FISCAL
+    fund = str(extra.get("fund_type") or DEFAULT_FUND).strip()
+    return fund if fund in FUND_TYPES else DEFAULT_FUND
+
+
+def _is_true(value: object) -> bool:
+    return value is True or str(value).strip().upper() in ("TRUE", "是", "1")
+
+
+def gather(analysis: Analysis, tables: TableSet) -> Books:
+    """One pass over the posting table, a transaction at a time."""
+    quotas = analysis.declarations.quotas
+    extras = analysis.postings.extras
+    rows = analysis.postings.rows
+    flows: dict[tuple[str, int], Flows] = {}
+    code_cache: dict[str, str | None] = {}
+    first_day = rows[0].date if rows else None
+    default_function = tables.default_function
+
+    def code(account: str) -> str | None:
+        found = code_cache.get(account, "?")
+        if found == "?":
+            found = code_cache[account] = gov_code_of(account)
+        return found
+
+    def flows_of(unit: str, year: int) -> Flows:
+        f = flows.get((unit, year))
+        if f is None:
+            f = flows[(unit, year)] = Flows()
+        return f
+
+    start = 0
+    n = len(rows)
+    while start < n:
+        txn = rows[start].txn
+        end = start + 1
+        while end < n and rows[end].txn == txn:
+            end += 1
+        _transaction(
+            rows[start:end], extras.get(txn), quotas, code, flows_of, first_day, default_function
+        )
+        start = end
+    return Books(flows, first_day, analysis.as_of)
+
+
+def _transaction(
+    group: list[Posting],
+    extra: dict[str, dict[str, object]] | None,
+    quotas: dict[str, Quota],
+    code,
+    flows_of,
+    first_day: datetime.date | None,
+    default_function,
+) -> None:
+    cash: dict[str, Decimal] = {}
+    has_income = has_spending = from_1011 = from_4001 = opening = False
+    for row in group:
+        c = code(row.account)
+        if c in CASH_CODES:
+            unit = row.unit or ""
+            cash[unit] = cash.get(unit, ZERO) + row.amount
+            if c == "1011":
+                from_1011 = True
+        elif row.role == INCOME:
+            has_income = True
+            if c == "4001":
+                from_4001 = True
+        elif row.role == SPENDING:
+            has_spending = True
+        elif c == "3001" and row.date == first_day:
+            opening = True
+    date = group[0].date
+    year = date.year
+    if extra:
+        _assets(group, extra, code, flows_of, year)
+    if opening:
+        for row in group:
+            if code(row.account) in CASH_CODES:
+                posting_extra = (extra or {}).get(row.account) or (extra or {}).get("")
+                f = flows_of(row.unit or "", year)
+                bucket = _bucket_of_opening(posting_extra)
+                f.opening[bucket] += row.amount
+                f.cash_change += row.amount
+                if posting_extra and _is_true(posting_extra.get("carried")):
+                    f.carried[bucket] += row.amount
+        return
+    if not cash and not (has_income and has_spending):
+        return  # neither money in nor out of 资金结存: 转固, depreciation, accruals
+    net: dict[str, Decimal] = defaultdict(Decimal)
+    txn_extra = (extra or {}).get("") or {}
+    procurement = str(txn_extra.get("procurement") or "").strip()
+    for row in group:
+        role = row.role
+        if role == INCOME:
+            unit = row.unit or ""
+            f = flows_of(unit, year)
+            source = INCOME_SOURCES.get(code(row.account) or "", OTHER_SOURCE)
+            if source == FISCAL:
+                quota = quotas.get(row.quota) if row.quota else None
+                bucket = (
+                    quota.fund_type if quota and quota.fund_type in FUND_TYPES else DEFAULT_FUND
+                )
+            else:
+                bucket = NON_FISCAL
+            function = row.function or default_function(row.stream)
+            f.income[(bucket, source, function)] -= row.amount
+            net[unit] -= row.amount
+        elif role == SPENDING:
+            unit = row.unit or ""
+            f = flows_of(unit, year)
+            quota = quotas.get(row.quota) if row.quota else None
+            if quota is not None or from_1011 or from_4001:
+                bucket = (
+                    quota.fund_type if quota and quota.fund_type in FUND_TYPES else DEFAULT_FUND
+                )
+            else:
+                bucket = NON_FISCAL
+            if quota is not None and not (row.task or row.project):
+                cls = quota_class(quota)
+            elif row.task or row.project:
+                cls = PROJECT
+            else:
+                cls = BASIC if row.stream == "运转" else PROJECT
+            ref = (row.project or row.task or row.quota or "") if cls == PROJECT else ""
+            economic = row.economic or ""
+            posting_extra = (extra or {}).get(row.account) or txn_extra
+            three = three_public_of(posting_extra.get("three_public")) if posting_extra else None
+            three = three or THREE_PUBLIC_CODES.get(economic, "")
+            key = SpendKey(
+                bucket, cls, row.function or default_function(row.stream), economic, ref, three
+            )
+            f.spend[key] += row.amount
+            net[unit] -= row.amount
+            if procurement in PROCUREMENT_KINDS:
+                f.procurement[procurement] += row.amount
+    for unit in cash.keys() | net.keys():
+        moved = cash.get(unit, ZERO)
+        f = flows_of(unit, year)
+        f.cash_change += moved
+        f.wanglai += moved - net.get(unit, ZERO)
+
+
+EQUIPMENT_FLOOR = Decimal(1000000)
+
+
+def _assets(group: list[Posting], extra, code, flows_of, year: int) -> None:
+    """Vehicles and large equipment entering (or leaving) 1601 固定资产."""
+    for row in group:
+        meta = extra.get(row.account)
+        if not meta or code(row.account) != "1601":
+            continue
+        sign = 1 if row.amount > 0 else -1
+        try:
+            count = Decimal(str(meta.get("quantity") or 1))
+        except ArithmeticError:
+            count = Decimal(1)
+        f = flows_of(row.unit or "", year)
+        if meta.get("vehicle"):
+            f.vehicles[str(meta["vehicle"]).strip()] += sign * count
+        elif (
+            str(meta.get("asset") or "").strip() == "设备"
+            and abs(row.amount) >= EQUIPMENT_FLOOR * count
+        ):
+            f.equipment += sign * count
