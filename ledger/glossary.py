@@ -94,6 +94,7 @@ EXEMPT: tuple[tuple[str, str, str], ...] = (
     ("ledger/glossary.py", "", "the glossary names the rejected words"),
     ("reports/disclosure/tables.py", "使用非财政拨款结余", "official 决算 template row label"),
     ("reports/disclosure/tables.py", "结余分配", "official 决算 template row label"),
+    ("reports/disclosure/accounting.py", "结余", "预算会计 statement labels (政府会计制度)"),
 )
 
 #: Chinese labels of metadata keys (Fava's journal, CSV second header row, messages).

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sandao.ledger import Analysis
+from sandao.reports.disclosure.accounting import accounting_report
 from sandao.reports.disclosure.document import Context, Scope, budget_document, final_document
 from sandao.reports.disclosure.sources import gather
 from sandao.reports.disclosure.tableset import TableSet, TableSetError, table_set
@@ -82,6 +83,8 @@ def disclosure_jobs(
             jobs.append(
                 functools.partial(lambda s, y: final_document(ctx(), s, y, draft=True), scope, year)
             )
+        for y in final_years:
+            jobs.append(functools.partial(lambda s, y: accounting_report(ctx(), s, y), scope, y))
     return jobs
 
 
@@ -90,6 +93,7 @@ __all__ = [
     "Scope",
     "TableSet",
     "TableSetError",
+    "accounting_report",
     "budget_document",
     "context",
     "disclosure_jobs",

@@ -805,7 +805,7 @@ def final_document(ctx: Context, scope: Scope, year: int, draft: bool = False) -
     return Report(
         key=f"final-{year}-{key_unit}" + ("-draft" if draft else ""),
         template="disclosure.html",
-        title=f"{scope.name}{year}年度部门决算",
+        title=f"{scope.name}{year}年度部门决算" + ("（草稿）" if draft else ""),
         public=True,
         as_of=as_of,
         tables=tables,
@@ -825,7 +825,7 @@ def final_document(ctx: Context, scope: Scope, year: int, draft: bool = False) -
             "landscape": {"t2", "t3", "t4", "t6", "t7", "t8", "t9", "t10"},
         },
         group="部门决算公开",
-        subtitle=scope.name + ("（草稿）" if draft else ""),
+        subtitle=scope.name,
     )
 
 

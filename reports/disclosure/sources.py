@@ -48,7 +48,7 @@ INCOME_SOURCES: dict[str, str] = {
     "4101": "事业收入",
     "4401": "经营收入",
     "4301": "附属单位上缴收入",
-    "4601": "其他收入",
+    "4601": "非同级财政拨款收入",
     "4609": "其他收入",
 }
 OTHER_SOURCE = "其他收入"
@@ -59,7 +59,10 @@ SOURCES: tuple[str, ...] = (
     "经营收入",
     "附属单位上缴收入",
     OTHER_SOURCE,
+    "非同级财政拨款收入",
 )
+#: 表一 / 表二 show 4601 非同级财政拨款收入 under 其他收入 (disclosure-standard.md).
+PUBLISHED_SOURCE: dict[str, str] = {"非同级财政拨款收入": OTHER_SOURCE}
 
 #: “三公”经费 categories: the ``three_public`` values accepted, and the economic codes.
 THREE_PUBLIC: tuple[str, ...] = ("因公出国", "公务用车购置", "公务用车运行维护", "公务接待")
@@ -111,6 +114,8 @@ class Flows:
     #: change of the 资金结存 accounts' balance over the year (opening included)
     cash_change: Decimal = ZERO
     procurement: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    #: task / project id → money received for it (what ended tasks and projects leave unspent)
+    ref_income: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     #: vehicles (1601 postings with ``vehicle:``) by use, and equipment ≥ 1,000,000 yuan
     #: (``asset: "设备"``) — counts added (or, negative, disposed of) this year
     vehicles: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
@@ -125,6 +130,7 @@ class Flows:
             (self.carried, other.carried),
             (self.procurement, other.procurement),
             (self.vehicles, other.vehicles),
+            (self.ref_income, other.ref_income),
         ):
             for key, value in theirs.items():
                 mine[key] = mine.get(key, ZERO) + value
@@ -300,6 +306,9 @@ def _transaction(
                 bucket = NON_FISCAL
             function = row.function or default_function(row.stream)
             f.income[(bucket, source, function)] -= row.amount
+            ref = row.project or row.task
+            if ref:
+                f.ref_income[ref] -= row.amount
             net[unit] -= row.amount
         elif role == SPENDING:
             unit = row.unit or ""

@@ -24,6 +24,7 @@ from sandao.reports.disclosure.sources import (
     FUND_TYPES,
     NON_FISCAL,
     PROJECT,
+    PUBLISHED_SOURCE,
     SOURCES,
     THREE_PUBLIC,
 )
@@ -89,7 +90,7 @@ def income_by_row(r: Rounded) -> dict[str, Decimal]:
     """表一 income rows (keyed as :data:`tableset.INCOME_ROWS`) from the atoms."""
     out: dict[str, Decimal] = defaultdict(Decimal)
     for (bucket, source, _), value in r.income.items():
-        out[bucket if source == FISCAL else source] += value
+        out[bucket if source == FISCAL else PUBLISHED_SOURCE.get(source, source)] += value
     return out
 
 
@@ -302,7 +303,7 @@ CODE_COLUMNS = [Column("code", "科目编码"), Column("name", "科目名称")]
 def income_table(r: Rounded, tables: TableSet, words: Words, key: str) -> Table:
     """表二 收入决算表 (功能分类 rows; one column per source)."""
     keys = ["fiscal", "superior", "business", "operating", "affiliated", "other"]
-    by_source = dict(zip(SOURCES, keys, strict=True))
+    by_source = dict(zip(SOURCES, [*keys, "other"], strict=True))
     leaves: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for (_, source, function), value in r.income.items():
         leaves[function][by_source[source]] += value

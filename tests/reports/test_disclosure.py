@@ -445,3 +445,25 @@ def test_random_books_keep_every_identity(opening, quotas, cash) -> None:
                 )
                 # the 非财政拨款 total is rounded first, its sources share it (尾差 ≤ 0.01)
                 assert abs(money(t1, label, "in_amount") - wan(exact)) <= Decimal("0.01")
+
+
+def test_budget_accounting_statements_tie(example) -> None:
+    """预算收入支出表 差额 = 结转结余 本年变动; 年末 = 年初 + 变动 = 资金结存 (元)."""
+    from sandao.reports.disclosure import accounting_report
+
+    analysis, entries, ctx = example
+    for scope in scopes(analysis, None):
+        for year in (2024, 2025):
+            a1, a2, a3 = accounting_report(ctx, scope, year).tables
+            one = {r["item"].strip("\u3000"): r["current"] for r in a1.records()}
+            two = [r["current"] for r in a2.records()]
+            assert (
+                one["三、本年预算收支差额"]
+                == two[4]
+                == one["一、本年预算收入"] - one["二、本年预算支出"]
+            )
+            assert two[7] == two[0] + two[3] + two[4]
+            assert two[7] == cash_balance(entries, scope.units, datetime.date(year, 12, 31))
+            assert two[8] == two[9] + two[10] and two[11] == two[12] + two[13] + two[14] + two[15]
+            assert a3.total["end_carry"] + a3.total["end_surplus"] == two[8]
+            assert a3.total["income"] - a3.total["spend"] == two[5]

@@ -325,7 +325,7 @@ def test_xlsx_title_preparer_unit_footer_dates_and_counts(written):
         assert ws.cell(2, 1).value.startswith("编制单位：")  # the county: no name in these books
         assert ws.cell(2, last).value == "单位：元"
         assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
-    final = openpyxl.load_workbook(written / "final" / "final-2025-C101.xlsx").worksheets[0]
+    final = openpyxl.load_workbook(written / "final" / "final-2025-C101-draft.xlsx").worksheets[0]
     assert final.cell(2, 1).value == "编制单位：城东社区服务中心"
     tasks = book["费随事转任务台账"]
     header = [c.value for c in tasks[3]]
