@@ -257,3 +257,18 @@ def test_unmatched_or_malformed_ack_is_s001(books, tmp_path, ack, problem):
     records = json.loads(result.stdout)
     s001 = [r for r in records if r["code"] == "S001"]
     assert result.returncode == 1 and len(s001) == 1 and problem in s001[0]["message"]
+
+
+def test_reports_and_fava_still_show_an_acknowledged_finding_marked(books, tmp_path):
+    from sandao.ledger import load
+    from sandao.reports.tasks import task_table
+    from sandao.reports.web.fava.pages import PageFilter, findings_board
+
+    copy = unfunded_month(books, tmp_path, ACK_T001)
+    analysis = load(copy / "main.beancount")
+    tasks = task_table(analysis)
+    assert tasks.loc[tasks["task"] == "T2026-001", "findings"].item() == "T001（已确认）, T003"
+    board = findings_board(analysis, PageFilter())
+    assert (board["errors"], board["warnings"], board["acknowledged"]) == (1, 0, 1)
+    acknowledged = [f for g in board["groups"] for f in g.findings if f.code == "T001"]
+    assert acknowledged[0].ack_reason == "已发函催拨，政法委答复 3 月拨付"
