@@ -215,7 +215,23 @@ def first_month(county: County) -> str:
         pad = max(2, 64 - shown - len(amount))
         return f"  {account}{' ' * pad}{amount} CNY" if amount else f"  {account}"
 
-    return f"""\
+    transfer_from = acct("Income", "4609", component(dept, dept_name))
+    # books made without --department: the month declares its own, with its account
+    own_department = (
+        ""
+        if dept in county.departments
+        else f"""\
+; 0 交办部门（init 时没有给 --department，这里补上声明和它的收入科目）
+{y}-01-01 custom "department" "{dept}" "{dept_name}"
+{y}-01-01 open {transfer_from} CNY
+  stream: "职能"
+
+"""
+    )
+
+    return (
+        own_department
+        + f"""\
 ; 1 期初：银行存款的上年余额（以银行对账单 {y - 1}-12-31 的余额为准）
 {y}-01-01 * "期初余额" "银行存款上年余额"
 {post(bank, "35210.40")}
@@ -245,7 +261,7 @@ def first_month(county: County) -> str:
 ; 4 拨款：部门把任务经费转到单位的银行账户（部门的钱记 4609 其他收入:部门）
 {y}-01-25 * "{dept_name}" "拨付平安示范社区建设经费" ^{task}
 {post(bank, "50000.00")}
-{post(acct("Income", "4609", component(dept, dept_name)))}
+{post(transfer_from)}
 
 ; 5 支出：挂指标的国库支付、挂任务的银行支付、普通的银行支付
 {y}-01-20 * "县供电公司" "1月电费"
@@ -262,6 +278,7 @@ def first_month(county: County) -> str:
 ; 6 对账：月末银行对账单余额（balance 检查的是当天开始时的余额）
 {y}-02-01 balance {bank} 72350.40 CNY
 """
+    )
 
 
 def _year_file(county: County) -> str:

@@ -78,6 +78,19 @@ def test_init_sample_task_and_quota_work_when_uncommented(tmp_path, capsys):
     assert codes == {("T001", "T2026-001"), ("T003", "T2026-001")}
 
 
+def test_init_month_checks_clean_without_a_department(tmp_path, capsys):
+    target = tmp_path / "county"
+    assert main(["init", str(target), "--year", "2026", "--unit", "C101=城东社区服务中心"]) == 0
+    year_file = target / "2026.beancount"
+    text = "".join(
+        re.sub(r"^; ?", "", line, count=1) for line in year_file.read_text("utf-8").splitlines(True)
+    )
+    year_file.write_text(text, "utf-8")
+    capsys.readouterr()
+    assert main(["check", "--json", str(target / "main.beancount")]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
 def test_init_from_toml(tmp_path, capsys):
     config = tmp_path / "county.toml"
     config.write_text(
