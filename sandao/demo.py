@@ -117,7 +117,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except ImportError:
         out.write("\n" + next_steps())
         return 0
-    index = write_reports(analysis, args.out, year=args.year)
+    from sandao.ledger.county_config import load_county_config
+
+    index = write_reports(
+        analysis, args.out, year=args.year, county_config=load_county_config(main)
+    )
     out.write(f"\n报表已生成：{_shown(index)}\n\n")
     out.write(next_steps())
     return 0
