@@ -67,10 +67,18 @@ def bars(
     return Markup("".join(parts))
 
 
-def flow(links: list[tuple[str, str, Decimal]], width: int = 640, height: int = 220) -> Markup:
+def flow(
+    links: list[tuple[str, str, Decimal]],
+    width: int = 640,
+    height: int = 220,
+    amounts: bool = False,
+) -> Markup:
     """A three-column flow (Sankey-style) from ``(left, middle, amount)`` and
     ``(middle, right, amount)`` links given as one list with column-tagged names:
-    names starting with ``"1:"`` are sources, ``"2:"`` streams, ``"3:"`` uses."""
+    names starting with ``"1:"`` are sources, ``"2:"`` streams, ``"3:"`` uses.
+
+    With ``amounts`` every node prints its amount (元) under its name, so a printed
+    board shows the figures, not only the tooltips."""
     links = [(a, b, v) for a, b, v in links if v > 0]
     if not links:
         return Markup("")
@@ -85,7 +93,7 @@ def flow(links: list[tuple[str, str, Decimal]], width: int = 640, height: int = 
     node_w, pad, top = Decimal(12), Decimal(4), Decimal(6)
     # Every node is at least one label high, so labels of small flows never overlap;
     # the chart grows when a column has more nodes than the height holds.
-    label_h = Decimal(12)
+    label_h = Decimal(24) if amounts else Decimal(12)
     max_nodes = max(len(col) for col in columns.values())
     fixed = 2 * top + pad * (max_nodes - 1) + label_h * max_nodes
     height = max(height, int(fixed) + 60)
@@ -110,19 +118,27 @@ def flow(links: list[tuple[str, str, Decimal]], width: int = 640, height: int = 
                 f'<rect x="{_n(xs[c])}" y="{_n(y)}" width="{node_w}" height="{_n(h)}" fill="{color}"/>'
             )
             text = name[2:]
+            amount = _money(columns[c][name]) if amounts else ""
             # Labels go on top of the flows, on a white ground (CJK glyphs ≈ 1 em wide).
-            box = Decimal(sum(10 if ord(ch) > 0x2E80 else 6 for ch in text) + 4)
+            box = Decimal(
+                max(sum(10 if ord(ch) > 0x2E80 else 6 for ch in text), len(amount) * 5) + 4
+            )
             if c == 1:
                 tx, anchor, bx = xs[c] - 4, "end", xs[c] - 6 - box
             else:
                 tx, anchor, bx = xs[c] + node_w + 4, "start", xs[c] + node_w + 2
-            ty = y + h / 2 + 4
+            ty = y + h / 2 + (Decimal(-1) if amounts else Decimal(4))
             labels.append(
-                f'<rect x="{_n(bx)}" y="{_n(ty - 11)}" width="{_n(box)}" height="14" '
-                f'fill="#ffffff" fill-opacity="0.85"/>'
+                f'<rect x="{_n(bx)}" y="{_n(ty - 11)}" width="{_n(box)}" '
+                f'height="{26 if amounts else 14}" fill="#ffffff" fill-opacity="0.85"/>'
                 f'<text x="{_n(tx)}" y="{_n(ty)}" font-size="10" text-anchor="{anchor}">'
                 f"{escape(text)}</text>"
             )
+            if amounts:
+                labels.append(
+                    f'<text x="{_n(tx)}" y="{_n(ty + 11)}" font-size="9" text-anchor="{anchor}" '
+                    f'class="amount">{amount}</text>'
+                )
             y += h + pad
     for a, b, v in sorted(links, key=lambda link: (link[0], link[1])):
         h = v * scale

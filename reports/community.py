@@ -1,8 +1,11 @@
 """社区财务公开 — the quarterly notice for a community's bulletin board (两栏).
 
-Per community and quarter: money received by stream, money spent by use, every
-functional task of the community (department, amount due, received, spent,
-balance) and the large payments (≥ 10,000 yuan by default) with payee and purpose.
+Per community and quarter: for each stream 期初余额 + 本期收到 − 本期支出 = 期末余额 for the
+community, the centre's 统筹 line and the centre's totals (:mod:`.community_money`), money
+spent by use, every functional task of the community (department, amount due, received,
+spent, balance), the large payments (≥ 10,000 yuan by default) with payee and purpose,
+the standards the county pays by (quota metadata ``standard``/``old_standard``) and a
+flow chart whose amounts are printed on it.
 Everything printed here is public: individual payees are masked and account,
 ID and phone numbers are removed from text (see :mod:`sandao.reports.privacy`).
 The notice must fit one A4 page, so long lists print only their largest rows
@@ -27,6 +30,12 @@ from sandao.reports.base import (
     unit_name,
 )
 from sandao.reports.codes import economic_class
+from sandao.reports.community_money import (
+    Line,
+    centre_line,
+    money_lines,
+    streams_of,
+)
 from sandao.reports.model import (
     DATE,
     MONEY,
@@ -36,15 +45,14 @@ from sandao.reports.model import (
     Table,
     dsum,
     frame,
-    rate,
 )
 from sandao.reports.privacy import public_payee, public_text
 from sandao.reports.tasks import _as_of
 
 LARGE_PAYMENT = Decimal(10000)
-MAX_USES = 8
-MAX_PAYMENTS = 10
-MAX_TASKS = 8
+MAX_USES = 6
+MAX_PAYMENTS = 8
+MAX_TASKS = 6
 STREAM_SHORT = {"建设": "建设资金", "运转": "运转经费", "职能": "职能经费"}
 STREAM_WORDS = {"建设": "建设资金", "运转": "运转经费", "职能": "职能经费（部门随事转来）"}
 
@@ -57,6 +65,95 @@ def _two_columns(label: str) -> list[Column]:
     ]
 
 
+def _money_table(
+    analysis: Analysis, community: str, unit: str | None, period: Period
+) -> tuple[Table, dict[str, Line]]:
+    """一、资金收支: per stream the community's line, the centre's 统筹 line and its totals."""
+    own: dict[str, Line] = {}
+    rows = []
+    if unit:
+        lines = money_lines(analysis, unit, period)
+        siblings = sorted(
+            code for code, c in analysis.declarations.communities.items() if c.unit == unit
+        )
+        centre_name = unit_name(analysis, unit)
+        for stream in streams_of(lines):
+            mine = lines.get((community, stream), Line())
+            own[stream] = mine
+            centre = centre_line(lines, siblings, stream)
+            total = lines.get((None, stream), Line())
+            scopes = [
+                ("本社区", mine, 0),
+                ("服务中心统筹", centre, 1),
+                (f"{centre_name}合计（含各社区）", total, 1),
+            ]
+            for label, line, level in scopes:
+                rows.append(
+                    {
+                        "stream": STREAM_SHORT.get(stream, stream),
+                        "scope": label,
+                        "opening": line.opening,
+                        "received": line.received,
+                        "arranged": line.arranged if level == 0 else None,
+                        "spent": line.spent,
+                        "closing": line.closing,
+                        "level": level,
+                    }
+                )
+    cols = [
+        Column("stream", "资金类别"),
+        Column("scope", "范围"),
+        Column("opening", "期初余额", MONEY),
+        Column("received", "本期收到", MONEY),
+        Column("arranged", "其中中心安排", MONEY),
+        Column("spent", "本期支出", MONEY),
+        Column("closing", "期末余额", MONEY),
+    ]
+    mine_total = Line()
+    for line in own.values():
+        mine_total = mine_total.plus(line)
+    return (
+        Table(
+            "money",
+            "一、资金收支（期初余额 + 本期收到 − 本期支出 = 期末余额）",
+            cols,
+            frame(rows, cols, extra=("level",)),
+            total={
+                "stream": "本社区合计",
+                "opening": mine_total.opening,
+                "received": mine_total.received,
+                "arranged": mine_total.arranged,
+                "spent": mine_total.spent,
+                "closing": mine_total.closing,
+            },
+            notes=[
+                "本社区：挂在本社区的指标、任务、项目的钱；其中中心安排＝服务中心用统筹资金为本社区支付的钱。"
+                "服务中心统筹＝中心合计减去各社区，含中心安排给各社区的钱（所以可能为负）。"
+            ],
+        ),
+        own,
+    )
+
+
+def standards(analysis: Analysis, community: str, unit: str | None, year: int) -> list[str]:
+    """Sentences from quota metadata ``standard``/``old_standard`` (居委会工作经费, 干部报酬)."""
+    out = []
+    for quota in sorted(analysis.declarations.quotas.values(), key=lambda q: q.id):
+        meta = quota.meta
+        if quota.year != year or "standard" not in meta or quota.unit != unit:
+            continue
+        if quota.community not in (None, community):
+            continue
+        name = quota.name.split("（")[0]
+        text = f"{name}标准：{Decimal(meta['standard']):,.0f} {meta.get('standard_unit', '元')}"
+        if "old_standard" in meta:
+            year_text = f"{meta['old_standard_year']}年" if "old_standard_year" in meta else "原来"
+            text += f"（{year_text}为 {Decimal(meta['old_standard']):,.0f} 元）"
+        if text not in out:
+            out.append(text)
+    return out
+
+
 def community_notice(
     analysis: Analysis,
     community: str,
@@ -67,17 +164,18 @@ def community_notice(
     """The notice of one community for one quarter (figures in 元)."""
     period = quarter_period(year, quarter)
     ytd = Period(period.start.replace(month=1, day=1), period.end, f"{year}年")
+    decl = analysis.declarations.communities.get(community)
+    unit = decl.unit if decl else None
+    money, own = _money_table(analysis, community, unit, period)
     names = economic_names(analysis)
-    got_q: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    got_y: dict[str, Decimal] = defaultdict(lambda: ZERO)
     sources: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     for row in income(analysis, ytd, community):
-        stream = row.stream or "其他"
-        got_y[stream] += received(row)
-        if row.date >= period.start:
-            got_q[stream] += received(row)
         source = department_name(analysis, row.department) if row.department else "县财政"
-        sources[(source, stream)] += received(row)
+        sources[(source, row.stream or "其他")] += received(row)
+    ytd_lines = money_lines(analysis, unit, ytd) if unit else {}
+    for (scope, stream), line in ytd_lines.items():
+        if scope == community and line.arranged:
+            sources[("服务中心安排", stream)] += line.arranged
     use_q: dict[str, Decimal] = defaultdict(lambda: ZERO)
     use_y: dict[str, Decimal] = defaultdict(lambda: ZERO)
     flows: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
@@ -90,25 +188,6 @@ def community_notice(
             use_q[use] += row.amount
             if row.amount >= threshold:
                 large.append(row)
-    streams = sorted(
-        set(got_y),
-        key=lambda s: (
-            ("建设", "运转", "职能", "其他").index(s)
-            if s in ("建设", "运转", "职能", "其他")
-            else 9
-        ),
-    )
-    recv_rows = [
-        {"label": STREAM_WORDS.get(s, s), "quarter": got_q[s], "ytd": got_y[s]} for s in streams
-    ]
-    cols = _two_columns("资金来源")
-    recv = Table(
-        "received",
-        "一、收到的资金",
-        cols,
-        frame(recv_rows, cols),
-        total={"label": "合计", "quarter": dsum(got_q.values()), "ytd": dsum(got_y.values())},
-    )
     ordered = sorted(use_y, key=lambda u: (-use_y[u], u))
     use_rows = [{"label": u, "quarter": use_q[u], "ytd": use_y[u]} for u in ordered[:MAX_USES]]
     rest = ordered[MAX_USES:]
@@ -123,7 +202,7 @@ def community_notice(
     cols = _two_columns("用途")
     used = Table(
         "spent",
-        "二、资金用在哪里",
+        "二、资金用在哪里（本社区）",
         cols,
         frame(use_rows, cols),
         total={"label": "合计", "quarter": dsum(use_q.values()), "ytd": dsum(use_y.values())},
@@ -194,17 +273,18 @@ def community_notice(
         notes=notes,
         shown=MAX_PAYMENTS,
     )
-    decl = analysis.declarations.communities.get(community)
     households = decl.households if decl else None
     spent_ytd = dsum(use_y.values())
-    unit = decl.unit if decl else None
+    mine = Line()
+    for line in own.values():
+        mine = mine.plus(line)
     return Report(
         key=f"community-{year}Q{quarter}-{community}",
         template="community.html",
         title=f"{community_name(analysis, community)}财务公开",
         public=True,
         as_of=analysis.as_of,
-        tables=[recv, used, tasks, payments],
+        tables=[money, used, tasks, payments],
         context={
             "period": period.label,
             "community": community_name(analysis, community),
@@ -226,7 +306,17 @@ def community_notice(
                 {"stream": STREAM_WORDS.get(s, s), "use": u, "amount": v}
                 for (s, u), v in sorted(flows.items())
             ],
-            "spent_rate": rate(spent_ytd, dsum(got_y.values())),
+            "quarter": {
+                "opening": mine.opening,
+                "received": mine.received,
+                "arranged": mine.arranged,
+                "spent": mine.spent,
+                "closing": mine.closing,
+            },
+            "standards": standards(analysis, community, unit, year),
+            "year": year,
+            "quarter_no": quarter,
+            "code": community,
         },
         group="社区财务公开",
         subtitle=f"{community_name(analysis, community)} {period.label}",

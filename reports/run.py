@@ -20,7 +20,7 @@ from typing import Any
 from sandao.folders import replacing_folder
 from sandao.ledger import Analysis
 from sandao.ledger.findings import ACKNOWLEDGED, ERROR
-from sandao.reports.base import quarter_period, quarters_to_date, report_year, unit_name
+from sandao.reports.base import quarters_to_date, report_year, unit_name
 from sandao.reports.community import community_notice
 from sandao.reports.disclosure import disclosure_jobs
 from sandao.reports.execution import execution_report
@@ -65,22 +65,38 @@ def report_jobs(
         raise ReportError(f"账簿中没有社区 {community}（已声明：{known}）")
     if quarter is not None and quarter not in (1, 2, 3, 4):
         raise ReportError(f"季度应为 1–4，实际为 {quarter}")
-    jobs: list[Callable[[], Report]] = disclosure_jobs(analysis, year, unit, draft, county_config)
+    # Options limit what they name and nothing else: --community writes only that
+    # community's notices (and kiosk pages), --unit only that unit's outputs, --quarter
+    # only picks the notices' quarter; every other report covers its full period.
+    jobs: list[Callable[[], Report]] = []
+    if community is None:
+        jobs += disclosure_jobs(analysis, year, unit, draft, county_config)
+    for code, q in notice_keys(analysis, year, quarter, unit, community):
+        jobs.append(functools.partial(community_notice, analysis, code, year, q))
+    if community is None:
+        jobs.append(functools.partial(task_ledger_report, analysis, year, unit))
+        jobs.append(functools.partial(execution_report, analysis, year, unit, None))
+        jobs.append(functools.partial(performance_report, analysis, year, unit, None))
+    preparer = unit_name(analysis, unit) if unit else county_title(analysis)
+    return [functools.partial(_with_preparer, job, preparer) for job in jobs]
+
+
+def notice_keys(
+    analysis: Analysis,
+    year: int,
+    quarter: int | None = None,
+    unit: str | None = None,
+    community: str | None = None,
+) -> list[tuple[str, int]]:
+    """(community, quarter) of every notice the options ask for, by community then quarter."""
+    decl = analysis.declarations
     communities = (
         [community]
         if community
         else sorted(c for c, d in decl.communities.items() if unit is None or d.unit == unit)
     )
     quarters = [quarter] if quarter else quarters_to_date(analysis, year)
-    for code in communities:
-        for q in quarters:
-            jobs.append(functools.partial(community_notice, analysis, code, year, q))
-    jobs.append(functools.partial(task_ledger_report, analysis, year, unit))
-    end = quarter_period(year, quarter).end if quarter else None
-    jobs.append(functools.partial(execution_report, analysis, year, unit, end))
-    jobs.append(functools.partial(performance_report, analysis, year, unit, community))
-    preparer = unit_name(analysis, unit) if unit else county_title(analysis)
-    return [functools.partial(_with_preparer, job, preparer) for job in jobs]
+    return [(code, q) for code in communities for q in quarters]
 
 
 def county_title(analysis: Analysis) -> str:

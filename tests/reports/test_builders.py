@@ -147,7 +147,8 @@ def test_final_summary_balances_with_carry_over():
 def test_community_notice_masks_and_figures():
     report = community_notice(county(), "SQ01", 2025, 2)
     t = tables(report)
-    assert t["received"].total["quarter"] == D("50000.00")
+    assert t["money"].total["received"] == D("50000.00")
+    assert t["money"].total["closing"] == D("25000.00")
     assert t["spent"].total["quarter"] == D("25000.00")
     payments = t["payments"].records()
     assert [p["amount"] for p in payments] == [D("12000.00"), D("10000.00")]

@@ -1,0 +1,173 @@
+"""The money of a community, stream by stream: 期初余额 + 本期收到 − 本期支出 = 期末余额.
+
+The notice and the kiosk read these lines; nothing else computes them.  Money belongs to a
+community through its quota, task or project (``community:`` on the declaration, or on
+the posting).  Money the service centre spends for a community out of unit-level money
+(a spending posting with that community charged to a quota, task or project that came in
+for no community — e.g. a construction quota without ``community:``) shows on
+the community's line as 中心安排 received, equal to that spending, so a community's balance
+never goes negative on the centre's account.  The centre's 统筹 line is the unit's
+totals minus its communities' lines, so every figure ties.  Opening balances (cash
+brought in against equity, e.g. 期初余额) carry ``stream:`` and count before the first day.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sandao.ledger import Analysis
+from sandao.ledger.resolver import INCOME, OTHER, SPENDING, Posting
+from sandao.reports.base import Period, _memo
+
+ZERO = Decimal(0)
+STREAMS: tuple[str, ...] = ("建设", "运转", "职能")
+OTHER_STREAM = "其他"
+#: 资金结存 accounts: cash brought in against equity is an opening balance.
+CASH_CODES = frozenset({"1001", "1002", "1011", "1021", "1201"})
+
+
+@dataclass(frozen=True)
+class Event:
+    """One movement of a unit's money: who it belongs to and what it is."""
+
+    date: datetime.date
+    unit: str
+    stream: str
+    community: str | None
+    received: Decimal
+    arranged: Decimal  # 中心安排: centre money spent for the community (also in ``spent``)
+    spent: Decimal
+    opening: bool
+
+
+@dataclass
+class Line:
+    """One line of the notice: a stream's money for a community, the centre or the unit."""
+
+    opening: Decimal = ZERO
+    received: Decimal = ZERO
+    arranged: Decimal = ZERO
+    spent: Decimal = ZERO
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + self.received - self.spent
+
+    def minus(self, other: Line) -> Line:
+        return Line(
+            self.opening - other.opening,
+            self.received - other.received,
+            self.arranged - other.arranged,
+            self.spent - other.spent,
+        )
+
+    def plus(self, other: Line) -> Line:
+        return Line(
+            self.opening + other.opening,
+            self.received + other.received,
+            self.arranged + other.arranged,
+            self.spent + other.spent,
+        )
+
+
+def _leaf_code(account: str) -> str:
+    return account.rsplit(":", 1)[-1].split("-", 1)[0]
+
+
+def _source_community(analysis: Analysis, row: Posting) -> str | None:
+    """The community the spent money came in for: the quota's (or its task's) when the
+    spending is charged to a quota, else the task's, else the project's."""
+    decl = analysis.declarations
+    quota = decl.quotas.get(row.quota) if row.quota else None
+    if quota is not None:
+        if quota.community:
+            return quota.community
+        task = decl.tasks.get(quota.task) if quota.task else None
+        return task.community if task is not None else None
+    task = decl.tasks.get(row.task) if row.task else None
+    if task is not None:
+        return task.community
+    project = decl.projects.get(row.project) if row.project else None
+    return project.community if project is not None else None
+
+
+def money_events(analysis: Analysis) -> list[Event]:
+    """Every income, spending and opening-balance movement, built once per analysis."""
+    return _memo(analysis, "community_money", lambda: _events(analysis))
+
+
+def _events(analysis: Analysis) -> list[Event]:
+    rows = analysis.postings.rows
+    with_equity = {r.txn for r in rows if r.role == OTHER and r.account.startswith("Equity:")}
+    events: list[Event] = []
+    for row in rows:
+        if not row.unit:
+            continue
+        stream = row.stream if row.stream in STREAMS else OTHER_STREAM
+        if row.role == INCOME:
+            events.append(
+                Event(row.date, row.unit, stream, row.community, -row.amount, ZERO, ZERO, False)
+            )
+        elif row.role == SPENDING:
+            own = row.community is None or _source_community(analysis, row) == row.community
+            arranged = ZERO if own else row.amount
+            events.append(
+                Event(row.date, row.unit, stream, row.community, ZERO, arranged, row.amount, False)
+            )
+        elif (
+            row.role == OTHER
+            and row.txn in with_equity
+            and row.account.startswith("Assets:")
+            and _leaf_code(row.account) in CASH_CODES
+        ):
+            events.append(
+                Event(row.date, row.unit, stream, row.community, row.amount, ZERO, ZERO, True)
+            )
+    events.sort(key=lambda e: e.date)
+    return events
+
+
+def money_lines(
+    analysis: Analysis, unit: str, period: Period
+) -> dict[tuple[str | None, str], Line]:
+    """(community or None for the unit's totals, stream) → its line for ``period``.
+
+    Community lines count the events with that community (its own money, plus 中心安排
+    received for centre money spent on it); the unit's line counts all of the unit's money.
+    """
+    lines: dict[tuple[str | None, str], Line] = defaultdict(Line)
+    for e in money_events(analysis):
+        if e.unit != unit or e.date > period.end:
+            continue
+        before = e.date < period.start or (e.opening and e.date == period.start)
+        scopes = (None, e.community) if e.community else (None,)
+        for scope in scopes:
+            line = lines[(scope, e.stream)]
+            got = e.received + (e.arranged if scope is not None else ZERO)
+            if before:
+                line.opening += got - e.spent
+            else:
+                line.received += got
+                line.spent += e.spent
+                if scope is not None:
+                    line.arranged += e.arranged
+    return lines
+
+
+def streams_of(lines: dict[tuple[str | None, str], Line]) -> list[str]:
+    """The three streams, plus 其他 when some money has no stream."""
+    extra = [OTHER_STREAM] if any(s == OTHER_STREAM for _, s in lines) else []
+    return list(STREAMS) + extra
+
+
+def centre_line(
+    lines: dict[tuple[str | None, str], Line], communities: list[str], stream: str
+) -> Line:
+    """服务中心统筹 = the unit's totals − Σ its communities' lines."""
+    centre = lines.get((None, stream), Line())
+    for c in communities:
+        centre = centre.minus(lines.get((c, stream), Line()))
+    return centre
