@@ -25,6 +25,7 @@ from sandao.reports.community import community_notice
 from sandao.reports.disclosure import disclosure_jobs
 from sandao.reports.execution import execution_report
 from sandao.reports.html import environment, render_index, render_report
+from sandao.reports.kiosk import write_kiosk
 from sandao.reports.model import Report
 from sandao.reports.options import (
     DEFAULT_FORMATS,
@@ -178,6 +179,22 @@ def write_reports(
     env = environment(templates)
     with replacing_folder(out_dir) as tmp:
         items = _write_all(analysis, jobs, tmp, chosen, env, progress, workers)
+        if "html" in chosen:
+            notices = [
+                (code, q, functools.partial(community_notice, analysis, code, year, q))
+                for code, q in notice_keys(analysis, year, quarter, unit, community)
+            ]
+            kiosk = write_kiosk(analysis, tmp, notices, env)
+            if kiosk is not None:
+                items.append(
+                    Written(
+                        "社区云触摸屏",
+                        "竖屏 1080×1920，与公开栏数字相同",
+                        "社区财务公开",
+                        {"html": "kiosk/index.html"},
+                        [],
+                    )
+                )
         _write_index(analysis, env, tmp, year, items, chosen)
         (tmp / MARKER).write_text("sandao report output\n", encoding="utf-8")
     return out_dir / "index.html"
