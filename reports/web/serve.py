@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from beancount.core import data
 
 from sandao.cli_helpers import UserError, port_value
-from sandao.ledger.glossary import DOCUMENT, DUE, label
+from sandao.ledger.glossary import DOCUMENT, DUE
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -144,13 +144,6 @@ def task_notes(
     return notes
 
 
-def labelled_meta_items(meta: Any) -> list[tuple[str, Any]]:
-    """Fava's ``meta_items`` filter with Chinese key labels (国库 keys read as words, not "vo qu")."""
-    from fava.template_filters import meta_items
-
-    return [(label(key), value) for key, value in meta_items(meta)]
-
-
 def _install_loader_hook() -> None:
     """Wrap Fava's loader once so served files get :func:`serve_entries`."""
     import fava.core
@@ -187,6 +180,8 @@ def create_serve_app(
     path = str(Path(ledger).resolve())
     _install_loader_hook()
     _SERVED.add(path)
+    from sandao.reports.web.fava import labelled_meta_items
+
     app = create_app([path], load=load, incognito=incognito, read_only=read_only)
     app.config["SANDAO_READ_ONLY"] = read_only
     app.jinja_env.filters["meta_items"] = labelled_meta_items

@@ -246,6 +246,9 @@ def test_plain_fava_with_declared_extension(tmp_path: Path) -> None:
     page = client.get(f"/{SLUG}/extension/TaskBoard/").get_data(as_text=True)
     assert 'data-task="T2025-007"' in page and "50,000.00" in page
     assert client.put(f"/{SLUG}/api/source", json={}).status_code == 401
+    journal = client.get(f"/{SLUG}/api/journal_page?page=1&order=desc").get_json()["data"]
+    assert "<dt>指标:</dt>" in journal["journal"]  # the labels need no serve
+    assert client.get(f"/{SLUG}/extension/TaskBoard/mode").get_json()["read_only"] is True
 
 
 @pytest.mark.parametrize(

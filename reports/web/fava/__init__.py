@@ -43,6 +43,7 @@ from flask import Response, abort, current_app, request, send_from_directory
 from sandao.ledger.explain import Sources
 from sandao.ledger.explain import explain_error as explain_beancount_error
 from sandao.ledger.findings import ERROR, RULES, FundRuleError
+from sandao.ledger.glossary import label
 from sandao.reports.web.fava import pages
 from sandao.reports.web.fava.state import FundState, Job, state_for
 
@@ -53,6 +54,18 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("RuleFindings", "规则检查"),
     ("ReportPreview", "公开报表"),
 )
+
+
+def labelled_meta_items(meta: Any) -> list[tuple[str, Any]]:
+    """Fava's ``meta_items`` filter with the glossary's Chinese key labels.
+
+    Fava's journal shows a metadata key in full when an entry is opened and its first two
+    characters as a badge: ``voucher`` → 支付凭证号 / 支付 instead of "vo".
+    """
+    from fava.template_filters import meta_items
+
+    return [(label(key), value) for key, value in meta_items(meta)]
+
 
 #: Heading of the project's group of pages in Fava's sidebar (the switcher's label).
 SIDEBAR_GROUP = "资金台账"
@@ -131,6 +144,12 @@ class FundPage:
     def after_load_file(self) -> None:
         """Take the new load's analysis now, so the first page view is warm."""
         self.state.refresh()
+
+    def before_request(self) -> None:
+        """Chinese metadata labels in Fava's journal, in plain ``fava`` as under ``serve``."""
+        filters = current_app.jinja_env.filters
+        if filters.get("meta_items") is not labelled_meta_items:
+            filters["meta_items"] = labelled_meta_items
 
     @cached_property
     def jinja_env(self) -> jinja2.Environment:  # type: ignore[override]
