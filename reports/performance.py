@@ -1,9 +1,13 @@
-"""绩效 — performance: targets against outputs, cost per output unit, per household.
+"""绩效 — performance: targets against outputs, cost per output, venues, per household.
 
 Targets and outputs are the ``target``/``output`` declarations (their first value a
-task, project or quota id).  Cost per output unit divides the money spent on that
-task / project / quota by the output (e.g. yuan per trainee); per-household figures
-divide a community's spending by its declared households.
+task, project or quota id), compared within the same period (``period:``, else the
+entry's year).  Cost per output divides the year's spending on the task / project /
+quota by the output only where the output carries the cost (``main: TRUE``, the ref's
+only output, or a declared ``cost_share``), so one task's money is never counted once
+per output.  Tasks and projects of the year without targets are listed as 未设绩效目标.
+Venues (projects with ``venue``/``area``) get money, area and cost per m² per venue
+and community; per-household figures divide a community's spending by its households.
 """
 
 from __future__ import annotations
@@ -12,7 +16,15 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sandao.ledger import Analysis
-from sandao.reports.base import community_name, report_year, spending, unit_name, year_period
+from sandao.ledger.declarations import Measure
+from sandao.reports.base import (
+    Period,
+    community_name,
+    report_year,
+    spending,
+    unit_name,
+    year_period,
+)
 from sandao.reports.model import (
     MONEY,
     NUMBER,
@@ -26,57 +38,121 @@ from sandao.reports.model import (
     rate,
 )
 
+NO_TARGET = "未设绩效目标"
 
-def _refs(analysis: Analysis) -> dict[str, tuple[str, str, str, Decimal]]:
-    """id → (kind, name, unit, money spent so far)."""
-    decl, usage = analysis.declarations, analysis.usage
-    refs = {}
-    for tid, fund in analysis.funding.items():
-        refs[tid] = ("职能任务", fund.task.name, fund.task.unit, fund.spent)
-    for pid, project in decl.projects.items():
-        series = usage.projects.get(pid)
-        refs[pid] = ("建设项目", project.name, project.unit, series.totals()[1] if series else ZERO)
-    for qid, quota in decl.quotas.items():
-        series = usage.quotas.get(qid)
-        refs[qid] = ("预算指标", quota.name, quota.unit, series.totals()[1] if series else ZERO)
+
+def _spent_in(analysis: Analysis, period: Period) -> dict[str, Decimal]:
+    """Task / project / quota id → money spent on it inside ``period``."""
+    spent: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for row in spending(analysis, period):
+        for ref in {row.task, row.project, row.quota} - {None}:
+            spent[ref] += row.amount
+    return spent
+
+
+def _refs(analysis: Analysis) -> dict[str, tuple[str, str, str]]:
+    """id → (kind, name, unit) of every task, project and quota."""
+    decl = analysis.declarations
+    refs = {tid: ("职能任务", t.name, t.unit) for tid, t in decl.tasks.items()}
+    refs.update({pid: ("建设项目", p.name, p.unit) for pid, p in decl.projects.items()})
+    refs.update({qid: ("预算指标", q.name, q.unit) for qid, q in decl.quotas.items()})
     return refs
 
 
+def measure_period(measure: Measure) -> str:
+    """The period a target or output is about: its ``period:`` (e.g. 2023–2024), else its year."""
+    return str(measure.meta.get("period") or measure.date.year)
+
+
+def _in_year(period: str, year: int) -> bool:
+    """A period belongs to the year it ends in (2023–2024 → 2024)."""
+    return period.replace("—", "–").replace("-", "–").split("–")[-1].strip() == str(year)
+
+
+def _cost_share(measure: Measure | None, alone: bool) -> Decimal | None:
+    """The share of the ref's spending an output carries: ``main: TRUE`` (or the ref's only
+    output) carries all of it, ``cost_share`` a part; other outputs carry none."""
+    if measure is None:
+        return None
+    if "cost_share" in measure.meta:
+        return Decimal(str(measure.meta["cost_share"]))
+    if measure.meta.get("main") is True or alone:
+        return Decimal(1)
+    return None
+
+
 def targets_table(analysis: Analysis, year: int, unit: str | None = None) -> Table:
-    """Every target of the year with its output, completion rate and cost per output unit."""
+    """Targets against outputs of the same period; cost per output only where it carries cost;
+    tasks and projects of the year without targets listed as 未设绩效目标."""
     refs = _refs(analysis)
     decl = analysis.declarations
-    outputs: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    output_units: dict[tuple[str, str], str] = {}
+    spent = _spent_in(analysis, year_period(year))
+    outputs: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
+    output_of: dict[tuple[str, str, str], Measure] = {}
     for m in decl.outputs:
-        if m.date.year == year:
-            outputs[(m.ref, m.name)] += m.value
-            output_units[(m.ref, m.name)] = m.measure_unit or ""
-    keys = {(m.ref, m.name): m for m in decl.targets if m.date.year == year}
+        period = measure_period(m)
+        if _in_year(period, year):
+            outputs[(m.ref, m.name, period)] += m.value
+            output_of.setdefault((m.ref, m.name, period), m)
+    keys: dict[tuple[str, str, str], Measure | None] = {}
+    for m in decl.targets:
+        period = measure_period(m)
+        if _in_year(period, year):
+            keys[(m.ref, m.name, period)] = m
     for key in outputs:
-        if key not in keys:
-            keys[key] = None
+        keys.setdefault(key, None)
+    names_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for ref, name, period in keys:
+        names_of[(ref, period)].add(name)
     rows = []
-    for ref, name in sorted(keys):
-        target = keys[(ref, name)]
-        kind, ref_name, ref_unit, spent = refs.get(ref, ("", "", "", ZERO))
+    for ref, name, period in sorted(keys):
+        target = keys[(ref, name, period)]
+        kind, ref_name, ref_unit = refs.get(ref, ("", "", ""))
         if unit and ref_unit != unit:
             continue
-        done = outputs.get((ref, name))
+        done = outputs.get((ref, name, period))
+        output = output_of.get((ref, name, period))
+        share = _cost_share(output, len(names_of[(ref, period)]) == 1)
+        money = spent.get(ref, ZERO)
+        cost = None
+        if done and share is not None and period == str(year):
+            cost = (money * share / done).quantize(Decimal("0.01"))
         rows.append(
             {
                 "ref": ref,
                 "kind": kind,
                 "ref_name": ref_name,
                 "unit": unit_name(analysis, ref_unit),
+                "period": period,
                 "indicator": name,
                 "target": target.value if target else None,
                 "output": done,
                 "measure_unit": (target.measure_unit if target else None)
-                or output_units.get((ref, name), ""),
+                or (output.measure_unit if output else "")
+                or "",
                 "completion": rate(done, target.value) if target else None,
-                "spent": spent,
-                "cost": (spent / done).quantize(Decimal("0.01")) if done else None,
+                "spent": money,
+                "cost": cost,
+            }
+        )
+    targeted = {ref for ref, _, _ in keys}
+    for ref, kind, name, ref_unit in _active_without_targets(analysis, year, targeted):
+        if unit and ref_unit != unit:
+            continue
+        rows.append(
+            {
+                "ref": ref,
+                "kind": kind,
+                "ref_name": name,
+                "unit": unit_name(analysis, ref_unit),
+                "period": str(year),
+                "indicator": NO_TARGET,
+                "target": None,
+                "output": None,
+                "measure_unit": "",
+                "completion": None,
+                "spent": spent.get(ref, ZERO),
+                "cost": None,
             }
         )
     cols = [
@@ -84,12 +160,13 @@ def targets_table(analysis: Analysis, year: int, unit: str | None = None) -> Tab
         Column("kind", "类别"),
         Column("ref_name", "名称"),
         Column("unit", "单位"),
+        Column("period", "期间"),
         Column("indicator", "绩效指标"),
         Column("target", "目标值", NUMBER),
         Column("output", "完成值", NUMBER),
         Column("measure_unit", "计量单位"),
         Column("completion", "完成率", RATE),
-        Column("spent", "已支出（元）", MONEY),
+        Column("spent", "本年支出（元）", MONEY),
         Column("cost", "单位产出成本（元）", MONEY),
     ]
     return Table(
@@ -98,10 +175,138 @@ def targets_table(analysis: Analysis, year: int, unit: str | None = None) -> Tab
         cols,
         frame(rows, cols),
         notes=[
-            "单位产出成本 = 该任务/项目/指标累计支出 ÷ 本年完成值（如每名学员培训成本）；"
-            "一个任务有多项产出时，每项都按全部支出计算。"
+            "目标和完成值按同一期间对比（期间写在“期间”列，如种子材料的“近两年”记为 2023–2024）。",
+            "单位产出成本 = 本年支出 × 该产出承担的份额 ÷ 完成值：只算承担成本的产出"
+            "（任务的主要产出 main，或声明了 cost_share 的产出）；跨年期间的产出不算成本。",
+            f"本年有支出或在执行期内、但没有设绩效目标的任务和项目列为“{NO_TARGET}”。",
         ],
     )
+
+
+def _active_without_targets(
+    analysis: Analysis, year: int, targeted: set[str]
+) -> list[tuple[str, str, str, str]]:
+    """(id, kind, name, unit) of tasks and projects of the year that have no target."""
+    decl = analysis.declarations
+    out = []
+    for tid, t in sorted(decl.tasks.items()):
+        if tid not in targeted and t.start.year <= year <= t.end.year:
+            out.append((tid, "职能任务", t.name, t.unit))
+    for pid, p in sorted(decl.projects.items()):
+        if pid in targeted or p.start.year > year:
+            continue
+        if p.end is not None and p.end.year < year:
+            continue
+        out.append((pid, "建设项目", p.name, p.unit))
+    return out
+
+
+def venues_table(analysis: Analysis, year: int, unit: str | None = None) -> Table | None:
+    """Venues (projects with ``venue``/``area``): money, area, area added and cost per m²,
+    per venue and per community, with the activity rooms' area before and after."""
+    decl = analysis.declarations
+    projects = [
+        p
+        for p in decl.projects.values()
+        if "venue" in p.meta and p.start.year <= year and (unit is None or p.unit == unit)
+    ]
+    if not projects:
+        return None
+    rows = []
+    by_community: dict[str | None, list] = defaultdict(list)
+    for p in projects:
+        by_community[p.community].append(p)
+    totals = {"amount": ZERO, "area": ZERO, "added": ZERO}
+    rooms_before = rooms_after = ZERO
+    for code in sorted(by_community, key=lambda c: c or ""):
+        group = sorted(by_community[code], key=lambda p: p.id)
+        sub = {"amount": ZERO, "area": ZERO, "added": ZERO}
+        for p in group:
+            area = _area(p.meta.get("area"))
+            before = _area(p.meta.get("area_before")) or ZERO
+            added = area - before if area is not None else None
+            if "八室" in str(p.meta["venue"]) and area is not None:
+                rooms_before += before
+                rooms_after += area
+            rows.append(
+                {
+                    "community": community_name(analysis, code),
+                    "ref": p.id,
+                    "venue": str(p.meta["venue"]),
+                    "name": p.name,
+                    "built": str(p.meta.get("built") or p.start.year),
+                    "amount": p.amount,
+                    "area": area,
+                    "added": added,
+                    "per_m2": (p.amount / area).quantize(Decimal("0.01")) if area else None,
+                    "level": 1,
+                }
+            )
+            sub["amount"] += p.amount
+            if p.meta.get("upgrade") is not True:  # a refurbishment's floor is counted once
+                sub["area"] += area or ZERO
+            sub["added"] += added or ZERO
+        rows.insert(
+            len(rows) - len(group),
+            {
+                "community": f"{community_name(analysis, code)}小计",
+                "ref": "",
+                "venue": "",
+                "name": "",
+                "built": "",
+                "amount": sub["amount"],
+                "area": sub["area"],
+                "added": sub["added"],
+                "per_m2": (sub["amount"] / sub["area"]).quantize(Decimal("0.01"))
+                if sub["area"]
+                else None,
+                "level": 0,
+            },
+        )
+        for k in totals:
+            totals[k] += sub[k]
+    cols = [
+        Column("community", "社区"),
+        Column("ref", "项目"),
+        Column("venue", "阵地"),
+        Column("name", "名称"),
+        Column("built", "建设年份"),
+        Column("amount", "投资（元）", MONEY),
+        Column("area", "面积（平方米）", NUMBER),
+        Column("added", "新增面积（平方米）", NUMBER),
+        Column("per_m2", "每平方米造价（元）", MONEY),
+    ]
+    notes = [
+        "投资为项目金额（历年建成的按竣工投资）；每平方米造价 = 投资 ÷ 面积；两栏等无面积的阵地不计造价；"
+        "提升改造项目（upgrade）的面积不重复计入小计。"
+    ]
+    if rooms_after:
+        notes.insert(
+            0,
+            f"社区活动室（八室）总面积从 {rooms_before:,.0f} 平方米增加到 {rooms_after:,.0f} 平方米；"
+            f"建设资金合计 {totals['amount']:,.2f} 元。",
+        )
+    return Table(
+        "venues",
+        "社区活动阵地（一厅、一校、一堂、两栏、五站、八室）：投资、面积与每平方米造价",
+        cols,
+        frame(rows, cols, extra=("level",)),
+        total={
+            "community": "合计",
+            "amount": totals["amount"],
+            "area": totals["area"],
+            "added": totals["added"],
+            "per_m2": (totals["amount"] / totals["area"]).quantize(Decimal("0.01"))
+            if totals["area"]
+            else None,
+        },
+        level="level",
+        notes=notes,
+    )
+
+
+def _area(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 def households_table(analysis: Analysis, year: int, community: str | None = None) -> Table:
@@ -162,7 +367,11 @@ def performance_report(
     community: str | None = None,
 ) -> Report:
     year = report_year(analysis, year)
-    tables = [targets_table(analysis, year, unit), households_table(analysis, year, community)]
+    tables = [targets_table(analysis, year, unit)]
+    venues = venues_table(analysis, year, unit)
+    if venues is not None:
+        tables.append(venues)
+    tables.append(households_table(analysis, year, community))
     return Report(
         key=f"performance-{year}",
         template="performance.html",
