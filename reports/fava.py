@@ -3,6 +3,20 @@
 The extension lives in :mod:`sandao.reports.web.fava`; Fava finds its page classes here.
 """
 
-from sandao.reports.web.fava import BudgetExecution, ReportPreview, RuleFindings, TaskBoard
+from sandao.reports.web.fava import (
+    AuditFindings,
+    BudgetExecution,
+    ChangeHistory,
+    ReportPreview,
+    RuleFindings,
+    TaskBoard,
+)
 
-__all__ = ["BudgetExecution", "ReportPreview", "RuleFindings", "TaskBoard"]
+__all__ = [
+    "AuditFindings",
+    "BudgetExecution",
+    "ChangeHistory",
+    "ReportPreview",
+    "RuleFindings",
+    "TaskBoard",
+]

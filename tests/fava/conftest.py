@@ -118,6 +118,12 @@ def server(books: Path) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
+def serve_books():
+    """``with serve_books(main_file) as server``: ``sandao serve`` on other books."""
+    return run_serve
+
+
+@pytest.fixture(scope="session")
 def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = Path(os.environ.get("SANDAO_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
     folder.mkdir(parents=True, exist_ok=True)

@@ -44,7 +44,14 @@ def test_defaults_read_only_local_chinese(
     ledger = app.config["LEDGERS"][SLUG]
     assert ledger.fava_options.language == "zh"
     names = sorted(ext.name for ext in ledger.extensions.extension_details)
-    assert names == ["BudgetExecution", "ReportPreview", "RuleFindings", "TaskBoard"]
+    assert names == [
+        "AuditFindings",
+        "BudgetExecution",
+        "ChangeHistory",
+        "ReportPreview",
+        "RuleFindings",
+        "TaskBoard",
+    ]
     out = capsys.readouterr().out
     assert "只读" in out and "http://127.0.0.1:5000/" in out
 

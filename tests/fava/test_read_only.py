@@ -39,7 +39,14 @@ REPORTS = (
     "options",
     "help",
 )
-EXTENSIONS = ("TaskBoard", "BudgetExecution", "RuleFindings", "ReportPreview")
+EXTENSIONS = (
+    "TaskBoard",
+    "BudgetExecution",
+    "RuleFindings",
+    "ReportPreview",
+    "AuditFindings",
+    "ChangeHistory",
+)
 ACCOUNT = "Assets:C101-城东社区服务中心:1002-银行存款"
 
 

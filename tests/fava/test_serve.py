@@ -178,7 +178,14 @@ def test_books_declaring_the_extension_load_it_once(tmp_path: Path) -> None:
     ledger = app.config["LEDGERS"][SLUG]
     assert not ledger.extensions.errors
     names = [ext.name for ext in ledger.extensions.extension_details]
-    assert sorted(names) == ["BudgetExecution", "ReportPreview", "RuleFindings", "TaskBoard"]
+    assert sorted(names) == [
+        "AuditFindings",
+        "BudgetExecution",
+        "ChangeHistory",
+        "ReportPreview",
+        "RuleFindings",
+        "TaskBoard",
+    ]
     assert ledger.fava_options.language == "zh"
 
 
@@ -265,7 +272,14 @@ def test_damaged_books_still_serve(tmp_path: Path, damage: bytes) -> None:
     books.write_bytes(books.read_bytes() + damage)
     app = create_serve_app(books, load=True)
     client = app.test_client()
-    for page in ("TaskBoard", "BudgetExecution", "RuleFindings", "ReportPreview"):
+    for page in (
+        "TaskBoard",
+        "BudgetExecution",
+        "RuleFindings",
+        "ReportPreview",
+        "AuditFindings",
+        "ChangeHistory",
+    ):
         response = client.get(f"/{SLUG}/extension/{page}/")
         assert response.status_code == 200, page
         assert 'id="sd-load-errors"' in response.get_data(as_text=True), page

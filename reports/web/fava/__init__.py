@@ -1,6 +1,6 @@
-"""The fund pages in Fava: task board, budget execution, rule findings, reports.
+"""The fund pages in Fava: task board, budget execution, rule findings, reports, audit.
 
-A Fava extension module with four report pages, each a Jinja template in
+A Fava extension module with six report pages, each a Jinja template in
 ``templates/`` beside this file, rendered server-side into Fava's page:
 
 * ``TaskBoard`` — 费随事转任务台账: every task with its department, amounts due /
@@ -12,6 +12,9 @@ A Fava extension module with four report pages, each a Jinja template in
 * ``ReportPreview`` — 公开报表: the disclosure reports of the selected year,
   generated with ``write_reports`` into a private cache folder and served by the
   GET-only ``file`` endpoint.
+* ``AuditFindings`` — 审计疑点: the audit checks AU01–AU17 with counts and
+  thresholds; each finding's entries open Fava's journal on their day and voucher.
+* ``ChangeHistory`` — 变更记录: entries changed between two git revisions.
 
 Every page honours Fava's time filter and account filter (see
 :mod:`sandao.reports.web.fava.pages`).  The pages share one analysis per Fava load
@@ -53,6 +56,8 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("BudgetExecution", "指标执行"),
     ("RuleFindings", "规则检查"),
     ("ReportPreview", "公开报表"),
+    ("AuditFindings", "审计疑点"),
+    ("ChangeHistory", "变更记录"),
 )
 
 
@@ -132,7 +137,7 @@ def explain_error(error: Any) -> str:
 
 
 class FundPage:
-    """What the four pages share (a mixin: Fava only collects its subclasses)."""
+    """What the pages share (a mixin: Fava only collects its subclasses)."""
 
     ledger: Any
     name: str
@@ -353,6 +358,58 @@ class ReportPreview(FundPage, FavaExtensionBase):
             return Response(html, mimetype="text/html; charset=utf-8")
         as_attachment = not name.lower().endswith((".json", ".csv", ".txt"))
         return send_from_directory(folder, name, as_attachment=as_attachment)
+
+
+class AuditFindings(FundPage, FavaExtensionBase):
+    """审计疑点: the audit checks AU01–AU17, each finding linked to Fava's journal."""
+
+    report_title = "审计疑点"
+
+    def _config(self) -> tuple[Any, str | None]:
+        """The books' county config, or why it cannot be used."""
+        from sandao.ledger.county_config import CountyConfigError, load_county_config
+        from sandao.reports.audit.thresholds import ThresholdError, thresholds
+
+        try:
+            config = load_county_config(Path(self.ledger.beancount_file_path))
+            thresholds(config.section("audit"), str(config.path))
+        except (CountyConfigError, ThresholdError) as exc:
+            return None, f"县配置不可用：{exc}"
+        return config, None
+
+    def board(self) -> dict[str, Any] | None:
+        config, problem = self._config()
+        if problem:
+            return None
+        return self._board("audit", lambda analysis, flt: pages.audit_board(analysis, flt, config))
+
+    def problem(self) -> str | None:
+        return self._config()[1] or super().problem()
+
+    def journal_url(self, ref: Any) -> str:
+        return url_for("report", report_name="journal", **pages.journal_filter(ref))
+
+
+class ChangeHistory(FundPage, FavaExtensionBase):
+    """变更记录: entries added, removed or changed between two git revisions."""
+
+    report_title = "变更记录"
+
+    def history(self) -> dict[str, Any]:
+        """``{"result": History | None, "problem": str | None}`` for ``?since=&until=``."""
+        from sandao.reports.audit.history import GitError, history
+
+        since = request.args.get("since") or None
+        until = request.args.get("until") or None
+
+        def build() -> dict[str, Any]:
+            try:
+                found = history(Path(self.ledger.beancount_file_path), since, until)
+            except GitError as exc:
+                return {"result": None, "problem": str(exc)}
+            return {"result": found, "problem": None}
+
+        return self.state.memo(("history", since, until), build)
 
 
 def _json_row(row: dict[str, Any], hide: bool) -> dict[str, Any]:

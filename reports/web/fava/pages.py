@@ -458,3 +458,43 @@ def task_detail(analysis: Analysis, task_id: str, entries: Iterable[Any]) -> dic
         "findings": [f for f in analysis.findings if f.task == task_id],
         "declaration": (task.meta.get("filename"), task.meta.get("lineno")),
     }
+
+
+def audit_board(analysis: Analysis, flt: PageFilter, config: Any) -> dict[str, Any]:
+    """The audit checks with their counts and thresholds; findings in the filter.
+
+    ``config`` is the county config of the books (thresholds, holiday calendar).
+    """
+    from sandao.reports.audit import audit
+
+    result = audit(
+        analysis,
+        config.section("audit"),
+        config.county.holidays,
+        config.county.workdays,
+        source=str(config.path or "sandao.toml"),
+    )
+    kept = [
+        f
+        for f in result.findings
+        if in_period(f.date, flt) and (flt.units is None or f.unit in flt.units)
+    ]
+    result.findings = kept
+    groups = result.by_code()
+    return {
+        "checks": [{**row, "findings": groups[row["code"]]} for row in result.summary()],
+        "total": len(kept),
+        "as_of": result.as_of,
+    }
+
+
+def journal_filter(ref: Any) -> dict[str, str]:
+    """Fava journal arguments that show one entry: its day, and its voucher or payee."""
+    args = {"time": ref.date.isoformat()}
+    if ref.voucher:
+        args["filter"] = f'voucher:"^{re.escape(ref.voucher)}$"'
+    elif ref.text:
+        payee = ref.text.split(" ", 1)[0] if " " in ref.text else ""
+        if payee and '"' not in payee:
+            args["filter"] = f'payee:"^{re.escape(payee)}$"'
+    return args
