@@ -21,11 +21,8 @@ from sandao.importers.errors import ImportProblem
 from sandao.importers.ledger_view import LedgerView, QuotaInfo
 from sandao.importers.tables import Table
 from sandao.importers.values import ValueProblem
+from sandao.ledger.vocabulary import PROJECT_ID, TASK_ID
 
-TASK_IN_TEXT = re.compile(r"T\d{4}-\d+")
-PROJECT_IN_TEXT = re.compile(r"P\d{4}-\d+")
-FUNCTION_CODE = re.compile(r"\d{7}")
-ECONOMIC_CODE = re.compile(r"\d{3}(?:\d{2})?")
 _PERSON = re.compile(r"[\u4e00-\u9fff·]{2,4}")
 ZERO = Decimal("0.00")
 
@@ -213,13 +210,13 @@ def links_for(
         if link and link not in links:
             links.append(link)
     for text in texts:
-        for match in TASK_IN_TEXT.findall(text) + PROJECT_IN_TEXT.findall(text):
+        for match in TASK_ID.findall(text) + PROJECT_ID.findall(text):
             if match not in links:
                 links.append(match)
     for link in links:
-        if TASK_IN_TEXT.fullmatch(link) and link not in ctx.ledger.tasks:
+        if TASK_ID.fullmatch(link) and link not in ctx.ledger.tasks:
             return links, f'任务 {link} 未在账本中声明（custom "task"），应先声明任务'
-        if PROJECT_IN_TEXT.fullmatch(link) and link not in ctx.ledger.projects:
+        if PROJECT_ID.fullmatch(link) and link not in ctx.ledger.projects:
             return links, f'项目 {link} 未在账本中声明（custom "project"），应先声明项目'
     return links, None
 

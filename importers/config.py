@@ -50,6 +50,7 @@ from typing import Any
 
 from sandao.importers.errors import fail, os_reason
 from sandao.importers.values import normalize_header
+from sandao.ledger.vocabulary import STREAMS
 
 #: Built-in header synonyms per importer: canonical column → other spellings.
 PAYMENT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -158,7 +159,6 @@ ORGANISATION_WORDS: tuple[str, ...] = (
     "门市",
     "经营",
 )
-STREAMS = ("建设", "运转", "职能")
 
 
 @dataclass

@@ -23,10 +23,6 @@ from decimal import Decimal
 from typing import Any
 
 from sandao.importers.common import (
-    ECONOMIC_CODE,
-    FUNCTION_CODE,
-    PROJECT_IN_TEXT,
-    TASK_IN_TEXT,
     ZERO,
     Draft,
     FileResult,
@@ -46,6 +42,7 @@ from sandao.importers.values import (
     parse_date,
     parse_text,
 )
+from sandao.ledger.vocabulary import ECONOMIC_CODE, FUNCTION_CODE, PROJECT_ID, TASK_ID
 
 NAME = "国库集中支付"
 COLUMNS = PAYMENT_COLUMNS
@@ -251,7 +248,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
                 raise checked
             quota, account, capital, cash = checked  # type: ignore[misc]
             explicit = [quota.task] if quota.task else []
-            if project and (TASK_IN_TEXT.fullmatch(project) or PROJECT_IN_TEXT.fullmatch(project)):
+            if project and (TASK_ID.fullmatch(project) or PROJECT_ID.fullmatch(project)):
                 explicit.append(project)
             if explicit or "T" in purpose or "P" in purpose:
                 links, link_error = links_for(ctx, [purpose], explicit)

@@ -17,10 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from sandao.importers.common import (
-    ECONOMIC_CODE,
-    FUNCTION_CODE,
-    PROJECT_IN_TEXT,
-    TASK_IN_TEXT,
     Draft,
     FileResult,
     RowError,
@@ -37,14 +33,22 @@ from sandao.importers.ledger_view import QuotaInfo
 from sandao.importers.tables import Table
 from sandao.importers.values import ValueProblem, parse_amount, parse_code, parse_date, parse_text
 from sandao.ledger.accounts import STREAM_INCOME_CODES, leading_code
+from sandao.ledger.vocabulary import (
+    DEFAULT_FUND_TYPE,
+    ECONOMIC_CODE,
+    FUNCTION_CODE,
+    FUND_TYPES,
+    INITIAL_KIND,
+    PROJECT_ID,
+    QUOTA_KINDS,
+    TASK_ID,
+)
 
 NAME = "预算指标"
 COLUMNS = QUOTA_COLUMNS
 REQUIRED = QUOTA_REQUIRED
 KEY_COLUMN = "指标编号"
 AMOUNT_COLUMNS = ("指标金额",)
-KINDS = ("年初", "追加", "调减", "划转")
-FUND_TYPES = ("一般公共预算", "政府性基金", "国有资本经营")
 
 
 def _stream(
@@ -130,11 +134,11 @@ def _row(
     economic = parse_cell(table, row, "经济分类编码", parse_code, False, "经济分类编码")
     kind = parse_cell(table, row, "指标类型", parse_text, True, "指标类型")
     document = parse_cell(table, row, "指标文号", parse_text)
-    fund_type = parse_cell(table, row, "资金性质", parse_text) or "一般公共预算"
+    fund_type = parse_cell(table, row, "资金性质", parse_text) or DEFAULT_FUND_TYPE
     project = parse_cell(table, row, "项目编码", parse_code, False, "项目编码")
     memo = parse_cell(table, row, "摘要", parse_text)
-    if kind not in KINDS:
-        raise RowError("指标类型", f"应为 {' / '.join(KINDS)} 之一，实际为「{kind}」")
+    if kind not in QUOTA_KINDS:
+        raise RowError("指标类型", f"应为 {' / '.join(QUOTA_KINDS)} 之一，实际为「{kind}」")
     if fund_type not in FUND_TYPES:
         raise RowError("资金性质", f"应为 {' / '.join(FUND_TYPES)} 之一，实际为「{fund_type}」")
     if unit not in ctx.ledger.units:
@@ -160,18 +164,18 @@ def _row(
             f"与第 {seen[key]} 行重复（指标编号、类型、金额都相同），同一文件中不应出现两次",
         )
     seen[key] = number
-    task = project if project and TASK_IN_TEXT.fullmatch(project) else None
+    task = project if project and TASK_ID.fullmatch(project) else None
     explicit = (
         [project]
-        if project and (TASK_IN_TEXT.fullmatch(project) or PROJECT_IN_TEXT.fullmatch(project))
+        if project and (TASK_ID.fullmatch(project) or PROJECT_ID.fullmatch(project))
         else []
     )
     links, link_error = links_for(ctx, [memo], explicit)
     if link_error:
         raise RowError("项目编码" if project else "摘要", link_error)
     if task is None:
-        task = next((link for link in links if TASK_IN_TEXT.fullmatch(link)), None)
-    project_id = next((link for link in links if PROJECT_IN_TEXT.fullmatch(link)), None)
+        task = next((link for link in links if TASK_ID.fullmatch(link)), None)
+    project_id = next((link for link in links if PROJECT_ID.fullmatch(link)), None)
     if task and ctx.ledger.tasks[task].unit not in (None, unit):
         raise RowError(
             "项目编码",
@@ -219,7 +223,7 @@ def _row(
         result.drafts.append(Draft(date, "\n".join(lines) + "\n", "quota"))
         narration = f"指标下达 {quota_id} {name}"
     else:
-        if kind == "年初":
+        if kind == INITIAL_KIND:
             raise RowError(
                 "指标编号",
                 f"指标 {quota_id} 已经下达过（金额 {known.amount}），指标类型「年初」不应重复下达；调整应为 追加 / 调减",

@@ -30,8 +30,6 @@ STREAM_INCOME_CODES: dict[str, str] = {
     "职能": "ZN-职能经费",
 }
 
-STREAMS: tuple[str, ...] = ("建设", "运转", "职能")
-
 _LEADING_CODE = re.compile(r"^([0-9A-Za-z]+)(?:-|$)")
 _DEPARTMENT_COMPONENT = re.compile(r"^(D[0-9A-Za-z]*)(?:-|$)")
 

@@ -20,7 +20,7 @@ from beancount.core import data
 from sandao import runtime
 from sandao.ledger.acks import apply_acks, is_bookkeeping
 from sandao.ledger.closing import check_closed_periods
-from sandao.ledger.declarations import PROJECT_ID, TASK_ID, Declarations, read_declarations
+from sandao.ledger.declarations import Declarations, read_declarations
 from sandao.ledger.explain import Explained, Sources, explain_error, opened_accounts
 from sandao.ledger.findings import ERROR, Finding, FundRuleError
 from sandao.ledger.funding import TaskFunding, Usage, all_task_funding, gather
@@ -28,6 +28,7 @@ from sandao.ledger.resolver import PostingTable, Resolver
 from sandao.ledger.root_cause import add_hints, fold_errors, fold_findings
 from sandao.ledger.rules import check_projects, check_quotas, check_rows, check_tasks
 from sandao.ledger.sink import FindingSink
+from sandao.ledger.vocabulary import PROJECT_ID, TASK_ID
 
 PLUGIN_NAMES = ("sandao.ledger", "sandao.ledger.plugin")
 DEFAULT_GRACE_DAYS = 90

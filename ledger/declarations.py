@@ -19,22 +19,23 @@ from typing import Any
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from sandao.ledger.accounts import STREAMS
 from sandao.ledger.sink import FindingSink
-
-TASK_ID = re.compile(r"T\d{4}-\d+")
-PROJECT_ID = re.compile(r"P\d{4}-\d+")
-UNIT_CODE = re.compile(r"[A-Z][0-9A-Z]*")
-COMMUNITY_CODE = re.compile(r"[A-Z][0-9A-Z]*")
-DEPARTMENT_CODE = re.compile(r"D[0-9A-Z]+")
-FUNCTION_CODE = re.compile(r"\d{7}")
-ECONOMIC_CODE = re.compile(r"\d{3}(?:\d{2})?")
-
-TASK_CLOSE_MODES = ("carry-forward", "return")
-QUOTA_CONTROLS = ("stop", "warn")
-QUOTA_KINDS = ("年初", "追加", "调减", "划转")
-FUND_TYPES = ("一般公共预算", "政府性基金", "国有资本经营")
-DEFAULT_AMEND_DUE_DAYS = 30
+from sandao.ledger.vocabulary import (
+    COMMUNITY_CODE,
+    DEFAULT_AMEND_DUE_DAYS,
+    DEFAULT_FUND_TYPE,
+    DEPARTMENT_CODE,
+    ECONOMIC_CODE,
+    FUNCTION_CODE,
+    FUND_TYPES,
+    PROJECT_ID,
+    QUOTA_CONTROLS,
+    QUOTA_KINDS,
+    STREAMS,
+    TASK_CLOSE_MODES,
+    TASK_ID,
+    UNIT_CODE,
+)
 
 
 def code_value(value: Any) -> str | None:
@@ -470,7 +471,7 @@ def _declare_quota(entry: data.Custom, decl: Declarations, sink: FindingSink) ->
     economic = r.key("economic", "code")
     control = r.choice("control", QUOTA_CONTROLS, "stop")
     kind = r.choice("kind", QUOTA_KINDS)
-    fund_type = r.choice("fund_type", FUND_TYPES, "一般公共预算")
+    fund_type = r.choice("fund_type", FUND_TYPES, DEFAULT_FUND_TYPE)
     task = r.key("task", "code")
     community = r.key("community", "code")
     document = r.key("document", "text")

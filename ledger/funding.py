@@ -16,15 +16,9 @@ from decimal import Decimal
 
 from sandao.ledger.declarations import Declarations, Quota, Task
 from sandao.ledger.resolver import INCOME, SPENDING, PostingTable
+from sandao.ledger.vocabulary import FUNDED, NOT_FUNDED, OVERDUE, PARTLY_FUNDED, SETTLED
 
 ZERO = Decimal(0)
-
-# Task statuses (费随事转 task ledger).
-NOT_FUNDED = "未拨付"
-PARTLY_FUNDED = "部分拨付"
-FUNDED = "已拨付"
-OVERDUE = "逾期未拨付"
-SETTLED = "已结清"
 
 
 @dataclass

@@ -28,6 +28,7 @@ from beancount.core import data
 
 from sandao.ledger import accounts
 from sandao.ledger.declarations import Declarations, code_value
+from sandao.ledger.vocabulary import PROJECT_STREAM, TASK_STREAM
 
 #: Dimensions read from metadata, in table order.
 DIMENSIONS: tuple[str, ...] = (
@@ -253,7 +254,7 @@ class Resolver:
                             kind[1:], link, entry.date, meta.get("filename"), meta.get("lineno")
                         )
                     )
-            link_stream = "职能" if link_task else "建设" if link_project else None
+            link_stream = TASK_STREAM if link_task else PROJECT_STREAM if link_project else None
             private = meta.get("payee_type") == "个人"
             postings = entry.postings
             facts = [account_cache.get(p.account) or facts_of(p.account) for p in postings]
@@ -300,7 +301,7 @@ class Resolver:
                     function = function or quota.function
                     community = community or quota.community
                 if task is not None:
-                    stream = stream or "职能"
+                    stream = stream or TASK_STREAM
                     function = function or task.function
                     community = community or task.community
                 if project is not None:

@@ -12,19 +12,19 @@ import datetime
 import re
 from decimal import Decimal
 
-from sandao.ledger.declarations import (
-    COMMUNITY_CODE,
-    DEPARTMENT_CODE,
-    ECONOMIC_CODE,
-    FUNCTION_CODE,
-    UNIT_CODE,
-    Declarations,
-    Quota,
-)
+from sandao.ledger.declarations import Declarations, Quota
 from sandao.ledger.findings import WARNING
 from sandao.ledger.funding import DailySeries, TaskFunding, Usage
 from sandao.ledger.resolver import INCOME, SPENDING, PostingTable
 from sandao.ledger.sink import FindingSink
+from sandao.ledger.vocabulary import (
+    COMMUNITY_CODE,
+    DEPARTMENT_CODE,
+    ECONOMIC_CODE,
+    FUNCTION_CODE,
+    TASK_STREAM,
+    UNIT_CODE,
+)
 
 
 def fen(amount: Decimal) -> str:
@@ -176,7 +176,7 @@ def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> No
                 **_ids(row),
             )
 
-        if row.stream == "职能" and row.task is None:
+        if row.stream == TASK_STREAM and row.task is None:
             kind = "支出" if role == SPENDING else "收入"
             once("T004", row, "t004", f"职能经费{kind}未挂任务（{_where(row)}）", **_ids(row))
 

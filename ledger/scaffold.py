@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sandao.folders import replacing_folder
 from sandao.ledger.accounts import GOV_ACCOUNTS, STREAM_INCOME_CODES, component, gov_account
-from sandao.ledger.declarations import COMMUNITY_CODE, DEPARTMENT_CODE, UNIT_CODE
+from sandao.ledger.vocabulary import COMMUNITY_CODE, DEPARTMENT_CODE, UNIT_CODE
 
 GITIGNORE = """\
 # Beancount load caches

@@ -123,8 +123,6 @@ PERSONNEL = "人员经费"
 OPERATING = "公用经费"
 CAPITAL = "资本性支出"
 
-FUND_TYPES: tuple[str, ...] = ("一般公共预算", "政府性基金", "国有资本经营")
-DEFAULT_FUND_TYPE = "一般公共预算"
 
 #: 三公经费: label → economic codes.
 THREE_PUBLIC: tuple[tuple[str, tuple[str, ...]], ...] = (

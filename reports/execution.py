@@ -19,6 +19,7 @@ import pandas as pd
 from sandao.ledger import Analysis
 from sandao.ledger.declarations import Quota
 from sandao.ledger.glossary import BALANCE, INITIAL_BUDGET
+from sandao.ledger.vocabulary import INITIAL_KIND
 from sandao.reports.base import (
     Period,
     report_year,
@@ -60,7 +61,7 @@ LAG = Decimal("0.25")
 
 def is_initial(quota: Quota) -> bool:
     """Whether a quota is part of the 年初预算 (kind 年初, or no kind given)."""
-    return quota.kind in (None, "年初")
+    return quota.kind in (None, INITIAL_KIND)
 
 
 def initial_amount(quota: Quota) -> Decimal:

@@ -16,8 +16,9 @@ import pandas as pd
 
 from sandao.ledger import Analysis
 from sandao.ledger.findings import ACKNOWLEDGED
-from sandao.ledger.funding import OVERDUE, TaskFunding, task_status
+from sandao.ledger.funding import TaskFunding, task_status
 from sandao.ledger.glossary import BALANCE, DOCUMENT, DUE, RECEIVED, SEVERITY_LABELS
+from sandao.ledger.vocabulary import NOT_FUNDED, OVERDUE, TASK_STATUSES
 from sandao.reports.base import department_name, report_year, unit_name, year_period
 from sandao.reports.model import (
     DATE,
@@ -235,7 +236,7 @@ def task_ledger_report(
         task_frame,
         total=_money_total(task_frame, TASK_REPORT_COLUMNS, "task"),
         notes=[
-            "状态：未拨付 / 部分拨付 / 已拨付 / 逾期未拨付 / 已结清；“逾期”指曾在拨付期限未足额到位。",
+            f"状态：{' / '.join(TASK_STATUSES)}；“逾期”指曾在拨付期限未足额到位。",
             "金额单位：元。",
         ],
         public=False,
@@ -250,7 +251,7 @@ def task_ledger_report(
         notes=["未到位 = 应拨金额 − 已到位（按任务计，多拨不抵减）。"],
         public=False,
     )
-    flagged = [r for r in rows if r["status"] in (OVERDUE, "未拨付") or r["late"]]
+    flagged = [r for r in rows if r["status"] in (OVERDUE, NOT_FUNDED) or r["late"]]
     suffix = f"-{unit}" if unit else ""
     return Report(
         key=f"tasks-{year}{suffix}",

@@ -22,6 +22,7 @@ from sandao.ledger import Analysis, load
 from sandao.ledger.check import print_human
 from sandao.ledger.resolver import INCOME, SPENDING
 from sandao.ledger.scaffold import example_main
+from sandao.ledger.vocabulary import OVERDUE, STREAMS
 
 ZERO = Decimal(0)
 
@@ -61,14 +62,14 @@ def print_summary(analysis: Analysis, out: TextIO) -> None:
     for unit, streams in sorted(stream_totals(analysis).items()):
         name = decl.units[unit].name if unit in decl.units else ""
         out.write(f"  {unit} {name}\n")
-        for stream in ("建设", "运转", "职能"):
+        for stream in STREAMS:
             received, spent = streams.get(stream, [ZERO, ZERO])
             out.write(f"    {stream}：到位 {received:>16,.2f}  支出 {spent:>16,.2f}\n")
     out.write("\n费随事转任务\n")
     for task_id, fund in analysis.funding.items():
         task = fund.task
         dept = decl.departments.get(task.department)
-        flag = "（曾逾期）" if fund.late and fund.status != "逾期未拨付" else ""
+        flag = "（曾逾期）" if fund.late and fund.status != OVERDUE else ""
         out.write(
             f"  {task_id} {task.name}｜{dept.name if dept else task.department}→{task.unit}｜"
             f"应拨 {fund.amount:,.2f} 已到位 {fund.received:,.2f} 已支出 {fund.spent:,.2f}｜{fund.status}{flag}\n"

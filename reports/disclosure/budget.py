@@ -14,6 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sandao.ledger.declarations import Declarations, Quota
+from sandao.ledger.vocabulary import INITIAL_KIND
 from sandao.reports.disclosure.sources import (
     DEFAULT_FUND,
     FISCAL,
@@ -31,7 +32,7 @@ from sandao.reports.disclosure.sources import (
 from sandao.reports.disclosure.tableset import TableSet
 
 ZERO = Decimal(0)
-INITIAL_KINDS = (None, "", "年初")
+INITIAL_KINDS = (None, "", INITIAL_KIND)
 
 
 def is_initial(quota: Quota) -> bool:

@@ -29,12 +29,12 @@ from sandao.ledger import Analysis
 from sandao.ledger.accounts import gov_code_of
 from sandao.ledger.declarations import Quota
 from sandao.ledger.resolver import INCOME, SPENDING, Posting
+from sandao.ledger.vocabulary import DEFAULT_FUND_TYPE, FUND_TYPES
 from sandao.reports.disclosure.tableset import TableSet
 
 ZERO = Decimal(0)
 CASH_CODES = frozenset({"1001", "1002", "1011", "1021", "1201"})
-FUND_TYPES: tuple[str, ...] = ("一般公共预算", "政府性基金", "国有资本经营")
-DEFAULT_FUND = "一般公共预算"
+DEFAULT_FUND = DEFAULT_FUND_TYPE
 NON_FISCAL = "非财政拨款"
 #: Buckets of 结转和结余: the three 财政拨款 fund types, then 非财政拨款.
 BUCKETS: tuple[str, ...] = (*FUND_TYPES, NON_FISCAL)

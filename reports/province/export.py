@@ -22,6 +22,7 @@ from typing import Any
 from sandao.folders import replacing_folder
 from sandao.ledger import Analysis
 from sandao.ledger.resolver import INCOME, SPENDING
+from sandao.ledger.vocabulary import TASK_STATUSES
 
 SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
@@ -66,7 +67,7 @@ TASK_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("received", "decimal128(18,2)", "已到位"),
     ("spent", "decimal128(18,2)", "已支出"),
     ("shortfall", "decimal128(18,2)", "已到期未到位"),
-    ("status", "string", "未拨付 / 部分拨付 / 已拨付 / 逾期未拨付 / 已结清"),
+    ("status", "string", " / ".join(TASK_STATUSES)),
     ("late", "bool", "是否曾逾期"),
 )
 

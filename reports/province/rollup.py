@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sandao.folders import replacing_folder
+from sandao.ledger.vocabulary import UNFUNDED_STATUSES
 from sandao.reports.codes import function_name
 from sandao.reports.model import MONEY, NUMBER, RATE, Column, Report, Table, dsum, frame, rate
 from sandao.reports.province.export import (
@@ -31,7 +32,6 @@ from sandao.reports.province.export import (
 )
 
 ZERO = Decimal(0)
-UNFUNDED = ("未拨付", "部分拨付", "逾期未拨付")
 TABLES = {"postings": POSTING_FIELDS, "tasks": TASK_FIELDS, "quotas": QUOTA_FIELDS}
 #: DuckDB type of each exported Arrow type (empty tables, partition columns).
 SQL_TYPES = {
@@ -186,7 +186,7 @@ def province_tables(con: Any) -> list[Table]:
         con,
         f"""
         SELECT county, count(*) AS tasks,
-               count(*) FILTER (WHERE status IN {UNFUNDED} AND shortfall > 0) AS unfunded,
+               count(*) FILTER (WHERE status IN {UNFUNDED_STATUSES} AND shortfall > 0) AS unfunded,
                count(*) FILTER (WHERE late) AS late,
                sum(amount) AS amount, sum(received) AS received, sum(shortfall) AS shortfall
         FROM tasks GROUP BY county ORDER BY shortfall DESC, unfunded DESC, county

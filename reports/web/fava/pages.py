@@ -32,16 +32,17 @@ from typing import Any
 from sandao.ledger.accounts import unit_of
 from sandao.ledger.analysis import Analysis
 from sandao.ledger.findings import ACKNOWLEDGED, ERROR, RULES, WARNING, Finding
+from sandao.ledger.vocabulary import FUNDED, NOT_FUNDED, OVERDUE, PARTLY_FUNDED, SETTLED
 
 #: Order of task statuses on the board summary (most urgent first).
-STATUS_ORDER: tuple[str, ...] = ("逾期未拨付", "未拨付", "部分拨付", "已拨付", "已结清")
+STATUS_ORDER: tuple[str, ...] = (OVERDUE, NOT_FUNDED, PARTLY_FUNDED, FUNDED, SETTLED)
 #: CSS class per task status.
 STATUS_CLASS: dict[str, str] = {
-    "逾期未拨付": "sd-bad",
-    "未拨付": "sd-warn",
-    "部分拨付": "sd-warn",
-    "已拨付": "sd-ok",
-    "已结清": "sd-done",
+    OVERDUE: "sd-bad",
+    NOT_FUNDED: "sd-warn",
+    PARTLY_FUNDED: "sd-warn",
+    FUNDED: "sd-ok",
+    SETTLED: "sd-done",
 }
 
 
