@@ -19,14 +19,14 @@ from beancount.core import data
 
 from sandao import runtime
 from sandao.ledger.acks import apply_acks, is_bookkeeping
-from sandao.ledger.closing import check_closed_periods
-from sandao.ledger.declarations import Declarations, read_declarations
+from sandao.ledger.declarations import read_declarations
 from sandao.ledger.explain import Explained, Sources, explain_error, opened_accounts
 from sandao.ledger.findings import ERROR, Finding, FundRuleError
 from sandao.ledger.funding import TaskFunding, Usage, all_task_funding, gather
+from sandao.ledger.model import Declarations
 from sandao.ledger.resolver import PostingTable, Resolver
 from sandao.ledger.root_cause import add_hints, fold_errors, fold_findings
-from sandao.ledger.rules import check_projects, check_quotas, check_rows, check_tasks
+from sandao.ledger.rules import run_rules
 from sandao.ledger.sink import FindingSink
 from sandao.ledger.vocabulary import PROJECT_ID, TASK_ID
 
@@ -139,13 +139,9 @@ def _analyse(
         task_pattern = TASK_ID
     resolver = Resolver(entries, decl, task_pattern, re.compile(config.project_pattern))
     table = resolver.build(entries)
-    check_rows(table, decl, sink)
     usage = gather(table, decl)
     funding = all_task_funding(decl, usage, as_of)
-    check_tasks(decl, funding, as_of, config.grace_days, sink)
-    check_quotas(decl, usage, sink)
-    check_projects(decl, usage.projects, sink)
-    check_closed_periods(entries, options_map, sink)
+    run_rules(decl, table, usage, funding, as_of, config.grace_days, sink, entries, options_map)
     findings = sorted(sink.findings, key=_finding_order)
     findings = add_hints(findings, decl)
     findings = fold_findings(findings, decl, entries)

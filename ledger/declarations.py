@@ -1,32 +1,41 @@
-"""The fund model: the project's ``custom`` directives read into typed declarations.
+"""The reader of the ledger language: ``custom`` directives into the records of :mod:`model`.
 
 One pass over the entries collects units, communities, departments, tasks (with
 their amendments and closes), projects, quotas (with adjustments), performance
-targets and outputs.  Malformed directives become S001 findings and bad or
-undeclared codes D002, so every later layer can trust what it gets from here.
+targets and outputs.  A malformed directive is an S001 finding and is left out, so
+every later layer can trust what it gets from here.  Whether the codes a declaration
+cites are well-formed and declared (D002, T002, Q002) is a rule:
+:mod:`sandao.ledger.rules.references`.  The importers read the books through this
+reader too.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
-from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
 from beancount.core.amount import Amount
 
+from sandao.ledger.model import (
+    Community,
+    Declarations,
+    Department,
+    Measure,
+    Project,
+    Quota,
+    QuotaChange,
+    Task,
+    TaskChange,
+    Unit,
+    code_value,
+)
 from sandao.ledger.sink import FindingSink
 from sandao.ledger.vocabulary import (
-    COMMUNITY_CODE,
     DEFAULT_AMEND_DUE_DAYS,
     DEFAULT_FUND_TYPE,
-    DEPARTMENT_CODE,
-    ECONOMIC_CODE,
-    FUNCTION_CODE,
     FUND_TYPES,
     PROJECT_ID,
     QUOTA_CONTROLS,
@@ -34,199 +43,7 @@ from sandao.ledger.vocabulary import (
     STREAMS,
     TASK_CLOSE_MODES,
     TASK_ID,
-    UNIT_CODE,
 )
-
-
-def code_value(value: Any) -> str | None:
-    """A code as a string: ``"2120101"`` and an unquoted ``2120101`` read the same."""
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        if value != value.to_integral_value():
-            return str(value)
-        return str(int(value))
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return value.strip()
-    return None
-
-
-@dataclass
-class Unit:
-    code: str
-    name: str
-    kind: str | None
-    meta: dict[str, Any]
-
-
-@dataclass
-class Community:
-    code: str
-    name: str
-    unit: str | None
-    households: Decimal | None
-    meta: dict[str, Any]
-
-
-@dataclass
-class Department:
-    code: str
-    name: str
-    meta: dict[str, Any]
-
-
-@dataclass
-class TaskChange:
-    """A task's amount in force from ``date`` on, falling due on ``due``."""
-
-    date: datetime.date
-    amount: Decimal
-    due: datetime.date
-    document: str | None
-    meta: dict[str, Any]
-
-
-@dataclass
-class Task:
-    id: str
-    name: str
-    amount: Decimal
-    currency: str
-    department: str
-    unit: str
-    community: str | None
-    start: datetime.date
-    due: datetime.date
-    end: datetime.date
-    document: str | None
-    function: str | None
-    meta: dict[str, Any]
-    changes: list[TaskChange] = field(default_factory=list)
-    close_date: datetime.date | None = None
-    close_mode: str | None = None
-    close_document: str | None = None
-
-    def amount_at(self, date: datetime.date) -> Decimal:
-        """The total in force at the end of ``date`` (0 before the task starts)."""
-        if date < self.start:
-            return Decimal(0)
-        amount = self.amount
-        for change in self.changes:
-            if change.date <= date:
-                amount = change.amount
-        return amount
-
-    def current_amount(self) -> Decimal:
-        """The total after every amendment."""
-        return self.changes[-1].amount if self.changes else self.amount
-
-    def due_events(self) -> list[tuple[datetime.date, Decimal, str | None, dict[str, Any]]]:
-        """(due date, amount required then, document, meta) for the task and each amendment.
-
-        The amount required on a due date is the declaration's own total, capped by the
-        amount in force on that date (an amendment made before it may have lowered it).
-        """
-        events = [(self.due, self.amount, self.document, self.meta)]
-        events += [(c.due, c.amount, c.document, c.meta) for c in self.changes]
-        return [
-            (due, min(total, self.amount_at(due)), doc, meta) for due, total, doc, meta in events
-        ]
-
-
-@dataclass
-class Project:
-    id: str
-    name: str
-    amount: Decimal
-    currency: str
-    unit: str
-    community: str | None
-    start: datetime.date
-    end: datetime.date | None
-    meta: dict[str, Any]
-
-
-@dataclass
-class QuotaChange:
-    date: datetime.date
-    amount: Decimal
-    document: str | None
-    meta: dict[str, Any]
-
-
-@dataclass
-class Quota:
-    id: str
-    name: str
-    amount: Decimal
-    currency: str
-    unit: str
-    stream: str
-    function: str
-    economic: str | None
-    control: str
-    document: str | None
-    kind: str | None
-    fund_type: str
-    task: str | None
-    date: datetime.date
-    meta: dict[str, Any]
-    community: str | None = None
-    adjustments: list[QuotaChange] = field(default_factory=list)
-    _dates: list[datetime.date] = field(default_factory=list, repr=False)
-    _totals: list[Decimal] = field(default_factory=list, repr=False)
-
-    @property
-    def year(self) -> int:
-        """The budget year: the opening amount applies from 1 January of it."""
-        return self.date.year
-
-    def _schedule(self) -> None:
-        dates = [datetime.date(self.year, 1, 1)]
-        totals = [self.amount]
-        for adjustment in sorted(self.adjustments, key=lambda a: a.date):
-            dates.append(adjustment.date)
-            totals.append(totals[-1] + adjustment.amount)
-        self._dates, self._totals = dates, totals
-
-    def amount_at(self, date: datetime.date) -> Decimal:
-        """Opening amount plus adjustments dated on or before ``date``."""
-        if len(self._dates) != len(self.adjustments) + 1:
-            self._schedule()
-        index = bisect_right(self._dates, date)
-        return self._totals[index - 1] if index else Decimal(0)
-
-    def adjusted_amount(self) -> Decimal:
-        """The amount after every adjustment (调整预算数)."""
-        return self.amount + sum((a.amount for a in self.adjustments), Decimal(0))
-
-
-@dataclass
-class Measure:
-    """A performance target or output: ``ref`` is a task, project or quota id."""
-
-    date: datetime.date
-    ref: str
-    name: str
-    value: Decimal
-    measure_unit: str | None
-    meta: dict[str, Any]
-
-
-@dataclass
-class Declarations:
-    units: dict[str, Unit] = field(default_factory=dict)
-    communities: dict[str, Community] = field(default_factory=dict)
-    departments: dict[str, Department] = field(default_factory=dict)
-    tasks: dict[str, Task] = field(default_factory=dict)
-    projects: dict[str, Project] = field(default_factory=dict)
-    quotas: dict[str, Quota] = field(default_factory=dict)
-    targets: list[Measure] = field(default_factory=list)
-    outputs: list[Measure] = field(default_factory=list)
 
 
 class _Reader:
@@ -321,23 +138,6 @@ class _Reader:
         return self.value(index, Amount, label)
 
 
-def _check_code(
-    sink: FindingSink,
-    entry: data.Custom,
-    label: str,
-    code: str | None,
-    pattern: re.Pattern[str],
-    declared: dict[str, Any] | None,
-    **ids: str | None,
-) -> None:
-    if code is None:
-        return
-    if not pattern.fullmatch(code):
-        sink.add("D002", entry.meta, entry.date, f"{label}编码 {code!r} 格式不正确", **ids)
-    elif declared is not None and code not in declared:
-        sink.add("D002", entry.meta, entry.date, f"{label}编码 {code} 未声明", **ids)
-
-
 def read_declarations(entries: Iterable[data.Directive], sink: FindingSink) -> Declarations:
     """Collect every declaration of the fund language; report S001/D002 into ``sink``."""
     decl = Declarations()
@@ -352,7 +152,6 @@ def read_declarations(entries: Iterable[data.Directive], sink: FindingSink) -> D
             later.append(entry)
     for entry in later:
         _CHANGE[entry.type](entry, decl, sink)
-    _check_references(decl, sink)
     for task in decl.tasks.values():
         task.changes.sort(key=lambda c: c.date)
     return decl
@@ -376,10 +175,10 @@ def _declare_unit(entry: data.Custom, decl: Declarations, sink: FindingSink) -> 
     code, name = r.value(0, str, "单位编码"), r.value(1, str, "单位名称")
     r.extra_values(2)
     kind = r.key("kind", "text")
+    supervisor = r.key("supervisor", "code")
     if not r.ok or _duplicate(sink, entry, "单位", code, decl.units):
         return
-    _check_code(sink, entry, "单位", code, UNIT_CODE, None, unit=code)
-    decl.units[code] = Unit(code, name, kind, entry.meta)
+    decl.units[code] = Unit(code, name, kind, entry.meta, entry.date, supervisor)
 
 
 def _declare_community(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
@@ -390,8 +189,7 @@ def _declare_community(entry: data.Custom, decl: Declarations, sink: FindingSink
     households = r.key("households", "number")
     if not r.ok or _duplicate(sink, entry, "社区", code, decl.communities):
         return
-    _check_code(sink, entry, "社区", code, COMMUNITY_CODE, None, unit=unit)
-    decl.communities[code] = Community(code, name, unit, households, entry.meta)
+    decl.communities[code] = Community(code, name, unit, households, entry.meta, entry.date)
 
 
 def _declare_department(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
@@ -400,8 +198,7 @@ def _declare_department(entry: data.Custom, decl: Declarations, sink: FindingSin
     r.extra_values(2)
     if not r.ok or _duplicate(sink, entry, "部门", code, decl.departments):
         return
-    _check_code(sink, entry, "部门", code, DEPARTMENT_CODE, None, department=code)
-    decl.departments[code] = Department(code, name, entry.meta)
+    decl.departments[code] = Department(code, name, entry.meta, entry.date)
 
 
 def _declare_task(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
@@ -522,9 +319,7 @@ def _amend_task(entry: data.Custom, decl: Declarations, sink: FindingSink) -> No
         return
     task = decl.tasks.get(task_id)
     if task is None:
-        sink.add(
-            "T002", entry.meta, entry.date, f"task-amend 引用了未声明的任务 {task_id}", task=task_id
-        )
+        decl.unresolved.append(entry)
         return
     due = due or entry.date + datetime.timedelta(days=DEFAULT_AMEND_DUE_DAYS)
     task.changes.append(TaskChange(entry.date, amount.number, due, document, entry.meta))
@@ -543,9 +338,7 @@ def _close_task(entry: data.Custom, decl: Declarations, sink: FindingSink) -> No
         return
     task = decl.tasks.get(task_id)
     if task is None:
-        sink.add(
-            "T002", entry.meta, entry.date, f"task-close 引用了未声明的任务 {task_id}", task=task_id
-        )
+        decl.unresolved.append(entry)
         return
     task.close_date, task.close_mode, task.close_document = entry.date, mode, document
 
@@ -561,13 +354,7 @@ def _adjust_quota(entry: data.Custom, decl: Declarations, sink: FindingSink) -> 
         return
     quota = decl.quotas.get(quota_id)
     if quota is None:
-        sink.add(
-            "Q002",
-            entry.meta,
-            entry.date,
-            f"quota-adjust 引用了未声明的指标 {quota_id}",
-            quota=quota_id,
-        )
+        decl.unresolved.append(entry)
         return
     quota.adjustments.append(QuotaChange(entry.date, amount.number, document, entry.meta))
 
@@ -583,47 +370,3 @@ _DECLARE = {
     "output": _declare_measure,
 }
 _CHANGE = {"task-amend": _amend_task, "task-close": _close_task, "quota-adjust": _adjust_quota}
-
-
-def _check_references(decl: Declarations, sink: FindingSink) -> None:
-    """D002 for codes a declaration cites that are malformed or never declared."""
-    for c in decl.communities.values():
-        _check_code(
-            sink, _Meta(c.meta, None), "社区所属单位", c.unit, UNIT_CODE, decl.units, unit=c.unit
-        )
-    for t in decl.tasks.values():
-        at = _Meta(t.meta, t.start)
-        ids = {"task": t.id, "unit": t.unit, "department": t.department}
-        _check_code(sink, at, "单位", t.unit, UNIT_CODE, decl.units, **ids)
-        _check_code(sink, at, "部门", t.department, DEPARTMENT_CODE, decl.departments, **ids)
-        _check_code(sink, at, "社区", t.community, COMMUNITY_CODE, decl.communities, **ids)
-        _check_code(sink, at, "功能分类", t.function, FUNCTION_CODE, None, **ids)
-    for p in decl.projects.values():
-        at = _Meta(p.meta, p.start)
-        ids = {"project": p.id, "unit": p.unit}
-        _check_code(sink, at, "单位", p.unit, UNIT_CODE, decl.units, **ids)
-        _check_code(sink, at, "社区", p.community, COMMUNITY_CODE, decl.communities, **ids)
-    for q in decl.quotas.values():
-        at = _Meta(q.meta, q.date)
-        ids = {"quota": q.id, "unit": q.unit}
-        _check_code(sink, at, "单位", q.unit, UNIT_CODE, decl.units, **ids)
-        _check_code(sink, at, "功能分类", q.function, FUNCTION_CODE, None, **ids)
-        _check_code(sink, at, "经济分类", q.economic, ECONOMIC_CODE, None, **ids)
-        _check_code(sink, at, "社区", q.community, COMMUNITY_CODE, decl.communities, **ids)
-        if q.task is not None and q.task not in decl.tasks:
-            sink.add(
-                "T002",
-                q.meta,
-                q.date,
-                f"指标 {q.id} 的 task: 引用了未声明的任务 {q.task}",
-                quota=q.id,
-                task=q.task,
-            )
-
-
-class _Meta:
-    """Just enough of an entry (meta, date) for :func:`_check_code`."""
-
-    def __init__(self, meta: dict[str, Any], date: datetime.date | None) -> None:
-        self.meta = meta
-        self.date = date

@@ -18,6 +18,8 @@ WARNING = "warning"
 ACKNOWLEDGED = "acknowledged"
 
 #: Rule codes: default severity, Chinese title, and the one-line fix shown in the README.
+#: The functions that raise each code: :data:`sandao.ledger.rules.CHECKS` (how to add a
+#: rule: :mod:`sandao.ledger.rules`).
 RULES: dict[str, tuple[str, str, str]] = {
     "T001": (
         ERROR,

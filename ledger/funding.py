@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sandao.ledger.declarations import Declarations, Quota, Task
+from sandao.ledger.model import Declarations, Quota, Task
 from sandao.ledger.resolver import INCOME, SPENDING, PostingTable
 from sandao.ledger.vocabulary import FUNDED, NOT_FUNDED, OVERDUE, PARTLY_FUNDED, SETTLED
 

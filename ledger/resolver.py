@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from beancount.core import data
 
 from sandao.ledger import accounts
-from sandao.ledger.declarations import Declarations, code_value
+from sandao.ledger.model import Declarations, code_value
 from sandao.ledger.vocabulary import PROJECT_STREAM, TASK_STREAM
 
 #: Dimensions read from metadata, in table order.

@@ -17,8 +17,8 @@ from decimal import Decimal
 import pandas as pd
 
 from sandao.ledger import Analysis
-from sandao.ledger.declarations import Quota
 from sandao.ledger.glossary import BALANCE, INITIAL_BUDGET
+from sandao.ledger.model import Quota
 from sandao.ledger.vocabulary import INITIAL_KIND
 from sandao.reports.base import (
     Period,

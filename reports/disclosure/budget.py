@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sandao.ledger.declarations import Declarations, Quota
+from sandao.ledger.model import Declarations, Quota
 from sandao.ledger.vocabulary import INITIAL_KIND
 from sandao.reports.disclosure.sources import (
     DEFAULT_FUND,

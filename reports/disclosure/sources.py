@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from sandao.ledger import Analysis
 from sandao.ledger.accounts import gov_code_of
-from sandao.ledger.declarations import Quota
+from sandao.ledger.model import Quota
 from sandao.ledger.resolver import INCOME, SPENDING, Posting
 from sandao.ledger.vocabulary import DEFAULT_FUND_TYPE, FUND_TYPES
 from sandao.reports.disclosure.tableset import TableSet

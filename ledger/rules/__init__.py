@@ -1,0 +1,68 @@
+"""The rule engine: every rule code of the ledger language is a named function.
+
+One module per kind of evidence a rule reads, so a rule is found by what it looks at:
+
+- :mod:`.references` — the declarations themselves: codes a declaration gives or cites
+  (D002), changes and quotas citing an undeclared task or quota (T002, Q002);
+- :mod:`.rows` — the resolved posting table, in one pass (D001, D002, T002, P002,
+  T004–T007, Q002–Q004);
+- :mod:`.tasks` — each task's money over time from :mod:`sandao.ledger.funding`
+  (T001, T003, T008, T009);
+- :mod:`.budget` — each quota's and project's spending over time (Q001, P001).
+
+:data:`CHECKS` maps each code to the function(s) that raise it (the code's severity,
+title and fix are in :data:`sandao.ledger.findings.RULES`).  Nothing here scans all
+entries per task or per quota: the row rules share one pass, the time rules one sweep
+over each task's, quota's or project's own daily series.
+
+How to add a rule ``X001``:
+
+1. add ``"X001": (severity, 中文标题, 修正方法)`` to ``findings.RULES`` and the same row to
+   the README's rule table (a test compares them);
+2. write ``def x001_what_it_finds(...)`` in the module of its evidence, decorated with
+   ``@rule("X001")``, reporting through ``sink.add("X001", meta, date, message, **ids)``
+   (or ``ctx.once`` in a row rule, which reports a transaction once per key):
+
+   - a rule over one task's funding: decorate with ``@task_rule("X001")`` in
+     :mod:`.tasks`; it is called as ``check(ctx, fund)`` for every declared task;
+   - a rule over one posting: call it from the pass in :func:`.rows.check_rows` under
+     the cheapest guard that rules the row out (most rows must not pay a call);
+   - a rule over the declarations: call it from :func:`.references.check_references`;
+   - anything else: call it from :func:`run_rules` below;
+
+3. give it a test ledger that triggers it and a near miss that does not
+   (``tests/ledger/test_rules.py``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from sandao.ledger.funding import TaskFunding, Usage
+from sandao.ledger.model import Declarations
+from sandao.ledger.resolver import PostingTable
+from sandao.ledger.rules.budget import check_projects, check_quotas
+from sandao.ledger.rules.references import check_references
+from sandao.ledger.rules.registry import CHECKS, rule
+from sandao.ledger.rules.rows import check_rows
+from sandao.ledger.rules.tasks import check_tasks
+from sandao.ledger.sink import FindingSink
+
+__all__ = ["CHECKS", "rule", "run_rules"]
+
+
+def run_rules(
+    decl: Declarations,
+    table: PostingTable,
+    usage: Usage,
+    funding: dict[str, TaskFunding],
+    as_of: datetime.date,
+    grace_days: int,
+    sink: FindingSink,
+) -> None:
+    """Every rule over one analysis, reporting into ``sink``."""
+    check_references(decl, sink)
+    check_rows(table, decl, sink)
+    check_tasks(decl, funding, as_of, grace_days, sink)
+    check_quotas(decl, usage, sink)
+    check_projects(decl, usage.projects, sink)

@@ -1,0 +1,62 @@
+"""Rules over budget money over time: a quota's spending (Q001), a project's (P001)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sandao.ledger.findings import WARNING
+from sandao.ledger.funding import DailySeries, Usage
+from sandao.ledger.model import Declarations
+from sandao.ledger.rules.common import fen
+from sandao.ledger.rules.registry import rule
+from sandao.ledger.sink import FindingSink
+
+
+@rule("Q001")
+def check_quotas(decl: Declarations, usage: Usage, sink: FindingSink) -> None:
+    """Q001: charged spending against the amount in force, day by day (first day over)."""
+    for quota_id, series in usage.quotas.items():
+        quota = decl.quotas.get(quota_id)
+        if quota is None:
+            continue
+        days = set(series.days) | {a.date for a in quota.adjustments}
+        spent = Decimal(0)
+        for day in sorted(days):
+            spent += series.days.get(day, (0, Decimal(0)))[1]
+            limit = quota.amount_at(day)
+            if spent > limit:
+                severity = WARNING if quota.control == "warn" else None
+                sink.add(
+                    "Q001",
+                    series.meta(day) if day in series.where else quota.meta,
+                    day,
+                    f"指标 {quota_id}「{quota.name}」于 {day} 累计支出 {fen(spent)} 超过指标 {fen(limit)}，"
+                    f"超出 {fen(spent - limit)}",
+                    severity=severity,
+                    quota=quota_id,
+                    unit=quota.unit,
+                    task=quota.task,
+                )
+                break
+
+
+@rule("P001")
+def check_projects(
+    decl: Declarations, series_by_project: dict[str, DailySeries], sink: FindingSink
+) -> None:
+    """P001: project spending beyond the project's amount (first day over)."""
+    for project_id, series in series_by_project.items():
+        project = decl.projects.get(project_id)
+        if project is None:
+            continue
+        for day, _, spent in series.cumulative():
+            if spent > project.amount:
+                sink.add(
+                    "P001",
+                    series.meta(day),
+                    day,
+                    f"项目 {project_id}「{project.name}」于 {day} 累计支出 {fen(spent)} 超过项目金额 {fen(project.amount)}",
+                    project=project_id,
+                    unit=project.unit,
+                )
+                break

@@ -1,0 +1,248 @@
+"""Rules over the posting table, evaluated in one pass: one named function per code.
+
+:func:`check_rows` walks the resolved postings once.  Each rule is a function of the
+row (and the task or quota it is charged to), called under the cheapest guard that
+rules the row out, so a typical row pays one or two comparisons, not a call per rule.
+A row finding is reported once per transaction and key (:meth:`RowPass.once`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sandao.ledger.model import Declarations, Quota, Task
+from sandao.ledger.resolver import INCOME, SPENDING, Posting, PostingTable
+from sandao.ledger.rules.common import where
+from sandao.ledger.rules.registry import rule
+from sandao.ledger.sink import FindingSink
+from sandao.ledger.vocabulary import (
+    COMMUNITY_CODE,
+    DEPARTMENT_CODE,
+    ECONOMIC_CODE,
+    FUNCTION_CODE,
+    TASK_STREAM,
+    UNIT_CODE,
+)
+
+
+class RowPass:
+    """What the row rules share during the pass: the declarations and what was reported."""
+
+    def __init__(self, decl: Declarations, sink: FindingSink) -> None:
+        self.decl = decl
+        self.sink = sink
+        self.reported: set[tuple] = set()
+        # Codes found well-formed: the same few hundred recur on every row.
+        self.functions_ok: set[str] = set()
+        self.economics_ok: set[str] = set()
+
+    def once(self, code: str, row: Posting, key: object, message: str, **ids: Any) -> None:
+        """Report ``code`` for the row's transaction, once per ``key``."""
+        mark = (code, row.txn, key)
+        if mark in self.reported:
+            return
+        self.reported.add(mark)
+        self.sink.add(code, {"filename": row.file, "lineno": row.line}, row.date, message, **ids)
+
+
+def _ids(row: Posting) -> dict[str, str | None]:
+    return {"task": row.task, "quota": row.quota, "unit": row.unit, "project": row.project}
+
+
+def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> None:
+    """Every row rule, in one pass over the posting table."""
+    t002_p002_unknown_links(table, sink)
+    ctx = RowPass(decl, sink)
+    tasks, quotas, projects = decl.tasks, decl.quotas, decl.projects
+    units, communities, departments = decl.units, decl.communities, decl.departments
+    functions_ok, economics_ok = ctx.functions_ok, ctx.economics_ok
+    for row in table.rows:
+        role = row.role
+        if role != SPENDING and role != INCOME:
+            continue
+        spending = role == SPENDING
+        if (
+            (row.unit is not None and row.unit not in units)
+            or (row.community is not None and row.community not in communities)
+            or (row.function is not None and row.function not in functions_ok)
+            or (spending and row.economic is not None and row.economic not in economics_ok)
+            or (row.department is not None and row.department not in departments)
+        ):
+            d002_codes_on_row(ctx, row)
+        task = tasks.get(row.task) if row.task else None
+        if row.task is not None and task is None:
+            t002_undeclared_task_on_row(ctx, row)
+        if row.project is not None and row.project not in projects:
+            p002_undeclared_project_on_row(ctx, row)
+        quota = quotas.get(row.quota) if row.quota else None
+        if spending:
+            if (
+                row.unit is None
+                or row.stream is None
+                or row.function is None
+                or row.economic is None
+            ):
+                d001_dimensions_unknown(ctx, row)
+            if quota is not None:
+                q003_quota_mismatch(ctx, row, quota)
+            elif row.zero_balance and row.quota is None and row.amount > 0:
+                q004_zero_balance_without_quota(ctx, row)
+        if row.quota is not None and quota is None:
+            q002_undeclared_quota_on_row(ctx, row)
+        if row.stream == TASK_STREAM and row.task is None:
+            t004_task_money_without_task(ctx, row)
+        if task is None:
+            continue
+        if row.unit is not None and row.unit != task.unit:
+            t006_task_money_of_another_unit(ctx, row, task)
+        if spending:
+            if row.amount > 0 and (row.date < task.start or row.date > task.end):
+                t005_spent_outside_task_period(ctx, row, task)
+        elif row.department != task.department:
+            t007_task_money_from_another_department(ctx, row, task)
+
+
+@rule("T002")
+@rule("P002")
+def t002_p002_unknown_links(table: PostingTable, sink: FindingSink) -> None:
+    """T002 / P002: a transaction link shaped like a task / project id that is not declared."""
+    for link in table.unknown_links:
+        code, what = ("T002", "任务") if link.kind == "task" else ("P002", "项目")
+        ids = {"task": link.link} if link.kind == "task" else {"project": link.link}
+        meta = {"filename": link.file, "lineno": link.line}
+        sink.add(
+            code, meta, link.date, f"链接 ^{link.link} 形如{what}编号，但该{what}未声明", **ids
+        )
+
+
+def _well_formed(code: str, pattern: re.Pattern[str], seen: set[str]) -> bool:
+    """``pattern.fullmatch(code)``, remembered in ``seen`` (the codes found well-formed)."""
+    if pattern.fullmatch(code):
+        seen.add(code)
+        return True
+    return False
+
+
+@rule("D002")
+def d002_codes_on_row(ctx: RowPass, row: Posting) -> None:
+    """D002: a unit, community or department code undeclared; a function/economic code malformed."""
+    decl = ctx.decl
+
+    def bad(dim: str, code: str, pattern: re.Pattern[str] | None, label: str, shape: str = ""):
+        if pattern is not None:
+            problem = "格式不正确" if not pattern.fullmatch(code) else "未声明"
+            shown = code
+        else:
+            problem, shown = shape, repr(code)
+        extra = {"department": code} if dim == "department" else {}
+        message = f"{label} {shown} {problem}（{where(row)}）"
+        ctx.once("D002", row, (dim, code), message, **extra, **_ids(row))
+
+    if row.unit is not None and row.unit not in decl.units:
+        bad("unit", row.unit, UNIT_CODE, "单位编码")
+    if row.community is not None and row.community not in decl.communities:
+        bad("community", row.community, COMMUNITY_CODE, "社区编码")
+    function = row.function
+    if (
+        function is not None
+        and function not in ctx.functions_ok
+        and not _well_formed(function, FUNCTION_CODE, ctx.functions_ok)
+    ):
+        bad("function", function, None, "功能分类编码", "应为7位数字")
+    economic = row.economic
+    if (
+        economic is not None
+        and row.role == SPENDING
+        and economic not in ctx.economics_ok
+        and not _well_formed(economic, ECONOMIC_CODE, ctx.economics_ok)
+    ):
+        bad("economic", economic, None, "经济分类编码", "应为3位或5位数字")
+    if row.department is not None and row.department not in decl.departments:
+        bad("department", row.department, DEPARTMENT_CODE, "部门编码")
+
+
+@rule("T002")
+def t002_undeclared_task_on_row(ctx: RowPass, row: Posting) -> None:
+    """T002: a posting charged (``task:``) to an undeclared task."""
+    message = f"任务 {row.task} 未声明（{where(row)}）"
+    ctx.once("T002", row, ("task", row.task), message, **_ids(row))
+
+
+@rule("P002")
+def p002_undeclared_project_on_row(ctx: RowPass, row: Posting) -> None:
+    """P002: a posting charged (``project:``) to an undeclared project."""
+    message = f"项目 {row.project} 未声明（{where(row)}）"
+    ctx.once("P002", row, ("project", row.project), message, **_ids(row))
+
+
+@rule("D001")
+def d001_dimensions_unknown(ctx: RowPass, row: Posting) -> None:
+    """D001: spending whose unit, stream, function or economic code cannot be resolved."""
+    dims = (("单位", row.unit), ("资金类别", row.stream), ("功能分类", row.function))
+    missing = [label for label, value in (*dims, ("经济分类", row.economic)) if value is None]
+    if missing:
+        message = f"支出分录无法确定{'、'.join(missing)}：{where(row)}"
+        ctx.once("D001", row, "dims", message, **_ids(row))
+
+
+@rule("Q002")
+def q002_undeclared_quota_on_row(ctx: RowPass, row: Posting) -> None:
+    """Q002: spending or income charged (``quota:``) to an undeclared quota."""
+    kind = "支出" if row.role == SPENDING else "收入"
+    message = f"{kind}挂了未声明的指标 {row.quota}（{where(row)}）"
+    ctx.once("Q002", row, ("quota", row.quota), message, **_ids(row))
+
+
+@rule("Q003")
+def q003_quota_mismatch(ctx: RowPass, row: Posting, quota: Quota) -> None:
+    """Q003: spending whose unit, stream, function or economic code differs from its quota's."""
+    wrong = []
+    if row.unit is not None and row.unit != quota.unit:
+        wrong.append(f"单位 {row.unit}≠{quota.unit}")
+    if row.stream is not None and row.stream != quota.stream:
+        wrong.append(f"资金类别 {row.stream}≠{quota.stream}")
+    if row.function is not None and row.function != quota.function:
+        wrong.append(f"功能分类 {row.function}≠{quota.function}")
+    if quota.economic and row.economic is not None and not row.economic.startswith(quota.economic):
+        wrong.append(f"经济分类 {row.economic} 不属于 {quota.economic}")
+    if wrong:
+        message = f"支出与指标 {quota.id} 不符：{'；'.join(wrong)}（{where(row)}）"
+        ctx.once("Q003", row, "q003", message, **_ids(row))
+
+
+@rule("Q004")
+def q004_zero_balance_without_quota(ctx: RowPass, row: Posting) -> None:
+    """Q004: spending from a 零余额账户 (1011) transaction with no quota."""
+    ctx.once("Q004", row, "q004", f"零余额账户支出未挂指标：{where(row)}", **_ids(row))
+
+
+@rule("T004")
+def t004_task_money_without_task(ctx: RowPass, row: Posting) -> None:
+    """T004: 职能 money (income or spending) not linked to a task."""
+    kind = "支出" if row.role == SPENDING else "收入"
+    ctx.once("T004", row, "t004", f"职能经费{kind}未挂任务（{where(row)}）", **_ids(row))
+
+
+@rule("T005")
+def t005_spent_outside_task_period(ctx: RowPass, row: Posting, task: Task) -> None:
+    """T005: task spending dated before the task's start or after its end."""
+    period = f"{task.start} 至 {task.end}"
+    message = f"任务 {task.id} 在任务期（{period}）外支出：{row.date} {where(row)}"
+    ctx.once("T005", row, "t005", message, **{**_ids(row), "department": task.department})
+
+
+@rule("T006")
+def t006_task_money_of_another_unit(ctx: RowPass, row: Posting, task: Task) -> None:
+    """T006: task money received or spent by a unit other than the task's."""
+    kind = "支出" if row.role == SPENDING else "收到"
+    message = f"任务 {task.id} 的经费由 {row.unit} {kind}，但承担单位是 {task.unit}（{where(row)}）"
+    ctx.once("T006", row, "t006", message, **{**_ids(row), "department": task.department})
+
+
+@rule("T007")
+def t007_task_money_from_another_department(ctx: RowPass, row: Posting, task: Task) -> None:
+    """T007: task income from a department other than the one that assigned the task."""
+    source = row.department or "无法确定的部门"
+    message = f"任务 {task.id} 的经费来自 {source}，但交办部门是 {task.department}（{where(row)}）"
+    ctx.once("T007", row, "t007", message, **{**_ids(row), "department": row.department})
