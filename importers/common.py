@@ -18,9 +18,10 @@ from typing import Any
 
 from sandao.importers.config import ImportConfig
 from sandao.importers.errors import ImportProblem
-from sandao.importers.ledger_view import LedgerView, QuotaInfo
+from sandao.importers.ledger_view import LedgerView
 from sandao.importers.tables import Table
 from sandao.importers.values import ValueProblem
+from sandao.ledger.model import Quota
 from sandao.ledger.vocabulary import PROJECT_ID, TASK_ID
 
 _PERSON = re.compile(r"[\u4e00-\u9fff·]{2,4}")
@@ -99,7 +100,7 @@ class RunContext:
 
     ledger: LedgerView
     config: ImportConfig
-    run_quotas: dict[str, QuotaInfo] = field(default_factory=dict)
+    run_quotas: dict[str, Quota] = field(default_factory=dict)
     run_payment_keys: set[tuple[str, bool]] = field(default_factory=set)
     run_quota_keys: set[tuple[str, str, Decimal]] = field(default_factory=set)
     run_bank_keys: set[str] = field(default_factory=set)
@@ -110,7 +111,7 @@ class RunContext:
     run_payment_drafts: dict[str, Draft] = field(default_factory=dict)
     progress: Callable[[int, int], None] | None = None
 
-    def quota(self, quota_id: str) -> QuotaInfo | None:
+    def quota(self, quota_id: str) -> Quota | None:
         return self.run_quotas.get(quota_id) or self.ledger.quotas.get(quota_id)
 
     def is_person(self, name: str) -> bool:

@@ -14,36 +14,19 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from beancount.core import data
 
 from sandao.importers.errors import ImportProblem, fail
 from sandao.ledger.accounts import leading_code
+from sandao.ledger.declarations import read_declarations
+from sandao.ledger.model import Declarations, Project, Quota, Task, code_value
+from sandao.ledger.sink import FindingSink
 
 #: The component of a bank account (政府会计制度 1002 银行存款).
 _BANK = ":1002-"
 
 FATAL_ERRORS = ("ParserError", "ParserSyntaxError", "LexerError", "LoadError")
-
-
-@dataclass
-class QuotaInfo:
-    id: str
-    unit: str
-    stream: str | None
-    function: str | None
-    economic: str | None
-    task: str | None
-    amount: Decimal
-
-
-@dataclass
-class TaskInfo:
-    id: str
-    department: str | None
-    unit: str | None
-    function: str | None
 
 
 @dataclass
@@ -55,9 +38,9 @@ class LedgerView:
     departments: dict[str, str] = field(default_factory=dict)
     #: unit code → its 主管部门 (``supervisor:``), whose transfers are 4201 上级补助收入
     supervisors: dict[str, str] = field(default_factory=dict)
-    tasks: dict[str, TaskInfo] = field(default_factory=dict)
-    projects: dict[str, str | None] = field(default_factory=dict)
-    quotas: dict[str, QuotaInfo] = field(default_factory=dict)
+    tasks: dict[str, Task] = field(default_factory=dict)
+    projects: dict[str, Project] = field(default_factory=dict)
+    quotas: dict[str, Quota] = field(default_factory=dict)
     accounts: set[str] = field(default_factory=set)
     #: (root, unit code, code, [sub code]) → account name, e.g. ("Expenses", "C101", "30216")
     by_codes: dict[tuple[str, ...], str] = field(default_factory=dict)
@@ -72,6 +55,8 @@ class LedgerView:
     open_dates: dict[str, datetime.date] = field(default_factory=dict)
     #: bank (…:1002-…) account → (date, amount) of every posting, for opening balances
     bank_postings: dict[str, list[tuple[datetime.date, Decimal]]] = field(default_factory=dict)
+    #: Every custom directive absorbed so far, read again as a whole by the ledger's reader.
+    _customs: list[data.Custom] = field(default_factory=list, repr=False)
 
     def add_account(self, account: str) -> None:
         self.accounts.add(account)
@@ -90,6 +75,7 @@ class LedgerView:
 
     def absorb(self, entries: Iterable[data.Directive]) -> None:
         """Collect declarations, accounts and keys from parsed entries."""
+        customs = []
         for entry in entries:
             if isinstance(entry, data.Transaction):
                 meta = entry.meta
@@ -112,53 +98,31 @@ class LedgerView:
             elif isinstance(entry, data.Balance):
                 self.balance_keys.add((entry.account, entry.date))
             elif isinstance(entry, data.Custom):
-                self._custom(entry)
+                customs.append(entry)
+                self._quota_key(entry)
+        if customs:
+            self._customs.extend(customs)
+            self._declare(read_declarations(self._customs, FindingSink()))
 
-    def _custom(self, entry: data.Custom) -> None:
+    def _declare(self, decl: Declarations) -> None:
+        """Take the declarations the ledger's reader found (malformed ones are left out)."""
+        self.units = {code: unit.name for code, unit in decl.units.items()}
+        self.supervisors = {code: u.supervisor for code, u in decl.units.items() if u.supervisor}
+        self.departments = {code: dept.name for code, dept in decl.departments.items()}
+        self.tasks = dict(decl.tasks)
+        self.projects = dict(decl.projects)
+        self.quotas = dict(decl.quotas)
+
+    def _quota_key(self, entry: data.Custom) -> None:
+        """The import key (指标编号, 类型, 金额) of a quota or quota-adjust directive."""
         values = [v.value for v in entry.values]
-        meta = entry.meta
-        text = _code
-        if entry.type == "unit" and len(values) >= 2:
-            self.units[str(values[0])] = str(values[1])
-            supervisor = text(meta.get("supervisor"))
-            if supervisor:
-                self.supervisors[str(values[0])] = supervisor
-        elif entry.type == "department" and len(values) >= 2:
-            self.departments[str(values[0])] = str(values[1])
-        elif entry.type == "task" and values:
-            task_id = str(values[0])
-            self.tasks[task_id] = TaskInfo(
-                task_id,
-                text(meta.get("department")),
-                text(meta.get("unit")),
-                text(meta.get("function")),
-            )
-        elif entry.type == "project" and values:
-            self.projects[str(values[0])] = text(meta.get("unit"))
-        elif entry.type == "quota" and len(values) >= 3:
-            quota_id = str(values[0])
+        if entry.type == "quota" and len(values) >= 3:
             amount = getattr(values[2], "number", Decimal(0))
-            self.quotas[quota_id] = QuotaInfo(
-                quota_id,
-                text(meta.get("unit")) or "",
-                text(meta.get("stream")),
-                text(meta.get("function")),
-                text(meta.get("economic")),
-                text(meta.get("task")),
-                amount,
-            )
-            self.quota_keys.add((quota_id, text(meta.get("kind")) or "", amount))
         elif entry.type == "quota-adjust" and len(values) >= 2:
             amount = getattr(values[1], "number", Decimal(0))
-            self.quota_keys.add((str(values[0]), text(meta.get("kind")) or "", amount))
-
-
-def _code(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return str(int(value)) if value == value.to_integral_value() else str(value)
-    return str(value).strip()
+        else:
+            return
+        self.quota_keys.add((str(values[0]), code_value(entry.meta.get("kind")) or "", amount))
 
 
 def load_ledger(path: str) -> LedgerView:

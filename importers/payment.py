@@ -33,7 +33,6 @@ from sandao.importers.common import (
     q,
 )
 from sandao.importers.config import PAYMENT_COLUMNS, PAYMENT_REQUIRED
-from sandao.importers.ledger_view import QuotaInfo
 from sandao.importers.tables import Table
 from sandao.importers.values import (
     ValueProblem,
@@ -42,6 +41,7 @@ from sandao.importers.values import (
     parse_date,
     parse_text,
 )
+from sandao.ledger.model import Quota
 from sandao.ledger.vocabulary import ECONOMIC_CODE, FUNCTION_CODE, PROJECT_ID, TASK_ID
 
 NAME = "国库集中支付"
@@ -114,7 +114,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
     c_project: dict[object, str] = {}
     c_purpose: dict[object, str] = {}
     c_account: dict[object, str] = {}
-    combo_cache: dict[tuple[str, str, str, str], tuple[QuotaInfo, str, bool, str] | _Cell] = {}
+    combo_cache: dict[tuple[str, str, str, str], tuple[Quota, str, bool, str] | _Cell] = {}
     person_cache: dict[str, bool] = {}
     meta_cache: dict[tuple[str, str, str, str], str] = {}
     bank_cache: dict[str, str] = {}
@@ -375,7 +375,7 @@ def _check_combo(
     combo: tuple[str, str, str, str],
     row: Sequence[Any],
     i_econ_name: int,
-) -> tuple[QuotaInfo, str, bool, str]:
+) -> tuple[Quota, str, bool, str]:
     """The quota, expense account, capital flag and 1011 account of a row's codes."""
     unit, quota_id, function, economic = combo
     ledger = ctx.ledger

@@ -29,10 +29,10 @@ from sandao.importers.common import (
     q,
 )
 from sandao.importers.config import QUOTA_COLUMNS, QUOTA_REQUIRED
-from sandao.importers.ledger_view import QuotaInfo
 from sandao.importers.tables import Table
 from sandao.importers.values import ValueProblem, parse_amount, parse_code, parse_date, parse_text
 from sandao.ledger.accounts import STREAM_INCOME_CODES, leading_code
+from sandao.ledger.model import Quota
 from sandao.ledger.vocabulary import (
     DEFAULT_FUND_TYPE,
     ECONOMIC_CODE,
@@ -69,7 +69,7 @@ def _stream(
     return "运转"
 
 
-def _income_account(ctx: RunContext, info: QuotaInfo) -> tuple[str | None, str]:
+def _income_account(ctx: RunContext, info: Quota) -> tuple[str | None, str]:
     """The 4001 sub-account an arrival credits, or None and the message why not."""
     unit = info.unit
     unit_part = ctx.unit_component(unit)
@@ -97,7 +97,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
     """All quota rows of one export; problems are collected in the result, not raised."""
     result = FileResult(table.path, NAME)
     seen: dict[tuple[str, str, Decimal], int] = {}
-    file_quotas: dict[str, QuotaInfo] = {}
+    file_quotas: dict[str, Quota] = {}
     total = len(table.rows)
     # Rows in date order (stable), so an adjustment listed above its quota still finds it.
     for position, (number, row) in enumerate(
@@ -120,7 +120,7 @@ def _row(
     ctx: RunContext,
     result: FileResult,
     seen: dict[tuple[str, str, Decimal], int],
-    file_quotas: dict[str, QuotaInfo],
+    file_quotas: dict[str, Quota],
     number: int,
     row: Sequence[Any],
 ) -> None:
@@ -201,12 +201,28 @@ def _row(
                 f"调减的指标 {quota_id} 在账本和本次导入中都没有，应先导入该指标的下达行",
             )
         stream = _stream(ctx, quota_id, function, economic, task, project_id)
-        info = QuotaInfo(quota_id, unit, stream, function, economic or None, task, amount)
+        name = memo or f"{quota_id} 预算指标"
+        info = Quota(
+            quota_id,
+            name,
+            amount,
+            "CNY",
+            unit,
+            stream,
+            function,
+            economic or None,
+            "stop",
+            document,
+            kind,
+            fund_type,
+            task,
+            date,
+            {},
+        )
         income, why = _income_account(ctx, info)
         if income is None:
             raise RowError("项目编码" if task else "预算单位编码", why)
         file_quotas[quota_id] = info
-        name = memo or f"{quota_id} 预算指标"
         lines = [f'{date} custom "quota" {q(quota_id)} {q(name)} {amount} CNY']
         lines.append(f"  unit: {q(unit)}")
         lines.append(f"  stream: {q(stream)}")
