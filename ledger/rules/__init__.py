@@ -41,7 +41,7 @@ import datetime
 from sandao.ledger.funding import TaskFunding, Usage
 from sandao.ledger.model import Declarations
 from sandao.ledger.resolver import PostingTable
-from sandao.ledger.rules.budget import check_projects, check_quotas
+from sandao.ledger.rules.budget import p001_project_overspent, q001_quota_overspent
 from sandao.ledger.rules.references import check_references
 from sandao.ledger.rules.registry import CHECKS, rule
 from sandao.ledger.rules.rows import check_rows
@@ -64,5 +64,5 @@ def run_rules(
     check_references(decl, sink)
     check_rows(table, decl, sink)
     check_tasks(decl, funding, as_of, grace_days, sink)
-    check_quotas(decl, usage, sink)
-    check_projects(decl, usage.projects, sink)
+    q001_quota_overspent(decl, usage, sink)
+    p001_project_overspent(decl, usage.projects, sink)

@@ -13,7 +13,7 @@ from sandao.ledger.sink import FindingSink
 
 
 @rule("Q001")
-def check_quotas(decl: Declarations, usage: Usage, sink: FindingSink) -> None:
+def q001_quota_overspent(decl: Declarations, usage: Usage, sink: FindingSink) -> None:
     """Q001: charged spending against the amount in force, day by day (first day over)."""
     for quota_id, series in usage.quotas.items():
         quota = decl.quotas.get(quota_id)
@@ -41,7 +41,7 @@ def check_quotas(decl: Declarations, usage: Usage, sink: FindingSink) -> None:
 
 
 @rule("P001")
-def check_projects(
+def p001_project_overspent(
     decl: Declarations, series_by_project: dict[str, DailySeries], sink: FindingSink
 ) -> None:
     """P001: project spending beyond the project's amount (first day over)."""

@@ -1,0 +1,100 @@
+"""The layer boundaries and the one-definition rules of ARCHITECTURE.md, checked on the code.
+
+Data flows one way (exports → importers → ledger → plugin → posting table → reports /
+Fava / export): ``ledger`` imports neither ``importers`` nor ``reports``, ``importers``
+does not import ``reports``, and no layer imports ``sandao.cli`` (the layers share
+``sandao.cli_helpers``).  The scan reads every module's imports, including those inside
+functions, of the installed package.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+import sandao.ledger.vocabulary as vocabulary
+
+#: layer package → module prefixes it must not import.
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "sandao.ledger": ("sandao.cli", "sandao.importers", "sandao.reports"),
+    "sandao.importers": ("sandao.cli", "sandao.reports"),
+    "sandao.reports": ("sandao.cli",),
+}
+
+
+def _modules(package: str) -> list[Path]:
+    root = Path(importlib.import_module(package).__path__[0])
+    return sorted(root.rglob("*.py"))
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_layer_imports_flow_one_way(package: str) -> None:
+    bad = []
+    for path in _modules(package):
+        for name in _imports(path):
+            for prefix in FORBIDDEN[package]:
+                if name == prefix or name.startswith(prefix + "."):
+                    bad.append(f"{path.name}: {name}")
+    assert not bad, f"{package} reaches into a layer above it: {bad}"
+
+
+def test_vocabulary_is_defined_once() -> None:
+    """No module but the vocabulary assigns a vocabulary name at module level."""
+    names = {n for n in vars(vocabulary) if n.isupper()}
+    offenders = []
+    for package in (*FORBIDDEN, "sandao"):
+        for path in _modules(package):
+            if path.name == "vocabulary.py" and path.parent.name == "ledger":
+                continue
+            for node in ast.parse(path.read_text("utf-8")).body:
+                targets = node.targets if isinstance(node, ast.Assign) else []
+                if isinstance(node, ast.AnnAssign):
+                    targets = [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name) and target.id in names:
+                        offenders.append(f"{path.name}: {target.id}")
+    assert not offenders, offenders
+
+
+def test_every_rule_code_has_a_named_function() -> None:
+    """``CHECKS[code]`` names the functions raising each code (S001 is the reader's own)."""
+    from sandao.ledger.findings import RULES
+    from sandao.ledger.rules import CHECKS
+
+    assert set(CHECKS) >= set(RULES) - {"S001"}, set(RULES) - set(CHECKS)
+    assert set(CHECKS) <= set(RULES)
+    for code, functions in CHECKS.items():
+        for func in functions:
+            assert code.lower() in func.__name__, (code, func.__name__)
+
+
+def test_bench_measurement_names_are_listed_for_the_lazy_parser() -> None:
+    from sandao.bench import MEASUREMENT_NAMES
+    from sandao.bench.harness import MEASUREMENTS
+
+    assert tuple(MEASUREMENTS) == MEASUREMENT_NAMES
+
+
+def test_the_command_line_does_not_import_the_bench_harness() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; from sandao.cli import build_parser; build_parser(); print('sandao.bench.harness' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
