@@ -24,9 +24,9 @@ from typing import Any
 
 from beancount.core import data
 
-from sandao.ledger.declarations import Declarations
 from sandao.ledger.explain import BALANCE_FAILED, Broken
 from sandao.ledger.findings import Finding
+from sandao.ledger.model import Declarations
 from sandao.ledger.suggest import closest, did_you_mean
 
 #: Codes that name something not declared, so a did-you-mean applies.
