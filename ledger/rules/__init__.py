@@ -8,7 +8,9 @@ One module per kind of evidence a rule reads, so a rule is found by what it look
   T004–T007, Q002–Q004);
 - :mod:`.tasks` — each task's money over time from :mod:`sandao.ledger.funding`
   (T001, T003, T008, T009);
-- :mod:`.budget` — each quota's and project's spending over time (Q001, P001).
+- :mod:`.budget` — each quota's and project's spending over time (Q001, P001);
+- :mod:`sandao.ledger.closing` — closed periods whose entries changed (C001), called
+  from :func:`c001_closed_period_changed` below.
 
 :data:`CHECKS` maps each code to the function(s) that raise it (the code's severity,
 title and fix are in :data:`sandao.ledger.findings.RULES`).  Nothing here scans all
@@ -37,7 +39,11 @@ How to add a rule ``X001``:
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
+from beancount.core import data
+
+from sandao.ledger.closing import check_closed_periods
 from sandao.ledger.funding import TaskFunding, Usage
 from sandao.ledger.model import Declarations
 from sandao.ledger.resolver import PostingTable
@@ -59,6 +65,8 @@ def run_rules(
     as_of: datetime.date,
     grace_days: int,
     sink: FindingSink,
+    entries: list[data.Directive],
+    options_map: dict[str, Any],
 ) -> None:
     """Every rule over one analysis, reporting into ``sink``."""
     check_references(decl, sink)
@@ -66,3 +74,12 @@ def run_rules(
     check_tasks(decl, funding, as_of, grace_days, sink)
     q001_quota_overspent(decl, usage, sink)
     p001_project_overspent(decl, usage.projects, sink)
+    c001_closed_period_changed(entries, options_map, sink)
+
+
+@rule("C001")
+def c001_closed_period_changed(
+    entries: list[data.Directive], options_map: dict[str, Any], sink: FindingSink
+) -> None:
+    """C001: an entry dated in a closed period (``period-close``) was added, removed or edited."""
+    check_closed_periods(entries, options_map, sink)
