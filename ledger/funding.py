@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sandao.ledger.model import Declarations, Quota, Task
+from sandao.ledger.model import Declarations, Task
 from sandao.ledger.resolver import INCOME, SPENDING, PostingTable
 from sandao.ledger.vocabulary import FUNDED, NOT_FUNDED, OVERDUE, PARTLY_FUNDED, SETTLED
 
@@ -67,9 +67,32 @@ class DailySeries:
         return received, spent
 
 
+@dataclass(frozen=True)
+class TaskPosition:
+    """A task as of a date: what the task ledger, the notices and the export show."""
+
+    date: datetime.date
+    #: The total in force at the end of ``date`` (:meth:`Task.amount_at`).
+    amount: Decimal
+    received: Decimal
+    spent: Decimal
+    status: str
+    #: Some money that fell due by ``date`` had not all arrived on its due date.
+    late: bool
+
+    @property
+    def balance(self) -> Decimal:
+        return self.received - self.spent
+
+
 @dataclass
 class TaskFunding:
-    """A task's money as of a date: transfers, spending, balance and status."""
+    """A task's money: its daily series, and its position as of the analysis date.
+
+    Every as-of question about a task — received, spent, amount in force, status,
+    late, days late — is answered here (:meth:`position`, :meth:`totals_by`,
+    :meth:`late_by`, :meth:`days_late`); reports and Fava ask, they do not recompute.
+    """
 
     task: Task
     transfers: list[tuple[datetime.date, Decimal]]
@@ -79,6 +102,7 @@ class TaskFunding:
     series: DailySeries | None
     status: str
     late: bool
+    as_of: datetime.date | None = None
 
     @property
     def balance(self) -> Decimal:
@@ -89,14 +113,48 @@ class TaskFunding:
         """The amount in force after every amendment."""
         return self.task.current_amount()
 
-    def received_by(self, date: datetime.date) -> Decimal:
-        """Money received up to the end of ``date``."""
-        received = ZERO
-        for day, cum_received, _ in self.cumulative:
+    def totals_by(self, date: datetime.date) -> tuple[Decimal, Decimal]:
+        """(received, spent) up to the end of ``date``."""
+        received = spent = ZERO
+        for day, cum_received, cum_spent in self.cumulative:
             if day > date:
                 break
-            received = cum_received
-        return received
+            received, spent = cum_received, cum_spent
+        return received, spent
+
+    def received_by(self, date: datetime.date) -> Decimal:
+        """Money received up to the end of ``date``."""
+        return self.totals_by(date)[0]
+
+    def spent_by(self, date: datetime.date) -> Decimal:
+        """Money spent up to the end of ``date``."""
+        return self.totals_by(date)[1]
+
+    def late_by(self, date: datetime.date) -> bool:
+        """Whether some money that fell due by ``date`` had not all arrived on its due date."""
+        return any(
+            self.received_by(due) < need
+            for due, need, _, _ in self.task.due_events()
+            if due <= date
+        )
+
+    def days_late(self, date: datetime.date) -> int:
+        """Days from the earliest due date whose money had still not all arrived by ``date``."""
+        received = self.received_by(date)
+        unmet = [
+            due for due, need, _, _ in self.task.due_events() if due <= date and received < need
+        ]
+        return (date - min(unmet)).days if unmet else 0
+
+    def position(self, date: datetime.date) -> TaskPosition:
+        """The task as of the end of ``date``: amount in force, money, status, lateness."""
+        if date == self.as_of:
+            received, spent, status, late = self.received, self.spent, self.status, self.late
+        else:
+            received, spent = self.totals_by(date)
+            status = task_status(self.task, received, date)
+            late = self.late_by(date)
+        return TaskPosition(date, self.task.amount_at(date), received, spent, status, late)
 
     def shortfall(self, as_of: datetime.date) -> Decimal:
         """Money that fell due by ``as_of`` and had not arrived by then (never negative).
@@ -129,6 +187,33 @@ class Usage:
     quotas: dict[str, DailySeries]
     projects: dict[str, DailySeries]
 
+    def quota_spent(
+        self,
+        quota_id: str,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+    ) -> Decimal:
+        """Spending charged to a quota (net of refunds) dated in ``[start, end]``."""
+        return _spent_between(self.quotas.get(quota_id), start, end)
+
+    def project_spent(self, project_id: str) -> Decimal:
+        """Spending charged to a project (net of refunds)."""
+        return _spent_between(self.projects.get(project_id), None, None)
+
+
+def _spent_between(
+    series: DailySeries | None, start: datetime.date | None, end: datetime.date | None
+) -> Decimal:
+    if series is None:
+        return ZERO
+    if start is None and end is None:
+        return series.totals()[1]
+    total = ZERO
+    for day, (_, spent) in series.days.items():
+        if (start is None or day >= start) and (end is None or day <= end):
+            total += spent
+    return total
+
 
 def gather(table: PostingTable, decl: Declarations) -> Usage:
     """Group the table's money by task (received/spent), quota and project (spent)."""
@@ -153,7 +238,11 @@ def gather(table: PostingTable, decl: Declarations) -> Usage:
 
 
 def task_status(task: Task, received: Decimal, as_of: datetime.date) -> str:
-    """未拨付 / 部分拨付 / 已拨付 / 逾期未拨付 / 已结清 as of a date."""
+    """未拨付 / 部分拨付 / 已拨付 / 逾期未拨付 / 已结清 as of a date.
+
+    The one place a task's status is decided (the rules, the task ledger, the notices,
+    the export and Fava all read it through :class:`TaskFunding`).
+    """
     if task.close_date is not None and task.close_date <= as_of:
         return SETTLED
     required = task.amount_at(as_of)
@@ -171,10 +260,8 @@ def task_funding(task: Task, series: DailySeries | None, as_of: datetime.date) -
     transfers = [(d, v[0]) for d, v in sorted(series.days.items()) if v[0]] if series else []
     received = cumulative[-1][1] if cumulative else ZERO
     spent = cumulative[-1][2] if cumulative else ZERO
-    funding = TaskFunding(task, transfers, received, spent, cumulative, series, "", False)
-    funding.late = any(
-        funding.received_by(due) < amount for due, amount, _, _ in task.due_events() if due <= as_of
-    )
+    funding = TaskFunding(task, transfers, received, spent, cumulative, series, "", False, as_of)
+    funding.late = funding.late_by(as_of)
     funding.status = task_status(task, received, as_of)
     return funding
 
@@ -187,8 +274,3 @@ def all_task_funding(
         task_id: task_funding(decl.tasks[task_id], usage.tasks.get(task_id), as_of)
         for task_id in sorted(decl.tasks)
     }
-
-
-def quota_spent(quota: Quota, series: DailySeries | None) -> Decimal:
-    """Spending charged to a quota (net of refunds)."""
-    return series.totals()[1] if series else ZERO

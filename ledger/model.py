@@ -188,6 +188,16 @@ class Quota:
         """The amount after every adjustment (调整预算数)."""
         return self.amount + sum((a.amount for a in self.adjustments), Decimal(0))
 
+    def adjusted_at(self, end: datetime.date | None) -> Decimal:
+        """Opening amount plus adjustments dated on or before ``end`` (all when ``end`` is None).
+
+        Unlike :meth:`amount_at` it does not start at the budget year: the budget tables
+        of a year ask it for the year's amount as of a day of that year.
+        """
+        if end is None:
+            return self.adjusted_amount()
+        return self.amount + sum((a.amount for a in self.adjustments if a.date <= end), Decimal(0))
+
 
 @dataclass
 class Measure:

@@ -47,7 +47,6 @@ from sandao.reports.model import (
     frame,
 )
 from sandao.reports.privacy import public_payee, public_text
-from sandao.reports.tasks import _as_of
 
 LARGE_PAYMENT = Decimal(10000)
 MAX_USES = 6
@@ -212,7 +211,7 @@ def community_notice(
         task = fund.task
         if task.community != community or task.start > period.end or task.end < ytd.start:
             continue
-        got, spent = _as_of(fund, period.end)
+        got, spent = fund.totals_by(period.end)
         task_rows.append(
             {
                 "label": task.name,

@@ -68,26 +68,6 @@ def initial_amount(quota: Quota) -> Decimal:
     return quota.amount if is_initial(quota) else ZERO
 
 
-def adjusted_at(quota: Quota, end: datetime.date | None) -> Decimal:
-    """Opening amount plus adjustments dated on or before ``end`` (all when ``end`` is None)."""
-    return quota.amount + sum(
-        (a.amount for a in quota.adjustments if end is None or a.date <= end), ZERO
-    )
-
-
-def quota_spent(
-    analysis: Analysis, quota_id: str, start: datetime.date | None, end: datetime.date | None
-) -> Decimal:
-    series = analysis.usage.quotas.get(quota_id)
-    if series is None:
-        return ZERO
-    total = ZERO
-    for day, (_, spent) in series.days.items():
-        if (start is None or day >= start) and (end is None or day <= end):
-            total += spent
-    return total
-
-
 def quota_execution(
     analysis: Analysis,
     year: int | None = None,
@@ -119,8 +99,8 @@ def quota_execution(
         ):
             continue
         initial = initial_amount(quota)
-        adjusted = adjusted_at(quota, end)
-        spent = quota_spent(analysis, quota_id, start, end)
+        adjusted = quota.adjusted_at(end)
+        spent = analysis.usage.quota_spent(quota_id, start, end)
         rows.append(
             {
                 "quota": quota_id,

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from decimal import Decimal
 
 import pandas as pd
 
 from sandao.ledger import Analysis
 from sandao.ledger.findings import ACKNOWLEDGED
-from sandao.ledger.funding import TaskFunding, task_status
 from sandao.ledger.glossary import BALANCE, DOCUMENT, DUE, RECEIVED, SEVERITY_LABELS
 from sandao.ledger.vocabulary import NOT_FUNDED, OVERDUE, TASK_STATUSES
 from sandao.reports.base import department_name, report_year, unit_name, year_period
@@ -49,16 +47,6 @@ TASK_COLUMNS: tuple[str, ...] = (
     "late",
     "findings",
 )
-
-
-def _as_of(fund: TaskFunding, end: datetime.date) -> tuple[Decimal, Decimal]:
-    """(received, spent) up to the end of ``end``."""
-    received = spent = ZERO
-    for day, cum_received, cum_spent in fund.cumulative:
-        if day > end:
-            break
-        received, spent = cum_received, cum_spent
-    return received, spent
 
 
 def task_findings(analysis: Analysis) -> dict[str, list[str]]:
@@ -95,16 +83,7 @@ def task_table(
         task = fund.task
         if task.start > end or (start is not None and task.end < start):
             continue
-        if end == as_of:
-            received, spent, status, late = fund.received, fund.spent, fund.status, fund.late
-            amount = task.amount_at(end)
-        else:
-            received, spent = _as_of(fund, end)
-            status = task_status(task, received, end)
-            late = any(
-                _as_of(fund, due)[0] < need for due, need, _, _ in task.due_events() if due <= end
-            )
-            amount = task.amount_at(end)
+        at = fund.position(end)
         rows.append(
             {
                 "task": task_id,
@@ -113,13 +92,13 @@ def task_table(
                 "department_name": department_name(analysis, task.department),
                 "unit": task.unit,
                 "document": task.document or "",
-                "amount": amount,
+                "amount": at.amount,
                 "due": task.due,
-                "received": received,
-                "spent": spent,
-                "balance": received - spent,
-                "status": status,
-                "late": late,
+                "received": at.received,
+                "spent": at.spent,
+                "balance": at.balance,
+                "status": at.status,
+                "late": at.late,
                 "findings": ", ".join(findings.get(task_id, [])),
             }
         )

@@ -492,7 +492,6 @@ def low_execution(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
     """Quotas executed below the floor at year end, or far behind time during the year."""
     as_of = books.as_of
     decl = books.analysis.declarations
-    series = books.analysis.usage.quotas
     found = []
     for quota_id, quota in sorted(decl.quotas.items()):
         year_end = datetime.date(quota.year, 12, 31)
@@ -502,8 +501,7 @@ def low_execution(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
         budget = quota.amount_at(upto)
         if budget <= 0:
             continue
-        days = series.get(quota_id)
-        spent = sum((v[1] for d, v in days.days.items() if d <= upto), ZERO) if days else ZERO
+        spent = books.analysis.usage.quota_spent(quota_id, None, upto)
         rate = spent / budget
         if year_end <= as_of:
             if rate >= p["year_end"]:
