@@ -98,3 +98,18 @@ def test_the_command_line_does_not_import_the_bench_harness() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_every_package_is_listed_for_the_wheel() -> None:
+    """A sub-package missing from pyproject's list works editable and breaks when installed."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    listed = set(config["packages"])
+    found = set()
+    for name, folder in config["package-dir"].items():
+        for init in (root / folder).rglob("__init__.py"):
+            relative = init.parent.relative_to(root / folder).parts
+            found.add(".".join((name, *relative)))
+    assert found <= listed, sorted(found - listed)
