@@ -113,3 +113,14 @@ def test_every_package_is_listed_for_the_wheel() -> None:
             relative = init.parent.relative_to(root / folder).parts
             found.add(".".join((name, *relative)))
     assert found <= listed, sorted(found - listed)
+
+
+def test_no_test_imports_conftest() -> None:
+    """Helpers come from modules (``testbooks``, ``fava_server``); conftest only holds fixtures."""
+    tests = Path(__file__).resolve().parent
+    offenders = [
+        str(path.relative_to(tests))
+        for path in tests.rglob("*.py")
+        if "data" not in path.relative_to(tests).parts and "conftest" in _imports(path)
+    ]
+    assert not offenders, offenders

@@ -7,108 +7,23 @@ Browser tests fail (never skip) when either is missing.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))
-
-from books import BOOKS, SYNTAX_ERROR  # noqa: E402
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-SLUG = "城关县社区资金台账"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def file_hashes(folder: Path) -> dict[str, str]:
-    """sha256 of every file below ``folder``."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-@dataclass
-class Server:
-    """A running ``sandao serve``."""
-
-    base: str
-    books: Path
-    process: subprocess.Popen
-
-    def url(self, path: str) -> str:
-        return f"{self.base}/{urllib.request.quote(SLUG)}/{path.lstrip('/')}"
-
-
-@contextlib.contextmanager
-def run_serve(ledger: Path, *args: str) -> Iterator[Server]:
-    """Start ``sandao serve LEDGER`` on a free port; stop it afterwards."""
-    port = free_port()
-    log = ledger.parent / f"serve-{port}.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sandao.cli", "serve", str(ledger), "--port", str(port), *args],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"sandao serve exited: {log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(base + "/", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield Server(base, ledger.parent, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def write_books(folder: Path, text: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    main = folder / "main.beancount"
-    main.write_text(text, encoding="utf-8")
-    return main
+from fava_server import CHROMEDRIVER, CHROMIUM, Server, run_serve, write_books
+from testbooks import FAVA_BOOKS, SYNTAX_ERROR
 
 
 @pytest.fixture(scope="session")
 def books(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_books(tmp_path_factory.mktemp("books") / "county", BOOKS)
+    return write_books(tmp_path_factory.mktemp("books") / "county", FAVA_BOOKS)
 
 
 @pytest.fixture(scope="session")
 def bad_books(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_books(tmp_path_factory.mktemp("bad") / "county", BOOKS + SYNTAX_ERROR)
+    return write_books(tmp_path_factory.mktemp("bad") / "county", FAVA_BOOKS + SYNTAX_ERROR)
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import Server, file_hashes, run_serve
+from fava_server import Server, file_hashes, run_serve
 
-pytestmark = pytest.mark.usefixtures("browser")
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("browser")]
 
 TIMEOUT = 20
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import Server, run_serve
+from fava_server import Server, run_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("browser")]
 

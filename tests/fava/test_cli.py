@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SLUG, Server, run_serve, write_books
+from fava_server import SLUG, Server, run_serve, write_books
 
 from sandao.cli import main
 from sandao.reports.web import serve
@@ -101,7 +101,7 @@ def test_read_write_serves_edits(tmp_path: Path) -> None:
     """The one way to edit: ``--read-write``; then Fava's editor saves (and nothing else)."""
     import urllib.request
 
-    from books import BOOKS
+    from testbooks import FAVA_BOOKS as BOOKS
 
     books = write_books(tmp_path / "county", BOOKS)
     with run_serve(books, "--read-write") as running:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from books import BOOKS
-from conftest import SLUG, file_hashes, write_books
+from fava_server import SLUG, file_hashes, write_books
+from testbooks import FAVA_BOOKS as BOOKS
 
 from sandao.reports.web.serve import create_serve_app
 

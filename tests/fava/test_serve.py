@@ -11,8 +11,8 @@ from urllib.parse import unquote
 import pytest
 from beancount import loader
 from beancount.core import data
-from books import BOOKS
-from conftest import SLUG, Server, file_hashes, write_books
+from fava_server import SLUG, Server, file_hashes, write_books
+from testbooks import FAVA_BOOKS as BOOKS
 
 from sandao import runtime
 from sandao.cli import build_parser

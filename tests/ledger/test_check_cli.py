@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BASE, FUND_TASK
+from testbooks import BASE, FUND_TASK
 
 from sandao import runtime
 from sandao.cli import main

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from conftest import FUND_TASK, run
+from testbooks import FUND_TASK, run
 
 OPEN = """\
 2024-01-01 open Expenses:C101-城东社区服务中心:30213-维修费

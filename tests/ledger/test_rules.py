@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from conftest import BASE, FUND_TASK, codes, run
+from testbooks import BASE, FUND_TASK, codes, run
 
 
 def only(analysis, code):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal as D
 
-from reportbooks import county
+from testbooks import county
 
 from sandao.reports.community import community_notice
 from sandao.reports.execution import execution_report, quota_execution

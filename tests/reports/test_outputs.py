@@ -11,7 +11,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from reportbooks import BASE, COUNTY, county
+from testbooks import REPORT_BASE as BASE
+from testbooks import REPORT_COUNTY as COUNTY
+from testbooks import county
 
 from sandao.cli import main
 from sandao.reports.privacy import SENSITIVE
@@ -275,7 +277,7 @@ def test_report_command_more_bad_input_keeps_outputs(tmp_path, capsys, args, mes
 
 
 def test_payments_beyond_the_printed_ten_reach_the_open_data(tmp_path):
-    from reportbooks import busy_quarter, load_text
+    from testbooks import busy_quarter, load_text
 
     out = write_reports(
         load_text(COUNTY + busy_quarter()),

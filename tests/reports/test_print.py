@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from reportbooks import COUNTY, busy_quarter, county, load_text
+from testbooks import REPORT_COUNTY as COUNTY
+from testbooks import busy_quarter, county, load_text
 
 from sandao.reports.community import MAX_PAYMENTS, MAX_TASKS, community_notice
 from sandao.reports.html import environment, render_report

@@ -15,7 +15,7 @@ from beancount import loader
 from beancount.core import data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reportbooks import BASE
+from testbooks import REPORT_BASE as BASE
 
 from sandao.ledger import analysis_for
 from sandao.reports.community import community_notice
