@@ -20,10 +20,10 @@ from decimal import Decimal
 
 from sandao.ledger import Analysis
 from sandao.ledger.resolver import INCOME, OTHER, SPENDING, Posting
+from sandao.ledger.vocabulary import STREAMS
 from sandao.reports.base import Period, _memo
 
 ZERO = Decimal(0)
-STREAMS: tuple[str, ...] = ("建设", "运转", "职能")
 OTHER_STREAM = "其他"
 #: 资金结存 accounts: cash brought in against equity is an opening balance.
 CASH_CODES = frozenset({"1001", "1002", "1011", "1021", "1201"})
