@@ -75,6 +75,14 @@ class _Reader:
         self.extra_values(3)
         return ident, name, amount
 
+    def id_and_value(self, key: str, what: str, kind: type, label: str) -> tuple[Any, Any]:
+        """The ``"ID" value`` head of a change (task-amend, task-close, quota-adjust)."""
+        ident = self.value(0, str, f"{what}编号")
+        self.ids = {key: ident}
+        value = self.value(1, kind, label)
+        self.extra_values(2)
+        return ident, value
+
     def value(self, index: int, kind: type, label: str) -> Any:
         values = self.entry.values
         if index >= len(values):
@@ -307,56 +315,40 @@ def _declare_measure(entry: data.Custom, decl: Declarations, sink: FindingSink) 
     target.append(Measure(entry.date, ref, name, value, measure_unit, entry.meta))
 
 
+def _change_of(table: dict[str, Any], ident: str, entry: data.Custom, decl: Declarations) -> Any:
+    """The task or quota a change names; an undeclared one is kept for T002/Q002."""
+    found = table.get(ident)
+    if found is None:
+        decl.unresolved.append(entry)
+    return found
+
+
 def _amend_task(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
     r = _Reader(entry, sink)
-    task_id = r.value(0, str, "任务编号")
-    r.ids = {"task": task_id}
-    amount = r.amount(1, "新的任务总额")
-    r.extra_values(2)
+    task_id, amount = r.id_and_value("task", "任务", Amount, "新的任务总额")
     due = r.key("due", "date")
     document = r.key("document", "text")
-    if not r.ok:
-        return
-    task = decl.tasks.get(task_id)
-    if task is None:
-        decl.unresolved.append(entry)
-        return
-    due = due or entry.date + datetime.timedelta(days=DEFAULT_AMEND_DUE_DAYS)
-    task.changes.append(TaskChange(entry.date, amount.number, due, document, entry.meta))
+    if r.ok and (task := _change_of(decl.tasks, task_id, entry, decl)) is not None:
+        due = due or entry.date + datetime.timedelta(days=DEFAULT_AMEND_DUE_DAYS)
+        task.changes.append(TaskChange(entry.date, amount.number, due, document, entry.meta))
 
 
 def _close_task(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
     r = _Reader(entry, sink)
-    task_id = r.value(0, str, "任务编号")
-    r.ids = {"task": task_id}
-    mode = r.value(1, str, "结项方式")
-    r.extra_values(2)
+    task_id, mode = r.id_and_value("task", "任务", str, "结项方式")
     document = r.key("document", "text")
     if mode is not None and mode not in TASK_CLOSE_MODES:
         r.fail(f"结项方式应为 {' / '.join(TASK_CLOSE_MODES)} 之一，实际为 {mode!r}")
-    if not r.ok:
-        return
-    task = decl.tasks.get(task_id)
-    if task is None:
-        decl.unresolved.append(entry)
-        return
-    task.close_date, task.close_mode, task.close_document = entry.date, mode, document
+    if r.ok and (task := _change_of(decl.tasks, task_id, entry, decl)) is not None:
+        task.close_date, task.close_mode, task.close_document = entry.date, mode, document
 
 
 def _adjust_quota(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
     r = _Reader(entry, sink)
-    quota_id = r.value(0, str, "指标编号")
-    r.ids = {"quota": quota_id}
-    amount = r.amount(1, "调整金额")
-    r.extra_values(2)
+    quota_id, amount = r.id_and_value("quota", "指标", Amount, "调整金额")
     document = r.key("document", "text")
-    if not r.ok:
-        return
-    quota = decl.quotas.get(quota_id)
-    if quota is None:
-        decl.unresolved.append(entry)
-        return
-    quota.adjustments.append(QuotaChange(entry.date, amount.number, document, entry.meta))
+    if r.ok and (quota := _change_of(decl.quotas, quota_id, entry, decl)) is not None:
+        quota.adjustments.append(QuotaChange(entry.date, amount.number, document, entry.meta))
 
 
 _DECLARE = {
