@@ -13,7 +13,7 @@ from beancount import loader
 from beancount.core import data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reportbooks import BASE
+from testbooks import REPORT_BASE as BASE
 
 from sandao.ledger import analysis_for, load
 from sandao.ledger.scaffold import example_main
