@@ -63,22 +63,9 @@ def test_json_shape(tmp_path, capsys):
     code, out, _ = check(capsys, write(tmp_path, books), "--json")
     records = json.loads(out)
     assert code == 1
-    keys = [
-        "code",
-        "severity",
-        "message",
-        "file",
-        "line",
-        "date",
-        "task",
-        "project",
-        "quota",
-        "unit",
-        "department",
-        "fix",
-        "caused_by",
-        "ack_reason",
-    ]
+    # The stable --json shape, pinned here on purpose (not imported from the code).
+    keys = "code severity message file line date task project quota unit department fix"
+    keys = [*keys.split(), "caused_by", "ack_reason"]
     assert all(list(r) == keys for r in records)
     by_code = {r["code"]: r for r in records}
     assert (

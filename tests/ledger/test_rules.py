@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import pytest
 from testbooks import BASE, FUND_TASK, codes, run
 
 
@@ -65,21 +66,16 @@ def test_t001_each_amendment_falls_due_on_its_own_date():
 # --- T002 / P002 ------------------------------------------------------------------
 
 
-def test_t002_unknown_task_link():
+@pytest.mark.parametrize(
+    ("link", "expected"), [("T2025-999", ["T002"]), ("invoice-42", [])], ids=["task id", "other"]
+)
+def test_t002_unknown_task_link_and_near_miss(link, expected):
     a = run(
         FUND_TASK
-        + '2025-04-01 * "x" "y" ^T2025-999\n  Expenses:C101-城东社区服务中心:30201-办公费  10 CNY\n  Assets:C101-城东社区服务中心:1002-银行存款\n'
+        + f'2025-04-01 * "x" "y" ^{link}\n  stream: "运转"\n  function: "2120101"\n  Expenses:C101-城东社区服务中心:30201-办公费  10 CNY\n  Assets:C101-城东社区服务中心:1002-银行存款\n'
     )
-    (f,) = only(a, "T002")
-    assert f.task == "T2025-999"
-
-
-def test_t002_near_miss_link_not_a_task_id():
-    a = run(
-        FUND_TASK
-        + '2025-04-01 * "x" "y" ^invoice-42\n  stream: "运转"\n  function: "2120101"\n  Expenses:C101-城东社区服务中心:30201-办公费  10 CNY\n  Assets:C101-城东社区服务中心:1002-银行存款\n'
-    )
-    assert codes(a) == []
+    assert codes(a) == expected
+    assert [f.task for f in only(a, "T002")] == ([link] if expected else [])
 
 
 def test_p002_unknown_project_link_and_near_miss():
@@ -110,20 +106,17 @@ def test_t003_same_day_money_nets_first():
 # --- T004 -------------------------------------------------------------------------
 
 
-def test_t004_functional_income_without_task():
+@pytest.mark.parametrize(
+    ("income", "expected"),
+    [("D05-县委政法委", ["T004"]), ("YZ-运转经费", [])],
+    ids=["职能", "运转"],
+)
+def test_t004_functional_income_without_task_and_near_miss(income, expected):
     a = run(
         FUND_TASK
-        + '2025-04-01 * "县委政法委" "经费"\n  Assets:C101-城东社区服务中心:1002-银行存款  100 CNY\n  Income:C101-城东社区服务中心:4001-财政拨款收入:D05-县委政法委\n'
+        + f'2025-04-01 * "县财政局" "经费"\n  Assets:C101-城东社区服务中心:1002-银行存款  100 CNY\n  Income:C101-城东社区服务中心:4001-财政拨款收入:{income}\n'
     )
-    assert len(only(a, "T004")) == 1
-
-
-def test_t004_near_miss_operating_income_without_task():
-    a = run(
-        FUND_TASK
-        + '2025-04-01 * "县财政局" "经费"\n  Assets:C101-城东社区服务中心:1002-银行存款  100 CNY\n  Income:C101-城东社区服务中心:4001-财政拨款收入:YZ-运转经费\n'
-    )
-    assert codes(a) == []
+    assert codes(a) == expected
 
 
 # --- T005 -------------------------------------------------------------------------
