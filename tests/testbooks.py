@@ -55,6 +55,16 @@ EXPENSES = (
     + open_account(f"Expenses:{C102}:30227-委托业务费")
 )
 EQUITY_C101 = open_account(f"Equity:{C101}:3001-累计盈余")
+#: The cash, works and income accounts the rule and report counties share.
+CORE_ACCOUNTS = (
+    ZERO_BALANCE_C101
+    + BANK_C101
+    + WORKS_C101
+    + ZERO_BALANCE_C102
+    + RUNNING_INCOME_C101
+    + BUILDING_INCOME_C101
+    + D05_INCOME_C101
+)
 
 TASK_T2025_007 = """\
 2025-03-01 custom "task" "T2025-007" "平安示范社区建设" 50000.00 CNY
@@ -92,13 +102,7 @@ BASE = (
     + UNITS
     + COMMUNITY_SQ01
     + DEPARTMENTS
-    + ZERO_BALANCE_C101
-    + BANK_C101
-    + WORKS_C101
-    + ZERO_BALANCE_C102
-    + RUNNING_INCOME_C101
-    + BUILDING_INCOME_C101
-    + D05_INCOME_C101
+    + CORE_ACCOUNTS
     + D07_INCOME_C101
     + D05_INCOME_C102
     + EXPENSES
@@ -171,13 +175,7 @@ REPORT_BASE = (
     + "  households: 2600\n"
     + '2024-01-01 custom "community" "SQ02" "群英社区"\n  unit: "C102"\n  households: 1000\n'
     + DEPARTMENTS
-    + ZERO_BALANCE_C101
-    + BANK_C101
-    + WORKS_C101
-    + ZERO_BALANCE_C102
-    + RUNNING_INCOME_C101
-    + BUILDING_INCOME_C101
-    + D05_INCOME_C101
+    + CORE_ACCOUNTS
     + RUNNING_INCOME_C102
     + open_account(f"Expenses:{C101}:30101-基本工资")
     + open_account(f"Expenses:{C101}:30201-办公费")
