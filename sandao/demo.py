@@ -123,6 +123,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     index = write_reports(
         analysis, args.out, year=args.year, county_config=load_county_config(main)
     )
-    out.write(f"\n报表已生成：{_shown(index)}\n\n")
+    out.write(f"\n报表已生成：{_shown(index)}\n")
+    year = args.year or analysis.as_of.year
+    out.write(
+        f"  含：{year - 1}年决算（已结账年度）、{year}年预算、{year}年预算执行（截至 {analysis.as_of}）、"
+        f"{year}年各季度社区财务公开栏、社区云触摸屏页面 {_shown(index.parent / 'kiosk' / 'index.html')}\n\n"
+    )
     out.write(next_steps())
     return 0
