@@ -135,13 +135,17 @@ def _money_table(
 
 
 def standards(analysis: Analysis, community: str, unit: str | None, year: int) -> list[str]:
-    """Sentences from quota metadata ``standard``/``old_standard`` (居委会工作经费, 干部报酬)."""
+    """Sentences from quota metadata ``standard``/``old_standard`` (居委会工作经费, 干部报酬).
+
+    For a community: the unit's quotas without a community and the community's own; with
+    ``community=None`` (a unit's budget text): all of the unit's quotas of the year.
+    """
     out = []
     for quota in sorted(analysis.declarations.quotas.values(), key=lambda q: q.id):
         meta = quota.meta
         if quota.year != year or "standard" not in meta or quota.unit != unit:
             continue
-        if quota.community not in (None, community):
+        if community is not None and quota.community not in (None, community):
             continue
         name = quota.name.split("（")[0]
         text = f"{name}标准：{Decimal(meta['standard']):,.0f} {meta.get('standard_unit', '元')}"
