@@ -48,6 +48,8 @@ BUILDING_INCOME_C101 = open_account(
 D05_INCOME_C101 = open_account(f"Income:{C101}:4001-财政拨款收入:D05-县委政法委", 'stream: "职能"')
 D07_INCOME_C101 = open_account(f"Income:{C101}:4001-财政拨款收入:D07-县人社局", 'stream: "职能"')
 D05_INCOME_C102 = open_account(f"Income:{C102}:4001-财政拨款收入:D05-县委政法委", 'stream: "职能"')
+#: A department's own cash for a task is 4609 其他收入 (4001 without a quota is D003).
+D05_CASH_C101 = open_account(f"Income:{C101}:4609-其他收入:D05-县委政法委", 'stream: "职能"')
 RUNNING_INCOME_C102 = open_account(f"Income:{C102}:4001-财政拨款收入:YZ-运转经费", 'stream: "运转"')
 EXPENSES = (
     open_account(f"Expenses:{C101}:30227-委托业务费")
@@ -64,6 +66,7 @@ CORE_ACCOUNTS = (
     + RUNNING_INCOME_C101
     + BUILDING_INCOME_C101
     + D05_INCOME_C101
+    + D05_CASH_C101
 )
 
 TASK_T2025_007 = """\
@@ -92,7 +95,7 @@ QUOTA_ZB25_0101 = """\
 FUND_TASK = """\
 2025-03-20 * "县委政法委" "平安示范社区建设经费" ^T2025-007
   Assets:C101-城东社区服务中心:1002-银行存款  50000.00 CNY
-  Income:C101-城东社区服务中心:4001-财政拨款收入:D05-县委政法委
+  Income:C101-城东社区服务中心:4609-其他收入:D05-县委政法委
 """
 
 #: The rule tests' county: two units, a task, a quota (tests add the entries they judge).
@@ -124,6 +127,7 @@ FAVA_BOOKS = (
     + BANK_C102
     + RUNNING_INCOME_C101
     + D05_INCOME_C101
+    + D05_CASH_C101
     + D07_INCOME_C101
     + D05_INCOME_C102
     + EXPENSES
@@ -256,7 +260,7 @@ REPORT_COUNTY = (
   Assets:C102-城西社区服务中心:1011-零余额账户用款额度
 2025-04-15 * "县委政法委" "平安示范社区建设经费" ^T2025-007
   Assets:C101-城东社区服务中心:1002-银行存款  50000.00 CNY
-  Income:C101-城东社区服务中心:4001-财政拨款收入:D05-县委政法委
+  Income:C101-城东社区服务中心:4609-其他收入:D05-县委政法委
 2025-05-06 * "张三丰" "巡防劳务 电话13812345678 卡号6222021234567890123" ^T2025-007
   payee_type: "个人"
   Expenses:C101-城东社区服务中心:30227-委托业务费  12000.00 CNY
@@ -304,7 +308,7 @@ def busy_quarter(tasks: int = 12, payments: int = 25) -> str:
             "  due: 2025-04-30\n  end: 2025-12-31",
             f'2025-04-{1 + i % 28:02d} * "县委政法委" "拨付工作经费" ^{tid}',
             f"  Assets:C101-城东社区服务中心:1002-银行存款  {50000 + i * 1000}.00 CNY",
-            "  Income:C101-城东社区服务中心:4001-财政拨款收入:D05-县委政法委",
+            "  Income:C101-城东社区服务中心:4609-其他收入:D05-县委政法委",
         ]
     for i in range(payments):
         leaf = leaves[i % len(leaves)]

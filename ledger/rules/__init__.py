@@ -9,6 +9,7 @@ One module per kind of evidence a rule reads, so a rule is found by what it look
 - :mod:`.tasks` — each task's money over time from :mod:`sandao.ledger.funding`
   (T001, T003, T008, T009);
 - :mod:`.budget` — each quota's and project's spending over time (Q001, P001);
+- :mod:`.cash` — the 决算's budget (cash) basis, a transaction at a time (D003, D004);
 - :mod:`sandao.ledger.closing` — closed periods whose entries changed (C001), called
   from :func:`c001_closed_period_changed` below.
 
@@ -48,6 +49,7 @@ from sandao.ledger.funding import TaskFunding, Usage
 from sandao.ledger.model import Declarations
 from sandao.ledger.resolver import PostingTable
 from sandao.ledger.rules.budget import p001_project_overspent, q001_quota_overspent
+from sandao.ledger.rules.cash import check_cash_basis
 from sandao.ledger.rules.references import check_references
 from sandao.ledger.rules.registry import CHECKS, rule
 from sandao.ledger.rules.rows import check_rows
@@ -71,6 +73,7 @@ def run_rules(
     """Every rule over one analysis, reporting into ``sink``."""
     check_references(decl, sink)
     check_rows(table, decl, sink)
+    check_cash_basis(table, decl, sink)
     check_tasks(decl, funding, as_of, grace_days, sink)
     q001_quota_overspent(decl, usage, sink)
     p001_project_overspent(decl, usage.projects, sink)

@@ -309,6 +309,7 @@ def _sections(
         f"{name}{year}年度收入支出总计{total}万元。"
         + change(q.value("t1", "总计", "in_amount"), before, "收入支出总计", year)
         + (f"主要原因：{reason}。" if before is not None and reason else ""),
+        _wanglai_text(ctx, scope, year),
     )
     # 二
     income_total = q("t1", "本年收入合计", "in_amount")
@@ -460,6 +461,18 @@ def _sections(
     # 十一
     add("十一、其他重要事项的情况说明", *_other_matters(ctx, scope, year, tables, prev, q))
     return sections, q.quoted
+
+
+def _wanglai_text(ctx: Context, scope: Scope, year: int) -> str:
+    """往来 money (warning D004): named, because it is in neither column."""
+    moved = ctx.books.total(scope.units, year).wanglai
+    if not moved:
+        return ""
+    way = "净流入" if moved > 0 else "净流出"
+    return (
+        f"本年度另有往来款项（暂付、暂收、借款等）{way}{wan(abs(half_up(moved)))}万元，"
+        "不计入收入和支出，年末结转和结余已扣除。"
+    )
 
 
 def _function_path(code: str, ts: TableSet) -> str:

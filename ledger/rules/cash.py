@@ -1,0 +1,125 @@
+"""Rules of the 决算's budget (cash) basis: D003 and D004, one named function each.
+
+Both protect what the disclosure documents read (disclosure-standard.md):
+
+- D003 — a department's money booked as 4001 财政拨款收入 without a quota.  财政拨款收入 is
+  money from the county's finance bureau only; a department's cash for a task is
+  ``4609-其他收入:Dxx`` (from the unit's own 主管部门, ``4201-上级补助收入:Dxx``).
+- D004 — money moved between a 资金结存 account (1001, 1002, 1011, 1021, 1201) and an
+  account that is neither income nor spending (往来: 1218 暂付, 2307 暂收, loans …): it is
+  in neither column of the 决算 and the 情况说明 must name it.
+
+One pass over the posting table, a transaction at a time; a row that is neither income
+nor on a balance-sheet account costs one comparison.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sandao.ledger.accounts import GOV_ACCOUNTS, gov_code_of
+from sandao.ledger.model import Declarations
+from sandao.ledger.resolver import INCOME, OTHER, Posting, PostingTable
+from sandao.ledger.rules.registry import rule
+from sandao.ledger.sink import FindingSink
+
+CASH_CODES = frozenset({"1001", "1002", "1011", "1021", "1201"})
+OPENING_CODE = "3001"
+
+
+def check_cash_basis(table: PostingTable, decl: Declarations, sink: FindingSink) -> None:
+    """D003 and D004 over the posting table."""
+    rows = table.rows
+    if not rows:
+        return
+    first_day = rows[0].date
+    codes: dict[str, str | None] = {}
+    supervisors = {
+        code: str(unit.meta.get("supervisor") or "").strip() for code, unit in decl.units.items()
+    }
+    n = len(rows)
+    start = 0
+    while start < n:
+        txn = rows[start].txn
+        end = start + 1
+        while end < n and rows[end].txn == txn:
+            end += 1
+        cash = others = None
+        opening = False
+        for i in range(start, end):
+            row = rows[i]
+            role = row.role
+            if role == INCOME:
+                if row.department and row.quota is None:
+                    code = codes.get(row.account) or codes.setdefault(
+                        row.account, gov_code_of(row.account)
+                    )
+                    if code == "4001":
+                        d003_department_income_without_quota(row, supervisors, sink)
+            elif role == OTHER:
+                account = row.account
+                code = codes.get(account)
+                if code is None and account not in codes:
+                    code = codes[account] = gov_code_of(account)
+                if code in CASH_CODES:
+                    cash = row
+                elif code == OPENING_CODE and row.date == first_day:
+                    opening = True  # the opening entry: 年初结转和结余, not 往来
+                elif code is not None:
+                    others = row
+        if cash is not None and others is not None and not opening:
+            d004_wanglai(rows[start:end], codes, sink)
+        start = end
+
+
+@rule("D003")
+def d003_department_income_without_quota(
+    row: Posting, supervisors: dict[str, str], sink: FindingSink
+) -> None:
+    """D003: a department's money under 4001 财政拨款收入 with no quota — it is 其他收入."""
+    parts = row.account.split(":")
+    fix_code = "4201" if supervisors.get(row.unit or "") == row.department else "4609"
+    department_part = next((p for p in parts[3:] if p.startswith(row.department or "")), "")
+    fixed = ":".join([*parts[:2], f"{fix_code}-{GOV_ACCOUNTS[fix_code]}", department_part])
+    message = (
+        f"部门 {row.department} 的资金记为 4001 财政拨款收入却没有指标：财政拨款收入只指县财政局拨付的资金，"
+        f"部门用本部门资金转来的经费应记 {fixed}（{row.account} {row.amount:,.2f}）"
+    )
+    sink.add(
+        "D003",
+        {"filename": row.file, "lineno": row.line},
+        row.date,
+        message,
+        unit=row.unit,
+        department=row.department,
+        task=row.task,
+    )
+
+
+@rule("D004")
+def d004_wanglai(group: list[Posting], codes: dict[str, str | None], sink: FindingSink) -> None:
+    """D004: cash moved to or from a non-income, non-spending account (往来)."""
+    cash = [r for r in group if codes.get(r.account) in CASH_CODES]
+    budget = [r for r in group if r.role != OTHER]
+    # cash that income and spending in the same transaction do not explain
+    moved = sum((r.amount for r in cash), Decimal(0)) + sum((r.amount for r in budget), Decimal(0))
+    if not moved:
+        return  # between 资金结存 accounts, or all of it income / spending
+    other = next(
+        r
+        for r in group
+        if r.role == OTHER and codes.get(r.account) not in CASH_CODES and codes.get(r.account)
+    )
+    direction = "流入" if moved > 0 else "流出"
+    message = (
+        f"资金结存{direction} {abs(moved):,.2f}元 与往来科目 {other.account} 相对应，不计入决算收入支出，"
+        "将在情况说明中列为往来款项"
+    )
+    first = cash[0]
+    sink.add(
+        "D004",
+        {"filename": first.file, "lineno": first.line},
+        first.date,
+        message,
+        unit=first.unit,
+    )
