@@ -54,25 +54,23 @@ def disclosure_jobs(
     draft: bool = False,
     county_config: Any = None,
 ) -> list[Callable[[], Report]]:
-    """The 决算 of each closed year up to ``year`` (a draft of ``year`` if asked and open)
-    and the 预算 of each budget year up to ``year``, per unit and for the county."""
-    shared: dict[str, Context] = {}
+    """The 预算 of ``year``, the 决算 (and 预算会计 statements) of the latest closed year up
+    to ``year``, and a draft 决算 of ``year`` if asked and still open — per unit and for the
+    county.  Earlier years: run again with ``--year``."""
+    # Built here, before any worker is forked: the workers share it instead of each
+    # making its own pass over the postings.
+    shared = context(analysis, county_config)
 
     def ctx() -> Context:
-        if "ctx" not in shared:
-            shared["ctx"] = context(analysis, county_config)
-        return shared["ctx"]
+        return shared
 
     info = county_config.county if county_config is not None else None
     name = f"{info.name}社区服务中心（汇总）" if info is not None and info.name else ""
-    decl = analysis.declarations
     rows = analysis.postings.rows
     data_years = set(range(rows[0].date.year, year + 1)) if rows else set()
-    budget_years = sorted(
-        {q.year for q in decl.quotas.values() if q.year <= year}
-        | ({year} if year in data_years else set())
-    )
-    final_years = sorted(y for y in data_years if y <= year and is_closed(analysis, y))
+    closed = [y for y in sorted(data_years) if is_closed(analysis, y)]
+    final_years = closed[-1:]
+    budget_years = [year]
     jobs: list[Callable[[], Report]] = []
     for scope in scopes(analysis, unit, name):
         for y in budget_years:

@@ -278,7 +278,7 @@ def _sections(
     year: int,
     tables: dict[str, Table],
     r: Rounded,
-    prev: dict[str, Table] | None,
+    prev: dict[str, Any] | None,
     prev_r: Rounded | None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     q = Quotes(tables)
@@ -289,9 +289,7 @@ def _sections(
     sections: list[dict[str, Any]] = []
 
     def prev_cell(key: str, label: str, column: str) -> Decimal | None:
-        if prev is None:
-            return None
-        return t.cell(prev[key], label, column)
+        return None if prev is None else prev[key]
 
     def add(title: str, *paragraphs: str) -> None:
         sections.append({"title": title, "paragraphs": [p for p in paragraphs if p]})
@@ -541,7 +539,7 @@ def _item_reason(
 
 
 def _three_text(
-    q: Quotes, tables: dict[str, Table], prev: dict[str, Table] | None, name: str, year: int
+    q: Quotes, tables: dict[str, Table], prev: dict[str, Any] | None, name: str, year: int
 ) -> list[str]:
     row = tables["t7"].records()[0]
     if not any(row[f"{k}_actual"] or row[f"{k}_budget"] for k in t.THREE_KEYS):
@@ -571,7 +569,7 @@ def _three_text(
         first += f"{year}年度“三公”经费支出决算数{'大于' if diff > 0 else '小于'}预算数，主要是{'公务活动增加' if diff > 0 else '厉行节约、压减开支'}。"
     else:
         first += f"{year}年度“三公”经费支出决算数与预算数持平。"
-    before = prev["t7"].records()[0] if prev else None
+    before = prev["t7"] if prev else None
     if before is None:
         second = f"{year - 1}年度无可比数据。"
     else:
@@ -676,7 +674,7 @@ def _other_matters(
     scope: Scope,
     year: int,
     tables: dict[str, Table],
-    prev: dict[str, Table] | None,
+    prev: dict[str, Any] | None,
     q: Quotes,
 ) -> list[str]:
     decl = ctx.analysis.declarations
@@ -798,6 +796,19 @@ def _footer(ctx: Context) -> dict[str, Any]:
     }
 
 
+def _previous_cells(r: Rounded) -> dict[str, Any]:
+    """The previous year's cells the 情况说明 compares with (as its tables would print them)."""
+    fiscal = set(FUND_TYPES)
+    three = t.three_values(t.three_spent(r))
+    return {
+        "t1": sum(r.income.values(), ZERO) + sum(r.opening.values(), ZERO),
+        "t4": sum((v for k, v in r.income.items() if k[0] in fiscal), ZERO)
+        + sum((v for b, v in r.opening.items() if b in fiscal), ZERO),
+        "t5": sum((v for k, v in r.spend.items() if k.bucket == DEFAULT_FUND), ZERO),
+        "t7": {f"{k}_actual": v for k, v in three.items()},
+    }
+
+
 def final_document(ctx: Context, scope: Scope, year: int, draft: bool = False) -> Report:
     """One 部门决算 (a closed year, or a draft of an open one)."""
     r = ctx.rounded(scope, year)
@@ -806,7 +817,7 @@ def final_document(ctx: Context, scope: Scope, year: int, draft: bool = False) -
     prev = prev_r = None
     if ctx.has_year(scope, year - 1):
         prev_r = ctx.rounded(scope, year - 1)
-        prev = {tb.key: tb for tb in final_tables(ctx, scope, prev_r, year - 1)}
+        prev = _previous_cells(prev_r)
     sections, quoted = _sections(ctx, scope, year, by_key, r, prev, prev_r)
     chart = _chart(ctx, scope, year, by_key["t5"])
     tails = _tail_notes(r)

@@ -87,6 +87,11 @@ def three_public_of(value: object) -> str | None:
     return None
 
 
+class _QuotaInfo(NamedTuple):
+    fund: str
+    cls: str
+
+
 class SpendKey(NamedTuple):
     bucket: str
     cls: str
@@ -211,7 +216,10 @@ def _is_true(value: object) -> bool:
 
 def gather(analysis: Analysis, tables: TableSet) -> Books:
     """One pass over the posting table, a transaction at a time."""
-    quotas = analysis.declarations.quotas
+    quotas = {
+        qid: _QuotaInfo(q.fund_type if q.fund_type in FUND_TYPES else DEFAULT_FUND, quota_class(q))
+        for qid, q in analysis.declarations.quotas.items()
+    }
     extras = analysis.postings.extras
     rows = analysis.postings.rows
     flows: dict[tuple[str, int], Flows] = {}
@@ -224,6 +232,10 @@ def gather(analysis: Analysis, tables: TableSet) -> Books:
         if found == "?":
             found = code_cache[account] = gov_code_of(account)
         return found
+
+    for row in rows:  # fill the cache once per account, so the pass below is a lookup
+        if row.account not in code_cache:
+            code_cache[row.account] = gov_code_of(row.account)
 
     def flows_of(unit: str, year: int) -> Flows:
         f = flows.get((unit, year))
@@ -239,7 +251,13 @@ def gather(analysis: Analysis, tables: TableSet) -> Books:
         while end < n and rows[end].txn == txn:
             end += 1
         _transaction(
-            rows[start:end], extras.get(txn), quotas, code, flows_of, first_day, default_function
+            rows[start:end],
+            extras.get(txn),
+            quotas,
+            code_cache,
+            flows_of,
+            first_day,
+            default_function,
         )
         start = end
     return Books(flows, first_day, analysis.as_of)
@@ -248,8 +266,8 @@ def gather(analysis: Analysis, tables: TableSet) -> Books:
 def _transaction(
     group: list[Posting],
     extra: dict[str, dict[str, object]] | None,
-    quotas: dict[str, Quota],
-    code,
+    quotas: dict[str, _QuotaInfo],
+    codes: dict[str, str | None],
     flows_of,
     first_day: datetime.date | None,
     default_function,
@@ -257,7 +275,7 @@ def _transaction(
     cash: dict[str, Decimal] = {}
     has_income = has_spending = from_1011 = from_4001 = opening = False
     for row in group:
-        c = code(row.account)
+        c = codes[row.account]
         if c in CASH_CODES:
             unit = row.unit or ""
             cash[unit] = cash.get(unit, ZERO) + row.amount
@@ -274,10 +292,10 @@ def _transaction(
     date = group[0].date
     year = date.year
     if extra:
-        _assets(group, extra, code, flows_of, year)
+        _assets(group, extra, codes.get, flows_of, year)
     if opening:
         for row in group:
-            if code(row.account) in CASH_CODES:
+            if codes[row.account] in CASH_CODES:
                 posting_extra = (extra or {}).get(row.account) or (extra or {}).get("")
                 f = flows_of(row.unit or "", year)
                 bucket = _bucket_of_opening(posting_extra)
@@ -288,7 +306,7 @@ def _transaction(
         return
     if not cash and not (has_income and has_spending):
         return  # neither money in nor out of 资金结存: 转固, depreciation, accruals
-    net: dict[str, Decimal] = defaultdict(Decimal)
+    net: dict[str, Decimal] = {}
     txn_extra = (extra or {}).get("") or {}
     procurement = str(txn_extra.get("procurement") or "").strip()
     for row in group:
@@ -296,12 +314,10 @@ def _transaction(
         if role == INCOME:
             unit = row.unit or ""
             f = flows_of(unit, year)
-            source = INCOME_SOURCES.get(code(row.account) or "", OTHER_SOURCE)
+            source = INCOME_SOURCES.get(codes[row.account] or "", OTHER_SOURCE)
             if source == FISCAL:
                 quota = quotas.get(row.quota) if row.quota else None
-                bucket = (
-                    quota.fund_type if quota and quota.fund_type in FUND_TYPES else DEFAULT_FUND
-                )
+                bucket = quota.fund if quota else DEFAULT_FUND
             else:
                 bucket = NON_FISCAL
             function = row.function or default_function(row.stream)
@@ -309,19 +325,17 @@ def _transaction(
             ref = row.project or row.task
             if ref:
                 f.ref_income[ref] -= row.amount
-            net[unit] -= row.amount
+            net[unit] = net.get(unit, ZERO) - row.amount
         elif role == SPENDING:
             unit = row.unit or ""
             f = flows_of(unit, year)
             quota = quotas.get(row.quota) if row.quota else None
             if quota is not None or from_1011 or from_4001:
-                bucket = (
-                    quota.fund_type if quota and quota.fund_type in FUND_TYPES else DEFAULT_FUND
-                )
+                bucket = quota.fund if quota else DEFAULT_FUND
             else:
                 bucket = NON_FISCAL
             if quota is not None and not (row.task or row.project):
-                cls = quota_class(quota)
+                cls = quota.cls
             elif row.task or row.project:
                 cls = PROJECT
             else:
@@ -335,7 +349,7 @@ def _transaction(
                 bucket, cls, row.function or default_function(row.stream), economic, ref, three
             )
             f.spend[key] += row.amount
-            net[unit] -= row.amount
+            net[unit] = net.get(unit, ZERO) - row.amount
             if procurement in PROCUREMENT_KINDS:
                 f.procurement[procurement] += row.amount
     for unit in cash.keys() | net.keys():

@@ -11,7 +11,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sandao.reports.disclosure.rounding import shares
-from sandao.reports.disclosure.tables import cell
 from sandao.reports.model import Table
 
 ZERO = Decimal(0)
@@ -79,15 +78,31 @@ class Quotes:
     tables: dict[str, Table]
     quoted: list[dict[str, Any]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self._rows: dict[str, list[dict[str, Any]]] = {}
+
+    def cell(self, table: str, label: str, column: str) -> Decimal | None:
+        """The cell of the row labelled ``label`` (rows read once per table)."""
+        rows = self._rows.get(table)
+        if rows is None:
+            t = self.tables[table]
+            rows = self._rows[table] = [*t.records(), *([t.total] if t.total else [])]
+        for row in rows:
+            if label in row.values():
+                value = row.get(column)
+                if value is not None:
+                    return value
+        return None
+
     def __call__(self, table: str, label: str, column: str) -> str:
-        value = cell(self.tables[table], label, column)
+        value = self.cell(table, label, column)
         if value is None:
             raise KeyError(f"{table}: no cell {label!r} / {column!r}")
         self.quoted.append({"table": table, "label": label, "column": column, "value": value})
         return wan(value)
 
     def value(self, table: str, label: str, column: str) -> Decimal:
-        return cell(self.tables[table], label, column) or ZERO
+        return self.cell(table, label, column) or ZERO
 
 
 def change(now: Decimal, before: Decimal | None, what: str, year: int) -> str:

@@ -30,6 +30,7 @@ from sandao.reports.disclosure import (
     final_document,
     scopes,
 )
+from sandao.reports.disclosure.document import _previous_cells
 from sandao.reports.disclosure.tables import cell
 
 ZERO = Decimal(0)
@@ -221,6 +222,13 @@ def test_example_identities_every_unit_and_county(example) -> None:
         for year in (2024, 2025):
             report = final_document(ctx, scope, year, draft=year == 2025)
             check_final(report, before, entries, scope.units)
+            # the cells the next year's 情况说明 compares with are this document's cells
+            cells = _previous_cells(ctx.rounded(scope, year))
+            t = tables(report)
+            assert cells["t1"] == t["t1"].total["in_amount"]
+            assert cells["t4"] == t["t4"].total["in_amount"]
+            assert cells["t5"] == t["t5"].total["total"]
+            assert cells["t7"]["total_actual"] == t["t7"].records()[0]["total_actual"]
             check_budget(budget_document(ctx, scope, year))
             before = report
     for year in (2024, 2025):
