@@ -83,7 +83,7 @@ def d003_department_income_without_quota(
     fixed = ":".join([*parts[:2], f"{fix_code}-{GOV_ACCOUNTS[fix_code]}", department_part])
     message = (
         f"部门 {row.department} 的资金记为 4001 财政拨款收入却没有指标：财政拨款收入只指县财政局拨付的资金，"
-        f"部门用本部门资金转来的经费应记 {fixed}（{row.account} {row.amount:,.2f}）"
+        f"部门用本部门资金转来的经费应记 {fixed}（现为 {row.account}）"
     )
     sink.add(
         "D003",
