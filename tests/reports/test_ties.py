@@ -105,7 +105,7 @@ def books(quotas, spends, tasks) -> str:
         for day, amount in t["transfers"]:
             lines.append(f'{day} * "县委政法委" "拨付" ^{tid}')
             lines.append(f"  Assets:C101-城东社区服务中心:1002-银行存款  {amount:.2f} CNY")
-            lines.append("  Income:C101-城东社区服务中心:4001-财政拨款收入:D05-县委政法委")
+            lines.append("  Income:C101-城东社区服务中心:4609-其他收入:D05-县委政法委")
         for day, amount in t["spends"]:
             lines.append(f'{day} * "某公司" "任务支出" ^{tid}')
             lines.append(f"  Expenses:C101-城东社区服务中心:30227-委托业务费  {amount:.2f} CNY")
