@@ -108,13 +108,13 @@ def test_t003_same_day_money_nets_first():
 
 @pytest.mark.parametrize(
     ("income", "expected"),
-    [("D05-县委政法委", ["T004"]), ("YZ-运转经费", [])],
+    [("4609-其他收入:D05-县委政法委", ["T004"]), ("4001-财政拨款收入:YZ-运转经费", [])],
     ids=["职能", "运转"],
 )
 def test_t004_functional_income_without_task_and_near_miss(income, expected):
     a = run(
         FUND_TASK
-        + f'2025-04-01 * "县财政局" "经费"\n  Assets:C101-城东社区服务中心:1002-银行存款  100 CNY\n  Income:C101-城东社区服务中心:4001-财政拨款收入:{income}\n'
+        + f'2025-04-01 * "县财政局" "经费"\n  Assets:C101-城东社区服务中心:1002-银行存款  100 CNY\n  Income:C101-城东社区服务中心:{income}\n'
     )
     assert codes(a) == expected
 
