@@ -94,9 +94,9 @@ def _meta(meta: dict[str, Any] | None) -> str:
 
 def _posting(posting: data.Posting) -> str:
     units = posting.units
-    if units is not None:
+    if type(units) is Amount:
         number, currency = _number(units.number), units.currency
-    else:
+    else:  # an amount left to interpolation, in books read without booking
         number = currency = ""
     cost, price, meta = posting.cost, posting.price, posting.meta
     return (

@@ -168,3 +168,37 @@ def _relocate(entry: data.Directive, old: str, new: str) -> data.Directive:
         meta = {**meta, "filename": new + filename[len(old) :]}
         return entry._replace(meta=meta)
     return entry
+
+
+ZERO_BLOB = "0" * 40
+
+
+def changed_blobs(root: Path, sha: str) -> list[tuple[str, str, str]]:
+    """(old blob, new blob, path) of each ``.beancount`` file a commit changed (first parent)."""
+    try:
+        parent = str(_git(root, "rev-parse", "--verify", "--quiet", f"{sha}^")).strip()
+    except GitError:
+        parent = ""
+    args = [parent, sha] if parent else ["--root", sha]
+    text = str(_git(root, "diff-tree", "-r", "--no-renames", *args, "--", "*.beancount"))
+    found = []
+    for line in text.splitlines():
+        head, _, path = line.partition("\t")
+        fields = head.split()
+        if len(fields) >= 4 and fields[0].startswith(":"):
+            found.append((fields[2], fields[3], path))
+    return found
+
+
+def blob_entries(root: Path, blob: str, path: str) -> list[data.Directive]:
+    """The entries of one file version, parsed without booking (empty for no file)."""
+    if not blob or blob == ZERO_BLOB:
+        return []
+    from beancount.parser import parser
+
+    text = _git(root, "cat-file", "blob", blob, binary=True)
+    entries, _, _ = parser.parse_string(
+        text.decode("utf-8", "replace"),  # type: ignore[union-attr]
+        report_filename=path,
+    )
+    return entries

@@ -4,8 +4,9 @@ The books of both revisions are read from git (never from the work tree) and com
 as entries (:func:`sandao.ledger.canonical.diff_entries`): moving an entry to another
 file, reordering its metadata or reformatting it is not a change.  Each change is
 attributed to the commit that last made it, by reading the books at every commit in
-between that touched a ``.beancount`` file (at most :data:`MAX_WALK` of them; beyond
-that the change is attributed to the last commit of the range).
+between that touched a ``.beancount`` file — only the files each commit changed, each file
+version parsed once (at most :data:`MAX_WALK` commits; beyond that a change is attributed to
+the last commit of the range).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from sandao.ledger.canonical import (
 from sandao.ledger.revisions import Commit, GitError
 
 #: Commits read one by one to attribute changes; longer ranges stop walking here.
-MAX_WALK = 60
+MAX_WALK = 500
 KIND_LABELS = {ADDED: "新增", REMOVED: "删除", CHANGED: "修改"}
 NO_UNIT = "（无单位）"
 
@@ -107,7 +108,7 @@ def history(main_file: Path, since: str | None = None, until: str | None = None)
     net = diff_entries(entries_since, entries_until)
     result = History(revisions.commit_info(root, since_sha), revisions.commit_info(root, until_sha))
     commits = revisions.commits_between(root, since_sha, until_sha, ("*.beancount",))
-    blame = _attribute(root, main, net, entries_since, commits, result)
+    blame = _attribute(root, net, commits, result)
     index_old = UnitIndex(declared_units(entries_since))
     index_new = UnitIndex(declared_units(entries_until))
     for change in net:
@@ -124,40 +125,44 @@ def history(main_file: Path, since: str | None = None, until: str | None = None)
     return result
 
 
-def _attribute(
-    root: Path,
-    main: Path,
-    net: list[Change],
-    start: list[data.Directive],
-    commits: list[Commit],
-    result: History,
-) -> dict[tuple, Commit]:
-    """Which commit last made each net change: walk the commits, diffing neighbours."""
+def _attribute(root: Path, net: list[Change], commits: list[Commit], result: History) -> dict:
+    """Which commit last touched each net change's entry.
+
+    Per commit only the ``.beancount`` files it changed are read (each file version —
+    git blob — parsed once, without booking) and compared as entries; a change is
+    recognised by the identity of either of its sides.
+    """
     if not net or not commits:
         return {}
-    wanted = {_key(c) for c in net}
-    # Identity + content of each side of a net change, to recognise it step by step.
-    new_texts = {canonical(c.new): _key(c) for c in net if c.new is not None}
-    removed_ids = {identity(c.old): _key(c) for c in net if c.kind == REMOVED and c.old}
-    changed_ids = {identity(c.new): _key(c) for c in net if c.kind == CHANGED and c.new}
-    blame: dict[tuple, Commit] = {}
+    wanted: dict[tuple, list[tuple]] = defaultdict(list)
+    for change in net:
+        for side in (change.old, change.new):
+            if side is not None:
+                wanted[identity(side)].append(_key(change))
     if len(commits) > MAX_WALK:
         result.truncated = True
         commits = commits[-MAX_WALK:]
-        start = revisions.entries_at(root, f"{commits[0].sha}~1", main)
-    previous = start
+    parsed: dict[str, list[data.Directive]] = {}
+
+    def entries(blob: str, path: str) -> list[data.Directive]:
+        if blob not in parsed:
+            parsed[blob] = revisions.blob_entries(root, blob, path)
+        return parsed[blob]
+
+    blame: dict[tuple, Commit] = {}
     for commit in commits:
-        current = revisions.entries_at(root, commit.sha, main)
+        before: list[data.Directive] = []
+        after: list[data.Directive] = []
+        for old_blob, new_blob, path in revisions.changed_blobs(root, commit.sha):
+            before += entries(old_blob, path)
+            after += entries(new_blob, path)
         result.walked += 1
-        for step in diff_entries(previous, current):
-            if step.new is not None and canonical(step.new) in new_texts:
-                blame[new_texts[canonical(step.new)]] = commit
-            elif step.kind == REMOVED and identity(step.old) in removed_ids:
-                blame[removed_ids[identity(step.old)]] = commit
-            elif step.new is not None and identity(step.new) in changed_ids:
-                blame[changed_ids[identity(step.new)]] = commit
-        previous = current
-    return {k: v for k, v in blame.items() if k in wanted}
+        for step in diff_entries(before, after):
+            for side in (step.old, step.new):
+                if side is not None:
+                    for key in wanted.get(identity(side), ()):
+                        blame[key] = commit
+    return blame
 
 
 def render_text(result: History) -> str:
