@@ -142,7 +142,9 @@ def load_unplugged(path: Path) -> tuple[list[data.Directive], list[Any], dict[st
     from beancount import loader
     from beancount.parser import booking
 
-    entries, errors, options_map = loader._parse_recursive([(str(path), True)], None, None)
+    entries, errors, options_map = loader._parse_recursive(
+        [(str(Path(path).resolve()), True)], None, None
+    )
     entries.sort(key=data.entry_sortkey)
     entries, booking_errors = booking.book(entries, options_map)
     return entries, [*errors, *booking_errors], options_map

@@ -169,3 +169,12 @@ def test_malformed_period_close_is_s001(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert [f.code for f in load(tmp_path / "main.beancount").findings] == ["S001"]
+
+
+def test_close_with_a_relative_path(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "main.beancount").write_text(MAIN, encoding="utf-8")
+    (tmp_path / "a.beancount").write_text(A, encoding="utf-8")
+    (tmp_path / "b.beancount").write_text(B, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["close", "main.beancount", "C101", "2024-12-31", "--file", "a.beancount"]) == 0
+    assert c001(tmp_path) == []
