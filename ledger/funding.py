@@ -16,7 +16,14 @@ from decimal import Decimal
 
 from sandao.ledger.model import Declarations, Task
 from sandao.ledger.resolver import INCOME, SPENDING, PostingTable
-from sandao.ledger.vocabulary import FUNDED, NOT_FUNDED, OVERDUE, PARTLY_FUNDED, SETTLED
+from sandao.ledger.vocabulary import (
+    FUNDED,
+    NOT_DUE,
+    OVERDUE,
+    PAID_LATE,
+    PARTLY_FUNDED,
+    SETTLED,
+)
 
 ZERO = Decimal(0)
 
@@ -79,6 +86,10 @@ class TaskPosition:
     status: str
     #: Some money that fell due by ``date`` had not all arrived on its due date.
     late: bool
+    #: Days the money was (or still is) late: arrival − due, or ``date`` − due if unpaid.
+    days_late: int = 0
+    #: Money overdue at ``date``: fallen due and not received (0 unless 逾期未拨付).
+    overdue: Decimal = ZERO
 
     @property
     def balance(self) -> Decimal:
@@ -138,13 +149,45 @@ class TaskFunding:
             if due <= date
         )
 
+    def returned_by(self, date: datetime.date) -> Decimal:
+        """Money the unit gave back by ``date`` on a task closed with ``"return"``."""
+        if self.task.close_mode != "return" or self.series is None:
+            return ZERO
+        return -sum((v[0] for day, v in self.series.days.items() if day <= date and v[0] < 0), ZERO)
+
+    def amount_in_force(self, date: datetime.date) -> Decimal:
+        """The total in force at ``date``, less what a ``return`` closing gave back."""
+        return self.task.amount_at(date) - self.returned_by(date)
+
     def days_late(self, date: datetime.date) -> int:
-        """Days from the earliest due date whose money had still not all arrived by ``date``."""
+        """Days the money that fell due by ``date`` was late: for each due date, from it to
+        the day its money had all arrived (or to ``date`` if it still has not); the largest."""
+        worst = 0
         received = self.received_by(date)
-        unmet = [
-            due for due, need, _, _ in self.task.due_events() if due <= date and received < need
-        ]
-        return (date - min(unmet)).days if unmet else 0
+        for due, need, _, _ in self.task.due_events():
+            if due > date:
+                continue
+            arrived = self.funded_on(need)
+            if arrived is not None and arrived <= date:
+                worst = max(worst, (arrived - due).days)
+            elif received < need:
+                worst = max(worst, (date - due).days)
+        return worst
+
+    def overdue_by(self, date: datetime.date, status: str | None = None) -> Decimal:
+        """Money overdue at ``date``: due by then and not received (逾期未拨付 tasks only).
+
+        Money not yet due, and money the unit itself returned, is never owed.
+        """
+        received = self.received_by(date)
+        status = status or task_status(
+            self.task, received, date, self.late_by(date), self.returned_by(date)
+        )
+        if status != OVERDUE:
+            return ZERO
+        limit = self.amount_in_force(date)
+        due = [min(need, limit) for when, need, _, _ in self.task.due_events() if when <= date]
+        return max([need - received for need in due] + [ZERO])
 
     def position(self, date: datetime.date) -> TaskPosition:
         """The task as of the end of ``date``: amount in force, money, status, lateness."""
@@ -152,22 +195,22 @@ class TaskFunding:
             received, spent, status, late = self.received, self.spent, self.status, self.late
         else:
             received, spent = self.totals_by(date)
-            status = task_status(self.task, received, date)
             late = self.late_by(date)
-        return TaskPosition(date, self.task.amount_at(date), received, spent, status, late)
+            status = task_status(self.task, received, date, late, self.returned_by(date))
+        return TaskPosition(
+            date,
+            self.amount_in_force(date),
+            received,
+            spent,
+            status,
+            late,
+            self.days_late(date) if late else 0,
+            self.overdue_by(date, status),
+        )
 
     def shortfall(self, as_of: datetime.date) -> Decimal:
-        """Money that fell due by ``as_of`` and had not arrived by then (never negative).
-
-        A closed task owes nothing: money it returned at closing is not a shortfall.
-        """
-        if self.status == SETTLED:
-            return ZERO
-        due = [(when, need) for when, need, _, _ in self.task.due_events() if when <= as_of]
-        if not due:
-            return ZERO
-        _, need = max(due, key=lambda event: event[0])
-        return max(need - self.received_by(as_of), ZERO)
+        """Money overdue at ``as_of`` (see :meth:`overdue_by`; never negative)."""
+        return self.overdue_by(as_of)
 
     def funded_on(
         self, amount: Decimal, after: datetime.date | None = None
@@ -237,21 +280,32 @@ def gather(table: PostingTable, decl: Declarations) -> Usage:
     return Usage(dict(tasks), dict(quotas), dict(projects))
 
 
-def task_status(task: Task, received: Decimal, as_of: datetime.date) -> str:
-    """未拨付 / 部分拨付 / 已拨付 / 逾期未拨付 / 已结清 as of a date.
+def task_status(
+    task: Task,
+    received: Decimal,
+    as_of: datetime.date,
+    late: bool = False,
+    returned: Decimal = ZERO,
+) -> str:
+    """未到期 / 部分拨付 / 已拨付 / 逾期未拨付 / 逾期后拨付 / 已结清 as of a date.
 
     The one place a task's status is decided (the rules, the task ledger, the notices,
-    the export and Fava all read it through :class:`TaskFunding`).
+    the export and Fava all read it through :class:`TaskFunding`): closed → 已结清;
+    received ≥ the amount in force (less what a ``return`` closing gave back) → 已拨付,
+    or 逾期后拨付 when money arrived after its ``due`` (``late``); money due by the date
+    and short → 逾期未拨付; nothing due yet → 未到期, or 部分拨付 once some money arrived.
     """
     if task.close_date is not None and task.close_date <= as_of:
         return SETTLED
-    required = task.amount_at(as_of)
+    required = task.amount_at(as_of) - returned
     if received >= required:
-        return FUNDED
-    overdue = any(due <= as_of and received < amount for due, amount, _, _ in task.due_events())
+        return PAID_LATE if late else FUNDED
+    overdue = any(
+        due <= as_of and received < min(amount, required) for due, amount, _, _ in task.due_events()
+    )
     if overdue:
         return OVERDUE
-    return NOT_FUNDED if received == ZERO else PARTLY_FUNDED
+    return NOT_DUE if received <= ZERO else PARTLY_FUNDED
 
 
 def task_funding(task: Task, series: DailySeries | None, as_of: datetime.date) -> TaskFunding:
@@ -262,7 +316,7 @@ def task_funding(task: Task, series: DailySeries | None, as_of: datetime.date) -
     spent = cumulative[-1][2] if cumulative else ZERO
     funding = TaskFunding(task, transfers, received, spent, cumulative, series, "", False, as_of)
     funding.late = funding.late_by(as_of)
-    funding.status = task_status(task, received, as_of)
+    funding.status = task_status(task, received, as_of, funding.late, funding.returned_by(as_of))
     return funding
 
 

@@ -45,12 +45,22 @@ TASK_CLOSE_MODES: tuple[str, ...] = ("carry-forward", "return")
 DEFAULT_AMEND_DUE_DAYS = 30
 
 #: Task statuses of the 费随事转 task ledger (see :func:`sandao.ledger.funding.task_status`).
+NOT_DUE = "未到期"
 NOT_FUNDED = "未拨付"
 PARTLY_FUNDED = "部分拨付"
 FUNDED = "已拨付"
 OVERDUE = "逾期未拨付"
+PAID_LATE = "逾期后拨付"
 SETTLED = "已结清"
 #: Every status, in the order the task ledger explains them.
-TASK_STATUSES: tuple[str, ...] = (NOT_FUNDED, PARTLY_FUNDED, FUNDED, OVERDUE, SETTLED)
+TASK_STATUSES: tuple[str, ...] = (
+    NOT_DUE,
+    NOT_FUNDED,
+    PARTLY_FUNDED,
+    FUNDED,
+    OVERDUE,
+    PAID_LATE,
+    SETTLED,
+)
 #: Statuses of a task still owed money.
 UNFUNDED_STATUSES: tuple[str, ...] = (NOT_FUNDED, PARTLY_FUNDED, OVERDUE)

@@ -16,7 +16,7 @@ import pandas as pd
 from sandao.ledger import Analysis
 from sandao.ledger.findings import ACKNOWLEDGED
 from sandao.ledger.glossary import BALANCE, DOCUMENT, DUE, RECEIVED, SEVERITY_LABELS
-from sandao.ledger.vocabulary import NOT_FUNDED, OVERDUE, TASK_STATUSES
+from sandao.ledger.vocabulary import NOT_DUE, OVERDUE, PAID_LATE, PARTLY_FUNDED, TASK_STATUSES
 from sandao.reports.base import department_name, report_year, unit_name, year_period
 from sandao.reports.model import (
     DATE,
@@ -46,6 +46,8 @@ TASK_COLUMNS: tuple[str, ...] = (
     "status",
     "late",
     "findings",
+    "days_late",
+    "overdue",
 )
 
 
@@ -99,6 +101,8 @@ def task_table(
                 "balance": at.balance,
                 "status": at.status,
                 "late": at.late,
+                "days_late": at.days_late,
+                "overdue": at.overdue,
                 "findings": ", ".join(findings.get(task_id, [])),
             }
         )
@@ -108,7 +112,9 @@ def task_table(
 
 
 def department_totals(tasks: pd.DataFrame) -> pd.DataFrame:
-    """Per department: tasks, amount, received, shortfall, spent, balance, late/unfunded count."""
+    """Per department: money overdue as of the date (逾期未拨付 only: not-yet-due money and
+    money the unit returned are never owed), money not yet due, tasks paid late and the
+    most days late; ranked by money overdue, then by tasks paid late."""
     columns = [
         "department",
         "department_name",
@@ -116,9 +122,11 @@ def department_totals(tasks: pd.DataFrame) -> pd.DataFrame:
         "amount",
         "received",
         "shortfall",
+        "pending",
         "spent",
         "balance",
         "late",
+        "days_late",
     ]
     rows: dict[str, dict] = {}
     for rec in tasks.to_dict("records"):
@@ -131,19 +139,26 @@ def department_totals(tasks: pd.DataFrame) -> pd.DataFrame:
                 "amount": ZERO,
                 "received": ZERO,
                 "shortfall": ZERO,
+                "pending": ZERO,
                 "spent": ZERO,
                 "balance": ZERO,
                 "late": 0,
+                "days_late": 0,
             },
         )
         row["tasks"] += 1
         row["amount"] += rec["amount"]
         row["received"] += rec["received"]
-        row["shortfall"] += max(rec["amount"] - rec["received"], ZERO)
+        row["shortfall"] += rec["overdue"]
+        if rec["status"] in (NOT_DUE, PARTLY_FUNDED):
+            row["pending"] += max(rec["amount"] - rec["received"], ZERO)
         row["spent"] += rec["spent"]
         row["balance"] += rec["balance"]
-        row["late"] += 1 if (rec["late"] or rec["status"] == OVERDUE) else 0
-    ordered = sorted(rows.values(), key=lambda r: (-r["shortfall"], r["department"]))
+        row["late"] += 1 if rec["late"] else 0
+        row["days_late"] = max(row["days_late"], rec["days_late"])
+    ordered = sorted(
+        rows.values(), key=lambda r: (-r["shortfall"], -r["late"], -r["days_late"], r["department"])
+    )
     if not ordered:
         return pd.DataFrame({k: pd.Series([], dtype=object) for k in columns})
     return pd.DataFrame.from_records(ordered, columns=columns).astype(object)
@@ -162,6 +177,7 @@ TASK_REPORT_COLUMNS = [
     Column("spent", "已支出", MONEY),
     Column("balance", BALANCE, MONEY),
     Column("status", "状态"),
+    Column("days_late", "逾期天数", NUMBER),
     Column("flag", "逾期"),
     Column("findings", "检查发现"),
 ]
@@ -171,10 +187,12 @@ DEPARTMENT_COLUMNS = [
     Column("tasks", "任务数", NUMBER),
     Column("amount", "应拨金额", MONEY),
     Column("received", RECEIVED, MONEY),
-    Column("shortfall", "未到位", MONEY),
+    Column("shortfall", "逾期未拨付金额", MONEY),
+    Column("pending", "未到期待拨", MONEY),
     Column("spent", "已支出", MONEY),
     Column("balance", BALANCE, MONEY),
-    Column("late", "逾期/未拨任务数", NUMBER),
+    Column("late", "逾期（含逾期后拨付）任务数", NUMBER),
+    Column("days_late", "最长逾期天数", NUMBER),
 ]
 
 
@@ -182,7 +200,10 @@ def _money_total(df: pd.DataFrame, columns: list[Column], label_key: str) -> dic
     total: dict = {label_key: "合计"}
     for col in columns:
         if col.kind in (MONEY, NUMBER):
-            total[col.key] = dsum(df[col.key]) if col.kind == MONEY else int(sum(df[col.key]))
+            if col.key == "days_late":
+                total[col.key] = int(max(df[col.key], default=0))
+            else:
+                total[col.key] = dsum(df[col.key]) if col.kind == MONEY else int(sum(df[col.key]))
     return total
 
 
@@ -215,7 +236,8 @@ def task_ledger_report(
         task_frame,
         total=_money_total(task_frame, TASK_REPORT_COLUMNS, "task"),
         notes=[
-            f"状态：{' / '.join(TASK_STATUSES)}；“逾期”指曾在拨付期限未足额到位。",
+            f"状态：{' / '.join(TASK_STATUSES)}；“逾期”指曾在拨付期限未足额到位；"
+            "逾期天数：逾期后拨付的为拨付期限到足额到位日，逾期未拨付的为拨付期限到统计日。",
             "金额单位：元。",
         ],
         public=False,
@@ -223,14 +245,20 @@ def task_ledger_report(
     depts = department_totals(df)
     dept_table = Table(
         "departments",
-        "按交办部门汇总（未到位金额从大到小）",
+        "按交办部门汇总（逾期未拨付金额从大到小）",
         DEPARTMENT_COLUMNS,
         frame(depts.to_dict("records"), DEPARTMENT_COLUMNS),
         total=_money_total(depts, DEPARTMENT_COLUMNS, "department_name") if len(depts) else None,
-        notes=["未到位 = 应拨金额 − 已到位（按任务计，多拨不抵减）。"],
+        notes=[
+            "逾期未拨付金额：拨付期限已过、到统计日仍未到位的钱；未到期的钱和任务结项时"
+            "单位退回的钱不算欠拨（退回的钱从应拨金额中减去）。未到期待拨：期限未到、尚未到位的钱。"
+        ],
         public=False,
     )
-    flagged = [r for r in rows if r["status"] in (OVERDUE, NOT_FUNDED) or r["late"]]
+    overdue = [r for r in rows if r["status"] == OVERDUE]
+    paid_late = [
+        r for r in rows if r["status"] == PAID_LATE or (r["late"] and r["status"] != OVERDUE)
+    ]
     suffix = f"-{unit}" if unit else ""
     return Report(
         key=f"tasks-{year}{suffix}",
@@ -239,7 +267,13 @@ def task_ledger_report(
         public=False,
         as_of=analysis.as_of,
         tables=[dept_table, tasks],
-        context={"flagged": len(flagged), "year": year},
+        context={
+            "overdue": len(overdue),
+            "overdue_money": dsum(r["overdue"] for r in overdue),
+            "paid_late": len(paid_late),
+            "year": year,
+            "as_of": min(period.end, analysis.as_of),
+        },
         group="费随事转",
         subtitle="财政局、审计内部使用",
     )

@@ -24,7 +24,7 @@ from sandao.ledger import Analysis
 from sandao.ledger.resolver import INCOME, SPENDING
 from sandao.ledger.vocabulary import TASK_STATUSES
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: task status values 未到期 / 逾期后拨付; shortfall = money overdue
 MANIFEST = "manifest.json"
 CENT = Decimal("0.01")
 

@@ -30,7 +30,7 @@ def test_task_table_contract_and_figures():
         D("25000.00"),
         D("25000.00"),
     )
-    assert row["status"] == "已拨付"
+    assert row["status"] == "逾期后拨付"  # funded after its due date (T001 stays)
     assert row["late"] is True
     assert row["findings"] == "T001"
 
