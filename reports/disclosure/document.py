@@ -9,6 +9,7 @@ units' cells and every identity of disclosure-standard.md holds after rounding.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -714,7 +715,8 @@ def _other_matters(
                 vehicles[use] += n
             equipment += flows.equipment
     count = sum(vehicles.values(), ZERO)
-    text = f"截至{year}年12月31日，{name}共有车辆{count}辆"
+    day = min(datetime.date(year, 12, 31), ctx.analysis.as_of)
+    text = f"截至{day.year}年{day.month}月{day.day}日，{name}共有车辆{count}辆"
     if count:
         text += "，其中：" + "、".join(f"{use}{n}辆" for use, n in sorted(vehicles.items()) if n)
     text += f"。单价100万元（含）以上设备（不含车辆）{equipment}台（套）。"
