@@ -185,7 +185,26 @@ def create_serve_app(
     app = create_app([path], load=load, incognito=incognito, read_only=read_only)
     app.config["SANDAO_READ_ONLY"] = read_only
     app.jinja_env.filters["meta_items"] = labelled_meta_items
+    if read_only:
+        _allow_head(app)
     return app
+
+
+#: Methods that only read: Fava's read-only guard lets only GET through (HEAD got 401).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _allow_head(app: Flask) -> None:
+    """Replace Fava's read-only guard with one that also lets HEAD and OPTIONS through."""
+    from flask import abort, request
+
+    def read_only_guard() -> None:
+        if request.method not in SAFE_METHODS:
+            abort(401)
+
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks[:] = [f for f in hooks if f.__name__ != "_read_only"]
+    hooks.insert(0, read_only_guard)
 
 
 def run_server(app: Flask, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:

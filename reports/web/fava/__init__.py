@@ -102,6 +102,15 @@ def yuan(value: Any) -> str:
     return f"{number:,.2f}"
 
 
+#: An amount inside a message: ``12,345.67`` / ``-5.00`` (ids such as T2025-007 have no decimals).
+_AMOUNT_IN_TEXT = re.compile(r"\d[\d,]*\.\d+")
+
+
+def mask_amounts(text: Any) -> str:
+    """A message with every amount's digits as X (incognito), ids and dates left readable."""
+    return _AMOUNT_IN_TEXT.sub(lambda m: re.sub("[0-9]", "X", m.group(0)), str(text))
+
+
 def percent(value: Any) -> str:
     """A rate (a fraction, e.g. 0.875) as ``87.5%``."""
     if value is None or value == "":
@@ -164,6 +173,7 @@ class FundPage:
         env.filters["yuan"] = lambda v: hide(yuan(v))
         env.filters["percent"] = lambda v: hide(percent(v))
         env.filters["explain_error"] = explain_error
+        env.filters["amounts"] = mask_amounts if incognito else (lambda v: v)
         env.globals["sandao_pages"] = PAGES
         env.globals["rules"] = RULES
         env.globals["ERROR"] = ERROR
@@ -264,7 +274,7 @@ class TaskBoard(FundPage, FavaExtensionBase):
         hide = self.incognito
         payload = [_json_row(row, hide) for row in rows]
         return Response(
-            json.dumps(payload, ensure_ascii=False), mimetype="application/json; charset=utf-8"
+            json.dumps(payload, ensure_ascii=False), content_type="application/json; charset=utf-8"
         )
 
 
@@ -355,7 +365,7 @@ class ReportPreview(FundPage, FavaExtensionBase):
         if name.lower().endswith(".html"):
             html = (folder / name).read_text(encoding="utf-8")
             html = pages.rewrite_links(html, name, files, lambda path: self.file_url(year, path))
-            return Response(html, mimetype="text/html; charset=utf-8")
+            return Response(html, content_type="text/html; charset=utf-8")
         as_attachment = not name.lower().endswith((".json", ".csv", ".txt"))
         return send_from_directory(folder, name, as_attachment=as_attachment)
 

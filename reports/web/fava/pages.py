@@ -81,7 +81,15 @@ def account_matcher(value: str) -> Callable[[str], bool]:
     from beancount.core.account import has_component
     from fava.core.filters import Match
 
-    match = Match(value)
+    try:
+        match: Callable[[str], bool] = Match(value)
+    except (OverflowError, RecursionError):  # ``a{99999999999}``: Fava's Match gives up
+        match = value.__eq__
+    try:
+        has_component("", value)
+    except (re.error, OverflowError, RecursionError):  # not a regex (``(``): no 500
+        literal = f":{value}:"
+        return lambda name: literal in f":{name}:" or match(name)
 
     def matches(name: str) -> bool:
         return has_component(name, value) or match(name)
