@@ -137,18 +137,26 @@ def load_ledger(path: str) -> LedgerView:
         entries, errors, options = loader._load([(full, True)], None, None, None)
     except Exception as exc:  # a crashing plugin must not become a traceback
         raise fail(path, f"账本无法加载（{type(exc).__name__}: {exc}）") from exc
-    fatal = [e for e in errors if type(e).__name__ in FATAL_ERRORS]
+    # ``include "imported/*.beancount"`` matches nothing before the first import: the
+    # import is what creates those files, so that is no reason to refuse it.
+    fatal = [
+        e
+        for e in errors
+        if type(e).__name__ in FATAL_ERRORS and "does not match any files" not in str(e.message)
+    ]
     if fatal:
         problems = []
         for error in fatal[:20]:
             source = error.source or {}
             filename = source.get("filename") or path
+            if str(filename).startswith("<"):  # Beancount's "<load>": the main file
+                filename = path
             message = str(error.message).strip().splitlines()[0] if error.message else "语法错误"
             problems.append(
                 ImportProblem(
                     str(filename),
                     f"账本有语法或加载错误：{message}（请先用 sandao check 修正）",
-                    source.get("lineno"),
+                    source.get("lineno") or None,
                 )
             )
         from sandao.importers.errors import ImportFailure

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -55,6 +56,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         return run_check(args.ledger, args.as_of, args.json, sys.stdout)
     except BooksUnreadable as exc:
+        if args.json:  # a program reading stdout gets the problem as the one finding
+            record = dict.fromkeys(
+                ("date", "task", "project", "quota", "unit", "department", "line")
+            )
+            record.update(
+                code="BooksUnreadable", severity="error", message=str(exc), file=str(args.ledger)
+            )
+            print(json.dumps([record], ensure_ascii=False, indent=1))
         raise UserError(str(exc), 2) from None
 
 

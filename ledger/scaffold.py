@@ -294,7 +294,9 @@ def _year_file(county: County) -> str:
 
 
 def _refuse_non_empty(target: Path) -> None:
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if target.exists() and not target.is_dir():
+        raise ScaffoldError(f"{target}: 已存在同名文件，不是目录；请指定一个新目录的名字")
+    if target.is_dir() and any(target.iterdir()):
         raise ScaffoldError(f"{target}: 目录已存在且不为空，为免覆盖已拒绝（请指定新目录）")
 
 

@@ -59,12 +59,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def cmd_report(args: argparse.Namespace) -> int:
     lean_process()
     from sandao.ledger import load
+    from sandao.ledger.check import BooksUnreadable, ensure_readable
     from sandao.reports.options import ReportError, check_target, check_templates, parse_formats
     from sandao.reports.pdf import PdfUnavailable
 
     ledger: Path = args.ledger
-    if not ledger.is_file():
-        raise UserError(f"找不到账簿文件 {ledger}", 2)
+    try:
+        ensure_readable(ledger)  # missing, a folder, not UTF-8: the same words as check
+    except BooksUnreadable as exc:
+        raise UserError(str(exc), 2) from None
     try:
         formats = parse_formats(args.format.split(","))
         check_templates(args.templates)

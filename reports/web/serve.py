@@ -219,9 +219,13 @@ def run_server(app: Flask, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from sandao.ledger.check import BooksUnreadable, ensure_readable
+
     ledger = Path(args.ledger)
-    if not ledger.is_file():
-        raise UserError(f"找不到台账文件：{ledger}")
+    try:
+        ensure_readable(ledger)
+    except BooksUnreadable as exc:
+        raise UserError(str(exc)) from None
     read_only = not args.read_write
     app = create_serve_app(ledger, read_only=read_only, incognito=args.incognito, load=True)
     mode = "只读" if read_only else "可编辑"

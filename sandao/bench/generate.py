@@ -287,7 +287,7 @@ def generate_county(
     arrivals, transfers) alone exceed ``transactions``.
     """
     if min(units, years) < 1 or min(tasks, quotas, communities, transactions) < 0:
-        raise ValueError("units and years must be ≥ 1, other counts ≥ 0")
+        raise ValueError("单位数和年度数应 ≥ 1，其余数量应 ≥ 0")
     rng = random.Random(seed)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -341,7 +341,7 @@ def generate_county(
         quotas // len(slots) + (1 if s < quotas % len(slots) else 0) for s in range(len(slots))
     ]
     if max(per_slot) > 99:
-        raise ValueError("at most 99 quotas per unit and year")
+        raise ValueError("每个单位每年最多 99 个指标（--quotas 太大）")
     for (year, u), count in zip(slots, per_slot, strict=True):
         yy = year % 100
         for k in range(count):
@@ -461,8 +461,8 @@ def generate_county(
     fixed = units + len(arrivals) + n_transfers
     if fixed > transactions:
         raise ValueError(
-            f"{transactions} transactions are fewer than the {fixed} openings, quota arrivals "
-            "and task transfers; lower --tasks / --quotas or raise --transactions"
+            f"交易笔数 {transactions} 少于必需的 {fixed} 笔（开账、指标到账、任务拨款）；"
+            "请减少 --tasks / --quotas 或增加 --transactions"
         )
     spending = transactions - fixed
     funded = [t for t in task_list if t.transfers]
@@ -470,7 +470,7 @@ def generate_county(
     n_quota_spend = spending - n_task_spend
     if not quota_list and n_quota_spend:
         if not funded:
-            raise ValueError("no quotas and no funded tasks to spend on")
+            raise ValueError("没有指标也没有已拨款的任务，无处支出；请增加 --quotas 或 --tasks")
         n_task_spend, n_quota_spend = spending, 0
 
     # -- text builders ----------------------------------------------------------

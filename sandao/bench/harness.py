@@ -385,7 +385,7 @@ def measure_load(ctx: BenchContext) -> Outcome:
     ):
         bad = [r for r in runs[name] if r.returncode != 0 or r.json_tail() is None]
         if bad:
-            outcome.failed = f"{name} exit {bad[0].returncode}: {_tail_lines(bad[0].stderr)}"
+            outcome.failed = f"{name} 退出码 {bad[0].returncode}：{_tail_lines(bad[0].stderr)}"
             return outcome
         outcome.figures.append(
             Figure(f"{name}_s", label, _best(runs[name], "load_s"), _peak(runs[name]))
@@ -477,7 +477,7 @@ def measure_check(ctx: BenchContext) -> Outcome:
     ):
         bad = [r for r in runs[name] if r.returncode not in ok]
         if bad:
-            outcome.failed = f"{name} exit {bad[0].returncode}: {_tail_lines(bad[0].stderr)}"
+            outcome.failed = f"{name} 退出码 {bad[0].returncode}：{_tail_lines(bad[0].stderr)}"
             return outcome
         outcome.figures.append(Figure(f"{name}_s", label, _best(runs[name]), _peak(runs[name])))
     outcome.info = {
@@ -547,7 +547,7 @@ def measure_payment_import(ctx: BenchContext) -> Outcome:
             shutil.rmtree(tmp, ignore_errors=True)
         result = run.json_tail()
         if run.returncode != 0 or result is None:
-            outcome.failed = f"payment_import exit {run.returncode}: {_tail_lines(run.stderr)}"
+            outcome.failed = f"payment_import 退出码 {run.returncode}：{_tail_lines(run.stderr)}"
             return outcome
         ctx.log(f"  payment_import #{round_ + 1}: {result}")
         results.append(result)
@@ -620,7 +620,7 @@ def _versus_bare_load(
     )
     for which, run in ((n, r) for n, rs in runs.items() for r in rs):
         if run.returncode != 0:
-            outcome.failed = f"{which} exit {run.returncode}: {_tail_lines(run.stderr)}"
+            outcome.failed = f"{which} 退出码 {run.returncode}：{_tail_lines(run.stderr)}"
             return False
     bare, command = runs["bare_load"], runs[name]
     outcome.figures.append(
@@ -697,7 +697,7 @@ def measure_fava(ctx: BenchContext) -> Outcome:
     run = ctx.run([ctx.python, "-m", "sandao.reports.web.fava.bench", str(ctx.ledger), repeat])
     tail = run.json_tail()
     if run.returncode != 0 or not tail:
-        outcome.failed = f"fava exit {run.returncode}: {_tail_lines(run.stderr)}"
+        outcome.failed = f"fava 退出码 {run.returncode}：{_tail_lines(run.stderr)}"
         return outcome
     outcome.figures.append(
         Figure("fava_load_s", "Fava 加载账簿 (Fava load)", tail["fava_load_s"], run.maxrss_mb)
@@ -863,9 +863,7 @@ def run_bench(config: BenchConfig, log: Callable[[str], None] | None = None) -> 
     log = log or (lambda message: None)
     unknown = [name for name in config.only if name not in MEASUREMENTS]
     if unknown:
-        raise ValueError(
-            f"unknown measurement(s): {', '.join(unknown)}; known: {', '.join(MEASUREMENTS)}"
-        )
+        raise ValueError(f"未知的测量项：{', '.join(unknown)}；可选 {', '.join(MEASUREMENTS)}")
     started = time.perf_counter()
     keep = config.workdir is not None
     workdir = Path(config.workdir) if keep else Path(tempfile.mkdtemp(prefix="sandao-bench-"))
