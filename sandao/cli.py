@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -117,6 +118,7 @@ def entry() -> None:
     command) ends with the same message as during the work, not a traceback.
     """
     try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt again
         from sandao.runtime import one_shot_process
 
         one_shot_process()
