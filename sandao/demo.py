@@ -107,6 +107,17 @@ def next_steps() -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from sandao.cli import UserError
+
+    try:  # a bad --out is said before the books are read, not after the summary
+        from sandao.reports.options import ReportError, check_target
+    except ImportError:
+        pass
+    else:
+        try:
+            check_target(args.out.absolute())
+        except ReportError as exc:
+            raise UserError(str(exc)) from None
     main = example_main()
     analysis = load(main)
     out = sys.stdout
@@ -120,9 +131,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     from sandao.ledger.county_config import load_county_config
 
-    index = write_reports(
-        analysis, args.out, year=args.year, county_config=load_county_config(main)
-    )
+    try:
+        index = write_reports(
+            analysis, args.out, year=args.year, county_config=load_county_config(main)
+        )
+    except ReportError as exc:
+        raise UserError(str(exc)) from None
     out.write(f"\n报表已生成：{_shown(index)}\n")
     year = args.year or analysis.as_of.year
     out.write(

@@ -1,0 +1,245 @@
+"""Every command × bad input: one Chinese message on stderr, exit ≠ 0, never a traceback.
+
+The battery runs the real command line in this process (``sandao.cli.main``), so a
+traceback would surface as an exception; stderr is asserted as well.  The inputs are
+the ones a hostile or careless user gives: missing, wrong-kind and non-UTF-8 files,
+impossible years and ports, unknown formats, hostile templates, outputs that are
+files.  ``test_ctrl_c_while_starting`` sends SIGINT to real processes in their first
+moments (while the modules are still being imported).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sandao.cli import main
+
+SANDAO = str(Path(sys.executable).with_name("sandao"))
+DATA = Path(__file__).resolve().parent.parent / "data"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+#: Hostile user templates: the file name, its text, and a word the message must hold.
+TEMPLATES: dict[str, tuple[str, str, str]] = {
+    "missing-variable": ("tasks.html", "{{ nope.x }}", "nope"),
+    "syntax": ("tasks.html", "{% if %}", "语法错误"),
+    "self-include": ("tasks.html", '{% include "tasks.html" %}', "自身"),
+    "etc-passwd": ("tasks.html", '{% include "/etc/passwd" %}', "已拒绝"),
+    "parent-path": ("base.html", '{% include "../../etc/passwd" %}', "已拒绝"),
+    "globals": ("tasks.html", "{{ cycler.__init__.__globals__.os.getcwd() }}", "已拒绝"),
+    "mro": ("tasks.html", "{{ ''.__class__.__mro__[1].__subclasses__() }}", "已拒绝"),
+    "mutate": ("tasks.html", "{{ report.tables.clear() }}", "已拒绝"),
+    "huge-range": ("tasks.html", "{{ range(10**9)|list }}", "模板"),
+    "divide": ("tasks.html", "{{ 1/0 }}", "模板"),
+    "not-utf8": ("tasks.html", "\udcff", "UTF-8"),
+}
+
+
+@pytest.fixture(scope="module")
+def place(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with good books, broken books, a file, a full folder and bad templates."""
+    root = tmp_path_factory.mktemp("battery")
+    assert main(["example", str(root / "books")]) == 0
+    main_file = (root / "books" / "main.beancount").read_text("utf-8")
+    (root / "gbk").mkdir()
+    (root / "gbk" / "main.beancount").write_bytes(
+        ("; 城关县\n" + main_file).encode("gbk", errors="replace")
+    )
+    (root / "garbage.beancount").write_bytes(os.urandom(512) + b"\x00\xff")
+    (root / "existing.txt").write_text("keep", "utf-8")
+    (root / "full").mkdir()
+    (root / "full" / "mine.txt").write_text("keep", "utf-8")
+    (root / "bad.toml").write_text("[units\nC101 = ", "utf-8")
+    for name, (file, text, _) in TEMPLATES.items():
+        folder = root / "templates" / name
+        folder.mkdir(parents=True)
+        raw = text.encode("utf-8", errors="surrogateescape")
+        if file == "tasks.html" and name not in ("syntax", "not-utf8"):
+            raw = b'{% extends "base.html" %}{% block content %}' + raw + b"{% endblock %}"
+        (folder / file).write_bytes(raw)
+    return root
+
+
+def _cases() -> list[tuple[str, list[str], str]]:
+    """(id, arguments with {root} placeholders, a word the message must hold or '')."""
+    books = "{root}/books/main.beancount"
+    gbk = "{root}/gbk/main.beancount"
+    report = ["report", books, "--quiet", "--format", "html"]
+    extract = ["import", "extract", str(DATA / "samples"), "--config", str(DATA / "import.toml")]
+    cases: list[tuple[str, list[str], str]] = [
+        ("no-command", ["bogus"], "无效的选项"),
+        ("check-missing", ["check", "{root}/nothere.beancount"], "不存在"),
+        ("check-folder", ["check", "{root}/books"], "目录"),
+        ("check-gbk", ["check", gbk], "UTF-8"),
+        ("check-garbage", ["check", "{root}/garbage.beancount"], "UTF-8"),
+        ("check-as-of", ["check", books, "--as-of", "2025-13-01"], "日期"),
+        ("init-file", ["init", "{root}/existing.txt", "--unit", "C101=甲"], "文件"),
+        ("init-full", ["init", "{root}/full", "--unit", "C101=甲"], "不为空"),
+        ("init-year", ["init", "{root}/new1", "--unit", "C101=甲", "--year", "99999"], "年度"),
+        ("init-year-text", ["init", "{root}/new2", "--unit", "C101=甲", "--year", "二〇二五"], ""),
+        ("init-no-unit", ["init", "{root}/new3"], "单位"),
+        ("init-bad-unit", ["init", "{root}/new4", "--unit", "c1 01=甲"], "单位"),
+        ("init-config-missing", ["init", "{root}/new5", "--config", "{root}/no.toml"], ""),
+        ("init-config-bad", ["init", "{root}/new6", "--config", "{root}/bad.toml"], ""),
+        (
+            "init-community",
+            ["init", "{root}/new7", "--unit", "C101=甲", "--community", "SQ01=乙"],
+            "",
+        ),
+        ("example-file", ["example", "{root}/existing.txt"], "文件"),
+        ("example-full", ["example", "{root}/full"], "不为空"),
+        (
+            "extract-no-ledger",
+            [*extract, "--ledger", "{root}/no.beancount", "--output", "{root}/o.b"],
+            "",
+        ),
+        ("extract-gbk-ledger", [*extract, "--ledger", gbk, "--output", "{root}/o.beancount"], ""),
+        ("extract-output-dir", [*extract, "--ledger", books, "--output", "{root}/books"], "目录"),
+        ("extract-output-main", [*extract, "--ledger", books, "--output", books], "主账本"),
+        (
+            "extract-config",
+            [
+                *extract[:3],
+                "--config",
+                "{root}/bad.toml",
+                "--ledger",
+                books,
+                "--output",
+                "{root}/o.b",
+            ],
+            "",
+        ),
+        (
+            "extract-missing",
+            ["import", "extract", "{root}/none.csv", "--ledger", books, "--output", "{root}/o.b"],
+            "",
+        ),
+        (
+            "archive-to-file",
+            ["import", "archive", str(DATA / "samples"), "--to", "{root}/existing.txt"],
+            "文件",
+        ),
+        ("report-missing", ["report", "{root}/nothere.beancount", "--out", "{root}/r"], "不存在"),
+        ("report-folder", ["report", "{root}/books", "--out", "{root}/r"], "目录"),
+        ("report-gbk", ["report", gbk, "--out", "{root}/r"], "UTF-8"),
+        ("report-format", [*report[:2], "--format", "docx", "--out", "{root}/r"], "格式"),
+        ("report-unit", [*report, "--unit", "C999", "--out", "{root}/r"], "C999"),
+        ("report-community", [*report, "--community", "SQ99", "--out", "{root}/r"], "SQ99"),
+        ("report-quarter", [*report, "--quarter", "5", "--out", "{root}/r"], "--quarter"),
+        ("report-as-of", [*report, "--as-of", "yesterday", "--out", "{root}/r"], "as-of"),
+        ("report-out-file", [*report, "--out", "{root}/existing.txt"], "existing.txt"),
+        ("report-out-foreign", [*report, "--out", "{root}/full"], "不是空的"),
+        (
+            "report-templates-missing",
+            [*report, "--templates", "{root}/nope", "--out", "{root}/r"],
+            "模板",
+        ),
+        ("serve-port", ["serve", books, "--port", "99999"], "端口"),
+        ("serve-port-zero", ["serve", books, "--port", "0"], "端口"),
+        ("serve-missing", ["serve", "{root}/nothere.beancount"], "不存在"),
+        ("serve-gbk", ["serve", gbk], "UTF-8"),
+        ("export-missing", ["export", "{root}/nothere.beancount", "--out", "{root}/x"], ""),
+        ("export-out-file", ["export", books, "--out", "{root}/existing.txt"], ""),
+        ("export-as-of", ["export", books, "--out", "{root}/x", "--as-of", "2025-02-30"], ""),
+        ("rollup-missing", ["rollup", "{root}/no-exports", "--out", "{root}/y"], ""),
+        ("rollup-not-export", ["rollup", "{root}/full", "--out", "{root}/y"], ""),
+        ("bench-negative", ["bench", "--transactions", "-5", "--json-only"], ""),
+        ("bench-too-few", ["bench", "--transactions", "10", "--json-only"], "交易笔数"),
+        ("bench-only", ["bench", "--only", "everything"], ""),
+        ("demo-year", ["demo", "--year", "99999", "--out", "{root}/d"], "年度"),
+        ("demo-out-file", ["demo", "--out", "{root}/existing.txt"], ""),
+        ("demo-out-foreign", ["demo", "--out", "{root}/full"], ""),
+    ]
+    for year in ("99999", "0", "-5"):
+        cases.append(
+            (f"report-year-{year}", [*report, f"--year={year}", "--out", "{root}/r"], "年度")
+        )
+    for name, (_, _, word) in TEMPLATES.items():
+        args = [*report, "--templates", f"{{root}}/templates/{name}", "--out", f"{{root}}/t-{name}"]
+        cases.append((f"template-{name}", args, word))
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.mark.parametrize(("args", "word"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_gives_one_message(
+    place: Path, capsys: pytest.CaptureFixture[str], args: list[str], word: str
+) -> None:
+    before = _tree(place)
+    argv = [a.replace("{root}", str(place)) for a in args]
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code not in (0, None), (out, err)
+    assert "Traceback" not in err and "Traceback" not in out
+    assert err.strip(), out
+    assert CJK.search(err), err
+    assert "错误" in err, err
+    assert word in err, err
+    assert _tree(place) == before, "a failed command changed or left files"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "picklecache" not in p.name
+    }
+
+
+def test_check_json_unreadable_prints_json(place: Path, capsys) -> None:
+    import json
+
+    assert main(["check", "--json", str(place / "gbk" / "main.beancount")]) == 2
+    out, err = capsys.readouterr()
+    records = json.loads(out)
+    assert records[0]["code"] == "BooksUnreadable" and "UTF-8" in records[0]["message"]
+    assert "UTF-8" in err
+
+
+COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("check", "{books}"),
+    ("report", "{books}", "--out", "{tmp}/r", "--format", "html"),
+    ("export", "{books}", "--out", "{tmp}/x"),
+    ("example", "{tmp}/e"),
+    ("init", "{tmp}/i", "--unit", "C101=甲"),
+    ("demo", "--out", "{tmp}/d"),
+    ("import", "extract", str(DATA / "samples"), "--ledger", "{books}", "--output", "{tmp}/o.b"),
+    ("--version",),
+)
+
+
+def test_ctrl_c_while_starting(place: Path, tmp_path: Path) -> None:
+    """SIGINT at a random moment of the first 0.7 s: exit 130 (or done, or killed before Python started), no traceback."""
+    rng = random.Random(14)
+    for number, command in enumerate(COMMANDS * 2):
+        tmp = tmp_path / str(number)
+        tmp.mkdir()
+        argv = [
+            a.replace("{books}", str(place / "books" / "main.beancount")).replace("{tmp}", str(tmp))
+            for a in command
+        ]
+        process = subprocess.Popen(
+            [SANDAO, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        time.sleep(rng.uniform(0.05, 0.7))
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+        if "init_import_site" in err:
+            continue  # still inside Python's own start-up (site), before any sandao code
+        assert "Traceback" not in err, (argv, err)
+        assert process.returncode in (0, 1, 130, -signal.SIGINT), (argv, process.returncode, err)
+        if process.returncode == 130:
+            assert "已中断" in err
