@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from sandao.reports.serve import create_serve_app
+from sandao.reports.web.serve import create_serve_app
 
 PAGES = ("TaskBoard", "BudgetExecution", "RuleFindings", "ReportPreview")
 FILTERS = ("(", "[", "*", "Assets:(", "\\", "C101)|(", "a{99999999999}")
