@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -125,6 +126,15 @@ class LedgerView:
         self.quota_keys.add((str(values[0]), code_value(entry.meta.get("kind")) or "", amount))
 
 
+_GLOB_ERROR = re.compile(r'File glob "([^"]*)" does not match any files')
+
+
+def _empty_glob(error: Any) -> bool:
+    """An include with a wildcard that matches nothing yet (a missing named file is no glob)."""
+    match = _GLOB_ERROR.search(str(getattr(error, "message", "")))
+    return bool(match) and any(c in match.group(1) for c in "*?[")
+
+
 def load_ledger(path: str) -> LedgerView:
     """Load the main ledger file (with its includes) read-only; parse errors are fatal."""
     from beancount import loader
@@ -139,11 +149,7 @@ def load_ledger(path: str) -> LedgerView:
         raise fail(path, f"账本无法加载（{type(exc).__name__}: {exc}）") from exc
     # ``include "imported/*.beancount"`` matches nothing before the first import: the
     # import is what creates those files, so that is no reason to refuse it.
-    fatal = [
-        e
-        for e in errors
-        if type(e).__name__ in FATAL_ERRORS and "does not match any files" not in str(e.message)
-    ]
+    fatal = [e for e in errors if type(e).__name__ in FATAL_ERRORS and not _empty_glob(e)]
     if fatal:
         problems = []
         for error in fatal[:20]:

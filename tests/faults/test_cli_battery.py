@@ -243,3 +243,19 @@ def test_ctrl_c_while_starting(place: Path, tmp_path: Path) -> None:
         assert process.returncode in (0, 1, 130, -signal.SIGINT), (argv, process.returncode, err)
         if process.returncode == 130:
             assert "已中断" in err
+
+
+def test_include_glob_before_the_first_import(tmp_path: Path, capsys) -> None:
+    """``include "imported/*.beancount"`` matches nothing until the first import writes it."""
+    import shutil
+
+    shutil.copytree(DATA / "ledger", tmp_path / "books")
+    main_file = tmp_path / "books" / "with_quotas.beancount"
+    with main_file.open("a", encoding="utf-8") as handle:
+        handle.write('\ninclude "imported/*.beancount"\n')
+    args = ["import", "extract", str(DATA / "samples"), "--config", str(DATA / "import.toml")]
+    out_dir = tmp_path / "books" / "imported"
+    assert main([*args, "--ledger", str(main_file), "--output-dir", str(out_dir)]) == 0
+    assert len(list(out_dir.glob("*.beancount"))) >= 3
+    assert main(["check", str(main_file)]) == 0
+    capsys.readouterr()
