@@ -215,7 +215,7 @@ def test_report_command_bad_input(tmp_path, capsys, args, message):
 
 def test_report_command_missing_books(tmp_path, capsys):
     assert main(["report", str(tmp_path / "none.beancount"), "--out", str(tmp_path / "o")]) == 2
-    assert "找不到账簿文件" in capsys.readouterr().err
+    assert "账簿文件不存在" in capsys.readouterr().err
 
 
 def _books(tmp_path: Path) -> Path:
