@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from sandao.folders import output_path, remove_dead
 from sandao.importers import bank, payment, quota
 from sandao.importers.common import Draft, FileResult, RunContext
 from sandao.importers.config import ImportConfig, resolve_config
@@ -202,7 +205,9 @@ def _stage(path: str, text: str) -> str:
     """Write ``text`` to a temporary file beside ``path``; returns the temporary file."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".sandao-import-", suffix=".tmp", dir=folder)
+    handle, temp = tempfile.mkstemp(
+        prefix=f"{STAGE_PREFIX}{os.getpid()}-", suffix=".tmp", dir=folder
+    )
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
@@ -219,8 +224,19 @@ def _stage(path: str, text: str) -> str:
     return temp
 
 
+#: Temporary files of a run: ``.sandao-import-<pid>-….tmp`` beside each output.
+STAGE_PREFIX = ".sandao-import-"
+_STAGED = re.compile(r"\.sandao-import-(?:(?P<pid>\d+)-)?[^/]*\.tmp")
+
+
+def remove_stale(folder: str) -> int:
+    """Remove temporary files that killed runs left in ``folder`` (their process is gone)."""
+    return remove_dead(Path(folder), _STAGED)
+
+
 def atomic_write(path: str, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    path = str(output_path(path))
     os.replace(_stage(path, text), path)
 
 
@@ -233,7 +249,8 @@ def write_all(contents: dict[str, str]) -> None:
     staged: list[tuple[str, str]] = []
     target = ""
     try:
-        for target, text in contents.items():
+        for given, text in contents.items():
+            target = str(output_path(given))  # a symbolic link is followed, not replaced
             staged.append((_stage(target, text), target))
         for temp, target in staged:
             os.replace(temp, target)
@@ -326,6 +343,8 @@ def _run_locked(
     config: ImportConfig,
     progress: bool,
 ) -> RunResult:
+    target = output_dir or os.path.dirname(os.path.abspath(output or "."))
+    remove_stale(target)  # temporary files of killed runs (this run holds the lock)
     ledger = load_ledger(ledger_path)
     to_stdout = output == STDOUT
     targets: dict[str, str] = {}

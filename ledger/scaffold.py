@@ -303,7 +303,6 @@ def _refuse_non_empty(target: Path) -> None:
 def init_books(target: Path, county: County) -> list[Path]:
     """Write new books for ``county`` into ``target``; returns the files written."""
     county.validate()
-    _refuse_non_empty(target)
     start = f"{county.year}-01-01"
     files = {
         "main.beancount": _main_file(county),
@@ -312,7 +311,7 @@ def init_books(target: Path, county: County) -> list[Path]:
         f"{county.year}.beancount": _year_file(county),
         ".gitignore": GITIGNORE,
     }
-    with replacing_folder(target) as staging:
+    with replacing_folder(target, check=_refuse_non_empty) as staging:
         for name, text in files.items():
             (staging / name).write_text(text, "utf-8")
     return [target / name for name in files]
@@ -339,9 +338,8 @@ def example_files() -> list[tuple[str, bytes]]:
 
 def write_example(target: Path) -> list[Path]:
     """Copy the bundled example county books into ``target`` (git-ready)."""
-    _refuse_non_empty(target)
     relatives = []
-    with replacing_folder(target) as staging:
+    with replacing_folder(target, check=_refuse_non_empty) as staging:
         for relative, content in example_files():
             if relative == "gitignore":
                 relative = ".gitignore"

@@ -129,6 +129,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     except (ReportError, PdfUnavailable) as exc:
         raise UserError(str(exc), 2) from None
     except OSError as exc:
-        raise UserError(f"无法写入输出文件夹 {args.out}：{exc}") from None
+        from sandao.oserrors import os_reason
+
+        raise UserError(f"无法写入输出文件夹 {args.out}：{os_reason(exc)}") from None
     print(index)
     return 0

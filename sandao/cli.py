@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import signal
 import sys
@@ -115,10 +116,13 @@ def entry() -> None:
     """The ``sandao`` executable: one command per process, so loading may skip the collector.
 
     Ctrl-C while the modules are still being imported (the first half second of any
-    command) ends with the same message as during the work, not a traceback.
+    command) ends with the same message as during the work, not a traceback.  SIGTERM
+    (``kill``, a service manager stopping the command) unwinds like Ctrl-C, so the
+    staging folders and temporary files are removed on the way out (exit 143).
     """
     try:
         signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt again
+        signal.signal(signal.SIGTERM, _terminated)
         from sandao.runtime import one_shot_process
 
         one_shot_process()
@@ -127,6 +131,15 @@ def entry() -> None:
         print("已中断 (interrupted)", file=sys.stderr)
         code = 130
     sys.exit(code)
+
+
+_MAIN_PID = os.getpid()
+
+
+def _terminated(signum: int, frame: object) -> None:
+    if os.getpid() == _MAIN_PID:  # forked report workers end silently
+        sys.stderr.write("已终止 (terminated)\n")
+    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":

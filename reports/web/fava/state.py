@@ -12,6 +12,8 @@ load, as Fava memoises its own filtered views.
 from __future__ import annotations
 
 import atexit
+import os
+import re
 import shutil
 import tempfile
 import threading
@@ -136,7 +138,11 @@ class FundState:
         """A private temporary folder for generated reports (removed at exit)."""
         with self._lock:
             if self._cache_dir is None:
-                self._cache_dir = Path(tempfile.mkdtemp(prefix="sandao-fava-"))
+                from sandao.folders import remove_dead
+
+                # Folders of servers that were killed (SIGKILL skips atexit) go first.
+                remove_dead(Path(tempfile.gettempdir()), _CACHE_NAME)
+                self._cache_dir = Path(tempfile.mkdtemp(prefix=f"sandao-fava-{os.getpid()}-"))
                 atexit.register(shutil.rmtree, self._cache_dir, ignore_errors=True)
             return self._cache_dir
 
@@ -153,6 +159,9 @@ def release_plugin_run(options_map: dict[str, Any]) -> None:
 
     forget_plugin_run(options_map)
 
+
+#: The report cache folders of ``sandao serve``: ``sandao-fava-<pid>-…`` in the temp folder.
+_CACHE_NAME = re.compile(r"sandao-fava-(?:(?P<pid>\d+)-)?[a-z0-9_]+")
 
 _STATES: dict[int, tuple[Any, FundState]] = {}
 _STATES_LOCK = threading.Lock()
