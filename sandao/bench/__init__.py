@@ -7,6 +7,7 @@ measurement names below and imports the harness only when ``sandao bench`` runs.
 #: The measurements of :mod:`sandao.bench.harness`, in the order they run.
 MEASUREMENT_NAMES: tuple[str, ...] = (
     "load",
+    "foreign",
     "check",
     "payment_import",
     "reports",

@@ -45,6 +45,7 @@ TARGETS: dict[str, float] = {
     "report_rss_ratio": 1.3,
     "audit_ratio": 0.3,
     "c001_ratio": 0.05,
+    "foreign_plugin_ratio": 1.10,
 }
 
 #: Child script: load one ledger, print timings and what came back as JSON.
@@ -430,6 +431,63 @@ def measure_load(ctx: BenchContext) -> Outcome:
             "带插件峰值内存 ÷ 裸加载 (plugin RSS / bare RSS)",
             _peak(runs["plugin_load"]) / _peak(runs["bare_load"]),
             None,
+        )
+    )
+    return outcome
+
+
+#: Beancount's own example books (a personal ledger): the seed and dates make them fixed.
+FOREIGN_EXAMPLE_ARGS: tuple[str, ...] = (
+    "--seed", "14", "--date-begin", "2022-01-01", "--date-end", "2024-12-31",
+    "--date-birth", "1980-05-12",
+)  # fmt: skip
+
+
+@measurement("foreign", "外来账簿：bean-example 裸加载 vs 加插件 (foreign books: plugin cost)")
+def measure_foreign(ctx: BenchContext) -> Outcome:
+    """Beancount's ``bean-example`` books with and without the plugin line (out of scope)."""
+    outcome = Outcome("foreign")
+    folder = ctx.workdir / "foreign"
+    folder.mkdir(exist_ok=True)
+    bare = folder / "bean-example.beancount"
+    example = str(Path(sys.executable).with_name("bean-example"))
+    made = run_child([example, *FOREIGN_EXAMPLE_ARGS, "-o", str(bare)], env=ctx.env)
+    if made.returncode != 0 or not bare.exists():
+        outcome.skipped = f"bean-example 无法运行：{_tail_lines(made.stderr)}"
+        return outcome
+    plugged = folder / "bean-example-plugin.beancount"
+    text = bare.read_text(encoding="utf-8")
+    plugged.write_text(f'{text}\nplugin "sandao.ledger"\n', encoding="utf-8")
+    runs = ctx.interleaved(
+        {
+            "foreign_bare": [ctx.python, "-c", LOAD_SCRIPT, str(bare)],
+            "foreign_plugin": [ctx.python, "-c", LOAD_SCRIPT, str(plugged)],
+        }
+    )
+    for name in runs:
+        bad = [r for r in runs[name] if r.returncode != 0 or r.json_tail() is None]
+        if bad:
+            outcome.failed = f"{name} 退出码 {bad[0].returncode}：{_tail_lines(bad[0].stderr)}"
+            return outcome
+    bare_tail = runs["foreign_bare"][0].json_tail() or {}
+    plugin_tail = runs["foreign_plugin"][0].json_tail() or {}
+    outcome.info = {
+        "entries": bare_tail.get("entries"),
+        "bare_errors": bare_tail.get("errors"),
+        "plugin_errors": plugin_tail.get("errors"),
+    }
+    if plugin_tail.get("errors") != bare_tail.get("errors"):
+        outcome.notes.append(f"插件增加了错误：{plugin_tail.get('codes')}")
+    bare_s = _best(runs["foreign_bare"], "load_s")
+    outcome.figures.append(Figure("foreign_bare_s", "bean-example 裸加载", bare_s))
+    plugin_s = _best(runs["foreign_plugin"], "load_s")
+    outcome.figures.append(Figure("foreign_plugin_s", "bean-example 带插件加载", plugin_s))
+    outcome.ratios.append(
+        Ratio(
+            "foreign_plugin_ratio",
+            "外来账簿带插件 ÷ 裸加载 (foreign books: plugin / bare)",
+            plugin_s / bare_s,
+            TARGETS["foreign_plugin_ratio"],
         )
     )
     return outcome
