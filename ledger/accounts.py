@@ -31,7 +31,10 @@ STREAM_INCOME_CODES: dict[str, str] = {
 }
 
 _LEADING_CODE = re.compile(r"^([0-9A-Za-z]+)(?:-|$)")
-_DEPARTMENT_COMPONENT = re.compile(r"^(D[0-9A-Za-z]*)(?:-|$)")
+#: A department component: ``D05-县委政法委`` (``Daily``, ``Dental``, ``Dividends`` are not).
+_DEPARTMENT_COMPONENT = re.compile(r"^(D\d+)-")
+#: The default shape of a unit component's code (``C101-…``); plugin config ``unit_pattern``.
+UNIT_SHAPE = re.compile(r"C\d+")
 
 
 def component(code: str, name: str | None) -> str:
@@ -52,7 +55,7 @@ def unit_of(account: str) -> str | None:
 
 
 def department_of(account: str) -> str | None:
-    """The department code from a ``D…`` component below the unit, if any."""
+    """The department code from a ``D05-…`` component below the unit, if any."""
     for part in account.split(":")[2:]:
         match = _DEPARTMENT_COMPONENT.match(part)
         if match:

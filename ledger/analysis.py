@@ -18,6 +18,7 @@ from typing import Any
 from beancount.core import data
 
 from sandao import runtime
+from sandao.ledger.accounts import UNIT_SHAPE
 from sandao.ledger.acks import apply_acks, is_bookkeeping
 from sandao.ledger.declarations import read_declarations
 from sandao.ledger.explain import Explained, Sources, explain_error, opened_accounts
@@ -47,6 +48,8 @@ class Config:
     grace_days: int = DEFAULT_GRACE_DAYS
     task_pattern: str = TASK_ID.pattern
     project_pattern: str = PROJECT_ID.pattern
+    #: The shape of an undeclared unit code in an account's 2nd component (in scope, D002).
+    unit_pattern: str = UNIT_SHAPE.pattern
 
     @classmethod
     def parse(cls, text: str | None) -> Config:
@@ -59,7 +62,14 @@ class Config:
             raise ConfigError(f"插件配置应为字典，如 {{'warnings': True}}：{exc}") from None
         if not isinstance(raw, dict):
             raise ConfigError("插件配置应为字典，如 {'warnings': True}")
-        unknown = set(raw) - {"warnings", "as_of", "grace_days", "task_pattern", "project_pattern"}
+        unknown = set(raw) - {
+            "warnings",
+            "as_of",
+            "grace_days",
+            "task_pattern",
+            "project_pattern",
+            "unit_pattern",
+        }
         if unknown:
             raise ConfigError(f"插件配置含未知项：{', '.join(sorted(map(str, unknown)))}")
         values: dict[str, Any] = dict(raw)
@@ -70,7 +80,7 @@ class Config:
                 raise ConfigError(f"as_of 应为日期 YYYY-MM-DD，实际为 {raw['as_of']!r}") from None
         if "grace_days" in values and not isinstance(values["grace_days"], int):
             raise ConfigError("grace_days 应为整数天数")
-        for key in ("task_pattern", "project_pattern"):
+        for key in ("task_pattern", "project_pattern", "unit_pattern"):
             if key in values:
                 try:
                     re.compile(values[key])
@@ -137,7 +147,12 @@ def _analyse(
         task_pattern = re.compile(config.task_pattern)
     else:
         task_pattern = TASK_ID
-    resolver = Resolver(entries, decl, task_pattern, re.compile(config.project_pattern))
+    unit_pattern = (
+        UNIT_SHAPE if config.unit_pattern == UNIT_SHAPE.pattern else re.compile(config.unit_pattern)
+    )
+    resolver = Resolver(
+        entries, decl, task_pattern, re.compile(config.project_pattern), unit_pattern
+    )
     table = resolver.build(entries)
     usage = gather(table, decl)
     funding = all_task_funding(decl, usage, as_of)

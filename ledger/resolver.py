@@ -1,4 +1,4 @@
-"""The resolver: every posting of the books with its fund dimensions, as one table.
+r"""The resolver: every posting of the books with its fund dimensions, as one table.
 
 This is the model every rule and report is a group-by of.  Each posting gets its
 unit, stream, function, economic code, community, task, project, quota and
@@ -8,8 +8,14 @@ department by the resolution order of the ledger language (first hit wins):
 link (a declared task implies 职能, a declared project 建设), 4. the account's
 ``open`` metadata, then its nearest ancestor's, 5. the account name (unit from the
 2nd component, economic from the leading code of an ``Expenses`` leaf, department
-from a ``D…`` component), 6. the declaration the posting is charged to (the quota's
+from a ``D05-…`` component), 6. the declaration the posting is charged to (the quota's
 stream, function and community; the task's function and community; the project's community).
+
+Scope: only accounts of units are the fund's — a 2nd component whose code is a declared
+unit or shaped like one (``C\d+``, configurable; undeclared → D002 by the rules), or an
+account whose ``open`` metadata names its unit.  Postings of any other account (a
+personal ledger's ``Expenses:Food``, another entity's books) are left out of the table,
+so no rule sees them and they cost one dictionary lookup each.
 
 Account-level facts are computed once per account, transaction-level facts once per
 transaction, so the table is built in a single pass.
@@ -46,6 +52,8 @@ DIMENSIONS: tuple[str, ...] = (
 INCOME = "income"
 SPENDING = "spending"
 OTHER = "other"
+#: The role of an account outside the fund's scope: its postings are not in the table.
+OUTSIDE = "outside"
 
 #: Metadata keys Beancount puts on every posting; anything more may carry dimensions.
 _DIMENSION_KEYS = frozenset(DIMENSIONS)
@@ -139,6 +147,9 @@ class _AccountFacts(NamedTuple):
     zero_balance: bool
 
 
+_OUTSIDE = _AccountFacts({}, (None,) * len(DIMENSIONS), OUTSIDE, False)
+
+
 def _normalise_meta(meta: dict[str, Any] | None) -> dict[str, str]:
     if not meta or len(meta) <= 2:
         return {}
@@ -164,8 +175,10 @@ class Resolver:
         declarations: Declarations,
         task_pattern: Any,
         project_pattern: Any,
+        unit_pattern: re.Pattern[str] = accounts.UNIT_SHAPE,
     ) -> None:
         self.decl = declarations
+        self.unit_pattern = unit_pattern
         self.task_pattern = task_pattern
         self.project_pattern = project_pattern
         self._open_meta: dict[str, dict[str, str]] = {}
@@ -185,8 +198,14 @@ class Resolver:
             for key, value in self._open_meta.get(name, {}).items():
                 dims.setdefault(key, value)
             name = name.rpartition(":")[0]
+        unit = accounts.unit_of(account)
+        if "unit" not in dims and not (
+            unit is not None and (unit in self.decl.units or self.unit_pattern.fullmatch(unit))
+        ):
+            facts = self._accounts[account] = _OUTSIDE
+            return facts
         from_name = {
-            "unit": accounts.unit_of(account),
+            "unit": unit,
             "economic": accounts.economic_of(account),
             "department": accounts.department_of(account),
         }
@@ -264,6 +283,8 @@ class Resolver:
                     zero_balance = True
                     break
             for posting, account_facts in zip(postings, facts, strict=True):
+                if account_facts.role is OUTSIDE:
+                    continue
                 pmeta = posting.meta
                 if pmeta and len(pmeta) > 2 and pmeta.keys() - _AUTOMATIC_KEYS:
                     dims = {**tdims, **_normalise_meta(pmeta)}

@@ -65,7 +65,12 @@ def add_hints(findings: list[Finding], decl: Declarations) -> list[Finding]:
         elif f.code == "D002":
             match = _UNDECLARED_CODE.search(f.message)
             if match:
-                hint = did_you_mean(match.group(2), getattr(decl, _CODE_TABLE[match.group(1)]))
+                declared = getattr(decl, _CODE_TABLE[match.group(1)])
+                hint = did_you_mean(match.group(2), declared)
+                if not hint and match.group(1) == "单位" and declared:
+                    # a unit-shaped code (C999) is the fund's account: name the nearest unit
+                    nearest = closest(match.group(2), declared, limit=len(match.group(2)))
+                    hint = f"最接近的已声明单位：{nearest}" if nearest else None
         out.append(replace(f, hint=hint) if hint else f)
     return out
 
