@@ -10,13 +10,35 @@ Beancount has no warnings: only errors are returned unless the config says
 
 from __future__ import annotations
 
+import ast
+import re
 from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from sandao.ledger.analysis import Config, ConfigError, analyse
+from sandao.ledger.accounts import UNIT_SHAPE
 from sandao.ledger.findings import ACKNOWLEDGED, ERROR, Finding, FundRuleError
 from sandao.runtime import collector_paused, remember
+
+#: The fund language's directives (declarations, changes, bookkeeping): books holding
+#: any of them are the fund's books (kept equal to the readers' tables by a test).
+FUND_DIRECTIVES = frozenset(
+    {
+        "unit",
+        "community",
+        "department",
+        "task",
+        "project",
+        "quota",
+        "target",
+        "output",
+        "task-amend",
+        "task-close",
+        "quota-adjust",
+        "ack",
+        "period-close",
+    }
+)
 
 __plugins__ = ("fund_rules",)
 
@@ -27,6 +49,31 @@ class PluginConfigError(NamedTuple):
     source: dict[str, Any]
     message: str
     entry: Any
+
+
+def holds_fund_books(entries: list[data.Directive], config_text: str | None = None) -> bool:
+    """Whether any entry is the fund's: a fund directive, or an account of a unit shape
+    (``C\\d+``, or the config's ``unit_pattern``) or with a ``unit`` in its metadata."""
+    pattern = UNIT_SHAPE.pattern
+    if config_text and "unit_pattern" in config_text:
+        try:
+            pattern = str(ast.literal_eval(config_text)["unit_pattern"])
+            shape = re.compile(rf"(?:{pattern})(?:-|$)")
+        except Exception:  # a broken config: the full run reports it
+            return True
+    else:
+        shape = re.compile(rf"(?:{pattern})(?:-|$)")
+    custom, opened = data.Custom, data.Open
+    for entry in entries:
+        kind = type(entry)
+        if kind is custom:
+            if entry.type in FUND_DIRECTIVES:
+                return True
+        elif kind is opened:
+            parts = entry.account.split(":", 2)
+            if (len(parts) > 1 and shape.match(parts[1])) or "unit" in entry.meta:
+                return True
+    return False
 
 
 def to_error(finding: Finding) -> FundRuleError:
@@ -42,7 +89,16 @@ def to_error(finding: Finding) -> FundRuleError:
 def fund_rules(
     entries: list[data.Directive], options_map: dict[str, Any], config_text: str | None = None
 ) -> tuple[list[data.Directive], list[Any]]:
-    """Check the fund rules; returns the entries unchanged and the findings as errors."""
+    """Check the fund rules; returns the entries unchanged and the findings as errors.
+
+    Books with none of the fund's directives and no unit-shaped account (a personal
+    ledger, Beancount's example) are outside the rules' scope: they are returned at
+    once, without importing the rule engine.
+    """
+    if not holds_fund_books(entries, config_text):
+        return entries, []
+    from sandao.ledger.analysis import Config, ConfigError, analyse
+
     try:
         config = Config.parse(config_text)
     except ConfigError as exc:

@@ -124,7 +124,15 @@ def _cases() -> list[tuple[str, list[str], str]]:
         ),
         (
             "archive-to-file",
-            ["import", "archive", str(DATA / "samples"), "--to", "{root}/existing.txt"],
+            [
+                "import",
+                "archive",
+                str(DATA / "samples"),
+                "--ledger",
+                books,
+                "--to",
+                "{root}/existing.txt",
+            ],
             "文件",
         ),
         ("report-missing", ["report", "{root}/nothere.beancount", "--out", "{root}/r"], "不存在"),

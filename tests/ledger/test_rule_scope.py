@@ -100,3 +100,32 @@ def test_department_only_as_d_digits_dash() -> None:
     assert not [f for f in analysis.findings if f.code == "D002"]
     departments = {row.account.rsplit(":", 1)[-1]: row.department for row in analysis.postings}
     assert departments["Daily-日常"] is None and departments["D05-县委政法委"] == "D05"
+
+
+def test_fund_directives_are_the_readers() -> None:
+    from sandao.ledger.acks import BOOKKEEPING_DIRECTIVES
+    from sandao.ledger.declarations import _CHANGE, _DECLARE
+    from sandao.ledger.plugin import FUND_DIRECTIVES
+
+    assert set(_DECLARE) | set(_CHANGE) | BOOKKEEPING_DIRECTIVES == FUND_DIRECTIVES
+
+
+def test_books_without_fund_accounts_skip_the_rule_engine(tmp_path) -> None:
+    """A personal ledger with the plugin line: the rule engine is not even imported."""
+    import subprocess
+    import sys
+
+    books = tmp_path / "personal.beancount"
+    books.write_text(
+        'plugin "sandao.ledger"\noption "operating_currency" "CNY"\n'
+        "2024-01-01 open Assets:Bank:Checking\n2024-01-01 open Expenses:Daily:Food\n"
+        '2025-01-03 * "食堂" "午饭"\n  Expenses:Daily:Food  20.00 CNY\n  Assets:Bank:Checking\n',
+        "utf-8",
+    )
+    script = (
+        "import sys\nfrom beancount import loader\n"
+        f"_, errors, _ = loader.load_file({str(books)!r})\n"
+        "print(len(errors), 'sandao.ledger.analysis' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.stdout.split() == ["0", "False"], out.stderr
