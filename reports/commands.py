@@ -76,11 +76,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UserError(str(exc), 2) from None
     as_of = as_of_date(args.as_of)
     from sandao.ledger.county_config import CountyConfigError, load_county_config
+    from sandao.reports.disclosure.tableset import TableSetError, table_set
 
     try:
         county_config = load_county_config(ledger, args.config)
-        from sandao.reports.disclosure.tableset import TableSetError, table_set
-
         table_set(county_config.section("disclosure"))
     except (CountyConfigError, TableSetError) as exc:
         raise UserError(str(exc), 2) from None
