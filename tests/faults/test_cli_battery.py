@@ -281,4 +281,7 @@ def _before_sandao(err: str) -> bool:
 
     modules = (sandao, sandao.importers, sandao.ledger, sandao.reports)
     ours = tuple(str(Path(m.__file__).parent) + os.sep for m in modules)
-    return not any(f.startswith(ours) for f in re.findall(r'File "([^"]+)"', err))
+    # sandao/__init__.py sets the handler: a traceback that reaches no further came
+    # before it was set (after it, SIGINT ends the process quietly until entry() runs).
+    frames = [f for f in re.findall(r'File "([^"]+)"', err) if f != sandao.__file__]
+    return not any(f.startswith(ours) for f in frames)
