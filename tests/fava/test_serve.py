@@ -204,7 +204,7 @@ def test_analysis_once_per_load(books: Path, monkeypatch) -> None:
         return result
 
     monkeypatch.setattr(ledger_analysis, "analyse", counted)
-    monkeypatch.setattr(plugin, "analyse", counted)
+    monkeypatch.setattr(plugin, "analyse", counted, raising=False)
     app = create_serve_app(books, load=True)
     ledger = app.config["LEDGERS"][SLUG]
     state = state_for(ledger)
