@@ -35,6 +35,7 @@ from sandao.importers.common import (
 from sandao.importers.config import PAYMENT_COLUMNS, PAYMENT_REQUIRED
 from sandao.importers.tables import Table
 from sandao.importers.values import (
+    ParseOnce,
     ValueProblem,
     parse_amount,
     parse_code,
@@ -104,16 +105,15 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
 
     seen: dict[str, int] = {}
     # Codes, dates and short texts repeat across rows: parse each distinct cell once.
-    c_date: dict[object, object] = {}
-    c_unit: dict[object, str] = {}
-    c_quota: dict[object, str] = {}
-    c_function: dict[object, str] = {}
-    c_economic: dict[object, str] = {}
-    c_text: dict[object, str] = {}
-    c_payee: dict[object, str] = {}
-    c_project: dict[object, str] = {}
-    c_purpose: dict[object, str] = {}
-    c_account: dict[object, str] = {}
+    c_date = ParseOnce(parse_date)
+    c_unit = ParseOnce(lambda raw: parse_code(raw, True, "预算单位编码"))
+    c_quota = ParseOnce(lambda raw: parse_code(raw, True, "指标编号"))
+    c_function = ParseOnce(lambda raw: parse_code(raw, True, "功能分类编码"))
+    c_economic = ParseOnce(lambda raw: parse_code(raw, True, "经济分类编码"))
+    c_project = ParseOnce(lambda raw: parse_code(raw, False, "项目编码"))
+    c_payee = ParseOnce(lambda raw: parse_text(raw, True, "收款人名称"))
+    c_account = ParseOnce(lambda raw: parse_code(raw, False, "收款人账号"))
+    c_text = ParseOnce(parse_text)
     combo_cache: dict[tuple[str, str, str, str], tuple[Quota, str, bool, str] | _Cell] = {}
     person_cache: dict[str, bool] = {}
     meta_cache: dict[tuple[str, str, str, str], str] = {}
@@ -144,9 +144,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
                             name,
                             "单元格是公式，应为数值或文本；请在 Excel 中“选择性粘贴为数值”后再导出",
                         )
-            status = c_text.get(row[i_status]) if i_status >= 0 else ""
-            if status is None:
-                status = c_text[row[i_status]] = parse_text(row[i_status])
+            status = c_text[row[i_status]] if i_status >= 0 else ""
             amount = parse_amount(row[i_amount], multiplier)
             amounts_all.append(amount)
             if "作废" in status:
@@ -164,58 +162,27 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
                         "支付凭证号", f"应为字母、数字和 - 组成的凭证号，实际为「{voucher}」"
                     )
             column = "支付日期"
-            raw = row[i_date]
-            date = c_date.get(raw)
-            if date is None:
-                date = c_date[raw] = parse_date(raw)
+            date = c_date[row[i_date]]
             column = "预算单位编码"
-            raw = row[i_unit]
-            unit = c_unit.get(raw)
-            if unit is None:
-                unit = c_unit[raw] = parse_code(raw, True, "预算单位编码")
+            unit = c_unit[row[i_unit]]
             column = "指标编号"
-            raw = row[i_quota]
-            quota_id = c_quota.get(raw)
-            if quota_id is None:
-                quota_id = c_quota[raw] = parse_code(raw, True, "指标编号")
+            quota_id = c_quota[row[i_quota]]
             column = "功能分类编码"
-            raw = row[i_function]
-            function = c_function.get(raw)
-            if function is None:
-                function = c_function[raw] = parse_code(raw, True, "功能分类编码")
+            function = c_function[row[i_function]]
             column = "经济分类编码"
-            raw = row[i_economic]
-            economic = c_economic.get(raw)
-            if economic is None:
-                economic = c_economic[raw] = parse_code(raw, True, "经济分类编码")
+            economic = c_economic[row[i_economic]]
             column = "项目编码"
-            raw = row[i_project] if i_project >= 0 else ""
-            project = c_project.get(raw)
-            if project is None:
-                project = c_project[raw] = parse_code(raw, False, "项目编码")
+            project = c_project[row[i_project] if i_project >= 0 else ""]
             column = "收款人全称"
-            raw = row[i_payee]
-            payee = c_payee.get(raw)
-            if payee is None:
-                payee = c_payee[raw] = parse_text(raw, True, "收款人名称")
+            payee = c_payee[row[i_payee]]
             column = "收款人账号"
-            raw = row[i_account] if i_account >= 0 else ""
-            payee_account = c_account.get(raw)
-            if payee_account is None:
-                payee_account = c_account[raw] = parse_code(raw, False, "收款人账号")
+            payee_account = c_account[row[i_account] if i_account >= 0 else ""]
             column = "收款人开户行"
-            payee_bank = c_text.get(row[i_bank]) if i_bank >= 0 else ""
-            if payee_bank is None:
-                payee_bank = c_text[row[i_bank]] = parse_text(row[i_bank])
+            payee_bank = c_text[row[i_bank]] if i_bank >= 0 else ""
             column = "支付方式"
-            method = c_text.get(row[i_method]) if i_method >= 0 else ""
-            if method is None:
-                method = c_text[row[i_method]] = parse_text(row[i_method])
+            method = c_text[row[i_method]] if i_method >= 0 else ""
             column = "用途"
-            raw = row[i_purpose] if i_purpose >= 0 else ""
-            purpose = c_purpose.get(raw)
-            if purpose is None:
-                purpose = c_purpose[raw] = parse_text(raw)
+            purpose = c_text[row[i_purpose]] if i_purpose >= 0 else ""
             column = "原支付凭证号"
             original = parse_code(row[i_original], False, "原支付凭证号") if i_original >= 0 else ""
         except ValueProblem as exc:

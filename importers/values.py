@@ -14,7 +14,9 @@ import datetime
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 FEN = Decimal("0.01")
 #: An xlsx float may sit at most this far from a whole fen (8718.059999999999 is fine).
@@ -222,3 +224,19 @@ def normalize_header(text: object) -> str:
     header = _SPACES.sub("", header).replace("*", "")
     header = re.sub(r"\((?:元|万元)\)$", "", header)
     return header
+
+
+class ParseOnce(dict):
+    """Cell → parsed value, parsing each distinct cell once (codes and dates repeat across rows).
+
+    ``cache[raw]`` parses ``raw`` on first sight and remembers the result; a cell that does
+    not parse raises :class:`ValueProblem` every time and is not remembered.
+    """
+
+    def __init__(self, parse: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def __missing__(self, raw: Any) -> Any:
+        value = self[raw] = self.parse(raw)
+        return value
