@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from importer_testdata import LEDGER_DIR
+from importer_testdata import CONFIG, LEDGER_DIR
 
 from sandao.cli import main
 
@@ -35,5 +35,16 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str
         code = main([os.fspath(a) for a in args])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
+
+    return run
+
+
+@pytest.fixture
+def extract(cli: Callable[..., tuple[int, str, str]]) -> Callable[..., tuple[int, str, str]]:
+    """``sandao import extract ARGS --ledger LEDGER --config CONFIG`` (``config=None``: none)."""
+
+    def run(*args: object, ledger: Path, config: Path | None = CONFIG) -> tuple[int, str, str]:
+        more = () if config is None else ("--config", config)
+        return cli("import", "extract", *args, "--ledger", ledger, *more)
 
     return run

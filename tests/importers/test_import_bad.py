@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from importer_testdata import BAD, CONFIG, SAMPLES
+from importer_testdata import BAD, SAMPLES
 
 from sandao.importers.errors import column_letter
 
@@ -24,7 +24,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def _assert_refused(
-    cli,
+    extract,
     path: Path,
     ledger: Path,
     tmp_path: Path,
@@ -35,9 +35,7 @@ def _assert_refused(
     output = tmp_path / "out.beancount"
     output.write_text(OUTPUT_BEFORE, encoding="utf-8")
     books = _snapshot(ledger.parent)
-    code, _stdout, stderr = cli(
-        "import", "extract", path, "--ledger", ledger, "--output", output, "--config", CONFIG
-    )
+    code, _stdout, stderr = extract(path, "--output", output, ledger=ledger)
     assert code != 0
     assert "Traceback" not in stderr
     assert "没有写入任何文件" in stderr
@@ -61,17 +59,23 @@ def test_corpus_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_bad_export_refused(name: str, cli, ledger_with_quotas: Path, tmp_path: Path) -> None:
+def test_bad_export_refused(name: str, extract, ledger_with_quotas: Path, tmp_path: Path) -> None:
     case = EXPECTED[name]
     stderr = _assert_refused(
-        cli, BAD / name, ledger_with_quotas, tmp_path, case["row"], case["column"], case["words"]
+        extract,
+        BAD / name,
+        ledger_with_quotas,
+        tmp_path,
+        case["row"],
+        case["column"],
+        case["words"],
     )
     if case["column"] is not None and "缺少列" not in case["words"]:
         # The column is given as its Excel letter too, e.g. "M 列（第 13 列）".
         assert " 列（第 " in stderr
 
 
-def test_ten_megabyte_cell(cli, ledger_with_quotas: Path, tmp_path: Path) -> None:
+def test_ten_megabyte_cell(extract, ledger_with_quotas: Path, tmp_path: Path) -> None:
     lines = (
         (SAMPLES / "国库集中支付明细_C101_2025Q1.csv").read_text(encoding="gb18030").splitlines()
     )
@@ -81,10 +85,10 @@ def test_ten_megabyte_cell(cli, ledger_with_quotas: Path, tmp_path: Path) -> Non
     path = tmp_path / "超大单元格.csv"
     path.write_text("\n".join(lines) + "\n", encoding="gb18030")
     assert path.stat().st_size > 10 * 1024 * 1024
-    _assert_refused(cli, path, ledger_with_quotas, tmp_path, 5, None, ["单元格过大"])
+    _assert_refused(extract, path, ledger_with_quotas, tmp_path, 5, None, ["单元格过大"])
 
 
-def test_big_cell_in_xlsx(cli, ledger_with_quotas: Path, tmp_path: Path) -> None:
+def test_big_cell_in_xlsx(extract, ledger_with_quotas: Path, tmp_path: Path) -> None:
     import xlsxwriter
 
     path = tmp_path / "长文本.xlsx"
@@ -108,71 +112,38 @@ def test_big_cell_in_xlsx(cli, ledger_with_quotas: Path, tmp_path: Path) -> None
         1, 0, ["ZF1", "2025-01-08", "C101", "ZB25-0101", "2120101", "30216", "字" * 30000, "1.00"]
     )
     book.close()
-    _assert_refused(cli, path, ledger_with_quotas, tmp_path, 2, "收款人全称", ["过长"])
+    _assert_refused(extract, path, ledger_with_quotas, tmp_path, 2, "收款人全称", ["过长"])
 
 
-def test_one_bad_file_stops_the_whole_run(cli, ledger: Path, tmp_path: Path) -> None:
+def test_one_bad_file_stops_the_whole_run(extract, ledger: Path, tmp_path: Path) -> None:
     """Good files in the same run are not written either."""
     output = tmp_path / "out.beancount"
-    code, _, stderr = cli(
-        "import",
-        "extract",
-        SAMPLES,
-        BAD / "合计不符.csv",
-        "--ledger",
-        ledger,
-        "--output",
-        output,
-        "--config",
-        CONFIG,
-    )
+    code, _, stderr = extract(SAMPLES, BAD / "合计不符.csv", "--output", output, ledger=ledger)
     assert code == 1
     assert "合计不符.csv 第 24 行" in stderr
     assert not output.exists()
 
 
-def test_broken_ledger_is_a_clear_error(cli, ledger: Path, tmp_path: Path) -> None:
+def test_broken_ledger_is_a_clear_error(extract, ledger: Path, tmp_path: Path) -> None:
     broken = ledger.parent / "broken.beancount"
     broken.write_text('include "main.beancount"\n2025-13-45 open Assets:X\n', encoding="utf-8")
-    code, _, stderr = cli(
-        "import",
-        "extract",
-        SAMPLES,
-        "--ledger",
-        broken,
-        "--output",
-        tmp_path / "o.beancount",
-        "--config",
-        CONFIG,
-    )
+    code, _, stderr = extract(SAMPLES, "--output", tmp_path / "o.beancount", ledger=broken)
     assert code == 2
     assert "broken.beancount" in stderr and "账本" in stderr and "Traceback" not in stderr
-    code, _, stderr = cli(
-        "import",
-        "extract",
+    code, _, stderr = extract(
         SAMPLES,
-        "--ledger",
-        tmp_path / "nope.beancount",
         "--output",
         tmp_path / "o.beancount",
+        ledger=tmp_path / "nope.beancount",
+        config=None,
     )
     assert code == 2 and "账本文件不存在" in stderr
 
 
-def test_missing_include_is_a_clear_error(cli, ledger: Path, tmp_path: Path) -> None:
+def test_missing_include_is_a_clear_error(extract, ledger: Path, tmp_path: Path) -> None:
     broken = ledger.parent / "broken.beancount"
     broken.write_text('include "main.beancount"\ninclude "missing.beancount"\n', encoding="utf-8")
-    code, _, stderr = cli(
-        "import",
-        "extract",
-        SAMPLES,
-        "--ledger",
-        broken,
-        "--output",
-        tmp_path / "o.beancount",
-        "--config",
-        CONFIG,
-    )
+    code, _, stderr = extract(SAMPLES, "--output", tmp_path / "o.beancount", ledger=broken)
     assert code == 2 and "missing.beancount" in stderr
 
 
@@ -185,28 +156,18 @@ def test_missing_include_is_a_clear_error(cli, ledger: Path, tmp_path: Path) -> 
         ('[[quota.stream_rules]]\nstream = "其他"\n', "建设 / 运转 / 职能"),
     ],
 )
-def test_bad_config(cli, ledger: Path, tmp_path: Path, text: str, words: str) -> None:
+def test_bad_config(extract, ledger: Path, tmp_path: Path, text: str, words: str) -> None:
     config = tmp_path / "import.toml"
     config.write_text(text, encoding="utf-8")
-    code, _, stderr = cli(
-        "import",
-        "extract",
-        SAMPLES,
-        "--ledger",
-        ledger,
-        "--output",
-        tmp_path / "o.beancount",
-        "--config",
-        config,
+    code, _, stderr = extract(
+        SAMPLES, "--output", tmp_path / "o.beancount", ledger=ledger, config=config
     )
     assert code == 1 and words in stderr and "import.toml" in stderr
 
 
-def test_output_may_not_be_the_ledger(cli, ledger: Path) -> None:
+def test_output_may_not_be_the_ledger(extract, ledger: Path) -> None:
     before = ledger.read_bytes()
-    code, _, stderr = cli(
-        "import", "extract", SAMPLES, "--ledger", ledger, "--output", ledger, "--config", CONFIG
-    )
+    code, _, stderr = extract(SAMPLES, "--output", ledger, ledger=ledger)
     assert code == 1 and "主账本" in stderr
     assert ledger.read_bytes() == before
 

@@ -33,24 +33,20 @@ def test_exports_and_config_are_shipped() -> None:
     assert (EXAMPLE / "import.toml").exists()
 
 
-def test_imported_files_regenerate_identically(cli, tmp_path: Path) -> None:
+def test_imported_files_regenerate_identically(extract, tmp_path: Path) -> None:
     books = tmp_path / "example"
     shutil.copytree(EXAMPLE, books, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     imported = books / "imported"
     imported.mkdir(exist_ok=True)
     for name in EXPECTED_FILES:  # the books may include them: leave them empty, not missing
         (imported / name).write_text("", encoding="utf-8")
-    code, stdout, stderr = cli(
-        "import",
-        "extract",
+    code, stdout, stderr = extract(
         books / "exports",
-        "--ledger",
-        books / "main.beancount",
-        "--config",
-        books / "import.toml",
         "--output-dir",
         imported,
         "--json",
+        ledger=books / "main.beancount",
+        config=books / "import.toml",
     )
     assert code == 0, stderr
     assert json.loads(stdout)["entries"] > 0
@@ -60,21 +56,17 @@ def test_imported_files_regenerate_identically(cli, tmp_path: Path) -> None:
         )
 
 
-def test_second_import_adds_nothing(cli, tmp_path: Path) -> None:
+def test_second_import_adds_nothing(extract, tmp_path: Path) -> None:
     books = tmp_path / "example"
     shutil.copytree(EXAMPLE, books, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     before = {p.name: p.read_bytes() for p in (books / "imported").iterdir()}
-    code, stdout, stderr = cli(
-        "import",
-        "extract",
+    code, stdout, stderr = extract(
         books / "exports",
-        "--ledger",
-        books / "main.beancount",
-        "--config",
-        books / "import.toml",
         "--output-dir",
         books / "imported",
         "--json",
+        ledger=books / "main.beancount",
+        config=books / "import.toml",
     )
     assert code == 0, stderr
     assert json.loads(stdout)["entries"] == 0

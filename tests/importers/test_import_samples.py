@@ -10,24 +10,13 @@ from pathlib import Path
 from beancount import loader
 from beancount.core import data
 from beancount.parser import parser
-from importer_testdata import CONFIG, SAMPLES
+from importer_testdata import SAMPLES
 
 FACTS = json.loads((SAMPLES / "facts.json").read_text(encoding="utf-8"))
 
 
-def _extract(cli, ledger: Path, out: Path, *files: Path) -> dict:
-    code, stdout, stderr = cli(
-        "import",
-        "extract",
-        *files,
-        "--ledger",
-        ledger,
-        "--output-dir",
-        out,
-        "--config",
-        CONFIG,
-        "--json",
-    )
+def _extract(extract, ledger: Path, out: Path, *files: Path) -> dict:
+    code, stdout, stderr = extract(*files, "--output-dir", out, "--json", ledger=ledger)
     assert code == 0, stderr
     return json.loads(stdout)
 
@@ -38,9 +27,9 @@ def _entries(path: Path) -> list:
     return entries
 
 
-def test_samples_match_facts(cli, ledger: Path, tmp_path: Path) -> None:
+def test_samples_match_facts(extract, ledger: Path, tmp_path: Path) -> None:
     out = tmp_path / "imported"
-    summary = _extract(cli, ledger, out, SAMPLES)
+    summary = _extract(extract, ledger, out, SAMPLES)
     by_name = {Path(f["file"]).name: f for f in summary["files"]}
     assert set(by_name) == set(FACTS)
     for name, facts in FACTS.items():
@@ -93,9 +82,9 @@ def test_samples_match_facts(cli, ledger: Path, tmp_path: Path) -> None:
             assert len([e for e in entries if isinstance(e, data.Transaction)]) == facts["rows"]
 
 
-def test_individual_payees_marked(cli, ledger: Path, tmp_path: Path) -> None:
+def test_individual_payees_marked(extract, ledger: Path, tmp_path: Path) -> None:
     out = tmp_path / "imported"
-    _extract(cli, ledger, out, SAMPLES)
+    _extract(extract, ledger, out, SAMPLES)
     txns = [
         e
         for e in _entries(out / "国库集中支付明细_C101_2025Q1.beancount")
@@ -108,10 +97,10 @@ def test_individual_payees_marked(cli, ledger: Path, tmp_path: Path) -> None:
 
 
 def test_imported_books_check_clean_and_reimport_adds_nothing(
-    cli, ledger: Path, tmp_path: Path
+    cli, extract, ledger: Path, tmp_path: Path
 ) -> None:
     out = ledger.parent / "imported"
-    _extract(cli, ledger, out, SAMPLES)
+    _extract(extract, ledger, out, SAMPLES)
     full = ledger.parent / "full.beancount"
     full.write_text(
         'plugin "sandao.ledger"\ninclude "main.beancount"\ninclude "imported/*.beancount"\n',
@@ -123,16 +112,16 @@ def test_imported_books_check_clean_and_reimport_adds_nothing(
     assert code == 0, stdout + stderr
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     # Against the books that include the imported files …
-    again = _extract(cli, full, out, SAMPLES)
+    again = _extract(extract, full, out, SAMPLES)
     assert again["entries"] == 0
     assert all(f["entries"] == 0 and f["duplicates"] > 0 for f in again["files"])
     # … and against the bare books, the existing output files count as well.
-    again = _extract(cli, ledger, out, SAMPLES)
+    again = _extract(extract, ledger, out, SAMPLES)
     assert again["entries"] == 0
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-def test_overlapping_later_export_adds_only_new_rows(cli, ledger: Path, tmp_path: Path) -> None:
+def test_overlapping_later_export_adds_only_new_rows(extract, ledger: Path, tmp_path: Path) -> None:
     """A later export repeats rows already imported: only the new rows are written."""
     first = tmp_path / "first"
     first.mkdir()
@@ -158,31 +147,12 @@ def test_overlapping_later_export_adds_only_new_rows(cli, ledger: Path, tmp_path
     assert total.startswith("合计")
     quota = SAMPLES / "预算指标_2025.xlsx"
     output = tmp_path / "payments.beancount"
-    code, _, err = cli(
-        "import",
-        "extract",
-        quota,
-        export("一月到二月.csv", rows[:12]),
-        "--ledger",
-        ledger,
-        "--output",
-        output,
-        "--config",
-        CONFIG,
+    code, _, err = extract(
+        quota, export("一月到二月.csv", rows[:12]), "--output", output, ledger=ledger
     )
     assert code == 0, err
-    code, stdout, err = cli(
-        "import",
-        "extract",
-        quota,
-        export("二月到三月.csv", rows[8:]),
-        "--ledger",
-        ledger,
-        "--output",
-        output,
-        "--config",
-        CONFIG,
-        "--json",
+    code, stdout, err = extract(
+        quota, export("二月到三月.csv", rows[8:]), "--output", output, "--json", ledger=ledger
     )
     assert code == 0, err
     summary = {Path(f["file"]).name: f for f in json.loads(stdout)["files"]}
@@ -192,16 +162,12 @@ def test_overlapping_later_export_adds_only_new_rows(cli, ledger: Path, tmp_path
     assert len(txns) == 20 == len({t.meta["voucher"] for t in txns})
 
 
-def test_one_output_file_for_all(cli, ledger: Path, tmp_path: Path) -> None:
+def test_one_output_file_for_all(extract, ledger: Path, tmp_path: Path) -> None:
     output = tmp_path / "all.beancount"
-    code, stdout, err = cli(
-        "import", "extract", SAMPLES, "--ledger", ledger, "--output", output, "--config", CONFIG
-    )
+    code, stdout, err = extract(SAMPLES, "--output", output, ledger=ledger)
     assert code == 0, err
     assert "合计相符" in stdout and "写入" in stdout
     shutil.copy(output, tmp_path / "copy")
-    code, stdout, err = cli(
-        "import", "extract", SAMPLES, "--ledger", ledger, "--output", output, "--config", CONFIG
-    )
+    code, stdout, err = extract(SAMPLES, "--output", output, ledger=ledger)
     assert code == 0 and "文件未改动" in stdout
     assert output.read_bytes() == (tmp_path / "copy").read_bytes()

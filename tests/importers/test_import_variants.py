@@ -18,20 +18,9 @@ from importer_testdata import CONFIG, GOOD, SAMPLES
 BASE = SAMPLES / "国库集中支付明细_C101_2025Q1.csv"
 
 
-def _postings(cli, path: Path, ledger: Path, tmp_path: Path) -> tuple[dict, list]:
+def _postings(extract, path: Path, ledger: Path, tmp_path: Path) -> tuple[dict, list]:
     output = tmp_path / f"{path.stem}.beancount"
-    code, stdout, stderr = cli(
-        "import",
-        "extract",
-        path,
-        "--ledger",
-        ledger,
-        "--output",
-        output,
-        "--config",
-        CONFIG,
-        "--json",
-    )
+    code, stdout, stderr = extract(path, "--output", output, "--json", ledger=ledger)
     assert code == 0, stderr
     entries, errors, _ = parser.parse_file(str(output))
     assert not errors
@@ -60,19 +49,19 @@ def _postings(cli, path: Path, ledger: Path, tmp_path: Path) -> tuple[dict, list
     ],
 )
 def test_same_entries_as_the_sample(
-    name: str, cli, ledger_with_quotas: Path, tmp_path: Path
+    name: str, extract, ledger_with_quotas: Path, tmp_path: Path
 ) -> None:
     base = tmp_path / "base"
     base.mkdir()
-    _, expected = _postings(cli, BASE, ledger_with_quotas, base)
-    summary, rows = _postings(cli, GOOD / name, ledger_with_quotas, tmp_path)
+    _, expected = _postings(extract, BASE, ledger_with_quotas, base)
+    summary, rows = _postings(extract, GOOD / name, ledger_with_quotas, tmp_path)
     assert rows == expected
     assert summary["control"] == "合计相符（不含作废行）"
 
 
-def test_wan_yuan_voided_and_refund(cli, ledger_with_quotas: Path, tmp_path: Path) -> None:
+def test_wan_yuan_voided_and_refund(extract, ledger_with_quotas: Path, tmp_path: Path) -> None:
     summary, rows = _postings(
-        cli, GOOD / "国库集中支付明细_C101_万元.csv", ledger_with_quotas, tmp_path
+        extract, GOOD / "国库集中支付明细_C101_万元.csv", ledger_with_quotas, tmp_path
     )
     assert summary["voided"] == 1 and summary["refunds"] == 1
     assert summary["control"] == "合计相符（含作废行）"
@@ -99,7 +88,7 @@ def test_wan_yuan_voided_and_refund(cli, ledger_with_quotas: Path, tmp_path: Pat
     assert meta["ZF1012025000091"]["refund_of"] == "ZF1012025000006"
 
 
-def test_column_synonym_from_config(cli, ledger_with_quotas: Path, tmp_path: Path) -> None:
+def test_column_synonym_from_config(extract, ledger_with_quotas: Path, tmp_path: Path) -> None:
     text = (
         BASE.read_text(encoding="gb18030")
         .replace("收款人全称", "领款单位大名", 1)
@@ -107,16 +96,8 @@ def test_column_synonym_from_config(cli, ledger_with_quotas: Path, tmp_path: Pat
     )
     renamed = tmp_path / "改了列名.csv"
     renamed.write_text(text, encoding="gb18030")
-    code, _, stderr = cli(
-        "import",
-        "extract",
-        renamed,
-        "--ledger",
-        ledger_with_quotas,
-        "--output",
-        tmp_path / "o.beancount",
-        "--config",
-        CONFIG,
+    code, _, stderr = extract(
+        renamed, "--output", tmp_path / "o.beancount", ledger=ledger_with_quotas
     )
     assert code == 1 and "缺少列「收款人全称」" in stderr
     config = tmp_path / "import.toml"
@@ -125,37 +106,29 @@ def test_column_synonym_from_config(cli, ledger_with_quotas: Path, tmp_path: Pat
         + '\n[columns]\n"收款人全称" = ["领款单位大名"]\n"支付金额" = "本次拨付数"\n',
         encoding="utf-8",
     )
-    code, _, stderr = cli(
-        "import",
-        "extract",
-        renamed,
-        "--ledger",
-        ledger_with_quotas,
-        "--output",
-        tmp_path / "o.beancount",
-        "--config",
-        config,
+    code, _, stderr = extract(
+        renamed, "--output", tmp_path / "o.beancount", ledger=ledger_with_quotas, config=config
     )
     assert code == 0, stderr
 
 
 def test_returned_payment_writes_payment_and_reversal(
-    cli, ledger_with_quotas: Path, tmp_path: Path
+    extract, ledger_with_quotas: Path, tmp_path: Path
 ) -> None:
     lines = BASE.read_text(encoding="gb18030").splitlines()
     lines[3] = lines[3].replace("已支付", "已退回")
     path = tmp_path / "退回.csv"
     path.write_text("\n".join(lines) + "\n", encoding="gb18030")
-    summary, rows = _postings(cli, path, ledger_with_quotas, tmp_path)
+    summary, rows = _postings(extract, path, ledger_with_quotas, tmp_path)
     assert summary["refunds"] == 1 and summary["entries"] == 21
     pair = [r for r in rows if r[1] == "ZF1012025000001"]
     assert sorted(r[5][0][1].number for r in pair) == [Decimal("-466.65"), Decimal("466.65")]
-    again, _ = _postings(cli, path, ledger_with_quotas, tmp_path)
+    again, _ = _postings(extract, path, ledger_with_quotas, tmp_path)
     assert again["entries"] == 0
 
 
 def test_capital_payment_goes_to_construction_in_progress(
-    cli, ledger_with_quotas: Path, tmp_path: Path
+    cli, extract, ledger_with_quotas: Path, tmp_path: Path
 ) -> None:
     lines = BASE.read_text(encoding="gb18030").splitlines()
     cells = lines[3].split(",")
@@ -163,17 +136,7 @@ def test_capital_payment_goes_to_construction_in_progress(
     path = tmp_path / "资本性支出.csv"
     path.write_text("\n".join([*lines[:3], ",".join(cells)]) + "\n", encoding="gb18030")
     output = tmp_path / "capital.beancount"
-    code, _, stderr = cli(
-        "import",
-        "extract",
-        path,
-        "--ledger",
-        ledger_with_quotas,
-        "--output",
-        output,
-        "--config",
-        CONFIG,
-    )
+    code, _, stderr = extract(path, "--output", output, ledger=ledger_with_quotas)
     assert code == 0, stderr
     entries, errors, _ = parser.parse_file(str(output))
     assert not errors
