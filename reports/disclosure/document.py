@@ -1029,7 +1029,21 @@ def _budget_sections(
                 ),
                 "（二）政府采购预算：" + f"{scope.name}{year}年度未单列政府采购预算。",
                 "（三）国有资产：" + "详见部门决算国有资产占有使用情况。",
+                *_standards_paragraph(ctx, scope, year),
             ],
         }
     )
     return out
+
+
+def _standards_paragraph(ctx: Context, scope: Scope, year: int) -> list[str]:
+    """（四）保障标准: the standards the year's quotas pay by (quota metadata ``standard`` /
+    ``old_standard``, e.g. 社区居委会工作经费 25,000 元/社区/年, 2021 年 8,000 元)."""
+    from sandao.reports.community import standards
+
+    found: list[str] = []
+    for unit in scope.units:
+        for sentence in standards(ctx.analysis, None, unit, year):
+            if sentence not in found:
+                found.append(sentence)
+    return ["（四）保障标准：" + "；".join(found) + "。"] if found else []

@@ -85,10 +85,14 @@ def test_performance_shows_venues_areas_and_the_construction_total(example, demo
     assert "24,300,000.00" in page and "2,122" in page
 
 
-def test_notice_states_the_old_and_new_standards(demo_out):
+def test_notice_and_budget_state_the_old_and_new_standards(demo_out):
     notice = text_of((demo_out / "community" / "community-2025Q3-SQ01.html").read_text("utf-8"))
     for number in ("25,000", "8,000", "2,300", "800"):
         assert number in notice, number
+    budget = text_of((demo_out / "budget" / "budget-2025-C101.html").read_text("utf-8"))
+    assert "保障标准" in budget
+    for number in ("25,000", "8,000", "2,300", "800"):
+        assert number in budget, number
 
 
 def test_demo_year_shows_the_2024_final_accounts_the_2025_budget_and_execution(demo_out):
