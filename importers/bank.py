@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import os
 from decimal import Decimal
+from typing import NamedTuple
 
 from sandao.importers.common import (
     ZERO,
@@ -40,6 +41,21 @@ COLUMNS = BANK_COLUMNS
 REQUIRED = BANK_REQUIRED
 KEY_COLUMN = "流水号"
 AMOUNT_COLUMNS = ("借方发生额", "贷方发生额", "余额")
+
+
+class _Line(NamedTuple):
+    """One statement row, its cells parsed."""
+
+    number: int
+    date: datetime.date
+    time: str
+    serial: str
+    memo: str
+    counterparty: str
+    counter_account: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
 
 
 def _other_account(ctx: RunContext, unit: str, rule: BankRule) -> tuple[str | None, str]:
@@ -118,7 +134,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
         )
     result.unit = unit
 
-    parsed: list[tuple[int, datetime.date, str, str, str, str, str, Decimal, Decimal, Decimal]] = []
+    parsed: list[_Line] = []
     seen: dict[str, int] = {}
     for number, row in table.rows:
         result.rows += 1
@@ -178,7 +194,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             )
             continue
         parsed.append(
-            (
+            _Line(
                 number,
                 date,
                 time,
@@ -193,7 +209,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
         )
     if result.problems:
         return result
-    if len(parsed) > 1 and parsed[0][1] > parsed[-1][1]:
+    if len(parsed) > 1 and parsed[0].date > parsed[-1].date:
         parsed.reverse()  # statements printed newest first
     previous: tuple[int, Decimal] | None = None
     last_date: datetime.date | None = None
@@ -225,18 +241,10 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
 
     bank_keys, run_keys = ctx.ledger.bank_keys, ctx.run_bank_keys
     rule_accounts: dict[int, str] = {}
-    for index, (
-        number,
-        date,
-        time,
-        serial,
-        memo,
-        counterparty,
-        counter_account,
-        debit,
-        credit,
-        balance,
-    ) in enumerate(parsed):
+    for index, line in enumerate(parsed):
+        number, date, time, serial, memo, counterparty, counter_account, debit, credit, balance = (
+            line
+        )
         result.sum_valid += credit - debit
         result.sum_all += credit - debit
         rule = ctx.config.bank_rule(memo)
@@ -279,7 +287,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             result.drafts.append(Draft(date, "\n".join(lines) + "\n", "transaction"))
             ctx.run_bank_postings.setdefault(bank, []).append((date, amount))
             result.entries += 1
-        is_last_of_day = index + 1 == len(parsed) or parsed[index + 1][1] != date
+        is_last_of_day = index + 1 == len(parsed) or parsed[index + 1].date != date
         if is_last_of_day:
             on = date + datetime.timedelta(days=1)
             key = (bank, on)
@@ -289,17 +297,17 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
                 ctx.run_balance_keys.add(key)
                 result.drafts.append(Draft(on, f"{on} balance {bank}  {balance} CNY\n", "balance"))
                 result.entries += 1
-    result.closing_balance = parsed[-1][9] if parsed else None
+    result.closing_balance = parsed[-1].balance if parsed else None
     if table.total is not None:
         _bank_total(result, table, parsed)
     return result
 
 
-def _bank_total(result: FileResult, table: Table, parsed: list) -> None:
+def _bank_total(result: FileResult, table: Table, parsed: list[_Line]) -> None:
     """A statement's 合计 row: debit and credit totals, each checked when printed."""
     number, row = table.total  # type: ignore[misc]
     checked = []
-    for column, position in (("借方发生额", 7), ("贷方发生额", 8)):
+    for column, field in (("借方发生额", "debit"), ("贷方发生额", "credit")):
         index = table.columns.get(column)
         raw = row[index] if index is not None and index < len(row) else ""
         if is_blank(raw):
@@ -309,7 +317,7 @@ def _bank_total(result: FileResult, table: Table, parsed: list) -> None:
         except ValueProblem as exc:
             result.problems.append(table.problem(number, column, f"合计行金额无法识别：{exc}"))
             continue
-        actual = sum((p[position] for p in parsed), ZERO)
+        actual = sum((getattr(line, field) for line in parsed), ZERO)
         if printed != actual:
             result.problems.append(
                 table.problem(
@@ -323,7 +331,7 @@ def _bank_total(result: FileResult, table: Table, parsed: list) -> None:
 
 
 def _opening_balance(
-    result: FileResult, table: Table, ctx: RunContext, unit: str, bank: str, first: tuple
+    result: FileResult, table: Table, ctx: RunContext, unit: str, bank: str, first: _Line
 ) -> None:
     """Check the statement's opening balance against the books; write it when they have none.
 
@@ -332,7 +340,13 @@ def _opening_balance(
     none get an opening entry (借 1002 银行存款 / 贷 3001 累计盈余) when the unit opens
     3001, else the run stops with the entry to add.
     """
-    number, day, *_rest, debit, credit, balance = first
+    number, day, debit, credit, balance = (
+        first.number,
+        first.date,
+        first.debit,
+        first.credit,
+        first.balance,
+    )
     opening = balance - credit + debit
     known, books = ctx.bank_balance_before(bank, day)
     how = f"第 {number} 行余额 {balance} − 贷方 {credit} + 借方 {debit}"
