@@ -236,6 +236,22 @@ def _one(
     return AuditFinding(code, unit, subject, message, amount, ref.date, (ref,), params)
 
 
+def _on_declaration(
+    books: AuditBooks,
+    code: str,
+    declared: Any,
+    declared_on: datetime.date,
+    subject: str,
+    message: str,
+    amount: Decimal,
+    date: datetime.date,
+    params: dict[str, Any],
+) -> AuditFinding:
+    """A finding about one declared quota, task or project, citing its declaration."""
+    ref = books.decl_ref(declared.meta, declared_on, subject)
+    return AuditFinding(code, declared.unit, subject, message, amount, date, (ref,), params)
+
+
 def _refs(books: AuditBooks, rows: list[Posting]) -> tuple[EntryRef, ...]:
     """One reference per transaction of ``rows`` (amounts summed), in date order."""
     amounts: dict[int, Decimal] = {}
@@ -514,14 +530,15 @@ def low_execution(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
                 continue
             message = f"截至 {as_of} 执行率 {pct(rate)}，时间进度 {pct(elapsed)}，落后超过 {pct(p['lag'])}"
         found.append(
-            AuditFinding(
+            _on_declaration(
+                books,
                 "AU06",
-                quota.unit,
+                quota,
+                quota.date,
                 f"指标 {quota_id} {quota.name}",
                 f"{message}；指标 {yuan(budget)} 元，已支出 {yuan(spent)} 元",
                 budget - spent,
                 upto,
-                (books.decl_ref(quota.meta, quota.date, f"指标 {quota_id} {quota.name}"),),
                 p,
             )
         )
@@ -560,14 +577,15 @@ def persistent_low_execution(books: AuditBooks, p: dict[str, Any]) -> list[Audit
         shown = "、".join(f"{y} 年 {pct(r)}" for y, r in rates.items())
         total = sum(spent.values(), ZERO)
         found.append(
-            AuditFinding(
+            _on_declaration(
+                books,
                 "AU07",
-                item.unit,
+                item,
+                item.start,
                 f"{kind} {ident} {item.name}",
                 f"各年执行率均低于 {pct(p['rate'])}：{shown}（金额 {yuan(amount)} 元）",
                 amount - total,
                 end,
-                (books.decl_ref(item.meta, item.start, f"{kind} {ident} {item.name}"),),
                 p,
             )
         )
