@@ -22,6 +22,15 @@ from pathlib import Path
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 SLUG = "城关县社区资金台账"
+#: The pages of the sandao Fava extension, in the order of Fava's sidebar.
+PAGES = (
+    "TaskBoard",
+    "BudgetExecution",
+    "RuleFindings",
+    "ReportPreview",
+    "AuditFindings",
+    "ChangeHistory",
+)
 
 
 def free_port() -> int:

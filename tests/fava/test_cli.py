@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fava_server import SLUG, Server, run_serve, write_books
+from fava_server import PAGES, SLUG, Server, run_serve, write_books
 
 from sandao.cli import main
 from sandao.reports.web import serve
@@ -44,14 +44,7 @@ def test_defaults_read_only_local_chinese(
     ledger = app.config["LEDGERS"][SLUG]
     assert ledger.fava_options.language == "zh"
     names = sorted(ext.name for ext in ledger.extensions.extension_details)
-    assert names == [
-        "AuditFindings",
-        "BudgetExecution",
-        "ChangeHistory",
-        "ReportPreview",
-        "RuleFindings",
-        "TaskBoard",
-    ]
+    assert names == sorted(PAGES)
     out = capsys.readouterr().out
     assert "只读" in out and "http://127.0.0.1:5000/" in out
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fava_server import SLUG, file_hashes, write_books
+from fava_server import PAGES, SLUG, file_hashes, write_books
 from testbooks import FAVA_BOOKS as BOOKS
 
 from sandao.reports.web.serve import create_serve_app
@@ -38,14 +38,6 @@ REPORTS = (
     "import",
     "options",
     "help",
-)
-EXTENSIONS = (
-    "TaskBoard",
-    "BudgetExecution",
-    "RuleFindings",
-    "ReportPreview",
-    "AuditFindings",
-    "ChangeHistory",
 )
 ACCOUNT = "Assets:C101-城东社区服务中心:1002-银行存款"
 
@@ -110,7 +102,7 @@ def write_requests(app: Any, books: Path) -> list[tuple[str, str, dict[str, Any]
         if not methods:
             continue
         if rule.endpoint == "extension_endpoint":
-            for ext in EXTENSIONS:
+            for ext in PAGES:
                 for endpoint in ("tasks", "file", "anything"):
                     url = f"/{SLUG}/extension/{ext}/{endpoint}"
                     requests.extend((m, url, {"json": {}}) for m in WRITE_METHODS)
@@ -155,7 +147,7 @@ def test_the_same_requests_would_write(county: Path) -> None:
     assert done["add_entries"] == 200
     assert county.read_bytes() != before
     # the extension's endpoints are GET-only in every mode
-    for ext in EXTENSIONS:
+    for ext in PAGES:
         response = client.put(f"/{SLUG}/extension/{ext}/tasks", json={})
         assert response.status_code in (404, 405)
 
@@ -178,8 +170,8 @@ def get_urls(app: Any) -> list[str]:
         f"/{SLUG}/holdings/by_account/",
     ]
     urls += [f"/{SLUG}/{report}/" for report in REPORTS]
-    urls += [f"/{SLUG}/extension/{ext}/" for ext in EXTENSIONS]
-    urls += [f"/{SLUG}/extension/{ext}/?time=2025-04&account=C101" for ext in EXTENSIONS]
+    urls += [f"/{SLUG}/extension/{ext}/" for ext in PAGES]
+    urls += [f"/{SLUG}/extension/{ext}/?time=2025-04&account=C101" for ext in PAGES]
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/<bfile>/api/") and "GET" in (rule.methods or ()):
             urls.append(f"/{SLUG}/api/{rule.rule.rsplit('/', 1)[1]}")
