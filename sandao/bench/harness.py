@@ -503,12 +503,19 @@ def _has_subcommand(name: str) -> bool:
     return False
 
 
+def _unavailable(outcome: Outcome, name: str) -> bool:
+    """Mark ``outcome`` skipped when this sandao has no ``name`` subcommand (yet)."""
+    if _has_subcommand(name):
+        return False
+    outcome.skipped = f"sandao {name} 尚不可用 (sandao {name} not available)"
+    return True
+
+
 @measurement("check", "检查：bean-check vs sandao check (end to end)")
 def measure_check(ctx: BenchContext) -> Outcome:
     """``bean-check`` of the bare twin vs ``sandao check`` of the plugin ledger."""
     outcome = Outcome("check")
-    if not _has_subcommand("check"):
-        outcome.skipped = "sandao check 尚不可用 (sandao check not available)"
+    if _unavailable(outcome, "check"):
         return outcome
     runs = ctx.interleaved(
         {
@@ -706,8 +713,7 @@ def measure_reports(ctx: BenchContext) -> Outcome:
     command.  PDF is timed separately for one unit, per page, for information.
     """
     outcome = Outcome("reports")
-    if not _has_subcommand("report"):
-        outcome.skipped = "sandao report 尚不可用 (sandao report not available)"
+    if _unavailable(outcome, "report"):
         return outcome
     out = ctx.workdir / "bench-reports"
     argv = [ctx.python, "-m", "sandao.cli", "report", str(ctx.ledger), "--quiet", "--no-cache"]
@@ -797,8 +803,7 @@ def measure_fava(ctx: BenchContext) -> Outcome:
 def measure_export(ctx: BenchContext) -> Outcome:
     """``sandao export`` of the plugin ledger ÷ a bare load, both whole processes."""
     outcome = Outcome("export")
-    if not _has_subcommand("export"):
-        outcome.skipped = "sandao export 尚不可用 (sandao export not available)"
+    if _unavailable(outcome, "export"):
         return outcome
     out = ctx.workdir / "bench-export"
     argv = [ctx.python, "-m", "sandao.cli", "export", str(ctx.ledger), "--no-cache"]
@@ -827,8 +832,7 @@ def measure_audit(ctx: BenchContext) -> Outcome:
     load of those books.
     """
     outcome = Outcome("audit")
-    if not _has_subcommand("audit"):
-        outcome.skipped = "sandao audit 尚不可用 (sandao audit not available)"
+    if _unavailable(outcome, "audit"):
         return outcome
     runs = ctx.interleaved(
         {
