@@ -100,6 +100,11 @@ class Posting(NamedTuple):
     zero_balance: bool
     txn: int
 
+    @property
+    def source(self) -> dict[str, Any]:
+        """Where the posting is written, as Beancount entry metadata (what a finding cites)."""
+        return {"filename": self.file, "lineno": self.line}
+
 
 COLUMNS: tuple[str, ...] = Posting._fields
 

@@ -87,7 +87,7 @@ def d003_department_income_without_quota(
     )
     sink.add(
         "D003",
-        {"filename": row.file, "lineno": row.line},
+        row.source,
         row.date,
         message,
         unit=row.unit,
@@ -118,7 +118,7 @@ def d004_wanglai(group: list[Posting], codes: dict[str, str | None], sink: Findi
     first = cash[0]
     sink.add(
         "D004",
-        {"filename": first.file, "lineno": first.line},
+        first.source,
         first.date,
         message,
         unit=first.unit,

@@ -43,7 +43,7 @@ class RowPass:
         if mark in self.reported:
             return
         self.reported.add(mark)
-        self.sink.add(code, {"filename": row.file, "lineno": row.line}, row.date, message, **ids)
+        self.sink.add(code, row.source, row.date, message, **ids)
 
 
 def _ids(row: Posting) -> dict[str, str | None]:
