@@ -8,6 +8,18 @@ import re
 from sandao.cli import main
 
 
+def _uncomment_and_check_clean(year_file, target, capsys) -> str:
+    """Uncomment the worked month ``init`` writes; the books must then check clean."""
+    text = "".join(
+        re.sub(r"^; ?", "", line, count=1) for line in year_file.read_text("utf-8").splitlines(True)
+    )
+    year_file.write_text(text, "utf-8")
+    capsys.readouterr()
+    assert main(["check", "--json", str(target / "main.beancount")]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    return text
+
+
 def test_init_from_command_line_checks_clean(tmp_path, capsys):
     target = tmp_path / "county"
     code = main(
@@ -62,13 +74,7 @@ def test_init_sample_task_and_quota_work_when_uncommented(tmp_path, capsys):
         ]
     )
     year_file = target / "2026.beancount"
-    text = "".join(
-        re.sub(r"^; ?", "", line, count=1) for line in year_file.read_text("utf-8").splitlines(True)
-    )
-    year_file.write_text(text, "utf-8")
-    capsys.readouterr()
-    assert main(["check", "--json", str(target / "main.beancount")]) == 0
-    assert json.loads(capsys.readouterr().out) == []
+    text = _uncomment_and_check_clean(year_file, target, capsys)
     # Without the department's transfer the task is unfunded once due, and overspent.
     transfer = re.search(r"\d{4}-\d\d-\d\d \* \"县委政法委\".*?\n\n", text, re.S)
     year_file.write_text(text.replace(transfer.group(0), ""), "utf-8")
@@ -81,14 +87,7 @@ def test_init_sample_task_and_quota_work_when_uncommented(tmp_path, capsys):
 def test_init_month_checks_clean_without_a_department(tmp_path, capsys):
     target = tmp_path / "county"
     assert main(["init", str(target), "--year", "2026", "--unit", "C101=城东社区服务中心"]) == 0
-    year_file = target / "2026.beancount"
-    text = "".join(
-        re.sub(r"^; ?", "", line, count=1) for line in year_file.read_text("utf-8").splitlines(True)
-    )
-    year_file.write_text(text, "utf-8")
-    capsys.readouterr()
-    assert main(["check", "--json", str(target / "main.beancount")]) == 0
-    assert json.loads(capsys.readouterr().out) == []
+    _uncomment_and_check_clean(target / "2026.beancount", target, capsys)
 
 
 def test_init_from_toml(tmp_path, capsys):
