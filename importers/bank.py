@@ -21,6 +21,7 @@ from sandao.importers.common import (
     FileResult,
     RowError,
     RunContext,
+    column_value,
     links_for,
     q,
 )
@@ -308,8 +309,7 @@ def _bank_total(result: FileResult, table: Table, parsed: list[_Line]) -> None:
     number, row = table.total  # type: ignore[misc]
     checked = []
     for column, field in (("借方发生额", "debit"), ("贷方发生额", "credit")):
-        index = table.columns.get(column)
-        raw = row[index] if index is not None and index < len(row) else ""
+        raw = column_value(row, table.columns.get(column))
         if is_blank(raw):
             continue
         try:
