@@ -223,6 +223,15 @@ class _Dates:
         return self.text[ordinal - self.first]
 
 
+#: Quota profiles: stream, function, economic code, amount range (yuan), spending weight.
+_BASE_QUOTA = ("运转", "2120101", "302", (3e5, 1.2e6), 3.0)
+_PROJECT_QUOTA = ("建设", "2120399", "310", (1.5e6, 5e6), 1.0)
+_STAFF_QUOTA = ("运转", "2120101", "301", (8e5, 2.5e6), 1.2)
+_CAPITAL_QUOTA = ("运转", "2120101", "310", (1e5, 4e5), 0.4)
+#: A 追加 (top-up) quota, declared from March on.
+_TOP_UP_QUOTA = ("运转", "2120104", "302", (1e5, 6e5), 1.5)
+
+
 def _ordinal(year: int, month: int, day: int) -> int:
     return datetime.date(year, month, day).toordinal()
 
@@ -348,36 +357,19 @@ def generate_county(
             qid = f"ZB{yy}-{u + 1:02d}{k + 1:02d}"
             kind, declared = "年初", _ordinal(year, 1, 10)
             if k == 0:
-                stream, function, economic, amount = (
-                    "运转",
-                    "2120101",
-                    "302",
-                    rng.uniform(3e5, 1.2e6),
-                )
-                weight = 3.0
+                profile = _BASE_QUOTA
             elif k == 1 and u in projects_of:
-                stream, function, economic, amount = (
-                    "建设",
-                    "2120399",
-                    "310",
-                    rng.uniform(1.5e6, 5e6),
-                )
-                weight = 1.0
+                profile = _PROJECT_QUOTA
             elif k in (1, 2):
-                stream, function, economic, amount = (
-                    "运转",
-                    "2120101",
-                    "301",
-                    rng.uniform(8e5, 2.5e6),
-                )
-                weight = 1.2
+                profile = _STAFF_QUOTA
             elif k == 4:
-                stream, function, economic, amount = "运转", "2120101", "310", rng.uniform(1e5, 4e5)
-                weight = 0.4
+                profile = _CAPITAL_QUOTA
             else:
-                stream, function, economic, amount = "运转", "2120104", "302", rng.uniform(1e5, 6e5)
+                profile = _TOP_UP_QUOTA
+            stream, function, economic, (low, high), weight = profile
+            amount = rng.uniform(low, high)
+            if profile is _TOP_UP_QUOTA:
                 kind, declared = "追加", _ordinal(year, 3, 1) + rng.randrange(0, 180)
-                weight = 1.5
             quota = _Quota(
                 qid, u, year, stream, function, economic, _round_yuan(amount, 1000), declared, kind
             )
