@@ -35,6 +35,7 @@ from sandao.importers.common import (
 from sandao.importers.config import PAYMENT_COLUMNS, PAYMENT_REQUIRED
 from sandao.importers.tables import Table
 from sandao.importers.values import (
+    FAST_CODE,
     ParseOnce,
     ValueProblem,
     parse_amount,
@@ -52,7 +53,6 @@ KEY_COLUMN = "支付凭证号"
 AMOUNT_COLUMNS = ("支付金额",)
 _VOUCHER_TOKEN = re.compile(r"[A-Z]{1,6}\d{6,}")
 _LINK_SAFE = re.compile(r"[A-Za-z0-9_./-]+")
-_FAST_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_./-]{0,99}")
 
 
 class _Cell(Exception):
@@ -153,7 +153,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             amounts_valid.append(amount)
             column = "支付凭证号"
             raw = row[i_voucher]
-            if type(raw) is str and _FAST_CODE.fullmatch(raw):
+            if type(raw) is str and FAST_CODE.fullmatch(raw):
                 voucher = raw  # the usual shape, already safe as a link
             else:
                 voucher = parse_code(raw, True, "支付凭证号")

@@ -36,8 +36,9 @@ _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:\s*\d{1,2}:?\d{2}(?::?\d{2}
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]")
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_./-]*")
-#: Shapes common enough to take a short path (the general rules below still hold for them).
-_FAST_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_./-]{0,99}")
+#: Shapes common enough to take a short path (the general rules below still hold for them);
+#: a text cell of FAST_CODE's shape is what ``parse_code`` returns for it.
+FAST_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_./-]{0,99}")
 _FAST_AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d\d")
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -204,7 +205,7 @@ def parse_text(value: object, required: bool = False, what: str = "内容") -> s
 
 def parse_code(value: object, required: bool = False, what: str = "编码") -> str:
     """A code (unit, function, economic, voucher …): text, full-width folded, no spaces."""
-    if type(value) is str and _FAST_CODE.fullmatch(value):
+    if type(value) is str and FAST_CODE.fullmatch(value):
         return value
     text = parse_text(value, required, what)
     if text and not text.isascii():
