@@ -135,22 +135,26 @@ def _rows(analysis: Analysis, community: str | None) -> list[Posting]:
     return rows_by(analysis, "community").get(community, [])
 
 
+def _of_role(
+    role: str, analysis: Analysis, period: Period | None, community: str | None
+) -> Iterator[Posting]:
+    for row in _rows(analysis, community):
+        if row.role == role and (period is None or row.date in period):
+            yield row
+
+
 def spending(
     analysis: Analysis, period: Period | None = None, community: str | None = None
 ) -> Iterator[Posting]:
     """Spending postings (net of refunds), optionally inside a period or of one community."""
-    for row in _rows(analysis, community):
-        if row.role == SPENDING and (period is None or row.date in period):
-            yield row
+    return _of_role(SPENDING, analysis, period, community)
 
 
 def income(
     analysis: Analysis, period: Period | None = None, community: str | None = None
 ) -> Iterator[Posting]:
     """Income postings, optionally inside a period or of one community (negative amounts)."""
-    for row in _rows(analysis, community):
-        if row.role == INCOME and (period is None or row.date in period):
-            yield row
+    return _of_role(INCOME, analysis, period, community)
 
 
 def received(row: Posting) -> Decimal:
