@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from beancount.core import data
 from beancount.parser import parser
-from importer_testdata import BAD, CONFIG, GOOD, SAMPLES
+from importer_testdata import BAD, GOOD, SAMPLES
 
 from sandao.cli import main
 from sandao.importers.bench import write_payment_export
@@ -34,10 +34,6 @@ WAN = GOOD / "国库集中支付明细_C101_万元.csv"
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-
-
-def _extract(cli, ledger: Path, *args: object) -> tuple[int, str, str]:
-    return cli("import", "extract", *args, "--ledger", ledger, "--config", CONFIG)
 
 
 def _rows(text: str) -> list[list[str]]:
@@ -106,11 +102,11 @@ def test_hostile_paths(
 
 
 def test_failed_write_changes_no_output(
-    cli, ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    extract, ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Disk full while writing the second of four files: the first is not renamed in either."""
     out = tmp_path / "imported"
-    code, _, stderr = _extract(cli, ledger, SAMPLES / "预算指标_2025.xlsx", "--output-dir", out)
+    code, _, stderr = extract(SAMPLES / "预算指标_2025.xlsx", "--output-dir", out, ledger=ledger)
     assert code == 0, stderr
     before = _snapshot(out)
     real = tempfile.mkstemp
@@ -123,7 +119,7 @@ def test_failed_write_changes_no_output(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(tempfile, "mkstemp", full_disk)
-    code, _, stderr = _extract(cli, ledger, SAMPLES, "--output-dir", out)
+    code, _, stderr = extract(SAMPLES, "--output-dir", out, ledger=ledger)
     assert code == 1 and "磁盘空间不足" in stderr and "没有写入任何文件" in stderr
     assert len(calls) == 2
     assert _snapshot(out) == before  # no new file, no temporary file left behind
@@ -148,16 +144,16 @@ def test_identify_missing_file(cli, tmp_path: Path) -> None:
 # --- the summary ---------------------------------------------------------------------
 
 
-def test_summary_names_every_count(cli, ledger_with_quotas: Path, tmp_path: Path) -> None:
+def test_summary_names_every_count(extract, ledger_with_quotas: Path, tmp_path: Path) -> None:
     output = tmp_path / "out.beancount"
-    code, stdout, stderr = _extract(cli, ledger_with_quotas, WAN, "--output", output)
+    code, stdout, stderr = extract(WAN, "--output", output, ledger=ledger_with_quotas)
     assert code == 0, stderr
     assert (
         "读取 22 行，写入 21 条，重复跳过 0 条，作废跳过 1 行，退款 1 笔；合计相符（含作废行） 266992.68"
         in stdout
     )
     assert "新增 21 条" in stdout
-    code, stdout, stderr = _extract(cli, ledger_with_quotas, WAN, "--output", output, "--json")
+    code, stdout, stderr = extract(WAN, "--output", output, "--json", ledger=ledger_with_quotas)
     assert code == 0, stderr
     (summary,) = json.loads(stdout)["files"]
     assert {k: summary[k] for k in ("rows", "entries", "duplicates", "voided", "control")} == {
@@ -192,15 +188,15 @@ def test_kind_and_encoding_sniffed(path: Path, kind: str, encoding: str | None) 
 
 
 def test_header_found_below_titles_and_right_of_blank_columns(
-    cli, ledger_with_quotas: Path, tmp_path: Path
+    cli, extract, ledger_with_quotas: Path, tmp_path: Path
 ) -> None:
     rows = _rows(BASE.read_text(encoding="gb18030"))
     titles = [["打印人：张三"], [""], ["XX县财政局"], [""]]
     moved = _write_csv(tmp_path / "表头靠下.csv", titles + [["", "", *r] for r in rows])
     out = tmp_path / "out"
-    code, _, stderr = _extract(cli, ledger_with_quotas, BASE, "--output-dir", out)
+    code, _, stderr = extract(BASE, "--output-dir", out, ledger=ledger_with_quotas)
     assert code == 0, stderr
-    code, stdout, stderr = _extract(cli, ledger_with_quotas, moved, "--output-dir", out, "--json")
+    code, stdout, stderr = extract(moved, "--output-dir", out, "--json", ledger=ledger_with_quotas)
     assert code == 0, stderr
     (summary,) = json.loads(stdout)["files"]
     # Same vouchers: every row is a duplicate of the base file's, found through the header.
@@ -213,27 +209,29 @@ def test_header_found_below_titles_and_right_of_blank_columns(
 # --- links and payees ----------------------------------------------------------------
 
 
-def test_task_link_from_memo(cli, ledger_with_quotas: Path, tmp_path: Path) -> None:
+def test_task_link_from_memo(extract, ledger_with_quotas: Path, tmp_path: Path) -> None:
     rows = _rows(BASE.read_text(encoding="gb18030"))
     assert rows[3][4] == "ZB25-0101"  # a quota without a task
     rows[3][14] = "平安示范社区宣传品 T2025-007"
     path = _write_csv(tmp_path / "用途含任务.csv", rows)
     output = tmp_path / "out.beancount"
-    code, _, stderr = _extract(cli, ledger_with_quotas, path, "--output", output)
+    code, _, stderr = extract(path, "--output", output, ledger=ledger_with_quotas)
     assert code == 0, stderr
     by_voucher = {t.meta["voucher"]: t for t in _transactions(output)}
     assert by_voucher["ZF1012025000001"].links == {"T2025-007"}
     assert not by_voucher["ZF1012025000002"].links
     rows[3][14] = "未声明任务 T2025-999"
     path = _write_csv(tmp_path / "用途含未知任务.csv", rows)
-    code, _, stderr = _extract(cli, ledger_with_quotas, path, "--output", tmp_path / "o2.beancount")
+    code, _, stderr = extract(
+        path, "--output", tmp_path / "o2.beancount", ledger=ledger_with_quotas
+    )
     assert code == 1 and "第 4 行" in stderr and "「用途」" in stderr and "T2025-999" in stderr
     assert not (tmp_path / "o2.beancount").exists()
 
 
-def test_account_numbers_only_in_metadata(cli, ledger: Path, tmp_path: Path) -> None:
+def test_account_numbers_only_in_metadata(extract, ledger: Path, tmp_path: Path) -> None:
     out = tmp_path / "imported"
-    code, _, stderr = _extract(cli, ledger, SAMPLES, "--output-dir", out)
+    code, _, stderr = extract(SAMPLES, "--output-dir", out, ledger=ledger)
     assert code == 0, stderr
     checked = 0
     for path in out.iterdir():
@@ -272,25 +270,27 @@ def test_progress_line_only_on_a_terminal(
     assert shown.endswith("] 6000/6000\n")
 
 
-def test_bad_corpus_names_the_unit_line(cli, ledger_with_quotas: Path, tmp_path: Path) -> None:
-    code, _, stderr = _extract(
-        cli, ledger_with_quotas, BAD / "元和万元并存.csv", "--output", tmp_path / "o.bc"
+def test_bad_corpus_names_the_unit_line(extract, ledger_with_quotas: Path, tmp_path: Path) -> None:
+    code, _, stderr = extract(
+        BAD / "元和万元并存.csv", "--output", tmp_path / "o.bc", ledger=ledger_with_quotas
     )
     assert code == 1 and "第 2 行 B 列" in stderr and "金额单位：万元" in stderr
 
 
-def test_file_name_with_quote_and_backslash(cli, ledger_with_quotas: Path, tmp_path: Path) -> None:
+def test_file_name_with_quote_and_backslash(
+    extract, ledger_with_quotas: Path, tmp_path: Path
+) -> None:
     """The file name goes into `source:` metadata, escaped so the output still parses."""
     odd = tmp_path / 'a"b\\c.csv'
     shutil.copy(BASE, odd)
     output = tmp_path / "out.beancount"
-    code, _, stderr = _extract(cli, ledger_with_quotas, odd, "--output", output)
+    code, _, stderr = extract(odd, "--output", output, ledger=ledger_with_quotas)
     assert code == 0, stderr
     txns = _transactions(output)
     assert len(txns) == 20 and txns[0].meta["source"].startswith('a"b\\c.csv:')
 
 
-def test_bank_statement_total_row(cli, ledger: Path, tmp_path: Path) -> None:
+def test_bank_statement_total_row(extract, ledger: Path, tmp_path: Path) -> None:
     """A statement's 合计 row is checked column by column; a wrong one refuses the file."""
     text = (SAMPLES / "银行对账单_C102_202503.csv").read_text(encoding="utf-8-sig")
     rows = [line.split(",") for line in text.splitlines()]
@@ -304,12 +304,12 @@ def test_bank_statement_total_row(cli, ledger: Path, tmp_path: Path) -> None:
         return path
 
     good = statement("银行对账单_C102_合计.csv", debit)
-    code, stdout, stderr = _extract(cli, ledger, good, "--output", tmp_path / "a.bc", "--json")
+    code, stdout, stderr = extract(good, "--output", tmp_path / "a.bc", "--json", ledger=ledger)
     assert code == 0, stderr
     assert json.loads(stdout)["files"][0]["control"] == "合计相符（借方发生额、贷方发生额）"
     wrong = debit + Decimal("0.01")
     bad = statement("银行对账单_C102_合计不符.csv", wrong)
-    code, _, stderr = _extract(cli, ledger, bad, "--output", tmp_path / "b.bc")
+    code, _, stderr = extract(bad, "--output", tmp_path / "b.bc", ledger=ledger)
     assert code == 1 and "第 24 行" in stderr and "「借方发生额」" in stderr
     assert f"{wrong}" in stderr and f"{debit}" in stderr
     assert not (tmp_path / "b.bc").exists()
