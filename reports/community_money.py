@@ -99,6 +99,18 @@ def money_events(analysis: Analysis) -> list[Event]:
     return _memo(analysis, "community_money", lambda: _events(analysis))
 
 
+def _events_by_unit(analysis: Analysis) -> dict[str, list[Event]]:
+    """The movements grouped by unit (each list in date order), built once per analysis."""
+
+    def build() -> dict[str, list[Event]]:
+        grouped: dict[str, list[Event]] = defaultdict(list)
+        for e in money_events(analysis):
+            grouped[e.unit].append(e)
+        return dict(grouped)
+
+    return _memo(analysis, "community_money_by_unit", build)
+
+
 def _events(analysis: Analysis) -> list[Event]:
     rows = analysis.postings.rows
     with_equity = {r.txn for r in rows if r.role == OTHER and r.account.startswith("Equity:")}
@@ -138,10 +150,19 @@ def money_lines(
     Community lines count the events with that community (its own money, plus 中心安排
     received for centre money spent on it); the unit's line counts all of the unit's money.
     """
+    cache: dict[tuple[str, Period], dict[tuple[str | None, str], Line]]
+    cache = _memo(analysis, "community_money_lines", dict)
+    key = (unit, period)
+    if key not in cache:
+        cache[key] = _lines(_events_by_unit(analysis).get(unit, []), period)
+    return dict(cache[key])
+
+
+def _lines(events: list[Event], period: Period) -> dict[tuple[str | None, str], Line]:
     lines: dict[tuple[str | None, str], Line] = defaultdict(Line)
-    for e in money_events(analysis):
-        if e.unit != unit or e.date > period.end:
-            continue
+    for e in events:
+        if e.date > period.end:
+            break
         before = e.date < period.start or (e.opening and e.date == period.start)
         scopes = (None, e.community) if e.community else (None,)
         for scope in scopes:
