@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -229,7 +230,7 @@ def _write_all(
         # Written records cross the process boundary.
         _FORKED[:] = [task]
         try:
-            with multiprocessing.get_context("fork").Pool(count) as pool:
+            with _forked_pool(count) as pool:
                 shares = pool.starmap(_forked_share, [(k, count) for k in range(count)])
         finally:
             _FORKED.clear()
@@ -241,6 +242,25 @@ def _write_all(
         resources.append(opendata.write_postings(analysis, root))
         opendata.write_package(root, resources, "三到社区资金公开数据", analysis.as_of.isoformat())
     return written
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _forked_pool(count: int) -> Any:
+    """A pool of forked workers, with Ctrl-C / SIGTERM held back while the workers fork.
+
+    A stop signal whose handler raises inside the interpreter's at-fork hooks is printed as
+    "Exception ignored" and swallowed, so the run would go on; held back, it arrives once the
+    pool exists and unwinds the run as anywhere else.
+    """
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        return multiprocessing.get_context("fork").Pool(
+            count, initializer=signal.pthread_sigmask, initargs=(signal.SIG_SETMASK, previous)
+        )
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _worker_count(workers: int | None, jobs: int) -> int:
