@@ -94,17 +94,13 @@ def _source_community(analysis: Analysis, row: Posting) -> str | None:
     return project.community if project is not None else None
 
 
-def money_events(analysis: Analysis) -> list[Event]:
-    """Every income, spending and opening-balance movement, built once per analysis."""
-    return _memo(analysis, "community_money", lambda: _events(analysis))
-
-
 def _events_by_unit(analysis: Analysis) -> dict[str, list[Event]]:
-    """The movements grouped by unit (each list in date order), built once per analysis."""
+    """Every income, spending and opening-balance movement grouped by unit (each list in
+    date order), built once per analysis."""
 
     def build() -> dict[str, list[Event]]:
         grouped: dict[str, list[Event]] = defaultdict(list)
-        for e in money_events(analysis):
+        for e in _events(analysis):
             grouped[e.unit].append(e)
         return dict(grouped)
 
