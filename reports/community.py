@@ -30,22 +30,8 @@ from sandao.reports.base import (
     unit_name,
 )
 from sandao.reports.codes import economic_class
-from sandao.reports.community_money import (
-    Line,
-    centre_line,
-    money_lines,
-    streams_of,
-)
-from sandao.reports.model import (
-    DATE,
-    MONEY,
-    ZERO,
-    Column,
-    Report,
-    Table,
-    dsum,
-    frame,
-)
+from sandao.reports.community_money import Line, centre_line, money_lines, streams_of
+from sandao.reports.model import DATE, MONEY, ZERO, Column, Report, Table, dsum, frame
 from sandao.reports.privacy import public_payee, public_text
 
 LARGE_PAYMENT = Decimal(10000)

@@ -20,26 +20,9 @@ from sandao.ledger import Analysis
 from sandao.ledger.glossary import BALANCE, INITIAL_BUDGET
 from sandao.ledger.model import Quota
 from sandao.ledger.vocabulary import INITIAL_KIND
-from sandao.reports.base import (
-    Period,
-    report_year,
-    spending,
-    unit_name,
-    year_period,
-)
+from sandao.reports.base import Period, report_year, spending, unit_name, year_period
 from sandao.reports.codes import economic_name, function_name
-from sandao.reports.model import (
-    MONEY,
-    NUMBER,
-    RATE,
-    ZERO,
-    Column,
-    Report,
-    Table,
-    dsum,
-    frame,
-    rate,
-)
+from sandao.reports.model import MONEY, NUMBER, RATE, ZERO, Column, Report, Table, dsum, frame, rate
 
 QUOTA_COLUMNS: tuple[str, ...] = (
     "quota",

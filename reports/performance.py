@@ -25,18 +25,7 @@ from sandao.reports.base import (
     unit_name,
     year_period,
 )
-from sandao.reports.model import (
-    MONEY,
-    NUMBER,
-    RATE,
-    ZERO,
-    Column,
-    Report,
-    Table,
-    dsum,
-    frame,
-    rate,
-)
+from sandao.reports.model import MONEY, NUMBER, RATE, ZERO, Column, Report, Table, dsum, frame, rate
 
 NO_TARGET = "未设绩效目标"
 
