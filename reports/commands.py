@@ -17,19 +17,21 @@ from sandao.cli_helpers import (
     add_cache_option,
     add_config_option,
     as_of_date,
+    books_parser,
+    readable_books,
     year_value,
 )
 from sandao.runtime import lean_process
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser(
+    parser = books_parser(
+        subparsers,
         "report",
         help="生成全部公开与管理报表 (write every report)",
         description="按年度（可选季度、单位、社区）生成部门预算/决算公开、社区财务公开、"
         "费随事转台账、预算执行、绩效报表和开放数据。",
     )
-    parser.add_argument("ledger", type=Path, help="账簿主文件 (main.beancount)")
     parser.add_argument("--year", type=year_value, help="报表年度（默认：账簿最后日期所在年度）")
     parser.add_argument(
         "--quarter", type=int, choices=(1, 2, 3, 4), help="社区公开季度（默认：本年已开始的各季度）"
@@ -59,15 +61,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def cmd_report(args: argparse.Namespace) -> int:
     lean_process()
     from sandao.ledger import load
-    from sandao.ledger.check import BooksUnreadable, ensure_readable
     from sandao.reports.options import ReportError, check_target, check_templates, parse_formats
     from sandao.reports.pdf import PdfUnavailable
 
     ledger: Path = args.ledger
-    try:
-        ensure_readable(ledger)  # missing, a folder, not UTF-8: the same words as check
-    except BooksUnreadable as exc:
-        raise UserError(str(exc), 2) from None
+    readable_books(ledger)
     try:
         formats = parse_formats(args.format.split(","))
         check_templates(args.templates)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime
 from pathlib import Path
+from typing import Any
 
 
 class UserError(Exception):
@@ -19,6 +20,25 @@ class UserError(Exception):
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
         self.code = code
+
+
+def books_parser(
+    subparsers: Any, name: str, help: str, description: str
+) -> argparse.ArgumentParser:
+    """A sub-command that reads one county's books: its first argument is their main file."""
+    parser = subparsers.add_parser(name, help=help, description=description)
+    parser.add_argument("ledger", type=Path, help="账簿主文件 (main.beancount)")
+    return parser
+
+
+def readable_books(path: Path) -> None:
+    """Missing, a folder, not UTF-8: :class:`UserError` (exit 2) in ``sandao check``'s words."""
+    from sandao.ledger.check import BooksUnreadable, ensure_readable
+
+    try:
+        ensure_readable(path)
+    except BooksUnreadable as exc:
+        raise UserError(str(exc), 2) from None
 
 
 def add_cache_option(parser: argparse.ArgumentParser) -> None:

@@ -17,19 +17,21 @@ from sandao.cli_helpers import (
     UserError,
     add_cache_option,
     add_config_option,
+    books_parser,
     date_argument,
+    readable_books,
     year_value,
 )
 
 
 def add_parser(subparsers: Any) -> None:
     """Register ``audit``, ``history`` and ``close``."""
-    audit = subparsers.add_parser(
+    audit = books_parser(
+        subparsers,
         "audit",
         help="审计疑点：财政审计方法 AU01–AU17 (audit checks)",
         description="按审计署现场审计常用的财政审计方法检查账簿，列出需要核实的疑点（不是错误，退出码 0）。",
     )
-    audit.add_argument("ledger", type=Path, help="账簿主文件 (main.beancount)")
     audit.add_argument("--year", type=year_value, help="只列此年度的疑点")
     audit.add_argument("--unit", help="只列此单位的疑点（如 C101）")
     audit.add_argument("--json", action="store_true", help="输出 JSON")
@@ -38,12 +40,12 @@ def add_parser(subparsers: Any) -> None:
     add_cache_option(audit)
     audit.set_defaults(func=cmd_audit)
 
-    history = subparsers.add_parser(
+    history = books_parser(
+        subparsers,
         "history",
         help="变更记录：两个 git 版本之间新增、删除、修改的分录 (change history)",
         description="比较两个 git 版本的账簿（按分录比较：移动到其他文件、调整元数据顺序或格式不算变更）。",
     )
-    history.add_argument("ledger", type=Path, help="账簿主文件 (main.beancount)")
     history.add_argument(
         "--since", help="起始版本或日期 YYYY-MM-DD（该日或之前的最后一次提交；默认：第一次提交）"
     )
@@ -51,26 +53,17 @@ def add_parser(subparsers: Any) -> None:
     history.add_argument("--json", action="store_true", help="输出 JSON")
     history.set_defaults(func=cmd_history)
 
-    close = subparsers.add_parser(
+    close = books_parser(
+        subparsers,
         "close",
         help="结账：为单位截至某日的分录记录摘要 (close a period)",
         description='在账簿末尾追加 custom "period-close"：该单位截至 DATE 的全部分录的摘要；'
         "此后这些分录被改动时规则 C001 报错。",
     )
-    close.add_argument("ledger", type=Path, help="账簿主文件 (main.beancount)")
     close.add_argument("unit", help="单位编码，如 C101")
     close.add_argument("date", type=date_argument, help="结账截止日期 YYYY-MM-DD")
     close.add_argument("--file", type=Path, help="追加到此文件（须为账簿包含的文件；默认：主文件）")
     close.set_defaults(func=cmd_close)
-
-
-def _readable(path: Path) -> None:
-    from sandao.ledger.check import BooksUnreadable, ensure_readable
-
-    try:
-        ensure_readable(path)
-    except BooksUnreadable as exc:
-        raise UserError(str(exc), 2) from None
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -79,7 +72,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from sandao.reports.audit.paper import render_text, write_xlsx
     from sandao.reports.audit.thresholds import ThresholdError
 
-    _readable(args.ledger)
+    readable_books(args.ledger)
     try:
         config = load_county_config(args.ledger, args.config)
     except CountyConfigError as exc:
@@ -123,7 +116,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     from sandao.reports.audit.history import GitError, history, render_text
 
-    _readable(args.ledger)
+    readable_books(args.ledger)
     try:
         result = history(args.ledger, args.since, args.until)
     except GitError as exc:
@@ -142,7 +135,7 @@ def cmd_close(args: argparse.Namespace) -> int:
     from sandao.ledger.closing import close_directive, period_digest, read_closes
     from sandao.ledger.revisions import load_unplugged
 
-    _readable(args.ledger)
+    readable_books(args.ledger)
     entries, errors, options_map = load_unplugged(args.ledger)
     if errors:
         first = errors[0]

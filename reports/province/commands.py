@@ -11,17 +11,17 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sandao.cli_helpers import UserError, add_cache_option, as_of_date
+from sandao.cli_helpers import UserError, add_cache_option, as_of_date, books_parser, readable_books
 
 
 def add_parser(subparsers: Any) -> None:
-    export = subparsers.add_parser(
+    export = books_parser(
+        subparsers,
         "export",
         help="把账簿导出为 Parquet（分录表、任务表、指标表）",
         description="把解析后的分录表和报表用的任务、指标表写成 Parquet 数据集，"
         "按 year= / unit= 分区，金额为 decimal(18,2)。",
     )
-    export.add_argument("ledger", type=Path, help="账簿主文件 (main.beancount)")
     export.add_argument("--out", type=Path, required=True, help="输出文件夹")
     export.add_argument("--county", help="县名（默认：账簿的 title 选项）")
     export.add_argument("--as-of", help="数据截至日期 YYYY-MM-DD（默认：账簿最后日期）")
@@ -48,14 +48,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from sandao.ledger import load
-    from sandao.ledger.check import BooksUnreadable, ensure_readable
     from sandao.reports.province.export import ExportError, export
 
     as_of = as_of_date(args.as_of)
-    try:
-        ensure_readable(args.ledger)
-    except BooksUnreadable as exc:
-        raise UserError(str(exc), 2) from None
+    readable_books(args.ledger)
     analysis = load(args.ledger, as_of=as_of)
     if analysis.errors:
         first = analysis.errors[0]
