@@ -243,6 +243,13 @@ class Usage:
         """Spending charged to a project (net of refunds)."""
         return _spent_between(self.projects.get(project_id), None, None)
 
+    def spent(
+        self, ref: str, start: datetime.date | None = None, end: datetime.date | None = None
+    ) -> Decimal:
+        """Spending charged to a task, project or quota ``ref`` (net of refunds) in ``[start, end]``."""
+        series = self.tasks.get(ref) or self.projects.get(ref) or self.quotas.get(ref)
+        return _spent_between(series, start, end)
+
 
 def _spent_between(
     series: DailySeries | None, start: datetime.date | None, end: datetime.date | None

@@ -17,26 +17,10 @@ from decimal import Decimal
 
 from sandao.ledger import Analysis
 from sandao.ledger.declarations import Measure
-from sandao.reports.base import (
-    Period,
-    community_name,
-    report_year,
-    spending,
-    unit_name,
-    year_period,
-)
+from sandao.reports.base import community_name, report_year, spending, unit_name, year_period
 from sandao.reports.model import MONEY, NUMBER, RATE, ZERO, Column, Report, Table, dsum, frame, rate
 
 NO_TARGET = "未设绩效目标"
-
-
-def _spent_in(analysis: Analysis, period: Period) -> dict[str, Decimal]:
-    """Task / project / quota id → money spent on it inside ``period``."""
-    spent: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for row in spending(analysis, period):
-        for ref in {row.task, row.project, row.quota} - {None}:
-            spent[ref] += row.amount
-    return spent
 
 
 def _refs(analysis: Analysis) -> dict[str, tuple[str, str, str]]:
@@ -75,7 +59,12 @@ def targets_table(analysis: Analysis, year: int, unit: str | None = None) -> Tab
     tasks and projects of the year without targets listed as 未设绩效目标."""
     refs = _refs(analysis)
     decl = analysis.declarations
-    spent = _spent_in(analysis, year_period(year))
+    in_year = year_period(year)
+
+    def spent(ref: str) -> Decimal:
+        """Money spent on a task, project or quota in the year (the ledger's usage series)."""
+        return analysis.usage.spent(ref, in_year.start, in_year.end)
+
     outputs: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
     output_of: dict[tuple[str, str, str], Measure] = {}
     for m in decl.outputs:
@@ -102,7 +91,7 @@ def targets_table(analysis: Analysis, year: int, unit: str | None = None) -> Tab
         done = outputs.get((ref, name, period))
         output = output_of.get((ref, name, period))
         share = _cost_share(output, len(names_of[(ref, period)]) == 1)
-        money = spent.get(ref, ZERO)
+        money = spent(ref)
         cost = None
         if done and share is not None and period == str(year):
             cost = (money * share / done).quantize(Decimal("0.01"))
@@ -140,7 +129,7 @@ def targets_table(analysis: Analysis, year: int, unit: str | None = None) -> Tab
                 "output": None,
                 "measure_unit": "",
                 "completion": None,
-                "spent": spent.get(ref, ZERO),
+                "spent": spent(ref),
                 "cost": None,
             }
         )

@@ -554,40 +554,31 @@ def persistent_low_execution(books: AuditBooks, p: dict[str, Any]) -> list[Audit
     decl = books.analysis.declarations
     usage = books.analysis.usage
     book_years = set(books.years)
-    items: list[tuple[str, str, Any, Decimal, Any]] = []
+    items: list[tuple[str, str, Any, Decimal]] = []
     for ident, task in decl.tasks.items():
-        items.append(("任务", ident, task, task.current_amount(), usage.tasks.get(ident)))
+        items.append(("任务", ident, task, task.current_amount()))
     for ident, project in decl.projects.items():
-        items.append(("项目", ident, project, project.amount, usage.projects.get(ident)))
+        items.append(("项目", ident, project, project.amount))
     found = []
-    for kind, ident, item, amount, series in sorted(items, key=lambda i: i[1]):
+    for kind, ident, item, amount in sorted(items, key=lambda i: i[1]):
         if amount <= 0:
             continue
         end = min(item.end or as_of, as_of)
         years = [y for y in range(item.start.year, end.year + 1) if y in book_years]
         if len(years) < p["years"]:
             continue
-        spent = defaultdict(lambda: ZERO)
-        if series is not None:
-            for day, values in series.days.items():
-                spent[day.year] += values[1]
-        rates = {y: spent[y] / amount for y in years}
+        rates = {
+            y: usage.spent(ident, datetime.date(y, 1, 1), datetime.date(y, 12, 31)) / amount
+            for y in years
+        }
         if any(rate >= p["rate"] for rate in rates.values()):
             continue
         shown = "、".join(f"{y} 年 {pct(r)}" for y, r in rates.items())
-        total = sum(spent.values(), ZERO)
+        subject = f"{kind} {ident} {item.name}"
+        message = f"各年执行率均低于 {pct(p['rate'])}：{shown}（金额 {yuan(amount)} 元）"
+        unspent = amount - usage.spent(ident)
         found.append(
-            _on_declaration(
-                books,
-                "AU07",
-                item,
-                item.start,
-                f"{kind} {ident} {item.name}",
-                f"各年执行率均低于 {pct(p['rate'])}：{shown}（金额 {yuan(amount)} 元）",
-                amount - total,
-                end,
-                p,
-            )
+            _on_declaration(books, "AU07", item, item.start, subject, message, unspent, end, p)
         )
     return found
 
