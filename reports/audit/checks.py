@@ -23,6 +23,7 @@ from beancount.core import data
 
 from sandao.ledger.accounts import gov_code_of
 from sandao.ledger.analysis import Analysis
+from sandao.ledger.county_config import CountyInfo
 from sandao.ledger.resolver import INCOME, SPENDING, Posting
 
 ZERO = Decimal(0)
@@ -194,10 +195,10 @@ class AuditBooks:
     def decl_ref(self, meta: dict[str, Any], date: datetime.date, text: str) -> EntryRef:
         return EntryRef(meta.get("filename"), meta.get("lineno"), date, None, text)
 
-    def day_off(self, day: datetime.date) -> bool:
-        if day in self.holidays:
-            return True
-        return day.weekday() >= 5 and day not in self.workdays
+    @cached_property
+    def calendar(self) -> CountyInfo:
+        """The county's days off, as the county config defines them."""
+        return CountyInfo(holidays=self.holidays, workdays=self.workdays)
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,18 @@ def _one(
     """A finding about one transaction, dated on it."""
     ref = books.ref(txn, amount)
     return AuditFinding(code, unit, subject, message, amount, ref.date, (ref,), params)
+
+
+def _paid(
+    books: AuditBooks,
+    code: str,
+    pay: Payment,
+    message: str,
+    amount: Decimal,
+    params: dict[str, Any],
+) -> AuditFinding:
+    """A finding about one payment, its payee the subject."""
+    return _one(books, code, pay.unit, pay.payee or "", message, amount, pay.txn, params)
 
 
 def _on_declaration(
@@ -333,18 +346,8 @@ def false_spending(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
         amount = sum((r.amount for r in bad), ZERO)
         codes = "、".join(sorted({r.economic or "无" for r in bad}))
         why = f"收款人/摘要含“{union}”" if union else f"付给个人 {yuan(pay.amount)} 元"
-        found.append(
-            _one(
-                books,
-                "AU02",
-                pay.unit,
-                pay.payee or "",
-                f"{why}，列支经济分类 {codes}（非工资福利/劳务费/工会经费）",
-                amount,
-                pay.txn,
-                p,
-            )
-        )
+        message = f"{why}，列支经济分类 {codes}（非工资福利/劳务费/工会经费）"
+        found.append(_paid(books, "AU02", pay, message, amount, p))
     return found
 
 
@@ -371,18 +374,8 @@ def own_account_transfers(books: AuditBooks, p: dict[str, Any]) -> list[AuditFin
         if entry.meta.get("reason"):
             continue
         amount = -sum((r.amount for r in out), ZERO)
-        found.append(
-            _one(
-                books,
-                "AU03",
-                unit,
-                payee or "",
-                f"从零余额账户转入本单位实有资金账户 {yuan(amount)} 元，未注明原因（reason:）",
-                amount,
-                txn,
-                p,
-            )
-        )
+        message = f"从零余额账户转入本单位实有资金账户 {yuan(amount)} 元，未注明原因（reason:）"
+        found.append(_one(books, "AU03", unit, payee or "", message, amount, txn, p))
     return found
 
 
@@ -486,18 +479,8 @@ def q4_prepayments(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
         if word is None and code is None:
             continue
         what = f"摘要含“{word}”" if word else f"经济分类 {code}"
-        found.append(
-            _one(
-                books,
-                "AU05",
-                first.unit,
-                first.payee or "",
-                f"{first.date.month} 月预付 {yuan(amount)} 元（{what}）",
-                amount,
-                txn,
-                p,
-            )
-        )
+        message = f"{first.date.month} 月预付 {yuan(amount)} 元（{what}）"
+        found.append(_one(books, "AU05", first.unit, first.payee or "", message, amount, txn, p))
     return found
 
 
@@ -529,17 +512,11 @@ def low_execution(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
             if elapsed - rate <= p["lag"]:
                 continue
             message = f"截至 {as_of} 执行率 {pct(rate)}，时间进度 {pct(elapsed)}，落后超过 {pct(p['lag'])}"
+        subject = f"指标 {quota_id} {quota.name}"
+        message += f"；指标 {yuan(budget)} 元，已支出 {yuan(spent)} 元"
         found.append(
             _on_declaration(
-                books,
-                "AU06",
-                quota,
-                quota.date,
-                f"指标 {quota_id} {quota.name}",
-                f"{message}；指标 {yuan(budget)} 元，已支出 {yuan(spent)} 元",
-                budget - spent,
-                upto,
-                p,
+                books, "AU06", quota, quota.date, subject, message, budget - spent, upto, p
             )
         )
     return found
@@ -652,18 +629,11 @@ def transfer_as_spending(books: AuditBooks, p: dict[str, Any]) -> list[AuditFind
         total = sum((r.amount for r in moved), ZERO)
         if not moved or total < amount * p["share"]:
             continue
-        found.append(
-            _one(
-                books,
-                "AU09",
-                item.unit,
-                f"{ident} {item.name}",
-                f"一次转出 {yuan(total)} 元（{pct(total / amount)}）至 {payee or moved[0].account}",
-                total,
-                txn,
-                p,
-            )
+        subject = f"{ident} {item.name}"
+        message = (
+            f"一次转出 {yuan(total)} 元（{pct(total / amount)}）至 {payee or moved[0].account}"
         )
+        found.append(_one(books, "AU09", item.unit, subject, message, total, txn, p))
     return found
 
 
@@ -674,22 +644,11 @@ def round_store_purchases(books: AuditBooks, p: dict[str, Any]) -> list[AuditFin
     """Round amounts paid to supermarkets and malls."""
     found = []
     for pay in books.payments:
-        payee = pay.payee or ""
-        word = next((w for w in p["words"] if w in payee), None)
+        word = next((w for w in p["words"] if w in (pay.payee or "")), None)
         if word is None or pay.amount < p["minimum"] or pay.amount % p["multiple"]:
             continue
-        found.append(
-            _one(
-                books,
-                "AU10",
-                pay.unit,
-                payee,
-                f"向{word}类收款人支付整数金额 {yuan(pay.amount)} 元",
-                pay.amount,
-                pay.txn,
-                p,
-            )
-        )
+        message = f"向{word}类收款人支付整数金额 {yuan(pay.amount)} 元"
+        found.append(_paid(books, "AU10", pay, message, pay.amount, p))
     return found
 
 
@@ -703,18 +662,8 @@ def meeting_over_cap(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]
         amount = sum((r.amount for r in pay.rows if r.economic == "30215"), ZERO)
         if amount <= p["cap"]:
             continue
-        found.append(
-            _one(
-                books,
-                "AU11",
-                pay.unit,
-                pay.payee or "",
-                f"单次会议费 {yuan(amount)} 元，超过 {yuan(p['cap'])} 元",
-                amount,
-                pay.txn,
-                p,
-            )
-        )
+        message = f"单次会议费 {yuan(amount)} 元，超过 {yuan(p['cap'])} 元"
+        found.append(_paid(books, "AU11", pay, message, amount, p))
     return found
 
 
@@ -740,18 +689,9 @@ def income_as_payable(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding
         if source is None:
             continue
         amount = -sum((r.amount for r in payable), ZERO)
-        found.append(
-            _one(
-                books,
-                "AU12",
-                rows[0].unit,
-                payable[0].account,
-                f"来自 {source} 的 {yuan(amount)} 元记入往来科目 {payable[0].account}，未确认收入",
-                amount,
-                txn,
-                p,
-            )
-        )
+        account = payable[0].account
+        message = f"来自 {source} 的 {yuan(amount)} 元记入往来科目 {account}，未确认收入"
+        found.append(_one(books, "AU12", rows[0].unit, account, message, amount, txn, p))
     return found
 
 
@@ -769,19 +709,9 @@ def spend_at_source(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
         if not spent or any(gov_code_of(r.account) in ARRIVAL_CODES for r in rows):
             continue
         amount = sum((r.amount for r in spent), ZERO)
-        found.append(
-            _one(
-                books,
-                "AU13",
-                rows[0].unit,
-                income[0].account,
-                f"非财政收入 {yuan(-sum((r.amount for r in income), ZERO))} 元未入账户即支出 "
-                f"{yuan(amount)} 元",
-                amount,
-                txn,
-                p,
-            )
-        )
+        received = -sum((r.amount for r in income), ZERO)
+        message = f"非财政收入 {yuan(received)} 元未入账户即支出 {yuan(amount)} 元"
+        found.append(_one(books, "AU13", rows[0].unit, income[0].account, message, amount, txn, p))
     return found
 
 
@@ -817,16 +747,7 @@ def misclassified(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
             continue
         seen.add((row.txn, economic))
         found.append(
-            _one(
-                books,
-                "AU14",
-                row.unit,
-                row.payee or "",
-                message,
-                row.amount,
-                row.txn,
-                p,
-            )
+            _one(books, "AU14", row.unit, row.payee or "", message, row.amount, row.txn, p)
         )
     return found
 
@@ -917,21 +838,12 @@ def day_off_payments(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]
     """Payments dated on a weekend or public holiday (informational)."""
     found = []
     for pay in books.payments:
-        if not books.day_off(pay.date):
+        if not books.calendar.is_day_off(pay.date):
             continue
         kind = "法定节假日" if pay.date in books.holidays else "周末"
-        found.append(
-            _one(
-                books,
-                "AU17",
-                pay.unit,
-                pay.payee or "",
-                f"{pay.date}（{kind}）支付 {yuan(pay.amount)} 元",
-                pay.amount,
-                pay.txn,
-                {**p, "holidays": len(books.holidays), "workdays": len(books.workdays)},
-            )
-        )
+        message = f"{pay.date}（{kind}）支付 {yuan(pay.amount)} 元"
+        calendar = {"holidays": len(books.holidays), "workdays": len(books.workdays)}
+        found.append(_paid(books, "AU17", pay, message, pay.amount, {**p, **calendar}))
     return found
 
 
