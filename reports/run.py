@@ -127,16 +127,10 @@ def _with_preparer(job: Callable[[], Report], preparer: str) -> Report:
     return report
 
 
-def build_reports(
-    analysis: Analysis,
-    year: int | None = None,
-    quarter: int | None = None,
-    unit: str | None = None,
-    community: str | None = None,
-    draft: bool = False,
-) -> list[Report]:
-    """Every report for the year (builders only: tables and context, nothing written)."""
-    return [job() for job in report_jobs(analysis, year, quarter, unit, community, draft)]
+def build_reports(analysis: Analysis, **choices: Any) -> list[Report]:
+    """Every report for the year (builders only: tables and context, nothing written);
+    ``choices`` are :func:`report_jobs`'s (year, quarter, unit, community, draft)."""
+    return [job() for job in report_jobs(analysis, **choices)]
 
 
 def _folder(report: Report) -> str:
