@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from sandao.reports.disclosure.sources import BUCKETS, Flows, SpendKey
+from sandao.reports.disclosure.sources import BUCKETS, Flows, SpendKey, add_sums
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -89,15 +89,8 @@ class Rounded:
     tails: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
     def add(self, other: Rounded) -> None:
-        for mine, theirs in (
-            (self.income, other.income),
-            (self.spend, other.spend),
-            (self.opening, other.opening),
-            (self.closing, other.closing),
-            (self.procurement, other.procurement),
-        ):
-            for key, value in theirs.items():
-                mine[key] = mine.get(key, ZERO) + value
+        for name in ("income", "spend", "opening", "closing", "procurement"):
+            add_sums(getattr(self, name), getattr(other, name))
         for bucket, (shown, own) in other.tails.items():
             before = self.tails.get(bucket, (ZERO, ZERO))
             self.tails[bucket] = (before[0] + shown, before[1] + own)

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sandao.ledger import Analysis
 from sandao.ledger.accounts import gov_code_of
@@ -92,6 +92,12 @@ class _QuotaInfo(NamedTuple):
     cls: str
 
 
+def add_sums(totals: dict[Any, Decimal], more: dict[Any, Decimal]) -> None:
+    """Add ``more``'s figures into ``totals``, key by key."""
+    for key, value in more.items():
+        totals[key] = totals.get(key, ZERO) + value
+
+
 class SpendKey(NamedTuple):
     bucket: str
     cls: str
@@ -128,17 +134,9 @@ class Flows:
 
     def add(self, other: Flows) -> None:
         """Add another unit's flows (the county document is the sum of its units)."""
-        for mine, theirs in (
-            (self.income, other.income),
-            (self.spend, other.spend),
-            (self.opening, other.opening),
-            (self.carried, other.carried),
-            (self.procurement, other.procurement),
-            (self.vehicles, other.vehicles),
-            (self.ref_income, other.ref_income),
-        ):
-            for key, value in theirs.items():
-                mine[key] = mine.get(key, ZERO) + value
+        sums = ("income", "spend", "opening", "carried", "procurement", "vehicles", "ref_income")
+        for name in sums:
+            add_sums(getattr(self, name), getattr(other, name))
         self.wanglai += other.wanglai
         self.cash_change += other.cash_change
         self.equipment += other.equipment
