@@ -1,4 +1,4 @@
-"""Periods, names and posting filters every builder shares.
+"""Periods, names, posting filters and per-head figures every builder shares.
 
 Builders read the resolved posting table (``analysis.postings``) and the
 declarations; this module holds the few lookups they all need — the report year and
@@ -18,6 +18,7 @@ from typing import Any
 from sandao.ledger import Analysis
 from sandao.ledger.resolver import INCOME, SPENDING, Posting
 from sandao.reports.codes import ECONOMIC_NAMES
+from sandao.reports.model import FEN
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,11 @@ def income(
 ) -> Iterator[Posting]:
     """Income postings, optionally inside a period or of one community (negative amounts)."""
     return _of_role(INCOME, analysis, period, community)
+
+
+def per(amount: Decimal, count: Decimal | int | None) -> Decimal | None:
+    """``amount`` per household, per m² or per output, to the fen; None without a count."""
+    return (amount / count).quantize(FEN) if count else None
 
 
 def received(row: Posting) -> Decimal:

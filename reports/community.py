@@ -24,6 +24,7 @@ from sandao.reports.base import (
     department_name,
     economic_names,
     income,
+    per,
     quarter_period,
     received,
     spending,
@@ -279,9 +280,7 @@ def community_notice(
             "community": community_name(analysis, community),
             "unit": unit_name(analysis, unit),
             "households": households,
-            "per_household": (spent_ytd / households).quantize(Decimal("0.01"))
-            if households
-            else None,
+            "per_household": per(spent_ytd, households),
             "sources": [
                 {"source": s, "stream": STREAM_WORDS.get(t, t), "amount": v}
                 for (s, t), v in sorted(sources.items())

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from sandao.ledger import Analysis
 from sandao.ledger.declarations import Measure
-from sandao.reports.base import community_name, report_year, spending, unit_name, year_period
+from sandao.reports.base import community_name, per, report_year, spending, unit_name, year_period
 from sandao.reports.model import MONEY, NUMBER, RATE, ZERO, Column, Report, Table, dsum, frame, rate
 
 NO_TARGET = "未设绩效目标"
@@ -94,7 +94,7 @@ def targets_table(analysis: Analysis, year: int, unit: str | None = None) -> Tab
         money = spent(ref)
         cost = None
         if done and share is not None and period == str(year):
-            cost = (money * share / done).quantize(Decimal("0.01"))
+            cost = per(money * share, done)
         rows.append(
             {
                 "ref": ref,
@@ -216,7 +216,7 @@ def venues_table(analysis: Analysis, year: int, unit: str | None = None) -> Tabl
                     "amount": p.amount,
                     "area": area,
                     "added": added,
-                    "per_m2": (p.amount / area).quantize(Decimal("0.01")) if area else None,
+                    "per_m2": per(p.amount, area),
                     "level": 1,
                 }
             )
@@ -232,12 +232,7 @@ def venues_table(analysis: Analysis, year: int, unit: str | None = None) -> Tabl
                 "venue": "",
                 "name": "",
                 "built": "",
-                "amount": sub["amount"],
-                "area": sub["area"],
-                "added": sub["added"],
-                "per_m2": (sub["amount"] / sub["area"]).quantize(Decimal("0.01"))
-                if sub["area"]
-                else None,
+                **_venue_sums(sub),
                 "level": 0,
             },
         )
@@ -269,18 +264,15 @@ def venues_table(analysis: Analysis, year: int, unit: str | None = None) -> Tabl
         "社区活动阵地（一厅、一校、一堂、两栏、五站、八室）：投资、面积与每平方米造价",
         cols,
         frame(rows, cols, extra=("level",)),
-        total={
-            "community": "合计",
-            "amount": totals["amount"],
-            "area": totals["area"],
-            "added": totals["added"],
-            "per_m2": (totals["amount"] / totals["area"]).quantize(Decimal("0.01"))
-            if totals["area"]
-            else None,
-        },
+        total={"community": "合计", **_venue_sums(totals)},
         level="level",
         notes=notes,
     )
+
+
+def _venue_sums(sums: dict[str, Decimal]) -> dict[str, Decimal | None]:
+    """A subtotal's or the total's money, area, area added and cost per m²."""
+    return {**sums, "per_m2": per(sums["amount"], sums["area"])}
 
 
 def _area(value: object) -> Decimal | None:
@@ -305,9 +297,7 @@ def households_table(analysis: Analysis, year: int, community: str | None = None
                 "unit": unit_name(analysis, c.unit),
                 "households": c.households,
                 "spent": spent[code],
-                "per_household": (spent[code] / c.households).quantize(Decimal("0.01"))
-                if c.households
-                else None,
+                "per_household": per(spent[code], c.households),
             }
         )
     cols = [
@@ -324,9 +314,7 @@ def households_table(analysis: Analysis, year: int, community: str | None = None
         "community": "合计",
         "households": households,
         "spent": total_spent,
-        "per_household": (total_spent / households).quantize(Decimal("0.01"))
-        if households
-        else None,
+        "per_household": per(total_spent, households),
     }
     return Table(
         "households",
