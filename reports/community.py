@@ -87,13 +87,9 @@ def _money_table(
                     }
                 )
     cols = [
-        Column("stream", "资金类别"),
-        Column("scope", "范围"),
-        Column("opening", "期初余额", MONEY),
-        Column("received", "本期收到", MONEY),
-        Column("arranged", "其中中心安排", MONEY),
-        Column("spent", "本期支出", MONEY),
-        Column("closing", "期末余额", MONEY),
+        *Column.many(stream="资金类别", scope="范围"),
+        *Column.many(MONEY, opening="期初余额", received="本期收到", arranged="其中中心安排"),
+        *Column.many(MONEY, spent="本期支出", closing="期末余额"),
     ]
     mine_total = Line()
     for line in own.values():
@@ -214,12 +210,8 @@ def community_notice(
             }
         )
     task_cols = [
-        Column("label", "工作任务"),
-        Column("department", "交办部门"),
-        Column("amount", "应拨", MONEY),
-        Column("received", "已到位", MONEY),
-        Column("spent", "已使用", MONEY),
-        Column("balance", "结余", MONEY),
+        *Column.many(label="工作任务", department="交办部门"),
+        *Column.many(MONEY, amount="应拨", received="已到位", spent="已使用", balance="结余"),
     ]
     task_rows.sort(key=lambda r: (-r["amount"], r["label"]))
     tframe = frame(task_rows, task_cols)

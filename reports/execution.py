@@ -130,11 +130,8 @@ def _group(df: pd.DataFrame, key: str) -> list[dict]:
 
 
 MONEY_COLUMNS = [
-    Column("initial", INITIAL_BUDGET, MONEY),
-    Column("adjustments", "调整数", MONEY),
-    Column("adjusted", "调整后预算数", MONEY),
-    Column("spent", "已支出", MONEY),
-    Column("balance", BALANCE, MONEY),
+    *Column.many(MONEY, initial=INITIAL_BUDGET, adjustments="调整数", adjusted="调整后预算数"),
+    *Column.many(MONEY, spent="已支出", balance=BALANCE),
     Column("rate", "执行率", RATE),
 ]
 
@@ -178,13 +175,10 @@ def execution_report(
         rec["unit_name"] = unit_name(analysis, rec["unit"])
         rec["fund_type"] = quotas[rec["quota"]].fund_type
     quota_cols = [
-        Column("quota", "指标编号"),
-        Column("name", "指标名称"),
-        Column("unit_name", "单位"),
-        Column("stream", "资金类别"),
-        Column("function", "功能科目"),
-        Column("economic", "经济科目"),
-        Column("fund_type", "资金性质"),
+        *Column.many(quota="指标编号", name="指标名称", unit_name="单位"),
+        *Column.many(
+            stream="资金类别", function="功能科目", economic="经济科目", fund_type="资金性质"
+        ),
         *MONEY_COLUMNS,
     ]
     qframe = frame(records, quota_cols)
@@ -274,14 +268,9 @@ def _at_risk(df: pd.DataFrame, records: list[dict], period: Period, as_of: datet
     """Quotas whose execution rate trails the share of the year gone by."""
     share = elapsed_share(period, as_of)
     cols = [
-        Column("quota", "指标编号"),
-        Column("name", "指标名称"),
-        Column("unit_name", "单位"),
-        Column("adjusted", "调整后预算数", MONEY),
-        Column("spent", "已支出", MONEY),
-        Column("balance", BALANCE, MONEY),
-        Column("rate", "执行率", RATE),
-        Column("elapsed", "时间进度", RATE),
+        *Column.many(quota="指标编号", name="指标名称", unit_name="单位"),
+        *Column.many(MONEY, adjusted="调整后预算数", spent="已支出", balance=BALANCE),
+        *Column.many(RATE, rate="执行率", elapsed="时间进度"),
     ]
     risky = []
     for rec in records:

@@ -37,6 +37,11 @@ class Column:
     label: str
     kind: str = TEXT
 
+    @staticmethod
+    def many(kind: str = TEXT, /, **labels: str) -> list[Column]:
+        """Columns of one kind in the order given: ``Column.many(MONEY, spent="已支出")``."""
+        return [Column(key, label, kind) for key, label in labels.items()]
+
 
 @dataclass
 class Table:

@@ -134,18 +134,12 @@ def targets_table(analysis: Analysis, year: int, unit: str | None = None) -> Tab
             }
         )
     cols = [
-        Column("ref", "编号"),
-        Column("kind", "类别"),
-        Column("ref_name", "名称"),
-        Column("unit", "单位"),
-        Column("period", "期间"),
-        Column("indicator", "绩效指标"),
-        Column("target", "目标值", NUMBER),
-        Column("output", "完成值", NUMBER),
+        *Column.many(ref="编号", kind="类别", ref_name="名称", unit="单位"),
+        *Column.many(period="期间", indicator="绩效指标"),
+        *Column.many(NUMBER, target="目标值", output="完成值"),
         Column("measure_unit", "计量单位"),
         Column("completion", "完成率", RATE),
-        Column("spent", "本年支出（元）", MONEY),
-        Column("cost", "单位产出成本（元）", MONEY),
+        *Column.many(MONEY, spent="本年支出（元）", cost="单位产出成本（元）"),
     ]
     return Table(
         "targets",
@@ -239,14 +233,9 @@ def venues_table(analysis: Analysis, year: int, unit: str | None = None) -> Tabl
         for k in totals:
             totals[k] += sub[k]
     cols = [
-        Column("community", "社区"),
-        Column("ref", "项目"),
-        Column("venue", "阵地"),
-        Column("name", "名称"),
-        Column("built", "建设年份"),
+        *Column.many(community="社区", ref="项目", venue="阵地", name="名称", built="建设年份"),
         Column("amount", "投资（元）", MONEY),
-        Column("area", "面积（平方米）", NUMBER),
-        Column("added", "新增面积（平方米）", NUMBER),
+        *Column.many(NUMBER, area="面积（平方米）", added="新增面积（平方米）"),
         Column("per_m2", "每平方米造价（元）", MONEY),
     ]
     notes = [

@@ -185,14 +185,10 @@ TASK_REPORT_COLUMNS = [
 DEPARTMENT_COLUMNS = [
     Column("department_name", "交办部门"),
     Column("tasks", "任务数", NUMBER),
-    Column("amount", "应拨金额", MONEY),
-    Column("received", RECEIVED, MONEY),
-    Column("shortfall", "逾期未拨付金额", MONEY),
-    Column("pending", "未到期待拨", MONEY),
-    Column("spent", "已支出", MONEY),
-    Column("balance", BALANCE, MONEY),
-    Column("late", "逾期（含逾期后拨付）任务数", NUMBER),
-    Column("days_late", "最长逾期天数", NUMBER),
+    *Column.many(MONEY, amount="应拨金额", received=RECEIVED),
+    *Column.many(MONEY, shortfall="逾期未拨付金额", pending="未到期待拨"),
+    *Column.many(MONEY, spent="已支出", balance=BALANCE),
+    *Column.many(NUMBER, late="逾期（含逾期后拨付）任务数", days_late="最长逾期天数"),
 ]
 
 

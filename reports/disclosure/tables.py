@@ -386,11 +386,8 @@ def fund_table(
     if words.final:
         columns = [
             *CODE_COLUMNS,
-            Column("opening", "年初结转和结余", MONEY),
-            Column("income", "本年收入", MONEY),
-            Column("spent", "本年支出合计", MONEY),
-            Column("basic", "本年支出基本支出", MONEY),
-            Column("project", "本年支出项目支出", MONEY),
+            *Column.many(MONEY, opening="年初结转和结余", income="本年收入", spent="本年支出合计"),
+            *Column.many(MONEY, basic="本年支出基本支出", project="本年支出项目支出"),
             Column("closing", "年末结转和结余", MONEY),
         ]
     else:
@@ -557,14 +554,9 @@ def project_table(
     total = {"ref": "", "name": "合计", "total": _sum(r["total"] for r in rows)}
     total.update(fiscal=_sum(r["fiscal"] for r in rows), other=_sum(r["other"] for r in rows))
     columns = [
-        Column("ref", "项目编号"),
-        Column("name", "项目名称"),
-        Column("kind", "项目类别"),
-        Column("function", "功能分类科目编码"),
-        Column("function_name", "功能分类科目名称"),
-        Column("total", f"{words.amount}合计", MONEY),
-        Column("fiscal", "财政拨款", MONEY),
-        Column("other", "其他资金", MONEY),
+        *Column.many(ref="项目编号", name="项目名称", kind="项目类别"),
+        *Column.many(function="功能分类科目编码", function_name="功能分类科目名称"),
+        *Column.many(MONEY, total=f"{words.amount}合计", fiscal="财政拨款", other="其他资金"),
     ]
     return _table(key, tables, columns, rows, total)
 
