@@ -46,24 +46,19 @@ def render_text(result: AuditResult) -> str:
 
 
 SUMMARY_COLUMNS = [
-    Column("code", "代码"),
-    Column("name", "检查"),
+    *Column.many(code="代码", name="检查"),
     Column("count", "疑点数", NUMBER),
     Column("amount", "涉及金额", MONEY),
-    Column("thresholds", "条件（阈值）"),
-    Column("basis", "依据"),
+    *Column.many(thresholds="条件（阈值）", basis="依据"),
 ]
 
+#: A finding's columns, then those of each entry it cites, then the auditor's note.
 DETAIL_COLUMNS = [
     Column("n", "序号", NUMBER),
-    Column("unit", "单位"),
-    Column("subject", "对象"),
-    Column("message", "疑点"),
+    *Column.many(unit="单位", subject="对象", message="疑点"),
     Column("amount", "疑点金额", MONEY),
     Column("date", "日期", DATE),
-    Column("where", "文件:行"),
-    Column("voucher", "凭证号"),
-    Column("text", "摘要"),
+    *Column.many(where="文件:行", voucher="凭证号", text="摘要"),
     Column("entry_amount", "分录金额", MONEY),
     Column("note", "核实情况", TEXT),
 ]
