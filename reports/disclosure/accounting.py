@@ -302,9 +302,8 @@ def fiscal_statement(ctx: Context, scope: Scope, year: int) -> Table:
 
 def accounting_report(ctx: Context, scope: Scope, year: int) -> Report:
     """The three statements of one unit (or the county) for a year, in yuan."""
-    key_unit = "county" if scope.county else scope.units[0]
     return Report(
-        key=f"accounting-{year}-{key_unit}",
+        key=f"accounting-{year}-{scope.key}",
         template="accounting.html",
         title=f"{scope.name}{year}年度预算会计报表",
         public=False,

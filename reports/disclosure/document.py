@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -52,6 +53,11 @@ class Scope:
     units: tuple[str, ...]
     name: str
     county: bool = False
+
+    @property
+    def key(self) -> str:
+        """How report keys and file names name the scope: ``county`` or the unit's code."""
+        return "county" if self.county else self.units[0]
 
 
 @dataclass
@@ -125,35 +131,25 @@ def final_tables(
     words = t.Words(final)
     units = set(scope.units)
     names = economic_names(ctx.analysis)
+    # Tables 1 and 4–10 are built alike in both documents (t1 / b1 …); 2 and 3 differ.
+    n = [f"{'t' if final else 'b'}{i}" for i in range(11)]
+    built = {n[1]: t.summary(r, ts, words, n[1])}
     if final:
-        built = {
-            "t1": t.summary(r, ts, words, "t1"),
-            "t2": t.income_table(r, ts, words, "t2"),
-            "t3": t.spending_table(r, ts, words, "t3"),
-            "t4": t.fiscal_summary(r, ts, words, "t4"),
-            "t5": t.general_table(r, ts, words, "t5"),
-            "t6": t.basic_table(r, ts, words, "t6", names),
-            "t7": t.three_table(r, ts, words, "t7", _three_budget(ctx, scope, year)),
-            "t8": t.fund_table(r, ts, words, "t8", "政府性基金", scope.name),
-            "t9": t.fund_table(r, ts, words, "t9", "国有资本经营", scope.name),
-            "t10": t.project_table(r, ts, words, "t10", _describe(ctx.analysis)),
-        }
-        order = [k for k, _, _ in ts.final]
+        built["t2"] = t.income_table(r, ts, words, "t2")
+        built["t3"] = t.spending_table(r, ts, words, "t3")
     else:
-        built = {
-            "b1": t.summary(r, ts, words, "b1"),
-            "b2": _budget_income(r, ts, words),
-            "b3": t.general_table(r, ts, words, "b3", None),
-            "b4": t.fiscal_summary(r, ts, words, "b4"),
-            "b5": t.general_table(r, ts, words, "b5"),
-            "b6": t.basic_table(r, ts, words, "b6", names),
-            "b7": t.three_table(r, ts, words, "b7", _three_budget(ctx, scope, year)),
-            "b8": t.fund_table(r, ts, words, "b8", "政府性基金", scope.name),
-            "b9": t.fund_table(r, ts, words, "b9", "国有资本经营", scope.name),
-            "b10": t.project_table(r, ts, words, "b10", _describe(ctx.analysis)),
-            "b11": _targets_table(ctx, units, year, ts),
-        }
-        order = [k for k, _, _ in ts.budget]
+        built["b2"] = _budget_income(r, ts, words)
+        built["b3"] = t.general_table(r, ts, words, "b3", None)
+    built[n[4]] = t.fiscal_summary(r, ts, words, n[4])
+    built[n[5]] = t.general_table(r, ts, words, n[5])
+    built[n[6]] = t.basic_table(r, ts, words, n[6], names)
+    built[n[7]] = t.three_table(r, ts, words, n[7], _three_budget(ctx, scope, year))
+    built[n[8]] = t.fund_table(r, ts, words, n[8], "政府性基金", scope.name)
+    built[n[9]] = t.fund_table(r, ts, words, n[9], "国有资本经营", scope.name)
+    built[n[10]] = t.project_table(r, ts, words, n[10], _describe(ctx.analysis))
+    if not final:
+        built["b11"] = _targets_table(ctx, units, year, ts)
+    order = [k for k, _, _ in (ts.final if final else ts.budget)]
     out = []
     for key in order:
         table = built[key]
@@ -311,7 +307,6 @@ def _sections(
         _wanglai_text(ctx, scope, year),
     )
     # 二
-    income_total = q("t1", "本年收入合计", "in_amount")
     sources = [
         ("财政拨款收入", "fiscal"),
         ("上级补助收入", "superior"),
@@ -320,26 +315,11 @@ def _sections(
         ("附属单位上缴收入", "affiliated"),
         ("其他收入", "other"),
     ]
-    items = [
-        (label, q("t2", "合计", key), q.value("t2", "合计", key))
-        for label, key in sources
-        if q.value("t2", "合计", key)
-    ]
-    add(
-        "二、收入决算情况说明",
-        f"本年收入合计{income_total}万元" + (f"，其中：{share_list(items)}。" if items else "。"),
-    )
+    income_total = f"本年收入合计{q('t1', '本年收入合计', 'in_amount')}万元"
+    add("二、收入决算情况说明", _with_parts(q, income_total, "t2", sources))
     # 三
-    spend_total = q("t1", "本年支出合计", "out_amount")
-    items = [
-        (label, q("t3", "合计", key), q.value("t3", "合计", key))
-        for label, key in (("基本支出", "basic"), ("项目支出", "project"))
-    ]
-    items = [i for i in items if i[2]]
-    add(
-        "三、支出决算情况说明",
-        f"本年支出合计{spend_total}万元" + (f"，其中：{share_list(items)}。" if items else "。"),
-    )
+    spend_total = f"本年支出合计{q('t1', '本年支出合计', 'out_amount')}万元"
+    add("三、支出决算情况说明", _with_parts(q, spend_total, "t3", _SPENDING_PARTS))
     # 四
     fiscal_total = q("t4", "总计", "in_amount")
     before = prev_cell("t4", "总计", "in_amount")
@@ -458,8 +438,22 @@ def _sections(
     # 十
     add("十、预算绩效管理情况", _performance_text(ctx, scope, year))
     # 十一
-    add("十一、其他重要事项的情况说明", *_other_matters(ctx, scope, year, tables, prev, q))
+    add("十一、其他重要事项的情况说明", *_other_matters(ctx, scope, year, bool(prev)))
     return sections, q.quoted
+
+
+#: 基本支出 and 项目支出: the parts of the year's spending (说明 三 of both documents).
+_SPENDING_PARTS = (("基本支出", "basic"), ("项目支出", "project"))
+
+
+def _with_parts(q: Quotes, lead: str, table: str, parts: Iterable[tuple[str, str]]) -> str:
+    """“{lead}，其中：A x万元，占 p%；…。”: a total and the non-zero parts of ``table``'s 合计."""
+    items = [
+        (label, q(table, "合计", key), q.value(table, "合计", key))
+        for label, key in parts
+        if q.value(table, "合计", key)
+    ]
+    return lead + (f"，其中：{share_list(items)}。" if items else "。")
 
 
 def _wanglai_text(ctx: Context, scope: Scope, year: int) -> str:
@@ -670,14 +664,8 @@ def _performance_text(ctx: Context, scope: Scope, year: int) -> str:
     return text
 
 
-def _other_matters(
-    ctx: Context,
-    scope: Scope,
-    year: int,
-    tables: dict[str, Table],
-    prev: dict[str, Any] | None,
-    q: Quotes,
-) -> list[str]:
+def _other_matters(ctx: Context, scope: Scope, year: int, compare: bool) -> list[str]:
+    """十一: running costs (against last year when ``compare``), procurement, assets."""
     decl = ctx.analysis.declarations
     name = scope.name
     out = ["（一）机关运行经费支出情况"]
@@ -690,7 +678,7 @@ def _other_matters(
         out.append(f"{name}{year}年度无机关运行经费支出。")
     else:
         now = _running_cost(ctx, Scope(tuple(admin), name), year)
-        before = _running_cost(ctx, Scope(tuple(admin), name), year - 1) if prev else None
+        before = _running_cost(ctx, Scope(tuple(admin), name), year - 1) if compare else None
         out.append(
             f"机关运行经费支出{wan(now)}万元，"
             + change(now, before, "机关运行经费支出", year).removeprefix(f"与{year - 1}年度相比，")
@@ -825,34 +813,8 @@ def final_document(ctx: Context, scope: Scope, year: int, draft: bool = False) -
     tails = _tail_notes(r)
     if tails:
         by_key["t1"].notes.append(tails)
-    as_of = ctx.analysis.as_of
-    mark = f"草稿 — 截至 {as_of.isoformat()}，非正式决算" if draft else ""
-    key_unit = "county" if scope.county else scope.units[0]
-    return Report(
-        key=f"final-{year}-{key_unit}" + ("-draft" if draft else ""),
-        template="disclosure.html",
-        title=f"{scope.name}{year}年度部门决算" + ("（草稿）" if draft else ""),
-        public=True,
-        as_of=as_of,
-        tables=tables,
-        context={
-            "doc": "final",
-            "year": year,
-            "name": scope.name,
-            "draft": draft,
-            "mark": mark,
-            "profile": _profile(ctx, scope),
-            "sections": sections,
-            "quoted": quoted,
-            "chart": chart,
-            "glossary": GLOSSARY,
-            "footer": _footer(ctx),
-            "numerals": NUMERALS,
-            "landscape": {"t2", "t3", "t4", "t6", "t7", "t8", "t9", "t10"},
-        },
-        group="部门决算公开",
-        subtitle=scope.name,
-    )
+    landscape = {"t2", "t3", "t4", "t6", "t7", "t8", "t9", "t10"}
+    return _document(ctx, scope, year, "final", tables, sections, quoted, chart, landscape, draft)
 
 
 def _chart(ctx: Context, scope: Scope, year: int, t5: Table) -> list[dict[str, Any]]:
@@ -889,30 +851,49 @@ def budget_document(ctx: Context, scope: Scope, year: int) -> Report:
     tables = final_tables(ctx, scope, r, year, final=False)
     by_key = {tb.key: tb for tb in tables}
     sections = _budget_sections(ctx, scope, year, by_key)
-    key_unit = "county" if scope.county else scope.units[0]
+    landscape = {"b2", "b4", "b6", "b7", "b10", "b11"}
+    return _document(ctx, scope, year, "budget", tables, sections, [], [], landscape)
+
+
+def _document(
+    ctx: Context,
+    scope: Scope,
+    year: int,
+    doc: str,
+    tables: list[Table],
+    sections: list[dict[str, Any]],
+    quoted: list[dict[str, Any]],
+    chart: list[dict[str, Any]],
+    landscape: set[str],
+    draft: bool = False,
+) -> Report:
+    """A 部门决算 (``doc`` "final") or 部门预算 ("budget") as the disclosure template prints it."""
+    what = "部门决算" if doc == "final" else "部门预算"
+    as_of = ctx.analysis.as_of
+    key = f"{doc}-{year}-{scope.key}" + ("-draft" if draft else "")
     return Report(
-        key=f"budget-{year}-{key_unit}",
+        key=key,
         template="disclosure.html",
-        title=f"{scope.name}{year}年度部门预算",
+        title=f"{scope.name}{year}年度{what}" + ("（草稿）" if draft else ""),
         public=True,
-        as_of=ctx.analysis.as_of,
+        as_of=as_of,
         tables=tables,
         context={
-            "doc": "budget",
+            "doc": doc,
             "year": year,
             "name": scope.name,
-            "draft": False,
-            "mark": "",
+            "draft": draft,
+            "mark": f"草稿 — 截至 {as_of.isoformat()}，非正式决算" if draft else "",
             "profile": _profile(ctx, scope),
             "sections": sections,
-            "quoted": [],
-            "chart": [],
+            "quoted": quoted,
+            "chart": chart,
             "glossary": GLOSSARY,
             "footer": _footer(ctx),
             "numerals": NUMERALS,
-            "landscape": {"b2", "b4", "b6", "b7", "b10", "b11"},
+            "landscape": landscape,
         },
-        group="部门预算公开",
+        group=f"{what}公开",
         subtitle=scope.name,
     )
 
@@ -934,40 +915,17 @@ def _budget_sections(
             ],
         }
     ]
-    items = [
-        (label, q("b2", "合计", key), q.value("b2", "合计", key))
-        for label, key in (
-            ("上年结转", "carried"),
-            ("一般公共预算拨款收入", "general"),
-            ("政府性基金预算拨款收入", "fund"),
-            ("国有资本经营预算拨款收入", "capital"),
-            ("其他收入", "other"),
-        )
-        if q.value("b2", "合计", key)
-    ]
-    out.append(
-        {
-            "title": "二、收入预算情况",
-            "paragraphs": [
-                f"收入预算合计{q('b2', '合计', 'total')}万元"
-                + (f"，其中：{share_list(items)}。" if items else "。")
-            ],
-        }
+    sources = (
+        ("上年结转", "carried"),
+        ("一般公共预算拨款收入", "general"),
+        ("政府性基金预算拨款收入", "fund"),
+        ("国有资本经营预算拨款收入", "capital"),
+        ("其他收入", "other"),
     )
-    items = [
-        (label, q("b3", "合计", key), q.value("b3", "合计", key))
-        for label, key in (("基本支出", "basic"), ("项目支出", "project"))
-        if q.value("b3", "合计", key)
-    ]
-    out.append(
-        {
-            "title": "三、支出预算情况",
-            "paragraphs": [
-                f"支出预算合计{q('b3', '合计', 'total')}万元"
-                + (f"，其中：{share_list(items)}。" if items else "。")
-            ],
-        }
-    )
+    income = _with_parts(q, f"收入预算合计{q('b2', '合计', 'total')}万元", "b2", sources)
+    out.append({"title": "二、收入预算情况", "paragraphs": [income]})
+    spending = _with_parts(q, f"支出预算合计{q('b3', '合计', 'total')}万元", "b3", _SPENDING_PARTS)
+    out.append({"title": "三、支出预算情况", "paragraphs": [spending]})
     out.append(
         {
             "title": "四、财政拨款收支预算情况",
