@@ -1,4 +1,4 @@
-"""Periods, names, posting filters and per-head figures every builder shares.
+"""Periods, names, posting filters, per-head figures and report kinds every builder shares.
 
 Builders read the resolved posting table (``analysis.postings``) and the
 declarations; this module holds the few lookups they all need — the report year and
@@ -13,12 +13,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sandao.ledger import Analysis
 from sandao.ledger.resolver import INCOME, SPENDING, Posting
 from sandao.reports.codes import ECONOMIC_NAMES
-from sandao.reports.model import FEN
+from sandao.reports.model import FEN, Report, Table
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,37 @@ class Period:
 
     def __contains__(self, date: datetime.date) -> bool:
         return self.start <= date <= self.end
+
+
+class ReportKind(NamedTuple):
+    """What every report of one builder shares: its template, audience and index heading."""
+
+    template: str
+    public: bool
+    group: str
+    subtitle: str
+
+    def report(
+        self,
+        key: str,
+        title: str,
+        as_of: datetime.date,
+        tables: list[Table],
+        context: dict[str, Any],
+        subtitle: str | None = None,
+    ) -> Report:
+        """One report of this kind (``subtitle``: this report's own, e.g. a community's)."""
+        return Report(
+            key,
+            self.template,
+            title,
+            self.public,
+            as_of,
+            tables,
+            context,
+            self.group,
+            self.subtitle if subtitle is None else subtitle,
+        )
 
 
 def report_year(analysis: Analysis, year: int | None) -> int:

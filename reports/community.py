@@ -20,6 +20,7 @@ from decimal import Decimal
 from sandao.ledger import Analysis
 from sandao.reports.base import (
     Period,
+    ReportKind,
     community_name,
     department_name,
     economic_names,
@@ -41,6 +42,8 @@ MAX_PAYMENTS = 8
 MAX_TASKS = 6
 STREAM_SHORT = {"建设": "建设资金", "运转": "运转经费", "职能": "职能经费"}
 STREAM_WORDS = {"建设": "建设资金", "运转": "运转经费", "职能": "职能经费（部门随事转来）"}
+
+NOTICE = ReportKind("community.html", True, "社区财务公开", "")  # subtitle: each notice's own
 
 
 def _two_columns(label: str) -> list[Column]:
@@ -260,44 +263,39 @@ def community_notice(
     mine = Line()
     for line in own.values():
         mine = mine.plus(line)
-    return Report(
-        key=f"community-{year}Q{quarter}-{community}",
-        template="community.html",
-        title=f"{community_name(analysis, community)}财务公开",
-        public=True,
-        as_of=analysis.as_of,
-        tables=[money, used, tasks, payments],
-        context={
-            "period": period.label,
-            "community": community_name(analysis, community),
-            "unit": unit_name(analysis, unit),
-            "households": households,
-            "per_household": per(spent_ytd, households),
-            "sources": [
-                {"source": s, "stream": STREAM_WORDS.get(t, t), "amount": v}
-                for (s, t), v in sorted(sources.items())
-            ],
-            "flow_links": [
-                (f"1:{s}", f"2:{STREAM_SHORT.get(t, t)}", v)
-                for (s, t), v in sorted(sources.items())
-            ]
-            + [(f"2:{STREAM_SHORT.get(s, s)}", f"3:{u}", v) for (s, u), v in sorted(flows.items())],
-            "flows": [
-                {"stream": STREAM_WORDS.get(s, s), "use": u, "amount": v}
-                for (s, u), v in sorted(flows.items())
-            ],
-            "quarter": {
-                "opening": mine.opening,
-                "received": mine.received,
-                "arranged": mine.arranged,
-                "spent": mine.spent,
-                "closing": mine.closing,
-            },
-            "standards": standards(analysis, community, unit, year),
-            "year": year,
-            "quarter_no": quarter,
-            "code": community,
+    name = community_name(analysis, community)
+    context = {
+        "period": period.label,
+        "community": name,
+        "unit": unit_name(analysis, unit),
+        "households": households,
+        "per_household": per(spent_ytd, households),
+        "sources": [
+            {"source": s, "stream": STREAM_WORDS.get(t, t), "amount": v}
+            for (s, t), v in sorted(sources.items())
+        ],
+        "flow_links": [
+            (f"1:{s}", f"2:{STREAM_SHORT.get(t, t)}", v) for (s, t), v in sorted(sources.items())
+        ]
+        + [(f"2:{STREAM_SHORT.get(s, s)}", f"3:{u}", v) for (s, u), v in sorted(flows.items())],
+        "flows": [
+            {"stream": STREAM_WORDS.get(s, s), "use": u, "amount": v}
+            for (s, u), v in sorted(flows.items())
+        ],
+        "quarter": {
+            "opening": mine.opening,
+            "received": mine.received,
+            "arranged": mine.arranged,
+            "spent": mine.spent,
+            "closing": mine.closing,
         },
-        group="社区财务公开",
-        subtitle=f"{community_name(analysis, community)} {period.label}",
+        "standards": standards(analysis, community, unit, year),
+        "year": year,
+        "quarter_no": quarter,
+        "code": community,
+    }
+    key = f"community-{year}Q{quarter}-{community}"
+    tables = [money, used, tasks, payments]
+    return NOTICE.report(
+        key, f"{name}财务公开", analysis.as_of, tables, context, subtitle=f"{name} {period.label}"
     )

@@ -20,7 +20,7 @@ from sandao.ledger import Analysis
 from sandao.ledger.glossary import BALANCE, INITIAL_BUDGET
 from sandao.ledger.model import Quota
 from sandao.ledger.vocabulary import INITIAL_KIND
-from sandao.reports.base import Period, report_year, spending, unit_name, year_period
+from sandao.reports.base import Period, ReportKind, report_year, spending, unit_name, year_period
 from sandao.reports.codes import economic_name, function_name
 from sandao.reports.model import MONEY, NUMBER, RATE, ZERO, Column, Report, Table, dsum, frame, rate
 
@@ -40,6 +40,8 @@ QUOTA_COLUMNS: tuple[str, ...] = (
 
 #: A quota is at risk of lapsing when its rate trails the share of the year gone by this much.
 LAG = Decimal("0.25")
+
+EXECUTION = ReportKind("execution.html", False, "预算执行", "财政、单位财务人员使用")
 
 
 def is_initial(quota: Quota) -> bool:
@@ -228,17 +230,9 @@ def execution_report(
         for r in tables[1].records()
     ]
     suffix = f"-{unit}" if unit else ""
-    return Report(
-        key=f"execution-{year}{suffix}",
-        template="execution.html",
-        title=f"{year}年预算执行情况",
-        public=False,
-        as_of=analysis.as_of,
-        tables=tables,
-        context={"year": year, "chart": chart_rows, "elapsed": elapsed_share(period, stop)},
-        group="预算执行",
-        subtitle="财政、单位财务人员使用",
-    )
+    context = {"year": year, "chart": chart_rows, "elapsed": elapsed_share(period, stop)}
+    key, title = f"execution-{year}{suffix}", f"{year}年预算执行情况"
+    return EXECUTION.report(key, title, analysis.as_of, tables, context)
 
 
 def _monthly(analysis: Analysis, df: pd.DataFrame, period: Period, stop: datetime.date) -> Table:

@@ -17,10 +17,20 @@ from decimal import Decimal
 
 from sandao.ledger import Analysis
 from sandao.ledger.declarations import Measure
-from sandao.reports.base import community_name, per, report_year, spending, unit_name, year_period
+from sandao.reports.base import (
+    ReportKind,
+    community_name,
+    per,
+    report_year,
+    spending,
+    unit_name,
+    year_period,
+)
 from sandao.reports.model import MONEY, NUMBER, RATE, ZERO, Column, Report, Table, dsum, frame, rate
 
 NO_TARGET = "未设绩效目标"
+
+PERFORMANCE = ReportKind("performance.html", True, "绩效", "财政局、社会公众")
 
 
 def _refs(analysis: Analysis) -> dict[str, tuple[str, str, str]]:
@@ -327,14 +337,5 @@ def performance_report(
     if venues is not None:
         tables.append(venues)
     tables.append(households_table(analysis, year, community))
-    return Report(
-        key=f"performance-{year}",
-        template="performance.html",
-        title=f"{year}年资金绩效",
-        public=True,
-        as_of=analysis.as_of,
-        tables=tables,
-        context={"year": year},
-        group="绩效",
-        subtitle="财政局、社会公众",
-    )
+    key, title = f"performance-{year}", f"{year}年资金绩效"
+    return PERFORMANCE.report(key, title, analysis.as_of, tables, {"year": year})

@@ -17,7 +17,7 @@ from sandao.ledger import Analysis
 from sandao.ledger.findings import ACKNOWLEDGED
 from sandao.ledger.glossary import BALANCE, DOCUMENT, DUE, RECEIVED, SEVERITY_LABELS
 from sandao.ledger.vocabulary import NOT_DUE, OVERDUE, PAID_LATE, PARTLY_FUNDED, TASK_STATUSES
-from sandao.reports.base import department_name, report_year, unit_name, year_period
+from sandao.reports.base import ReportKind, department_name, report_year, unit_name, year_period
 from sandao.reports.model import (
     DATE,
     MONEY,
@@ -30,6 +30,8 @@ from sandao.reports.model import (
     dsum,
     frame,
 )
+
+TASKS = ReportKind("tasks.html", False, "费随事转", "财政局、审计内部使用")
 
 TASK_COLUMNS: tuple[str, ...] = (
     "task",
@@ -255,21 +257,13 @@ def task_ledger_report(
     paid_late = [
         r for r in rows if r["status"] == PAID_LATE or (r["late"] and r["status"] != OVERDUE)
     ]
+    context = {
+        "overdue": len(overdue),
+        "overdue_money": dsum(r["overdue"] for r in overdue),
+        "paid_late": len(paid_late),
+        "year": year,
+        "as_of": min(period.end, analysis.as_of),
+    }
     suffix = f"-{unit}" if unit else ""
-    return Report(
-        key=f"tasks-{year}{suffix}",
-        template="tasks.html",
-        title=f"{year}年费随事转任务台账",
-        public=False,
-        as_of=analysis.as_of,
-        tables=[dept_table, tasks],
-        context={
-            "overdue": len(overdue),
-            "overdue_money": dsum(r["overdue"] for r in overdue),
-            "paid_late": len(paid_late),
-            "year": year,
-            "as_of": min(period.end, analysis.as_of),
-        },
-        group="费随事转",
-        subtitle="财政局、审计内部使用",
-    )
+    key, title = f"tasks-{year}{suffix}", f"{year}年费随事转任务台账"
+    return TASKS.report(key, title, analysis.as_of, [dept_table, tasks], context)
