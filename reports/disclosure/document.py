@@ -149,7 +149,7 @@ def final_tables(
     built[n[10]] = t.project_table(r, ts, words, n[10], _describe(ctx.analysis))
     if not final:
         built["b11"] = _targets_table(ctx, units, year, ts)
-    order = [k for k, _, _ in (ts.final if final else ts.budget)]
+    order = list(ts.final if final else ts.budget)
     out = []
     for key in order:
         table = built[key]

@@ -131,46 +131,43 @@ ECONOMIC_TEMPLATE_NAMES: dict[str, str] = {
     "31099": "其他资本性支出",
 }  # fmt: skip
 
-#: (key, title, the template's "注：本表反映……" line) of the 决算 tables, in order.
-FINAL_TABLES: tuple[tuple[str, str, str], ...] = (
-    ("t1", "收入支出决算总表", "本表反映部门本年度的总收支和年末结转结余情况。"),
-    ("t2", "收入决算表", "本表反映部门本年度取得的各项收入情况。"),
-    ("t3", "支出决算表", "本表反映部门本年度各项支出情况。"),
-    ("t4", "财政拨款收入支出决算总表", "本表反映部门本年度财政拨款总收支和结转结余情况。"),
-    ("t5", "一般公共预算财政拨款支出决算表", "本表反映部门本年度一般公共预算财政拨款支出情况。"),
-    (
-        "t6",
+#: key → (title, the template's "注：本表反映……" line) of the 决算 tables, in order.
+FINAL_TABLES: dict[str, tuple[str, str]] = {
+    "t1": ("收入支出决算总表", "本表反映部门本年度的总收支和年末结转结余情况。"),
+    "t2": ("收入决算表", "本表反映部门本年度取得的各项收入情况。"),
+    "t3": ("支出决算表", "本表反映部门本年度各项支出情况。"),
+    "t4": ("财政拨款收入支出决算总表", "本表反映部门本年度财政拨款总收支和结转结余情况。"),
+    "t5": ("一般公共预算财政拨款支出决算表", "本表反映部门本年度一般公共预算财政拨款支出情况。"),
+    "t6": (
         "一般公共预算财政拨款基本支出决算表",
         "本表反映部门本年度一般公共预算财政拨款基本支出明细情况。",
     ),
-    ("t7", "财政拨款“三公”经费支出决算表", "本表反映部门本年度“三公”经费支出预决算情况。"),
-    (
-        "t8",
+    "t7": ("财政拨款“三公”经费支出决算表", "本表反映部门本年度“三公”经费支出预决算情况。"),
+    "t8": (
         "政府性基金预算财政拨款收入支出决算表",
         "本表反映部门本年度政府性基金预算财政拨款收入支出及结转和结余情况。",
     ),
-    (
-        "t9",
+    "t9": (
         "国有资本经营预算财政拨款收入支出决算表",
         "本表反映部门本年度国有资本经营预算财政拨款收入支出及结转和结余情况。",
     ),
-    ("t10", "项目支出决算表", "本表反映部门本年度项目支出情况（建设项目、职能任务和项目类指标）。"),
-)
+    "t10": ("项目支出决算表", "本表反映部门本年度项目支出情况（建设项目、职能任务和项目类指标）。"),
+}
 
 #: The 预算 tables, in order.
-BUDGET_TABLES: tuple[tuple[str, str, str], ...] = (
-    ("b1", "部门收支总表", "本表反映部门本年度的总收支预算情况。"),
-    ("b2", "部门收入总表", "本表反映部门本年度各项收入预算情况。"),
-    ("b3", "部门支出总表", "本表反映部门本年度各项支出预算情况。"),
-    ("b4", "财政拨款收支总表", "本表反映部门本年度财政拨款收支预算情况。"),
-    ("b5", "一般公共预算支出表", "本表反映部门本年度一般公共预算支出情况。"),
-    ("b6", "一般公共预算基本支出表", "本表反映部门本年度一般公共预算基本支出明细情况。"),
-    ("b7", "一般公共预算“三公”经费支出表", "本表反映部门本年度“三公”经费支出预算情况。"),
-    ("b8", "政府性基金预算支出表", "本表反映部门本年度政府性基金预算支出情况。"),
-    ("b9", "国有资本经营预算支出表", "本表反映部门本年度国有资本经营预算支出情况。"),
-    ("b10", "项目支出表", "本表反映部门本年度项目支出预算情况。"),
-    ("b11", "项目支出绩效目标表", "本表反映部门本年度项目支出的绩效目标。"),
-)
+BUDGET_TABLES: dict[str, tuple[str, str]] = {
+    "b1": ("部门收支总表", "本表反映部门本年度的总收支预算情况。"),
+    "b2": ("部门收入总表", "本表反映部门本年度各项收入预算情况。"),
+    "b3": ("部门支出总表", "本表反映部门本年度各项支出预算情况。"),
+    "b4": ("财政拨款收支总表", "本表反映部门本年度财政拨款收支预算情况。"),
+    "b5": ("一般公共预算支出表", "本表反映部门本年度一般公共预算支出情况。"),
+    "b6": ("一般公共预算基本支出表", "本表反映部门本年度一般公共预算基本支出明细情况。"),
+    "b7": ("一般公共预算“三公”经费支出表", "本表反映部门本年度“三公”经费支出预算情况。"),
+    "b8": ("政府性基金预算支出表", "本表反映部门本年度政府性基金预算支出情况。"),
+    "b9": ("国有资本经营预算支出表", "本表反映部门本年度国有资本经营预算支出情况。"),
+    "b10": ("项目支出表", "本表反映部门本年度项目支出预算情况。"),
+    "b11": ("项目支出绩效目标表", "本表反映部门本年度项目支出的绩效目标。"),
+}
 
 #: Function of money that arrives or is spent without one (an uncoded row is a defect).
 DEFAULT_FUNCTIONS: dict[str, str] = {"运转": "2120101", "建设": "2120399", "职能": "2120199"}
@@ -185,8 +182,8 @@ class TableSetError(ValueError):
 class TableSet:
     """Titles, order and row lists of both documents (default: the official template)."""
 
-    final: tuple[tuple[str, str, str], ...] = FINAL_TABLES
-    budget: tuple[tuple[str, str, str], ...] = BUDGET_TABLES
+    final: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(FINAL_TABLES))
+    budget: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(BUDGET_TABLES))
     income_rows: tuple[tuple[str, str], ...] = INCOME_ROWS
     function_classes: tuple[tuple[str, str], ...] = FUNCTION_CLASSES
     basic_personnel: tuple[str, ...] = BASIC_PERSONNEL
@@ -194,23 +191,16 @@ class TableSet:
     default_functions: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FUNCTIONS))
 
     def title(self, key: str) -> str:
-        for k, title, _ in (*self.final, *self.budget):
-            if k == key:
-                return title
-        raise KeyError(key)
+        return {**self.final, **self.budget}[key][0]
 
     def note(self, key: str) -> str:
-        for k, _, note in (*self.final, *self.budget):
-            if k == key:
-                return note
-        raise KeyError(key)
+        return {**self.final, **self.budget}[key][1]
 
     def number(self, key: str) -> str:
         """The table's number in its document (一, 二, …), by the set's order."""
         for tables in (self.final, self.budget):
-            keys = [k for k, _, _ in tables]
-            if key in keys:
-                return NUMERALS[keys.index(key)]
+            if key in tables:
+                return NUMERALS[list(tables).index(key)]
         raise KeyError(key)
 
     def default_function(self, stream: str | None) -> str:
@@ -224,9 +214,9 @@ class TableSet:
 
 
 def _titles(
-    tables: tuple[tuple[str, str, str], ...], section: dict[str, Any], doc: str
-) -> tuple[tuple[str, str, str], ...]:
-    known = {k: (title, note) for k, title, note in tables}
+    tables: dict[str, tuple[str, str]], section: dict[str, Any], doc: str
+) -> dict[str, tuple[str, str]]:
+    known = dict(tables)
     titles = section.get(f"{doc}_titles", {})
     if not isinstance(titles, dict):
         raise TableSetError(f'[disclosure] {doc}_titles 应为表（如 {{ t1 = "…" }}）')
@@ -236,12 +226,12 @@ def _titles(
                 f"[disclosure] {doc}_titles 中的 {key} 不是表的编号（可用：{'、'.join(known)}）"
             )
         known[key] = (str(title), known[key][1])
-    order = section.get(f"{doc}_order", [k for k, _, _ in tables])
+    order = section.get(f"{doc}_order", list(tables))
     if not isinstance(order, list) or any(k not in known for k in order):
         raise TableSetError(
             f"[disclosure] {doc}_order 应为表编号的列表（可用：{'、'.join(known)}）"
         )
-    return tuple((k, *known[k]) for k in order)
+    return {k: known[k] for k in order}
 
 
 def _codes(section: dict[str, Any], key: str, default: tuple[str, ...]) -> tuple[str, ...]:
