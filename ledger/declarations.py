@@ -12,7 +12,8 @@ reader too.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +46,8 @@ from sandao.ledger.vocabulary import (
     TASK_ID,
 )
 
+_Handler = Callable[[data.Custom, Declarations, FindingSink], None]
+
 
 class _Reader:
     """Reads one custom directive's values and keys, reporting S001 on the way."""
@@ -70,10 +73,17 @@ class _Reader:
         """The ``"ID" "名称" 金额`` head shared by task, project and quota declarations."""
         ident = self.value(0, str, f"{what}编号")
         self.ids = {key: ident}
+        self.what = what
         name = self.value(1, str, f"{what}名称")
         amount = self.amount(2)
         self.extra_values(3)
         return ident, name, amount
+
+    def id_shape(self, shape: re.Pattern[str], spelt: str) -> None:
+        """Fail when the id read by :meth:`id_name_amount` is not of ``shape``."""
+        ident = next(iter(self.ids.values()))
+        if ident is not None and not shape.fullmatch(ident):
+            self.fail(f"{self.what}编号 {ident!r} 不符合格式 {spelt}")
 
     def id_and_value(self, key: str, what: str, kind: type, label: str) -> tuple[Any, Any]:
         """The ``"ID" value`` head of a change (task-amend, task-close, quota-adjust)."""
@@ -133,6 +143,13 @@ class _Reader:
             return None
         return value
 
+    def keys(self, **kinds: str) -> dict[str, Any]:
+        """Several keys by name, read in the order given; a kind ending in ``!`` is required."""
+        return {
+            name: self.key(name, kind.rstrip("!"), kind.endswith("!"))
+            for name, kind in kinds.items()
+        }
+
     def choice(self, name: str, allowed: Iterable[str], default: str | None = None) -> str | None:
         value = self.key(name, "text")
         if value is None:
@@ -178,127 +195,84 @@ def _duplicate(sink: FindingSink, entry: data.Custom, kind: str, key: str, table
     return False
 
 
-def _declare_unit(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
-    r = _Reader(entry, sink)
-    code, name = r.value(0, str, "单位编码"), r.value(1, str, "单位名称")
-    r.extra_values(2)
-    kind = r.key("kind", "text")
-    supervisor = r.key("supervisor", "code")
-    if not r.ok or _duplicate(sink, entry, "单位", code, decl.units):
-        return
-    decl.units[code] = Unit(code, name, kind, entry.meta, entry.date, supervisor)
+def _declare_coded(what: str, table: str, record: type, **kinds: str) -> _Handler:
+    """The reader of a ``"编码" "名称"`` declaration (unit, community, department) and its keys."""
+
+    def declare(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
+        r = _Reader(entry, sink)
+        code, name = r.value(0, str, f"{what}编码"), r.value(1, str, f"{what}名称")
+        r.extra_values(2)
+        keys = r.keys(**kinds)
+        declared = getattr(decl, table)
+        if r.ok and not _duplicate(sink, entry, what, code, declared):
+            declared[code] = record(code, name, meta=entry.meta, date=entry.date, **keys)
+
+    return declare
 
 
-def _declare_community(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
-    r = _Reader(entry, sink)
-    code, name = r.value(0, str, "社区编码"), r.value(1, str, "社区名称")
-    r.extra_values(2)
-    unit = r.key("unit", "code")
-    households = r.key("households", "number")
-    if not r.ok or _duplicate(sink, entry, "社区", code, decl.communities):
-        return
-    decl.communities[code] = Community(code, name, unit, households, entry.meta, entry.date)
+def _declare_identified(
+    key: str, what: str, table: str, record: type, read: Callable[[_Reader], dict[str, Any]]
+) -> _Handler:
+    """The reader of an ``"编号" "名称" 金额`` declaration (task, project, quota).
+
+    ``read`` reads the declaration's keys into the record's remaining fields.
+    """
+
+    def declare(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
+        r = _Reader(entry, sink)
+        ident, name, amount = r.id_name_amount(key, what)
+        fields = read(r)
+        declared = getattr(decl, table)
+        if r.ok and not _duplicate(sink, entry, what, ident, declared):
+            declared[ident] = record(
+                ident, name, amount.number, amount.currency, meta=entry.meta, **fields
+            )
+
+    return declare
 
 
-def _declare_department(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
-    r = _Reader(entry, sink)
-    code, name = r.value(0, str, "部门编码"), r.value(1, str, "部门名称")
-    r.extra_values(2)
-    if not r.ok or _duplicate(sink, entry, "部门", code, decl.departments):
-        return
-    decl.departments[code] = Department(code, name, entry.meta, entry.date)
-
-
-def _declare_task(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
-    r = _Reader(entry, sink)
-    task_id, name, amount = r.id_name_amount("task", "任务")
-    department = r.key("department", "code", required=True)
-    unit = r.key("unit", "code", required=True)
-    due = r.key("due", "date", required=True)
-    end = r.key("end", "date", required=True)
-    community = r.key("community", "code")
-    document = r.key("document", "text")
-    function = r.key("function", "code")
-    if task_id is not None and not TASK_ID.fullmatch(task_id):
-        r.fail(f"任务编号 {task_id!r} 不符合格式 T年份-序号（如 T2025-007）")
+def _task_fields(r: _Reader) -> dict[str, Any]:
+    fields = r.keys(
+        department="code!",
+        unit="code!",
+        due="date!",
+        end="date!",
+        community="code",
+        document="text",
+        function="code",
+    )
+    r.id_shape(TASK_ID, "T年份-序号（如 T2025-007）")
+    due, end = fields["due"], fields["end"]
     if due and end and end < due:
         r.fail(f"end: {end} 早于 due: {due}")
-    if not r.ok or _duplicate(sink, entry, "任务", task_id, decl.tasks):
-        return
-    decl.tasks[task_id] = Task(
-        task_id,
-        name,
-        amount.number,
-        amount.currency,
-        department,
-        unit,
-        community,
-        entry.date,
-        due,
-        end,
-        document,
-        function,
-        entry.meta,
-    )
+    return {**fields, "start": r.entry.date}
 
 
-def _declare_project(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
-    r = _Reader(entry, sink)
-    project_id, name, amount = r.id_name_amount("project", "项目")
-    unit = r.key("unit", "code", required=True)
-    community = r.key("community", "code")
-    end = r.key("end", "date")
-    if project_id is not None and not PROJECT_ID.fullmatch(project_id):
-        r.fail(f"项目编号 {project_id!r} 不符合格式 P年份-序号（如 P2024-01）")
-    if not r.ok or _duplicate(sink, entry, "项目", project_id, decl.projects):
-        return
-    decl.projects[project_id] = Project(
-        project_id,
-        name,
-        amount.number,
-        amount.currency,
-        unit,
-        community,
-        entry.date,
-        end,
-        entry.meta,
-    )
+def _project_fields(r: _Reader) -> dict[str, Any]:
+    fields = r.keys(unit="code!", community="code", end="date")
+    r.id_shape(PROJECT_ID, "P年份-序号（如 P2024-01）")
+    return {**fields, "start": r.entry.date}
 
 
-def _declare_quota(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
-    r = _Reader(entry, sink)
-    quota_id, name, amount = r.id_name_amount("quota", "指标")
+def _quota_fields(r: _Reader) -> dict[str, Any]:
     unit = r.key("unit", "code", required=True)
     stream = r.choice("stream", STREAMS)
-    if "stream" not in entry.meta:
+    if "stream" not in r.entry.meta:
         r.fail("缺少必填项 stream:")
-    function = r.key("function", "code", required=True)
-    economic = r.key("economic", "code")
+    codes = r.keys(function="code!", economic="code")
     control = r.choice("control", QUOTA_CONTROLS, "stop")
     kind = r.choice("kind", QUOTA_KINDS)
     fund_type = r.choice("fund_type", FUND_TYPES, DEFAULT_FUND_TYPE)
-    task = r.key("task", "code")
-    community = r.key("community", "code")
-    document = r.key("document", "text")
-    if not r.ok or _duplicate(sink, entry, "指标", quota_id, decl.quotas):
-        return
-    decl.quotas[quota_id] = Quota(
-        quota_id,
-        name,
-        amount.number,
-        amount.currency,
-        unit,
-        stream,
-        function,
-        economic,
-        control,
-        document,
-        kind,
-        fund_type,
-        task,
-        entry.date,
-        entry.meta,
-        community,
+    links = r.keys(task="code", community="code", document="text")
+    return dict(
+        unit=unit,
+        stream=stream,
+        control=control,
+        kind=kind,
+        fund_type=fund_type,
+        date=r.entry.date,
+        **codes,
+        **links,
     )
 
 
@@ -352,12 +326,12 @@ def _adjust_quota(entry: data.Custom, decl: Declarations, sink: FindingSink) -> 
 
 
 _DECLARE = {
-    "unit": _declare_unit,
-    "community": _declare_community,
-    "department": _declare_department,
-    "task": _declare_task,
-    "project": _declare_project,
-    "quota": _declare_quota,
+    "unit": _declare_coded("单位", "units", Unit, kind="text", supervisor="code"),
+    "community": _declare_coded("社区", "communities", Community, unit="code", households="number"),
+    "department": _declare_coded("部门", "departments", Department),
+    "task": _declare_identified("task", "任务", "tasks", Task, _task_fields),
+    "project": _declare_identified("project", "项目", "projects", Project, _project_fields),
+    "quota": _declare_identified("quota", "指标", "quotas", Quota, _quota_fields),
     "target": _declare_measure,
     "output": _declare_measure,
 }
