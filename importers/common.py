@@ -112,7 +112,7 @@ class RunContext:
     progress: Callable[[int, int], None] | None = None
 
     def quota(self, quota_id: str) -> Quota | None:
-        return self.run_quotas.get(quota_id) or self.ledger.quotas.get(quota_id)
+        return self.run_quotas.get(quota_id) or self.ledger.declared.quotas.get(quota_id)
 
     def is_person(self, name: str) -> bool:
         """An individual payee: listed in the config, or 2–4 Chinese characters and no organisation word."""
@@ -215,9 +215,9 @@ def links_for(
             if match not in links:
                 links.append(match)
     for link in links:
-        if TASK_ID.fullmatch(link) and link not in ctx.ledger.tasks:
+        if TASK_ID.fullmatch(link) and link not in ctx.ledger.declared.tasks:
             return links, f'任务 {link} 未在账本中声明（custom "task"），应先声明任务'
-        if PROJECT_ID.fullmatch(link) and link not in ctx.ledger.projects:
+        if PROJECT_ID.fullmatch(link) and link not in ctx.ledger.declared.projects:
             return links, f'项目 {link} 未在账本中声明（custom "project"），应先声明项目'
     return links, None
 

@@ -22,7 +22,7 @@ from beancount.core import data
 from sandao.importers.errors import ImportProblem, fail
 from sandao.ledger.accounts import leading_code
 from sandao.ledger.declarations import read_declarations
-from sandao.ledger.model import Declarations, Project, Quota, Task, code_value
+from sandao.ledger.model import Declarations, code_value
 from sandao.ledger.sink import FindingSink
 
 #: The component of a bank account (政府会计制度 1002 银行存款).
@@ -40,9 +40,8 @@ class LedgerView:
     departments: dict[str, str] = field(default_factory=dict)
     #: unit code → its 主管部门 (``supervisor:``), whose transfers are 4201 上级补助收入
     supervisors: dict[str, str] = field(default_factory=dict)
-    tasks: dict[str, Task] = field(default_factory=dict)
-    projects: dict[str, Project] = field(default_factory=dict)
-    quotas: dict[str, Quota] = field(default_factory=dict)
+    #: The tasks, projects and quotas (and the rest) as the ledger's reader found them.
+    declared: Declarations = field(default_factory=Declarations)
     accounts: set[str] = field(default_factory=set)
     #: (root, unit code, code, [sub code]) → account name, e.g. ("Expenses", "C101", "30216")
     by_codes: dict[tuple[str, ...], str] = field(default_factory=dict)
@@ -111,9 +110,7 @@ class LedgerView:
         self.units = {code: unit.name for code, unit in decl.units.items()}
         self.supervisors = {code: u.supervisor for code, u in decl.units.items() if u.supervisor}
         self.departments = {code: dept.name for code, dept in decl.departments.items()}
-        self.tasks = dict(decl.tasks)
-        self.projects = dict(decl.projects)
-        self.quotas = dict(decl.quotas)
+        self.declared = decl
 
     def _quota_key(self, entry: data.Custom) -> None:
         """The import key (指标编号, 类型, 金额) of a quota or quota-adjust directive."""

@@ -74,7 +74,7 @@ def _income_account(ctx: RunContext, info: Quota) -> tuple[str | None, str]:
     unit = info.unit
     unit_part = ctx.unit_component(unit)
     if info.task:
-        task = ctx.ledger.tasks.get(info.task)
+        task = ctx.ledger.declared.tasks.get(info.task)
         department = task.department if task else None
         if not department:
             return (
@@ -176,10 +176,10 @@ def _row(
     if task is None:
         task = next((link for link in links if TASK_ID.fullmatch(link)), None)
     project_id = next((link for link in links if PROJECT_ID.fullmatch(link)), None)
-    if task and ctx.ledger.tasks[task].unit not in (None, unit):
+    if task and ctx.ledger.declared.tasks[task].unit not in (None, unit):
         raise RowError(
             "项目编码",
-            f"任务 {task} 属于单位 {ctx.ledger.tasks[task].unit}，与本行单位 {unit} 不符",
+            f"任务 {task} 属于单位 {ctx.ledger.declared.tasks[task].unit}，与本行单位 {unit} 不符",
         )
     duplicate = key in ctx.ledger.quota_keys or key in ctx.run_quota_keys
     known = file_quotas.get(quota_id) or ctx.quota(quota_id)
