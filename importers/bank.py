@@ -24,6 +24,7 @@ from sandao.importers.common import (
     column_value,
     links_for,
     q,
+    total_amount,
 )
 from sandao.importers.config import BANK_COLUMNS, BANK_REQUIRED, BankRule
 from sandao.importers.errors import fail
@@ -312,10 +313,8 @@ def _bank_total(result: FileResult, table: Table, parsed: list[_Line]) -> None:
         raw = column_value(row, table.columns.get(column))
         if is_blank(raw):
             continue
-        try:
-            printed = parse_amount(raw, table.multiplier)
-        except ValueProblem as exc:
-            result.problems.append(table.problem(number, column, f"合计行金额无法识别：{exc}"))
+        printed = total_amount(result, table, column, raw, parse_amount)
+        if printed is None:
             continue
         actual = sum((getattr(line, field) for line in parsed), ZERO)
         if printed != actual:

@@ -164,6 +164,18 @@ def check_formula(table: Table, number: int, columns: Sequence[str]) -> None:
             )
 
 
+def total_amount(
+    result: FileResult, table: Table, column: str, raw: Any, parser: Callable[..., Decimal]
+) -> Decimal | None:
+    """The amount ``raw`` printed in the 合计 row's ``column``; None (a problem) if unreadable."""
+    try:
+        return parser(raw, table.multiplier)
+    except ValueProblem as exc:
+        number = table.total[0]  # type: ignore[index]
+        result.problems.append(table.problem(number, column, f"合计行金额无法识别：{exc}"))
+        return None
+
+
 def control_total(
     result: FileResult, table: Table, column: str, parser: Callable[..., Decimal]
 ) -> None:
@@ -171,16 +183,13 @@ def control_total(
     if table.total is None or result.problems:
         return  # with bad rows the sums mean nothing; those rows are reported instead
     number, row = table.total
-    index = table.columns.get(column)
-    raw = column_value(row, index)
+    raw = column_value(row, table.columns.get(column))
     if raw == "" or raw is None:
         result.notes.append(f"第 {number} 行是合计行但「{column}」为空，未作控制总数核对")
         result.control = "合计行无金额"
         return
-    try:
-        total = parser(raw, table.multiplier)
-    except ValueProblem as exc:
-        result.problems.append(table.problem(number, column, f"合计行金额无法识别：{exc}"))
+    total = total_amount(result, table, column, raw, parser)
+    if total is None:
         return
     result.control_total = total
     if total == result.sum_valid:
