@@ -72,30 +72,12 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
     def at(name: str) -> int:
         return columns.get(name, -1)
 
-    i_voucher, i_date, i_unit, i_quota = (
-        at("支付凭证号"),
-        at("支付日期"),
-        at("预算单位编码"),
-        at("指标编号"),
-    )
-    i_function, i_economic, i_econ_name, i_project = (
-        at("功能分类编码"),
-        at("经济分类编码"),
-        at("经济分类名称"),
-        at("项目编码"),
-    )
-    i_payee, i_account, i_bank, i_amount = (
-        at("收款人全称"),
-        at("收款人账号"),
-        at("收款人开户行"),
-        at("支付金额"),
-    )
-    i_method, i_purpose, i_status, i_original = (
-        at("支付方式"),
-        at("用途"),
-        at("状态"),
-        at("原支付凭证号"),
-    )
+    i_voucher, i_date, i_amount = at("支付凭证号"), at("支付日期"), at("支付金额")
+    i_unit, i_quota, i_project = at("预算单位编码"), at("指标编号"), at("项目编码")
+    i_function, i_economic = at("功能分类编码"), at("经济分类编码")
+    i_payee, i_account, i_bank = at("收款人全称"), at("收款人账号"), at("收款人开户行")
+    i_method, i_purpose, i_status = at("支付方式"), at("用途"), at("状态")
+    i_econ_name, i_original = at("经济分类名称"), at("原支付凭证号")
     width = max(columns.values()) + 1
     multiplier = table.multiplier
     formulas = table.formulas
