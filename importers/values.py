@@ -24,22 +24,12 @@ FLOAT_TOLERANCE = Decimal("0.000001")
 #: Longest text accepted in a cell; longer cells are refused (hostile 10 MB cells).
 MAX_TEXT = 500
 
-_PLAIN_AMOUNT = re.compile(r"[+-]?\d+(?:\.\d+)?")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_DATE_SEP = re.compile(
-    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-)
-_DATE_CN = re.compile(
-    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
-)
-_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:\s*\d{1,2}:?\d{2}(?::?\d{2})?)?")
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]")
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_./-]*")
-#: Shapes common enough to take a short path (the general rules below still hold for them);
+#: A shape common enough to take a short path (the general rules below still hold for it):
 #: a text cell of FAST_CODE's shape is what ``parse_code`` returns for it.
 FAST_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_./-]{0,99}")
-_FAST_AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d\d")
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
@@ -65,6 +55,12 @@ def is_blank(value: object) -> bool:
     if isinstance(value, str):
         return not value.strip()
     return False
+
+
+_PLAIN_AMOUNT = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+#: The usual amount cell (``1,234.50``, ``-12.00``): exact to the fen as it stands.
+_FAST_AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d\d")
 
 
 def parse_amount(value: object, multiplier: int = 1) -> Decimal:
@@ -123,6 +119,14 @@ def _amount_text(text: str) -> Decimal:
     return number
 
 
+#: The spellings of a date in text, tried in this order: 2025-03-20, 20250320, 2025年3月20日.
+_DATE_FORMS = (
+    re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})(?:\s*\d{1,2}:?\d{2}(?::?\d{2})?)?"),
+    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"),
+)
+
+
 def parse_date(value: object) -> datetime.date:
     """A date from any of the spellings exports use, or an Excel date cell."""
     if isinstance(value, datetime.datetime):
@@ -145,7 +149,7 @@ def parse_date(value: object) -> datetime.date:
     text = value.strip()
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).strip()
-    for pattern in (_DATE_SEP, _DATE_COMPACT, _DATE_CN):
+    for pattern in _DATE_FORMS:
         match = pattern.fullmatch(text)
         if match:
             return _ymd(*match.groups(), value)
