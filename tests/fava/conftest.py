@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fava_server import CHROMEDRIVER, CHROMIUM, Server, run_serve, write_books
+from browsers import chromium
+from fava_server import Server, run_serve, write_books
 from testbooks import FAVA_BOOKS, SYNTAX_ERROR
 
 
@@ -47,34 +48,13 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    # Never skipped: CI installs both (.ci/system-deps.sh); a missing browser is a failure.
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.fail(
-            "浏览器测试需要 Debian 的 chromium 与 chromium-driver"
-            f"（chromium={CHROMIUM!r}, chromedriver={CHROMEDRIVER!r}）：apt-get install chromium "
-            "chromium-driver，或运行 .ci/system-deps.sh",
-            pytrace=False,
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
+    driver = chromium(
+        tmp_path_factory.mktemp("chromium-profile"),
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--no-first-run",
         "--window-size=1400,1000",
-        "--lang=zh-CN",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    )
     driver.set_page_load_timeout(30)
     try:
         yield driver

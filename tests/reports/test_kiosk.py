@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from browsers import chromium
 
 from sandao.ledger import load
 from sandao.ledger.scaffold import example_main
@@ -17,8 +17,6 @@ from sandao.reports.community import community_notice
 from sandao.reports.formatting import money
 from sandao.reports.run import write_reports
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 WIDTH, HEIGHT = 1080, 1920
 
 
@@ -36,25 +34,7 @@ def site(example, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def kiosk_browser(tmp_path_factory):
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.fail("浏览器测试需要 Debian 的 chromium 与 chromium-driver", pytrace=False)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        f"--window-size={WIDTH},{HEIGHT}",
-        "--lang=zh-CN",
-        f"--user-data-dir={tmp_path_factory.mktemp('kiosk-profile')}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = chromium(tmp_path_factory.mktemp("kiosk-profile"), f"--window-size={WIDTH},{HEIGHT}")
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
