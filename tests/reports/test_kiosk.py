@@ -11,18 +11,11 @@ from pathlib import Path
 import pytest
 from browsers import chromium
 
-from sandao.ledger import load
-from sandao.ledger.scaffold import example_main
 from sandao.reports.community import community_notice
 from sandao.reports.formatting import money
 from sandao.reports.run import write_reports
 
 WIDTH, HEIGHT = 1080, 1920
-
-
-@pytest.fixture(scope="module")
-def example():
-    return load(example_main())
 
 
 @pytest.fixture(scope="module")

@@ -8,15 +8,13 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import pytest
 from beancount import loader
 from beancount.core import data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from testbooks import REPORT_BASE as BASE
 
-from sandao.ledger import analysis_for, load
-from sandao.ledger.scaffold import example_main
+from sandao.ledger import analysis_for
 from sandao.reports.community import community_notice
 
 QUARTERS = [(2024, q) for q in (1, 2, 3, 4)] + [(2025, q) for q in (1, 2, 3)]
@@ -62,11 +60,6 @@ def check_notices(analysis, communities_of: dict[str, list[str]], quarters) -> N
                 for c in communities:  # every notice of the unit prints the same centre lines
                     assert notices[c][(stream, "合计")] == total
                     assert notices[c][(stream, "统筹")] == centre
-
-
-@pytest.fixture(scope="module")
-def example():
-    return load(example_main())
 
 
 def test_example_notices_tie_for_every_community_and_quarter(example):

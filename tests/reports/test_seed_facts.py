@@ -14,17 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from sandao.ledger import load
 from sandao.ledger.county_config import load_county_config
 from sandao.ledger.scaffold import example_main
 from sandao.reports.html import environment, render_report
 from sandao.reports.performance import NO_TARGET, performance_report
 from sandao.reports.run import write_reports
-
-
-@pytest.fixture(scope="module")
-def example():
-    return load(example_main())
 
 
 @pytest.fixture(scope="module")

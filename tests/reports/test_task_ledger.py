@@ -7,17 +7,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import pytest
-
-from sandao.ledger import load
-from sandao.ledger.scaffold import example_main
 from sandao.ledger.vocabulary import NOT_DUE, OVERDUE, PAID_LATE, PARTLY_FUNDED, SETTLED
 from sandao.reports.tasks import task_ledger_report, task_table
-
-
-@pytest.fixture(scope="module")
-def example():
-    return load(example_main())
 
 
 def ledger(example, year):
