@@ -367,6 +367,18 @@ cash_st = st.fixed_dictionaries(
 )
 
 
+def _spending(head: str, unit: str, leaf: str, source: str, money: dict) -> list[str]:
+    """A payment of ``money["spent"]`` % of ``money["amount"]`` from ``source`` (none if 0)."""
+    spent = (money["amount"] * money["spent"] / 100).quantize(Decimal("0.01"))
+    if not spent:
+        return []
+    return [
+        head,
+        f"  Expenses:{unit}-{NAMES[unit]}:{leaf}  {spent:.2f} CNY",
+        f"  Assets:{unit}-{NAMES[unit]}:{source}  {-spent:.2f} CNY",
+    ]
+
+
 def random_books(opening, quotas, cash) -> str:
     lines = [HEAD]
     for unit in UNITS:
@@ -396,21 +408,15 @@ def random_books(opening, quotas, cash) -> str:
             f"  Assets:{unit}-{NAMES[unit]}:1011-零余额账户用款额度  {q['amount']:.2f} CNY"
         )
         lines.append(f"  Income:{unit}-{NAMES[unit]}:4001-财政拨款收入")
-        spent = (q["amount"] * q["spent"] / 100).quantize(Decimal("0.01"))
-        if spent:
-            lines.append(f'{y}-06-30 * "某公司" "支出"\n  quota: "{qid}"')
-            lines.append(f"  Expenses:{unit}-{NAMES[unit]}:{q['leaf']}  {spent:.2f} CNY")
-            lines.append(f"  Assets:{unit}-{NAMES[unit]}:1011-零余额账户用款额度  {-spent:.2f} CNY")
+        head = f'{y}-06-30 * "某公司" "支出"\n  quota: "{qid}"'
+        lines += _spending(head, unit, q["leaf"], "1011-零余额账户用款额度", q)
     for c in cash:
         unit, y = c["unit"], c["year"]
         lines.append(f'{y}-03-01 * "部门" "转来经费"\n  stream: "职能"\n  function: "2080208"')
         lines.append(f"  Assets:{unit}-{NAMES[unit]}:1002-银行存款  {c['amount']:.2f} CNY")
         lines.append(f"  Income:{unit}-{NAMES[unit]}:{c['from']}")
-        spent = (c["amount"] * c["spent"] / 100).quantize(Decimal("0.01"))
-        if spent:
-            lines.append(f'{y}-09-01 * "某公司" "支出"\n  stream: "职能"\n  function: "2080208"')
-            lines.append(f"  Expenses:{unit}-{NAMES[unit]}:30201-办公费  {spent:.2f} CNY")
-            lines.append(f"  Assets:{unit}-{NAMES[unit]}:1002-银行存款  {-spent:.2f} CNY")
+        head = f'{y}-09-01 * "某公司" "支出"\n  stream: "职能"\n  function: "2080208"'
+        lines += _spending(head, unit, "30201-办公费", "1002-银行存款", c)
     lines.append('2024-12-31 custom "department" "D99" "收尾"')
     return "\n".join(lines) + "\n"
 
