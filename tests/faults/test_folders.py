@@ -32,7 +32,12 @@ def test_exchange_swaps_two_folders(tmp_path: Path) -> None:
     assert (two / "a.txt").read_text("utf-8") == "1"
 
 
-def test_replacing_folder_replaces_and_leaves_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "fallback-swap"])
+def test_replacing_folder_replaces_and_leaves_nothing(
+    tmp_path: Path, monkeypatch, exchange: bool
+) -> None:
+    if not exchange:
+        monkeypatch.setattr(folders, "exchange", lambda a, b: False)
     _folder(tmp_path / "out", "old")
     with folders.replacing_folder(tmp_path / "out") as staging:
         (staging / "a.txt").write_text("new", "utf-8")
@@ -65,15 +70,6 @@ def test_symlinked_output_is_followed(tmp_path: Path) -> None:
     with folders.replacing_folder(link) as staging:
         (staging / "a.txt").write_text("new", "utf-8")
     assert link.is_symlink() and (real / "a.txt").read_text("utf-8") == "new"
-
-
-def test_fallback_swap_without_exchange(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(folders, "exchange", lambda a, b: False)
-    _folder(tmp_path / "out", "old")
-    with folders.replacing_folder(tmp_path / "out") as staging:
-        (staging / "a.txt").write_text("new", "utf-8")
-    assert (tmp_path / "out" / "a.txt").read_text("utf-8") == "new"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_symlinked_import_output_is_followed(tmp_path: Path) -> None:
