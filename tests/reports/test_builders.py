@@ -55,19 +55,8 @@ def test_task_ledger_totals_by_department():
 
 def test_quota_execution_contract_and_figures():
     df = quota_execution(county(), 2025)
-    assert list(df.columns) == [
-        "quota",
-        "name",
-        "unit",
-        "stream",
-        "function",
-        "economic",
-        "initial",
-        "adjustments",
-        "adjusted",
-        "spent",
-        "rate",
-    ]
+    contract = "quota name unit stream function economic initial adjustments adjusted spent rate"
+    assert list(df.columns) == contract.split()
     rows = {r["quota"]: r for r in df.to_dict("records")}
     q = rows["ZB25-0101"]
     assert (q["initial"], q["adjustments"], q["adjusted"], q["spent"]) == (
