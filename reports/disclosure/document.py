@@ -131,22 +131,22 @@ def final_tables(
     words = t.Words(final)
     units = set(scope.units)
     names = economic_names(ctx.analysis)
-    # Tables 1 and 4–10 are built alike in both documents (t1 / b1 …); 2 and 3 differ.
-    n = [f"{'t' if final else 'b'}{i}" for i in range(11)]
-    built = {n[1]: t.summary(r, ts, words, n[1])}
+    # Tables 1 and 4–10 are built alike in both documents; 2 and 3 differ.
+    keys = [f"{'t' if final else 'b'}{i}" for i in range(11)]  # keys[4]: "t4" (决算) or "b4" (预算)
+    built = {keys[1]: t.summary(r, ts, words, keys[1])}
     if final:
         built["t2"] = t.income_table(r, ts, words, "t2")
         built["t3"] = t.spending_table(r, ts, words, "t3")
     else:
         built["b2"] = _budget_income(r, ts, words)
         built["b3"] = t.general_table(r, ts, words, "b3", None)
-    built[n[4]] = t.fiscal_summary(r, ts, words, n[4])
-    built[n[5]] = t.general_table(r, ts, words, n[5])
-    built[n[6]] = t.basic_table(r, ts, words, n[6], names)
-    built[n[7]] = t.three_table(r, ts, words, n[7], _three_budget(ctx, scope, year))
-    built[n[8]] = t.fund_table(r, ts, words, n[8], "政府性基金", scope.name)
-    built[n[9]] = t.fund_table(r, ts, words, n[9], "国有资本经营", scope.name)
-    built[n[10]] = t.project_table(r, ts, words, n[10], _describe(ctx.analysis))
+    built[keys[4]] = t.fiscal_summary(r, ts, words, keys[4])
+    built[keys[5]] = t.general_table(r, ts, words, keys[5])
+    built[keys[6]] = t.basic_table(r, ts, words, keys[6], names)
+    built[keys[7]] = t.three_table(r, ts, words, keys[7], _three_budget(ctx, scope, year))
+    built[keys[8]] = t.fund_table(r, ts, words, keys[8], "政府性基金", scope.name)
+    built[keys[9]] = t.fund_table(r, ts, words, keys[9], "国有资本经营", scope.name)
+    built[keys[10]] = t.project_table(r, ts, words, keys[10], _describe(ctx.analysis))
     if not final:
         built["b11"] = _targets_table(ctx, units, year, ts)
     order = list(ts.final if final else ts.budget)
