@@ -33,7 +33,7 @@ from sandao.reports.base import (
 )
 from sandao.reports.codes import economic_class
 from sandao.reports.community_money import Line, centre_line, money_lines, streams_of
-from sandao.reports.model import DATE, MONEY, ZERO, Column, Report, Table, dsum, frame
+from sandao.reports.model import DATE, MONEY, ZERO, Column, Report, Table, dsum
 from sandao.reports.privacy import public_payee, public_text
 
 LARGE_PAYMENT = Decimal(10000)
@@ -102,7 +102,7 @@ def _money_table(
             "money",
             "一、资金收支（期初余额 + 本期收到 − 本期支出 = 期末余额）",
             cols,
-            frame(rows, cols, extra=("level",)),
+            rows,
             total={
                 "stream": "本社区合计",
                 "opening": mine_total.opening,
@@ -193,7 +193,7 @@ def community_notice(
         "spent",
         "二、资金用在哪里（本社区）",
         cols,
-        frame(use_rows, cols),
+        use_rows,
         total={"label": "合计", "quarter": dsum(use_q.values()), "ytd": dsum(use_y.values())},
     )
     task_rows = []
@@ -217,15 +217,16 @@ def community_notice(
         *Column.many(MONEY, amount="应拨", received="已到位", spent="已使用", balance="结余"),
     ]
     task_rows.sort(key=lambda r: (-r["amount"], r["label"]))
-    tframe = frame(task_rows, task_cols)
     tasks = Table(
         "tasks",
         "三、部门交给社区的工作和经费（费随事转）",
         task_cols,
-        tframe,
+        task_rows,
         total={
             "label": "合计",
-            **{k: dsum(tframe[k]) for k in ("amount", "received", "spent", "balance")},
+            **{
+                k: dsum(r[k] for r in task_rows) for k in ("amount", "received", "spent", "balance")
+            },
         },
         shown=MAX_TASKS,
     )
@@ -246,13 +247,16 @@ def community_notice(
         Column("amount", "金额", MONEY),
     ]
     notes = [f"本季度单笔 {threshold:,.0f} 元及以上的支出，按金额从大到小；个人收款人只显示姓氏。"]
-    pframe = frame(pay_rows, pay_cols)
     payments = Table(
         "payments",
         "四、大额支出",
         pay_cols,
-        pframe,
-        total={"date": "合计", "payee": f"共 {len(pay_rows)} 笔", "amount": dsum(pframe["amount"])}
+        pay_rows,
+        total={
+            "date": "合计",
+            "payee": f"共 {len(pay_rows)} 笔",
+            "amount": dsum(r["amount"] for r in pay_rows),
+        }
         if pay_rows
         else None,
         notes=notes,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -22,7 +23,7 @@ from sandao.ledger.model import Quota
 from sandao.ledger.vocabulary import INITIAL_KIND
 from sandao.reports.base import Period, ReportKind, report_year, spending, unit_name, year_period
 from sandao.reports.codes import economic_name, function_name
-from sandao.reports.model import MONEY, NUMBER, RATE, ZERO, Column, Report, Table, dsum, frame, rate
+from sandao.reports.model import MONEY, NUMBER, RATE, ZERO, Column, Report, Table, dsum, rate
 
 QUOTA_COLUMNS: tuple[str, ...] = (
     "quota",
@@ -138,10 +139,10 @@ MONEY_COLUMNS = [
 ]
 
 
-def _totals(df: pd.DataFrame, label_key: str) -> dict:
-    total = {label_key: "合计"}
+def _totals(rows: list[dict[str, Any]], label_key: str) -> dict:
+    total: dict[str, Any] = {label_key: "合计"}
     for key in ("initial", "adjustments", "adjusted", "spent", "balance"):
-        total[key] = dsum(df[key]) if key in df else ZERO
+        total[key] = dsum(row.get(key) for row in rows)
     total["rate"] = rate(total["spent"], total["adjusted"])
     return total
 
@@ -183,14 +184,13 @@ def execution_report(
         ),
         *MONEY_COLUMNS,
     ]
-    qframe = frame(records, quota_cols)
     tables = [
         Table(
             "quotas",
             "指标执行明细",
             quota_cols,
-            qframe,
-            total=_totals(qframe, "quota"),
+            records,
+            total=_totals(records, "quota"),
             notes=["执行率 = 已支出 ÷ 调整后预算数；仅统计挂指标（quota）的支出。金额单位：元。"],
             public=False,
         )
@@ -211,14 +211,13 @@ def execution_report(
         for rec in grouped:
             rec["label"] = name(rec[key])
         cols = [Column("label", label), *MONEY_COLUMNS]
-        gframe = frame(grouped, cols)
         tables.append(
             Table(
                 f"by_{key}",
                 f"预算执行{title}",
                 cols,
-                gframe,
-                total=_totals(gframe, "label"),
+                grouped,
+                total=_totals(grouped, "label"),
                 public=False,
             )
         )
@@ -251,11 +250,10 @@ def _monthly(analysis: Analysis, df: pd.DataFrame, period: Period, stop: datetim
         row.update({f"m{m:02d}": values[m - 1] for m in range(1, 13)})
         row["total"] = dsum(values)
         rows.append(row)
-    mframe = frame(rows, cols)
     total = {"label": "合计"}
     for col in cols[1:]:
-        total[col.key] = dsum(mframe[col.key])
-    return Table("monthly", "逐月支出（挂指标支出）", cols, mframe, total=total, public=False)
+        total[col.key] = dsum(row[col.key] for row in rows)
+    return Table("monthly", "逐月支出（挂指标支出）", cols, rows, total=total, public=False)
 
 
 def _at_risk(df: pd.DataFrame, records: list[dict], period: Period, as_of: datetime.date) -> Table:
@@ -272,14 +270,15 @@ def _at_risk(df: pd.DataFrame, records: list[dict], period: Period, as_of: datet
             continue
         if (rec["rate"] or ZERO) < share - LAG:
             risky.append({**rec, "elapsed": share})
-    rframe = frame(risky, cols)
-    total = {"quota": "合计", "adjusted": dsum(rframe["adjusted"]), "spent": dsum(rframe["spent"])}
-    total["balance"] = dsum(rframe["balance"])
+    total = {
+        "quota": "合计",
+        **{k: dsum(r[k] for r in risky) for k in ("adjusted", "spent", "balance")},
+    }
     return Table(
         "at_risk",
         "执行滞后、年底可能结转或收回的指标",
         cols,
-        rframe,
+        risky,
         total=total if risky else None,
         notes=[f"执行率低于时间进度 {int(LAG * 100)} 个百分点以上且仍有余额的指标。"],
         public=False,
@@ -310,13 +309,16 @@ def _unassigned(analysis: Analysis, period: Period, stop: datetime.date, unit: s
         }
         for u, s in sorted(sums)
     ]
-    uframe = frame(rows, cols)
-    total = {"label": "合计", "count": int(sum(uframe["count"])), "spent": dsum(uframe["spent"])}
+    total = {
+        "label": "合计",
+        "count": sum(r["count"] for r in rows),
+        "spent": dsum(r["spent"] for r in rows),
+    }
     return Table(
         "unassigned",
         "未挂指标的支出（职能任务、建设项目及其他）",
         cols,
-        uframe,
+        rows,
         total=total if rows else None,
         public=False,
     )

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 ZERO = Decimal(0)
 FEN = Decimal("0.01")
@@ -45,16 +46,20 @@ class Column:
 
 @dataclass
 class Table:
-    """A titled table: data rows, an optional 合计 row, notes, the money unit."""
+    """A titled table: data rows, an optional 合计 row, notes, the money unit.
+
+    ``rows`` are the builder's dicts as built; a key a row lacks reads as None and a key
+    that is no column (nor ``level``) is never written.
+    """
 
     key: str
     title: str
     columns: list[Column]
-    frame: pd.DataFrame
+    rows: list[dict[str, Any]]
     total: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
     scale: str = "元"
-    #: Name of a frame column holding an indent level (0 = 类, 1 = 款, 2 = 项).
+    #: Key of a row value holding an indent level (0 = 类, 1 = 款, 2 = 项).
     level: str | None = None
     public: bool = True
     #: Exact totals in yuan of the money columns, before any 万元 rounding.
@@ -68,12 +73,17 @@ class Table:
         """How many rows the printed page leaves to the spreadsheet and open data."""
         if self.shown is None:
             return 0
-        return max(0, len(self.frame) - self.shown)
+        return max(0, len(self.rows) - self.shown)
 
     def printed(self) -> list[dict[str, Any]]:
         """The rows a printed page shows (the first ``shown``)."""
         rows = self.records()
         return rows if self.shown is None else rows[: self.shown]
+
+    @property
+    def keys(self) -> list[str]:
+        """The keys a written row carries: the columns', then ``level``."""
+        return [c.key for c in self.columns] + ([self.level] if self.level else [])
 
     @property
     def money_keys(self) -> list[str]:
@@ -82,27 +92,29 @@ class Table:
     @property
     def empty(self) -> bool:
         """No rows, or no money in any row: published marked 无."""
-        if self.frame.empty:
+        if not self.rows:
             return True
         keys = self.money_keys
         if not keys:
             return False
-        return all(v in (None, ZERO) or v == 0 for k in keys for v in self.frame[k])
+        return all(row.get(k) in (None, ZERO) for row in self.rows for k in keys)
+
+    def column(self, key: str) -> list[Any]:
+        """The values of one column, row by row."""
+        return [row.get(key) for row in self.rows]
 
     def records(self) -> list[dict[str, Any]]:
-        """Rows as dicts (values as built: Decimal, str, date, None); fresh dicts each call.
+        """Rows as fresh dicts of exactly :attr:`keys` (values as built: Decimal, str, date, None)."""
+        keys = self.keys
+        return [{k: row.get(k) for k in keys} for row in self.rows]
 
-        Every writer asks for the rows; they are read out of the frame once per frame.
-        """
-        cached = self.__dict__.get("_records")
-        if cached is None or cached[0] is not self.frame:
-            keys = [c.key for c in self.columns] + ([self.level] if self.level else [])
-            columns = self.frame.to_dict("list")
-            rows = list(zip(*(columns[k] for k in keys), strict=True)) if keys else []
-            cached = (self.frame, keys, rows)
-            self.__dict__["_records"] = cached
-        _, keys, rows = cached
-        return [dict(zip(keys, row, strict=True)) for row in rows]
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The rows as a pandas DataFrame (object dtype keeps Decimal exact), for analysis."""
+        import pandas as pd
+
+        keys = self.keys
+        return pd.DataFrame({k: pd.Series(self.column(k), dtype=object) for k in keys})
 
 
 @dataclass
@@ -118,16 +130,6 @@ class Report:
     context: dict[str, Any] = field(default_factory=dict)
     group: str = ""
     subtitle: str = ""
-
-
-def frame(
-    rows: list[dict[str, Any]], columns: list[Column], extra: tuple[str, ...] = ()
-) -> pd.DataFrame:
-    """A DataFrame with exactly the table's columns (object dtype keeps Decimal exact)."""
-    keys = [c.key for c in columns] + list(extra)
-    if not rows:
-        return pd.DataFrame({k: pd.Series([], dtype=object) for k in keys})
-    return pd.DataFrame.from_records(rows, columns=keys).astype(object)
 
 
 def dsum(values: Any) -> Decimal:

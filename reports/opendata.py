@@ -85,7 +85,7 @@ def write_table(
 ) -> dict[str, Any] | None:
     """Write one table under ``root/rel`` as CSV and/or JSON; return its resource (CSV)."""
     stem = root / rel / table.key
-    rows = [] if table.frame.empty else table.records()
+    rows = table.records()
     if "json" in formats:
         _dump(
             stem.with_suffix(".json"),

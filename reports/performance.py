@@ -26,7 +26,7 @@ from sandao.reports.base import (
     unit_name,
     year_period,
 )
-from sandao.reports.model import MONEY, NUMBER, RATE, ZERO, Column, Report, Table, dsum, frame, rate
+from sandao.reports.model import MONEY, NUMBER, RATE, ZERO, Column, Report, Table, dsum, rate
 
 NO_TARGET = "未设绩效目标"
 
@@ -155,7 +155,7 @@ def targets_table(analysis: Analysis, year: int, unit: str | None = None) -> Tab
         "targets",
         "绩效目标与完成情况",
         cols,
-        frame(rows, cols),
+        rows,
         notes=[
             "目标和完成值按同一期间对比（期间写在“期间”列，如种子材料的“近两年”记为 2023–2024）。",
             "单位产出成本 = 本年支出 × 该产出承担的份额 ÷ 完成值：只算承担成本的产出"
@@ -262,7 +262,7 @@ def venues_table(analysis: Analysis, year: int, unit: str | None = None) -> Tabl
         "venues",
         "社区活动阵地（一厅、一校、一堂、两栏、五站、八室）：投资、面积与每平方米造价",
         cols,
-        frame(rows, cols, extra=("level",)),
+        rows,
         total={"community": "合计", **_venue_sums(totals)},
         level="level",
         notes=notes,
@@ -306,9 +306,8 @@ def households_table(analysis: Analysis, year: int, community: str | None = None
         Column("spent", "本年支出（元）", MONEY),
         Column("per_household", "户均支出（元）", MONEY),
     ]
-    hframe = frame(rows, cols)
-    households = sum((h for h in hframe["households"] if h), ZERO)
-    total_spent = dsum(hframe["spent"])
+    households = sum((r["households"] for r in rows if r["households"]), ZERO)
+    total_spent = dsum(r["spent"] for r in rows)
     total = {
         "community": "合计",
         "households": households,
@@ -319,7 +318,7 @@ def households_table(analysis: Analysis, year: int, community: str | None = None
         "households",
         "社区户均资金",
         cols,
-        hframe,
+        rows,
         total=total,
         notes=["仅计入能归属到社区的支出（带社区标记或挂社区任务/项目的支出）。"],
     )

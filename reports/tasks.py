@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from typing import Any
 
 import pandas as pd
 
@@ -28,7 +29,6 @@ from sandao.reports.model import (
     Report,
     Table,
     dsum,
-    frame,
 )
 
 TASKS = ReportKind("tasks.html", False, "费随事转", "财政局、审计内部使用")
@@ -194,14 +194,15 @@ DEPARTMENT_COLUMNS = [
 ]
 
 
-def _money_total(df: pd.DataFrame, columns: list[Column], label_key: str) -> dict:
+def _money_total(rows: list[dict[str, Any]], columns: list[Column], label_key: str) -> dict:
     total: dict = {label_key: "合计"}
     for col in columns:
         if col.kind in (MONEY, NUMBER):
+            values = [row[col.key] for row in rows]
             if col.key == "days_late":
-                total[col.key] = int(max(df[col.key], default=0))
+                total[col.key] = int(max(values, default=0))
             else:
-                total[col.key] = dsum(df[col.key]) if col.kind == MONEY else int(sum(df[col.key]))
+                total[col.key] = dsum(values) if col.kind == MONEY else int(sum(values))
     return total
 
 
@@ -226,13 +227,12 @@ def task_ledger_report(
                 "flag": "是" if rec["late"] else "",
             }
         )
-    task_frame = frame(rows, TASK_REPORT_COLUMNS)
     tasks = Table(
         "tasks",
         "费随事转任务台账",
         TASK_REPORT_COLUMNS,
-        task_frame,
-        total=_money_total(task_frame, TASK_REPORT_COLUMNS, "task"),
+        rows,
+        total=_money_total(rows, TASK_REPORT_COLUMNS, "task"),
         notes=[
             f"状态：{' / '.join(TASK_STATUSES)}；“逾期”指曾在拨付期限未足额到位；"
             "逾期天数：逾期后拨付的为拨付期限到足额到位日，逾期未拨付的为拨付期限到统计日。",
@@ -240,13 +240,13 @@ def task_ledger_report(
         ],
         public=False,
     )
-    depts = department_totals(df)
+    depts = department_totals(df).to_dict("records")
     dept_table = Table(
         "departments",
         "按交办部门汇总（逾期未拨付金额从大到小）",
         DEPARTMENT_COLUMNS,
-        frame(depts.to_dict("records"), DEPARTMENT_COLUMNS),
-        total=_money_total(depts, DEPARTMENT_COLUMNS, "department_name") if len(depts) else None,
+        depts,
+        total=_money_total(depts, DEPARTMENT_COLUMNS, "department_name") if depts else None,
         notes=[
             "逾期未拨付金额：拨付期限已过、到统计日仍未到位的钱；未到期的钱和任务结项时"
             "单位退回的钱不算欠拨（退回的钱从应拨金额中减去）。未到期待拨：期限未到、尚未到位的钱。"

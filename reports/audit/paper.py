@@ -13,7 +13,7 @@ from typing import Any
 
 from sandao.reports.audit import AuditResult
 from sandao.reports.audit.checks import CHECKS, yuan
-from sandao.reports.model import DATE, MONEY, NUMBER, TEXT, Column, Report, Table, frame
+from sandao.reports.model import DATE, MONEY, NUMBER, TEXT, Column, Report, Table
 
 
 def render_text(result: AuditResult) -> str:
@@ -66,7 +66,7 @@ DETAIL_COLUMNS = [
 
 def working_paper(result: AuditResult, title: str = "审计工作底稿") -> Report:
     """The working paper as a report: summary sheet plus one sheet per check."""
-    summary = Table("summary", "汇总", SUMMARY_COLUMNS, frame(result.summary(), SUMMARY_COLUMNS))
+    summary = Table("summary", "汇总", SUMMARY_COLUMNS, result.summary())
     summary.notes.append("疑点是需要核实的线索，不是错误；“核实情况”一栏留给审计人员填写。")
     tables = [summary]
     for code, found in result.by_code().items():
@@ -89,9 +89,7 @@ def working_paper(result: AuditResult, title: str = "审计工作底稿") -> Rep
                         "note": "",
                     }
                 )
-        table = Table(
-            code, f"{code} {CHECKS[code].name}", DETAIL_COLUMNS, frame(rows, DETAIL_COLUMNS)
-        )
+        table = Table(code, f"{code} {CHECKS[code].name}", DETAIL_COLUMNS, rows)
         table.notes.append(f"条件：{CHECKS[code].describe(result.params[code])}")
         table.notes.append(f"依据：{CHECKS[code].basis}")
         tables.append(table)

@@ -23,7 +23,7 @@ from sandao.reports.disclosure.sources import (
     PROJECT,
     Flows,
 )
-from sandao.reports.model import MONEY, Column, Report, Table, frame
+from sandao.reports.model import MONEY, Column, Report, Table
 
 ZERO = Decimal(0)
 PERSONNEL = ("301", "303")
@@ -168,7 +168,7 @@ def income_expense(ctx: Context, scope: Scope, year: int) -> Table:
         "a1",
         "预算收入支出表",
         columns,
-        frame(_rows(items), columns),
+        _rows(items),
         notes=["会计年度收支（预算会计，收付实现制）。"],
     )
 
@@ -207,7 +207,7 @@ def carry_over(ctx: Context, scope: Scope, year: int) -> Table:
         ("　　4. 经营结余", ZERO, ZERO),
     ]
     columns = _columns()
-    return Table("a2", "预算结转结余变动表", columns, frame(_rows(items), columns))
+    return Table("a2", "预算结转结余变动表", columns, _rows(items))
 
 
 def fiscal_statement(ctx: Context, scope: Scope, year: int) -> Table:
@@ -297,7 +297,7 @@ def fiscal_statement(ctx: Context, scope: Scope, year: int) -> Table:
     total = {"item": "总计"}
     for c in columns[1:]:
         total[c.key] = sum((r[c.key] or ZERO for r in fund_rows), ZERO)
-    return Table("a3", "财政拨款预算收入支出表", columns, frame(rows, columns), total=total)
+    return Table("a3", "财政拨款预算收入支出表", columns, rows, total=total)
 
 
 def accounting_report(ctx: Context, scope: Scope, year: int) -> Report:

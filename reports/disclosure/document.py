@@ -208,7 +208,7 @@ def _budget_income(r: Rounded, ts: TableSet, words: t.Words) -> Table:
 
 def _targets_table(ctx: Context, units: set[str], year: int, ts: TableSet) -> Table:
     """预算 表十一 项目支出绩效目标表: project, 预算金额, indicators by level."""
-    from sandao.reports.model import MONEY, NUMBER, Column, frame
+    from sandao.reports.model import MONEY, NUMBER, Column
 
     decl = ctx.analysis.declarations
     describe = _describe(ctx.analysis)
@@ -238,9 +238,7 @@ def _targets_table(ctx: Context, units: set[str], year: int, ts: TableSet) -> Ta
         Column("target", "目标值", NUMBER),
         Column("measure_unit", "计量单位"),
     ]
-    return Table(
-        "b11", ts.title("b11"), columns, frame(rows, columns), notes=[ts.note("b11")], scale="万元"
-    )
+    return Table("b11", ts.title("b11"), columns, rows, notes=[ts.note("b11")], scale="万元")
 
 
 def _project_amounts(ctx: Context, units: set[str], year: int) -> dict[str, Decimal]:

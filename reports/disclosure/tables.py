@@ -29,7 +29,7 @@ from sandao.reports.disclosure.sources import (
     THREE_PUBLIC,
 )
 from sandao.reports.disclosure.tableset import ECONOMIC_TEMPLATE_NAMES, TableSet
-from sandao.reports.model import MONEY, TEXT, Column, Table, frame
+from sandao.reports.model import MONEY, TEXT, Column, Table
 
 ZERO = Decimal(0)
 FISCAL_BUCKETS = FUND_TYPES
@@ -70,12 +70,11 @@ def _table(
     notes: Iterable[str] = (),
     level: str | None = None,
 ) -> Table:
-    extra = (level,) if level else ()
     return Table(
         key,
         tables.title(key),
         columns,
-        frame(rows, columns, extra),
+        rows,
         total=total,
         notes=[tables.note(key), *notes],
         scale="万元",

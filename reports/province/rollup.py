@@ -22,7 +22,7 @@ from typing import Any
 from sandao.folders import replacing_folder
 from sandao.ledger.vocabulary import UNFUNDED_STATUSES
 from sandao.reports.codes import function_name
-from sandao.reports.model import MONEY, NUMBER, RATE, Column, Report, Table, dsum, frame, rate
+from sandao.reports.model import MONEY, NUMBER, RATE, Column, Report, Table, dsum, rate
 from sandao.reports.province.export import (
     MANIFEST,
     POSTING_FIELDS,
@@ -149,7 +149,7 @@ def _table(
     for rate_key, (num, den) in {"rate": ("spent", "budget")}.items():
         if any(c.key == rate_key for c in columns):
             total[rate_key] = rate(total.get(num), total.get(den))
-    return Table(key, title, columns, frame(rows, columns), total=total, exact=dict(total))
+    return Table(key, title, columns, rows, total=total, exact=dict(total))
 
 
 def province_tables(con: Any) -> list[Table]:

@@ -60,7 +60,7 @@ def test_crowded_notice_fits_one_a4_page_with_cjk_fonts(tmp_path):
     analysis = load_text(COUNTY + busy_quarter())
     report = community_notice(analysis, "SQ01", 2025, 2)
     tables = {t.key: t for t in report.tables}
-    assert len(tables["payments"].frame) == 25 + 2  # every large payment is kept …
+    assert len(tables["payments"].rows) == 25 + 2  # every large payment is kept …
     assert tables["payments"].hidden == 27 - MAX_PAYMENTS  # … but only ten are printed
     assert tables["tasks"].hidden == 13 - MAX_TASKS
     html = render_report(environment(), report)

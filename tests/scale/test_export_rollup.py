@@ -126,7 +126,7 @@ def test_rollup_of_200_counties_equals_the_sum_of_the_parts(tmp_path, capsys):
         for table in province_tables(con):
             for column in table.columns:
                 if column.kind == MONEY:
-                    cells = [*table.frame[column.key], table.total[column.key]]
+                    cells = [*table.column(column.key), table.total[column.key]]
                     assert all(type(v) is Decimal for v in cells), (table.key, column.key)
     finally:
         con.close()
