@@ -28,13 +28,34 @@ from sandao.reports.options import ReportError
 BUILTIN_TEMPLATES = Path(sandao.templates.__file__).parent
 
 
+class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja2's immutable sandbox, its verdict on an attribute kept per (type, name).
+
+    The sandbox's checks (:func:`jinja2.sandbox.is_internal_attribute`,
+    :func:`~jinja2.sandbox.modifies_known_mutable`) look only at the object's type and
+    the attribute's name, so one verdict per pair is the same verdict; a notice's tables
+    ask it a few hundred thousand times.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._verdicts: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+        return verdict
+
+
 def environment(templates: str | Path | None = None) -> jinja2.Environment:
     """A Jinja2 environment: user templates first, then the built-ins; autoescape on."""
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
         loaders.append(jinja2.FileSystemLoader(str(templates)))
     loaders.append(jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES)))
-    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+    env = Sandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

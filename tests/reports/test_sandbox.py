@@ -1,0 +1,33 @@
+"""The report templates' sandbox keeps one verdict per (type, attribute): same verdicts."""
+
+from __future__ import annotations
+
+import jinja2.sandbox
+import pytest
+
+from sandao.reports.html import environment
+
+
+class Stack:
+    """Not a known mutable: its ``pop`` is an ordinary attribute."""
+
+    pop = "top"
+
+
+def render(source: str, **context: object) -> str:
+    return environment().from_string(source).render(**context)
+
+
+def test_refused_every_time_not_only_the_first() -> None:
+    for _ in range(3):
+        with pytest.raises(jinja2.sandbox.SecurityError):
+            render("{{ items.pop() }}", items=[1, 2])
+        with pytest.raises(jinja2.sandbox.SecurityError):
+            render("{{ f.__globals__ }}", f=render)
+
+
+def test_verdict_is_per_type_not_per_name() -> None:
+    with pytest.raises(jinja2.sandbox.SecurityError):
+        render("{{ items.pop() }}", items=[1])
+    assert render("{{ s.pop }}", s=Stack()) == "top"  # the same name on another type
+    assert render("{{ items.index(2) }}", items=[1, 2]) == "1"
