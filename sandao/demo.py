@@ -107,29 +107,21 @@ def next_steps() -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from sandao.cli import UserError
+    from sandao.cli_helpers import UserError
+    from sandao.reports.options import ReportError, check_target
 
     try:  # a bad --out is said before the books are read, not after the summary
-        from sandao.reports.options import ReportError, check_target
-    except ImportError:
-        pass
-    else:
-        try:
-            check_target(args.out.absolute())
-        except ReportError as exc:
-            raise UserError(str(exc)) from None
+        check_target(args.out.absolute())
+    except ReportError as exc:
+        raise UserError(str(exc)) from None
     main = example_main()
     analysis = load(main)
     out = sys.stdout
     print_summary(analysis, out)
     out.write("（以下位置相对于示例账簿目录；用 sandao example 目录 可写出一份副本）\n")
     print_human(analysis, out, base=main.parent)
-    try:
-        from sandao.reports.run import write_reports
-    except ImportError:
-        out.write("\n" + next_steps())
-        return 0
     from sandao.ledger.county_config import load_county_config
+    from sandao.reports.run import write_reports
 
     try:
         index = write_reports(
