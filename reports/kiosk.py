@@ -12,12 +12,11 @@ starts at the beginning.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sandao.ledger import Analysis
-from sandao.reports.base import community_name
+from sandao.reports.base import community_name, quarter_period
 from sandao.reports.html import render
 from sandao.reports.model import Report
 
@@ -26,56 +25,70 @@ IDLE_SECONDS = 120
 FOLDER = "kiosk"
 
 
-def page_name(report: Report) -> str:
+def page_name(code: str, year: int, quarter: int) -> str:
     """File name of a notice's kiosk page (e.g. ``SQ01-2025Q3.html``)."""
+    return f"{code}-{year}Q{quarter}.html"
+
+
+def quarter_links(code: str, year: int, quarters: list[int]) -> list[dict[str, str]]:
+    """The links to a community's quarter pages, newest first (each page shows them all)."""
+    return [
+        {"href": page_name(code, year, q), "label": quarter_period(year, q).label}
+        for q in sorted(quarters, reverse=True)
+    ]
+
+
+def write_page(root: Path, report: Report, quarters: list[int], env: Any) -> dict[str, Any]:
+    """Write the kiosk page of one built notice; return what the kiosk's home page needs."""
     ctx = report.context
-    return f"{ctx['code']}-{ctx['year']}Q{ctx['quarter_no']}.html"
-
-
-def write_kiosk(
-    analysis: Analysis,
-    root: Path,
-    notices: list[tuple[str, int, Callable[[], Report]]],
-    env: Any,
-) -> Path | None:
-    """Write ``kiosk/``: index plus one page per (community, quarter); return the index."""
-    if not notices:
-        return None
+    code, year, quarter = ctx["code"], ctx["year"], ctx["quarter_no"]
     folder = root / FOLDER
     folder.mkdir(exist_ok=True)
-    by_community: dict[str, list[Report]] = {}
-    for code, _, build in notices:
-        by_community.setdefault(code, []).append(build())
-    communities = []
-    for code in sorted(by_community):
-        reports = sorted(
-            by_community[code],
-            key=lambda r: (r.context["year"], r.context["quarter_no"]),
-            reverse=True,  # newest quarter first
-        )
-        pages = [{"href": page_name(r), "label": r.context["period"]} for r in reports]
-        for report in reports:
-            html = render(
-                env,
-                "kiosk/page.html",
-                report=report,
-                ctx=report.context,
-                quarters=pages,
-                idle=IDLE_SECONDS,
-                home="index.html",
-            )
-            (folder / page_name(report)).write_text(html, encoding="utf-8")
-        latest = reports[0]
-        communities.append(
-            {
-                "code": code,
-                "name": community_name(analysis, code),
-                "unit": latest.context["unit"],
-                "quarters": pages,
-                "closing": latest.context["quarter"]["closing"],
-            }
-        )
-    index = folder / "index.html"
+    html = render(
+        env,
+        "kiosk/page.html",
+        report=report,
+        ctx=ctx,
+        quarters=quarter_links(code, year, quarters),
+        idle=IDLE_SECONDS,
+        home="index.html",
+    )
+    (folder / page_name(code, year, quarter)).write_text(html, encoding="utf-8")
+    return {
+        "code": code,
+        "year": year,
+        "quarter": quarter,
+        "unit": ctx["unit"],
+        "closing": ctx["quarter"]["closing"],
+    }
+
+
+def write_index(
+    analysis: Analysis,
+    root: Path,
+    pages: list[dict[str, Any]],
+    quarters: dict[str, list[int]],
+    env: Any,
+) -> Path | None:
+    """Write ``kiosk/index.html`` from the written pages: each community with its newest quarter."""
+    if not pages:
+        return None
+    newest: dict[str, dict[str, Any]] = {}
+    for page in pages:
+        known = newest.get(page["code"])
+        if known is None or (page["year"], page["quarter"]) > (known["year"], known["quarter"]):
+            newest[page["code"]] = page
+    communities = [
+        {
+            "code": code,
+            "name": community_name(analysis, code),
+            "unit": page["unit"],
+            "quarters": quarter_links(code, page["year"], quarters[code]),
+            "closing": page["closing"],
+        }
+        for code, page in sorted(newest.items())
+    ]
+    index = root / FOLDER / "index.html"
     html = render(
         env,
         "kiosk/index.html",

@@ -14,19 +14,19 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from sandao.folders import replacing_folder
 from sandao.ledger import Analysis
 from sandao.ledger.findings import ACKNOWLEDGED, ERROR
+from sandao.reports import kiosk
 from sandao.reports.base import quarters_to_date, report_year, unit_name
 from sandao.reports.community import community_notice
 from sandao.reports.disclosure import disclosure_jobs
 from sandao.reports.execution import execution_report
 from sandao.reports.html import environment, render_index, render_report
-from sandao.reports.kiosk import write_kiosk
 from sandao.reports.model import Report
 from sandao.reports.options import (
     DEFAULT_FORMATS,
@@ -172,24 +172,24 @@ def write_reports(
     year = report_year(analysis, year)
     jobs = report_jobs(analysis, year, quarter, unit, community, draft, county_config)
     env = environment(templates)
+    quarters: dict[str, list[int]] | None = None
+    if "html" in chosen:  # the kiosk: a page per notice, written beside the notice
+        quarters = {}
+        for code, q in notice_keys(analysis, year, quarter, unit, community):
+            quarters.setdefault(code, []).append(q)
     with replacing_folder(out_dir) as tmp:
-        items = _write_all(analysis, jobs, tmp, chosen, env, progress, workers)
-        if "html" in chosen:
-            notices = [
-                (code, q, functools.partial(community_notice, analysis, code, year, q))
-                for code, q in notice_keys(analysis, year, quarter, unit, community)
-            ]
-            kiosk = write_kiosk(analysis, tmp, notices, env)
-            if kiosk is not None:
-                items.append(
-                    Written(
-                        "社区云触摸屏",
-                        "竖屏 1080×1920，与公开栏数字相同",
-                        "社区财务公开",
-                        {"html": "kiosk/index.html"},
-                        [],
-                    )
+        items = _write_all(analysis, jobs, tmp, chosen, env, progress, workers, quarters)
+        pages = [item.kiosk for item in items if item.kiosk]
+        if quarters is not None and kiosk.write_index(analysis, tmp, pages, quarters, env):
+            items.append(
+                Written(
+                    "社区云触摸屏",
+                    "竖屏 1080×1920，与公开栏数字相同",
+                    "社区财务公开",
+                    {"html": "kiosk/index.html"},
+                    [],
                 )
+            )
         _write_index(analysis, env, tmp, year, items, chosen)
         (tmp / MARKER).write_text("sandao report output\n", encoding="utf-8")
     return out_dir / "index.html"
@@ -204,6 +204,8 @@ class Written:
     group: str
     links: dict[str, str]
     resources: list[dict[str, Any]]
+    #: A notice's kiosk page: what the kiosk's home page needs of it.
+    kiosk: dict[str, Any] | None = None
 
 
 def _write_all(
@@ -214,18 +216,24 @@ def _write_all(
     env: Any,
     progress: bool,
     workers: int | None = None,
+    quarters: dict[str, list[int]] | None = None,
 ) -> list[Written]:
     from sandao.reports import opendata
 
     count = _worker_count(workers, len(jobs))
-    task = (jobs, root, formats, env, progress)
+    task = (jobs, root, formats, env, progress, quarters)
+    postings: dict[str, Any] | None = None
     if count > 1:
         # Forked workers inherit the analysis and the jobs; only indices and the small
-        # Written records cross the process boundary.
+        # Written records cross the process boundary.  The parent writes the posting
+        # table meanwhile.
         _FORKED[:] = [task]
         try:
             with _forked_pool(count) as pool:
-                shares = pool.starmap(_forked_share, [(k, count) for k in range(count)])
+                pending = pool.starmap_async(_forked_share, [(k, count) for k in range(count)])
+                if "csv" in formats:
+                    postings = opendata.write_postings(analysis, root)
+                shares = pending.get()
         finally:
             _FORKED.clear()
         written = [w for _, w in sorted(pair for share in shares for pair in share)]
@@ -233,7 +241,7 @@ def _write_all(
         written = [w for _, w in _write_share(*task, 0, 1)]
     if "csv" in formats:
         resources = [r for w in written for r in w.resources]
-        resources.append(opendata.write_postings(analysis, root))
+        resources.append(postings or opendata.write_postings(analysis, root))
         opendata.write_package(root, resources, "三到社区资金公开数据", analysis.as_of.isoformat())
     return written
 
@@ -278,10 +286,15 @@ def _write_share(
     formats: tuple[str, ...],
     env: Any,
     progress: bool,
+    quarters: dict[str, list[int]] | None,
     index: int,
     count: int,
 ) -> list[tuple[int, Written]]:
-    """Build and write the jobs ``index``, ``index + count``, … (one worker's share)."""
+    """Build and write the jobs ``index``, ``index + count``, … (one worker's share).
+
+    With ``quarters`` (community → its notices' quarters) each notice's kiosk page is
+    written from the same built report.
+    """
     out = []
     for number in range(index, len(jobs), count):
         report = jobs[number]()
@@ -291,7 +304,11 @@ def _write_share(
             len(jobs),
             report.title + (f"（{report.subtitle}）" if report.subtitle else ""),
         )
-        out.append((number, write_one(report, root, formats, env)))
+        written = write_one(report, root, formats, env)
+        if quarters is not None and report.template == "community.html":
+            page = kiosk.write_page(root, report, quarters[report.context["code"]], env)
+            written = replace(written, kiosk=page)
+        out.append((number, written))
     return out
 
 
