@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from sandao.ledger import Analysis
 from sandao.ledger.glossary import BALANCE, INITIAL_BUDGET
@@ -23,7 +24,18 @@ from sandao.ledger.model import Quota
 from sandao.ledger.vocabulary import INITIAL_KIND
 from sandao.reports.base import Period, ReportKind, report_year, spending, unit_name, year_period
 from sandao.reports.codes import economic_name, function_name
-from sandao.reports.model import MONEY, NUMBER, RATE, ZERO, Column, Report, Table, dsum, rate
+from sandao.reports.model import (
+    MONEY,
+    NUMBER,
+    RATE,
+    ZERO,
+    Column,
+    Report,
+    Table,
+    dsum,
+    object_frame,
+    rate,
+)
 
 QUOTA_COLUMNS: tuple[str, ...] = (
     "quota",
@@ -60,6 +72,16 @@ def quota_execution(
     start: datetime.date | None = None,
     end: datetime.date | None = None,
 ) -> pd.DataFrame:
+    """:func:`quota_rows` as a DataFrame of :data:`QUOTA_COLUMNS`."""
+    return object_frame(quota_rows(analysis, year, start, end), QUOTA_COLUMNS)
+
+
+def quota_rows(
+    analysis: Analysis,
+    year: int | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> list[dict[str, Any]]:
     """One row per quota of the budget year: budget, adjustments, spent, rate.
 
     ``year`` defaults to the as-of year when no ``start``/``end`` is given; with only
@@ -102,14 +124,12 @@ def quota_execution(
                 "rate": rate(spent, adjusted),
             }
         )
-    if not rows:
-        return pd.DataFrame({k: pd.Series([], dtype=object) for k in QUOTA_COLUMNS})
-    return pd.DataFrame.from_records(rows, columns=QUOTA_COLUMNS).astype(object)
+    return rows
 
 
-def _group(df: pd.DataFrame, key: str) -> list[dict]:
+def _group(records: list[dict[str, Any]], key: str) -> list[dict]:
     sums: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])
-    for rec in df.to_dict("records"):
+    for rec in records:
         acc = sums[rec[key] or ""]
         acc[0] += rec["initial"]
         acc[1] += rec["adjustments"]
@@ -167,14 +187,14 @@ def execution_report(
     year = report_year(analysis, year)
     period = year_period(year)
     stop = min(end or period.end, analysis.as_of)
-    df = quota_execution(analysis, year, period.start, stop)
-    if unit:
-        df = df[df["unit"] == unit]
-    df = df.copy()
-    df["balance"] = [a - s for a, s in zip(df["adjusted"], df["spent"], strict=True)]
+    records = [
+        rec
+        for rec in quota_rows(analysis, year, period.start, stop)
+        if unit is None or rec["unit"] == unit
+    ]
     quotas = analysis.declarations.quotas
-    records = df.to_dict("records")
     for rec in records:
+        rec["balance"] = rec["adjusted"] - rec["spent"]
         rec["unit_name"] = unit_name(analysis, rec["unit"])
         rec["fund_type"] = quotas[rec["quota"]].fund_type
     quota_cols = [
@@ -207,7 +227,7 @@ def execution_report(
         ),
     ]
     for key, title, label, name in dims:
-        grouped = _group(df, key)
+        grouped = _group(records, key)
         for rec in grouped:
             rec["label"] = name(rec[key])
         cols = [Column("label", label), *MONEY_COLUMNS]
@@ -221,8 +241,8 @@ def execution_report(
                 public=False,
             )
         )
-    tables.append(_monthly(analysis, df, period, stop))
-    tables.append(_at_risk(df, records, period, analysis.as_of))
+    tables.append(_monthly(analysis, records, period, stop))
+    tables.append(_at_risk(records, period, analysis.as_of))
     tables.append(_unassigned(analysis, period, stop, unit))
     chart_rows = [
         {"label": r["label"], "budget": r["adjusted"], "actual": r["spent"]}
@@ -234,9 +254,11 @@ def execution_report(
     return EXECUTION.report(key, title, analysis.as_of, tables, context)
 
 
-def _monthly(analysis: Analysis, df: pd.DataFrame, period: Period, stop: datetime.date) -> Table:
+def _monthly(
+    analysis: Analysis, records: list[dict[str, Any]], period: Period, stop: datetime.date
+) -> Table:
     """Spending charged to the listed quotas, per unit and month."""
-    wanted = set(df["quota"])
+    wanted = {rec["quota"] for rec in records}
     by_unit: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * 12)
     for row in spending(analysis, Period(period.start, stop, period.label)):
         if row.quota in wanted:
@@ -256,7 +278,7 @@ def _monthly(analysis: Analysis, df: pd.DataFrame, period: Period, stop: datetim
     return Table("monthly", "逐月支出（挂指标支出）", cols, rows, total=total, public=False)
 
 
-def _at_risk(df: pd.DataFrame, records: list[dict], period: Period, as_of: datetime.date) -> Table:
+def _at_risk(records: list[dict], period: Period, as_of: datetime.date) -> Table:
     """Quotas whose execution rate trails the share of the year gone by."""
     share = elapsed_share(period, as_of)
     cols = [

@@ -9,6 +9,7 @@ share every builder unchanged.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
@@ -110,11 +111,8 @@ class Table:
 
     @property
     def frame(self) -> pd.DataFrame:
-        """The rows as a pandas DataFrame (object dtype keeps Decimal exact), for analysis."""
-        import pandas as pd
-
-        keys = self.keys
-        return pd.DataFrame({k: pd.Series(self.column(k), dtype=object) for k in keys})
+        """The rows as a pandas DataFrame, for analysis code and older templates."""
+        return object_frame(self.records(), self.keys)
 
 
 @dataclass
@@ -130,6 +128,16 @@ class Report:
     context: dict[str, Any] = field(default_factory=dict)
     group: str = ""
     subtitle: str = ""
+
+
+def object_frame(rows: list[dict[str, Any]], keys: Sequence[str]) -> pd.DataFrame:
+    """Rows as a DataFrame of exactly ``keys`` (object dtype keeps Decimal exact).
+
+    pandas is imported here, not with the module: the report writers never need it.
+    """
+    import pandas as pd
+
+    return pd.DataFrame({k: pd.Series([row.get(k) for row in rows], dtype=object) for k in keys})
 
 
 def dsum(values: Any) -> Decimal:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from sandao.ledger import Analysis
 from sandao.ledger.findings import ACKNOWLEDGED
@@ -29,6 +30,7 @@ from sandao.reports.model import (
     Report,
     Table,
     dsum,
+    object_frame,
 )
 
 TASKS = ReportKind("tasks.html", False, "费随事转", "财政局、审计内部使用")
@@ -72,6 +74,15 @@ def task_table(
     start: datetime.date | None = None,
     end: datetime.date | None = None,
 ) -> pd.DataFrame:
+    """:func:`task_rows` as a DataFrame of :data:`TASK_COLUMNS`."""
+    return object_frame(task_rows(analysis, start, end), TASK_COLUMNS)
+
+
+def task_rows(
+    analysis: Analysis,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> list[dict[str, Any]]:
     """One row per task active in ``[start, end]``, figures as of ``end`` (default: as-of).
 
     A task is active when it starts on or before ``end`` and its spending period ends
@@ -108,30 +119,15 @@ def task_table(
                 "findings": ", ".join(findings.get(task_id, [])),
             }
         )
-    if not rows:
-        return pd.DataFrame({k: pd.Series([], dtype=object) for k in TASK_COLUMNS})
-    return pd.DataFrame.from_records(rows, columns=TASK_COLUMNS).astype(object)
+    return rows
 
 
-def department_totals(tasks: pd.DataFrame) -> pd.DataFrame:
+def department_totals(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per department: money overdue as of the date (逾期未拨付 only: not-yet-due money and
     money the unit returned are never owed), money not yet due, tasks paid late and the
     most days late; ranked by money overdue, then by tasks paid late."""
-    columns = [
-        "department",
-        "department_name",
-        "tasks",
-        "amount",
-        "received",
-        "shortfall",
-        "pending",
-        "spent",
-        "balance",
-        "late",
-        "days_late",
-    ]
     rows: dict[str, dict] = {}
-    for rec in tasks.to_dict("records"):
+    for rec in tasks:
         row = rows.setdefault(
             rec["department"],
             {
@@ -158,12 +154,9 @@ def department_totals(tasks: pd.DataFrame) -> pd.DataFrame:
         row["balance"] += rec["balance"]
         row["late"] += 1 if rec["late"] else 0
         row["days_late"] = max(row["days_late"], rec["days_late"])
-    ordered = sorted(
+    return sorted(
         rows.values(), key=lambda r: (-r["shortfall"], -r["late"], -r["days_late"], r["department"])
     )
-    if not ordered:
-        return pd.DataFrame({k: pd.Series([], dtype=object) for k in columns})
-    return pd.DataFrame.from_records(ordered, columns=columns).astype(object)
 
 
 TASK_REPORT_COLUMNS = [
@@ -212,11 +205,13 @@ def task_ledger_report(
     """The 费随事转 task ledger for the year's tasks (figures as of the books' date)."""
     year = report_year(analysis, year)
     period = year_period(year)
-    df = task_table(analysis, period.start, min(period.end, analysis.as_of))
-    if unit:
-        df = df[df["unit"] == unit]
+    chosen = [
+        rec
+        for rec in task_rows(analysis, period.start, min(period.end, analysis.as_of))
+        if unit is None or rec["unit"] == unit
+    ]
     rows = []
-    for rec in df.to_dict("records"):
+    for rec in chosen:
         fund = analysis.funding[rec["task"]]
         transfers = [(day, amount) for day, amount in fund.transfers if day <= period.end]
         rows.append(
@@ -240,7 +235,7 @@ def task_ledger_report(
         ],
         public=False,
     )
-    depts = department_totals(df).to_dict("records")
+    depts = department_totals(chosen)
     dept_table = Table(
         "departments",
         "按交办部门汇总（逾期未拨付金额从大到小）",
