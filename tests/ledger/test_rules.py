@@ -236,15 +236,6 @@ def test_q003_economic_outside_quota_and_near_miss():
     assert "31001" in g.message
 
 
-def test_q003_unit_mismatch():
-    a = run(
-        FUND_TASK
-        + '2025-02-01 * "x" "y"\n  quota: "ZB25-0101"\n  Expenses:C102-城西社区服务中心:30227-委托业务费  10 CNY\n  Assets:C102-城西社区服务中心:1011-零余额账户用款额度\n'
-    )
-    (f,) = only(a, "Q003")
-    assert "C102" in f.message
-
-
 def test_q004_zero_balance_spending_without_quota_and_near_miss():
     no_quota = '2025-02-01 * "x" "y"\n  stream: "运转"\n  function: "2120101"\n  Expenses:C101-城东社区服务中心:30201-办公费  10 CNY\n  Assets:C101-城东社区服务中心:{account}\n'
     (f,) = only(run(FUND_TASK + no_quota.format(account="1011-零余额账户用款额度")), "Q004")
@@ -279,28 +270,43 @@ def test_d002_undeclared_community_and_bad_function_code():
     assert any("SQ09" in m for m in messages) and any("21201" in m for m in messages)
 
 
-def test_d002_task_names_undeclared_department():
-    a = run(
-        FUND_TASK
-        + '2025-03-01 custom "task" "T2025-008" "x" 10.00 CNY\n  department: "D99"\n  unit: "C101"\n  due: 2025-12-31\n  end: 2025-12-31\n'
-    )
-    (f,) = only(a, "D002")
-    assert f.task == "T2025-008" and "D99" in f.message
-
-
-def test_s001_missing_key_and_wrong_type():
-    a = run(
-        FUND_TASK
-        + '2025-03-01 custom "task" "T2025-008" "x" 10.00 CNY\n  department: "D05"\n  unit: "C101"\n  due: "2025-03-31"\n'
-    )
-    (f,) = only(a, "S001")
-    assert "due" in f.message
-    b = run(
-        FUND_TASK
-        + '2025-01-10 custom "quota" "ZB25-0102" "x" 10.00 CNY\n  unit: "C101"\n  function: "2120101"\n'
-    )
-    (g,) = only(b, "S001")
-    assert "stream" in g.message
+@pytest.mark.parametrize(
+    "code, text, words, fields",
+    [
+        pytest.param(
+            "Q003",
+            '2025-02-01 * "x" "y"\n  quota: "ZB25-0101"\n  Expenses:C102-城西社区服务中心:30227-委托业务费  10 CNY\n  Assets:C102-城西社区服务中心:1011-零余额账户用款额度\n',
+            ("C102",),
+            {},
+            id="q003-unit-mismatch",
+        ),
+        pytest.param(
+            "D002",
+            '2025-03-01 custom "task" "T2025-008" "x" 10.00 CNY\n  department: "D99"\n  unit: "C101"\n  due: 2025-12-31\n  end: 2025-12-31\n',
+            ("D99",),
+            {"task": "T2025-008"},
+            id="d002-task-names-undeclared-department",
+        ),
+        pytest.param(
+            "S001",
+            '2025-03-01 custom "task" "T2025-008" "x" 10.00 CNY\n  department: "D05"\n  unit: "C101"\n  due: "2025-03-31"\n',
+            ("due",),
+            {},
+            id="s001-wrong-type",
+        ),
+        pytest.param(
+            "S001",
+            '2025-01-10 custom "quota" "ZB25-0102" "x" 10.00 CNY\n  unit: "C101"\n  function: "2120101"\n',
+            ("stream",),
+            {},
+            id="s001-missing-key",
+        ),
+    ],
+)
+def test_one_finding_names_its_cause(code, text, words, fields):
+    (f,) = only(run(FUND_TASK + text), code)
+    assert all(word in f.message for word in words), f.message
+    assert {name: getattr(f, name) for name in fields} == fields
 
 
 def test_s001_near_miss_function_as_number_is_accepted():
