@@ -325,6 +325,10 @@ class Outcome:
     skipped: str | None = None
     failed: str | None = None
 
+    def ratio(self, name: str, label: str, value: float) -> None:
+        """Add the ratio ``name``, with its target from :data:`TARGETS` when it has one."""
+        self.ratios.append(Ratio(name, label, value, TARGETS.get(name)))
+
 
 @dataclass(frozen=True)
 class Measurement:
@@ -340,13 +344,24 @@ MEASUREMENTS: dict[str, Measurement] = {}
 
 
 def measurement(
-    name: str, label: str
+    name: str, label: str, command: str | None = None
 ) -> Callable[[Callable[[BenchContext], Outcome]], Callable[[BenchContext], Outcome]]:
-    """Register ``func(ctx) -> Outcome`` as the measurement ``name``."""
+    """Register ``func(ctx) -> Outcome`` as the measurement ``name``.
+
+    With ``command``, the measurement is skipped when this sandao has no such subcommand
+    (yet): it times that command.
+    """
 
     def register(func: Callable[[BenchContext], Outcome]) -> Callable[[BenchContext], Outcome]:
         assert name in MEASUREMENT_NAMES, f"list {name!r} in sandao.bench.MEASUREMENT_NAMES"
-        MEASUREMENTS[name] = Measurement(name, label, func)
+
+        def measure(ctx: BenchContext) -> Outcome:
+            if command is not None and not _has_subcommand(command):
+                skipped = f"sandao {command} 尚不可用 (sandao {command} not available)"
+                return Outcome(name, skipped=skipped)
+            return func(ctx)
+
+        MEASUREMENTS[name] = Measurement(name, label, measure)
         return func
 
     return register
@@ -361,6 +376,52 @@ def _best(runs: list[ChildRun], key: str | None = None) -> float:
 
 def _peak(runs: list[ChildRun]) -> float:
     return max(r.maxrss_mb for r in runs)
+
+
+def _answered(run: ChildRun) -> bool:
+    """A child that exited 0 and printed its JSON tail."""
+    return run.returncode == 0 and run.json_tail() is not None
+
+
+def _failed(
+    outcome: Outcome,
+    name: str,
+    runs: list[ChildRun],
+    ok: Callable[[ChildRun], bool] = _answered,
+) -> bool:
+    """Mark ``outcome`` failed by the first of ``name``'s runs that is not ``ok``."""
+    for run in runs:
+        if not ok(run):
+            outcome.failed = f"{name} 退出码 {run.returncode}：{_tail_lines(run.stderr)}"
+            return True
+    return False
+
+
+def _load_tails(
+    outcome: Outcome, runs: dict[str, list[ChildRun]], bare: str, plugin: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON tails of the first bare and plugin load; their entries and errors to info."""
+    bare_tail = runs[bare][0].json_tail() or {}
+    plugin_tail = runs[plugin][0].json_tail() or {}
+    outcome.info = {
+        "entries": bare_tail.get("entries"),
+        "bare_errors": bare_tail.get("errors"),
+        "plugin_errors": plugin_tail.get("errors"),
+    }
+    return bare_tail, plugin_tail
+
+
+def _wall_and_rss(
+    outcome: Outcome,
+    runs: dict[str, list[ChildRun]],
+    ours: str,
+    theirs: str,
+    wall: tuple[str, str],
+    rss: tuple[str, str],
+) -> None:
+    """The ratios (name, label) of the ``ours`` runs to ``theirs``: best wall time, peak RSS."""
+    outcome.ratio(*wall, _best(runs[ours]) / _best(runs[theirs]))
+    outcome.ratio(*rss, _peak(runs[ours]) / _peak(runs[theirs]))
 
 
 def _tail_lines(text: str, count: int = 5) -> str:
@@ -384,9 +445,7 @@ def measure_load(ctx: BenchContext) -> Outcome:
         ("bare_load", "裸加载 bare load (loader.load_file)"),
         ("plugin_load", "带插件加载 load with plugin"),
     ):
-        bad = [r for r in runs[name] if r.returncode != 0 or r.json_tail() is None]
-        if bad:
-            outcome.failed = f"{name} 退出码 {bad[0].returncode}：{_tail_lines(bad[0].stderr)}"
+        if _failed(outcome, name, runs[name]):
             return outcome
         outcome.figures.append(
             Figure(f"{name}_s", label, _best(runs[name], "load_s"), _peak(runs[name]))
@@ -394,14 +453,8 @@ def measure_load(ctx: BenchContext) -> Outcome:
         outcome.figures.append(
             Figure(f"{name}_wall_s", "  同上，含启动与退出 (wall)", _best(runs[name]))
         )
-    bare_tail = runs["bare_load"][0].json_tail() or {}
-    plugin_tail = runs["plugin_load"][0].json_tail() or {}
-    outcome.info = {
-        "entries": bare_tail.get("entries"),
-        "bare_errors": bare_tail.get("errors"),
-        "plugin_errors": plugin_tail.get("errors"),
-        "plugin_codes": plugin_tail.get("codes"),
-    }
+    bare_tail, plugin_tail = _load_tails(outcome, runs, "bare_load", "plugin_load")
+    outcome.info["plugin_codes"] = plugin_tail.get("codes")
     if bare_tail.get("errors"):
         outcome.notes.append(f"裸账簿有 {bare_tail['errors']} 个错误：{bare_tail.get('codes')}")
     if plugin_tail.get("plugin_failed"):
@@ -409,29 +462,18 @@ def measure_load(ctx: BenchContext) -> Outcome:
         return outcome
     bare_s = _best(runs["bare_load"], "load_s")
     plugin_s = _best(runs["plugin_load"], "load_s")
-    outcome.ratios.append(
-        Ratio(
-            "plugin_load_ratio",
-            "带插件加载 ÷ 裸加载 (plugin load / bare load)",
-            plugin_s / bare_s,
-            TARGETS["plugin_load_ratio"],
-        )
+    outcome.ratio(
+        "plugin_load_ratio",
+        "带插件加载 ÷ 裸加载 (plugin load / bare load)",
+        plugin_s / bare_s,
     )
-    outcome.ratios.append(
-        Ratio(
-            "plugin_load_wall_ratio",
-            "  同上，含启动与退出 (wall, incl. start-up and exit)",
-            _best(runs["plugin_load"]) / _best(runs["bare_load"]),
-            None,
-        )
-    )
-    outcome.ratios.append(
-        Ratio(
-            "plugin_load_rss_ratio",
-            "带插件峰值内存 ÷ 裸加载 (plugin RSS / bare RSS)",
-            _peak(runs["plugin_load"]) / _peak(runs["bare_load"]),
-            None,
-        )
+    _wall_and_rss(
+        outcome,
+        runs,
+        "plugin_load",
+        "bare_load",
+        ("plugin_load_wall_ratio", "  同上，含启动与退出 (wall, incl. start-up and exit)"),
+        ("plugin_load_rss_ratio", "带插件峰值内存 ÷ 裸加载 (plugin RSS / bare RSS)"),
     )
     return outcome
 
@@ -465,30 +507,19 @@ def measure_foreign(ctx: BenchContext) -> Outcome:
         }
     )
     for name in runs:
-        bad = [r for r in runs[name] if r.returncode != 0 or r.json_tail() is None]
-        if bad:
-            outcome.failed = f"{name} 退出码 {bad[0].returncode}：{_tail_lines(bad[0].stderr)}"
+        if _failed(outcome, name, runs[name]):
             return outcome
-    bare_tail = runs["foreign_bare"][0].json_tail() or {}
-    plugin_tail = runs["foreign_plugin"][0].json_tail() or {}
-    outcome.info = {
-        "entries": bare_tail.get("entries"),
-        "bare_errors": bare_tail.get("errors"),
-        "plugin_errors": plugin_tail.get("errors"),
-    }
+    bare_tail, plugin_tail = _load_tails(outcome, runs, "foreign_bare", "foreign_plugin")
     if plugin_tail.get("errors") != bare_tail.get("errors"):
         outcome.notes.append(f"插件增加了错误：{plugin_tail.get('codes')}")
     bare_s = _best(runs["foreign_bare"], "load_s")
     outcome.figures.append(Figure("foreign_bare_s", "bean-example 裸加载", bare_s))
     plugin_s = _best(runs["foreign_plugin"], "load_s")
     outcome.figures.append(Figure("foreign_plugin_s", "bean-example 带插件加载", plugin_s))
-    outcome.ratios.append(
-        Ratio(
-            "foreign_plugin_ratio",
-            "外来账簿带插件 ÷ 裸加载 (foreign books: plugin / bare)",
-            plugin_s / bare_s,
-            TARGETS["foreign_plugin_ratio"],
-        )
+    outcome.ratio(
+        "foreign_plugin_ratio",
+        "外来账簿带插件 ÷ 裸加载 (foreign books: plugin / bare)",
+        plugin_s / bare_s,
     )
     return outcome
 
@@ -503,20 +534,10 @@ def _has_subcommand(name: str) -> bool:
     return False
 
 
-def _unavailable(outcome: Outcome, name: str) -> bool:
-    """Mark ``outcome`` skipped when this sandao has no ``name`` subcommand (yet)."""
-    if _has_subcommand(name):
-        return False
-    outcome.skipped = f"sandao {name} 尚不可用 (sandao {name} not available)"
-    return True
-
-
-@measurement("check", "检查：bean-check vs sandao check (end to end)")
+@measurement("check", "检查：bean-check vs sandao check (end to end)", command="check")
 def measure_check(ctx: BenchContext) -> Outcome:
     """``bean-check`` of the bare twin vs ``sandao check`` of the plugin ledger."""
     outcome = Outcome("check")
-    if _unavailable(outcome, "check"):
-        return outcome
     runs = ctx.interleaved(
         {
             "bean_check": [
@@ -540,9 +561,7 @@ def measure_check(ctx: BenchContext) -> Outcome:
         ("bean_check", "bean-check 裸账簿 (bare bean-check)", (0, 1)),
         ("sandao_check", "sandao check 端到端 (end to end)", (0, 1)),
     ):
-        bad = [r for r in runs[name] if r.returncode not in ok]
-        if bad:
-            outcome.failed = f"{name} 退出码 {bad[0].returncode}：{_tail_lines(bad[0].stderr)}"
+        if _failed(outcome, name, runs[name], lambda r, ok=ok: r.returncode in ok):
             return outcome
         outcome.figures.append(Figure(f"{name}_s", label, _best(runs[name]), _peak(runs[name])))
     outcome.info = {
@@ -551,21 +570,13 @@ def measure_check(ctx: BenchContext) -> Outcome:
     }
     if runs["bean_check"][0].returncode:
         outcome.notes.append("裸账簿 bean-check 有错误 (bare books have errors)")
-    outcome.ratios.append(
-        Ratio(
-            "check_ratio",
-            "sandao check ÷ bean-check",
-            _best(runs["sandao_check"]) / _best(runs["bean_check"]),
-            TARGETS["check_ratio"],
-        )
-    )
-    outcome.ratios.append(
-        Ratio(
-            "check_rss_ratio",
-            "sandao check 峰值内存 ÷ bean-check (RSS)",
-            _peak(runs["sandao_check"]) / _peak(runs["bean_check"]),
-            None,
-        )
+    _wall_and_rss(
+        outcome,
+        runs,
+        "sandao_check",
+        "bean_check",
+        ("check_ratio", "sandao check ÷ bean-check"),
+        ("check_rss_ratio", "sandao check 峰值内存 ÷ bean-check (RSS)"),
     )
     return outcome
 
@@ -638,13 +649,10 @@ def measure_payment_import(ctx: BenchContext) -> Outcome:
             Figure("payment_read_excel_s", "pandas.read_excel (calamine) 同一文件", min(read_xlsx))
         )
     if xlsx and read_xlsx:
-        outcome.ratios.append(
-            Ratio(
-                "payment_xlsx_ratio",
-                "xlsx 导入 ÷ pandas.read_excel",
-                min(xlsx) / min(read_xlsx),
-                None,
-            )
+        outcome.ratio(
+            "payment_xlsx_ratio",
+            "xlsx 导入 ÷ pandas.read_excel",
+            min(xlsx) / min(read_xlsx),
         )
     if extract and read_csv:
         value = min(extract) / min(read_csv)
@@ -701,11 +709,11 @@ def _versus_bare_load(
         (time_ratio, _best(command) / _best(bare)),
         (rss_ratio, _peak(command) / _peak(bare)),
     ):
-        outcome.ratios.append(Ratio(key, text, value, TARGETS.get(key)))
+        outcome.ratio(key, text, value)
     return True
 
 
-@measurement("reports", "全部报表 vs 裸加载 (all reports but PDF)")
+@measurement("reports", "全部报表 vs 裸加载 (all reports but PDF)", command="report")
 def measure_reports(ctx: BenchContext) -> Outcome:
     """``sandao report`` in every format but PDF ÷ a bare load, wall and peak RSS.
 
@@ -713,8 +721,6 @@ def measure_reports(ctx: BenchContext) -> Outcome:
     command.  PDF is timed separately for one unit, per page, for information.
     """
     outcome = Outcome("reports")
-    if _unavailable(outcome, "report"):
-        return outcome
     out = ctx.workdir / "bench-reports"
     argv = [ctx.python, "-m", "sandao.cli", "report", str(ctx.ledger), "--quiet", "--no-cache"]
     argv += ["--format", "html,xlsx,csv,json", "--out", str(out)]
@@ -781,13 +787,10 @@ def measure_fava(ctx: BenchContext) -> Outcome:
     ):
         if tail.get(key) is not None:
             outcome.figures.append(Figure(key, label, tail[key]))
-    outcome.ratios.append(
-        Ratio(
-            "fava_ratio",
-            "任务看板 ÷ 收支表 (task board / income statement)",
-            tail["ratio"],
-            TARGETS["fava_ratio"],
-        )
+    outcome.ratio(
+        "fava_ratio",
+        "任务看板 ÷ 收支表 (task board / income statement)",
+        tail["ratio"],
     )
     for key, name, label in (
         ("ratio_unmemoised", "fava_unmemoised_ratio", "  同上，不用筛选缓存 (no memo)"),
@@ -799,12 +802,10 @@ def measure_fava(ctx: BenchContext) -> Outcome:
     return outcome
 
 
-@measurement("export", "Parquet 导出 vs 裸加载 (export vs bare load)")
+@measurement("export", "Parquet 导出 vs 裸加载 (export vs bare load)", command="export")
 def measure_export(ctx: BenchContext) -> Outcome:
     """``sandao export`` of the plugin ledger ÷ a bare load, both whole processes."""
     outcome = Outcome("export")
-    if _unavailable(outcome, "export"):
-        return outcome
     out = ctx.workdir / "bench-export"
     argv = [ctx.python, "-m", "sandao.cli", "export", str(ctx.ledger), "--no-cache"]
     if not _versus_bare_load(
@@ -822,7 +823,9 @@ def measure_export(ctx: BenchContext) -> Outcome:
     return outcome
 
 
-@measurement("audit", "审计检查 vs 裸加载；结账规则 C001 vs 带插件加载 (audit checks, C001)")
+@measurement(
+    "audit", "审计检查 vs 裸加载；结账规则 C001 vs 带插件加载 (audit checks, C001)", command="audit"
+)
 def measure_audit(ctx: BenchContext) -> Outcome:
     """All audit checks AU01–AU17 ÷ a bare load; rule C001 ÷ the plugin's load.
 
@@ -832,8 +835,6 @@ def measure_audit(ctx: BenchContext) -> Outcome:
     load of those books.
     """
     outcome = Outcome("audit")
-    if _unavailable(outcome, "audit"):
-        return outcome
     runs = ctx.interleaved(
         {
             "bare_load": [ctx.python, "-c", LOAD_SCRIPT, str(ctx.bare)],
@@ -849,13 +850,10 @@ def measure_audit(ctx: BenchContext) -> Outcome:
     audit_s = _best(runs["audit"], "audit_s")
     outcome.figures.append(Figure("audit_bare_load_s", "裸加载 bare load", bare_s))
     outcome.figures.append(Figure("audit_s", "全部审计检查 AU01–AU17 (all audit checks)", audit_s))
-    outcome.ratios.append(
-        Ratio(
-            "audit_ratio",
-            "审计检查 ÷ 裸加载 (audit / bare load)",
-            audit_s / bare_s,
-            TARGETS["audit_ratio"],
-        )
+    outcome.ratio(
+        "audit_ratio",
+        "审计检查 ÷ 裸加载 (audit / bare load)",
+        audit_s / bare_s,
     )
     outcome.info["audit_findings"] = (runs["audit"][0].json_tail() or {}).get("findings")
     prep = ctx.run([ctx.python, "-c", CLOSE_PREP_SCRIPT, str(ctx.ledger)])
@@ -880,13 +878,10 @@ def measure_audit(ctx: BenchContext) -> Outcome:
         )
     )
     outcome.figures.append(Figure("c001_s", "规则 C001 (closed-period digests)", c001_s))
-    outcome.ratios.append(
-        Ratio(
-            "c001_ratio",
-            "C001 ÷ 带插件加载 (C001 / plugin load)",
-            c001_s / load_s,
-            TARGETS["c001_ratio"],
-        )
+    outcome.ratio(
+        "c001_ratio",
+        "C001 ÷ 带插件加载 (C001 / plugin load)",
+        c001_s / load_s,
     )
     findings = (c001[0].json_tail() or {}).get("c001_findings")
     if findings:
