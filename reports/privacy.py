@@ -24,6 +24,8 @@ SENSITIVE: dict[str, re.Pattern[str]] = {
 _DIGIT_RUN = re.compile(r"(?<![0-9])\d(?:[ -]?\d){10,}(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])")
 _ID = re.compile(r"(?<![0-9])\d{17}[0-9Xx](?![0-9A-Za-z])")
+#: Every masked number has at least ten digits: text with fewer has nothing to mask.
+_TEN_DIGITS = re.compile(r"(?:\d\D*){10}")
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,6 +34,8 @@ def public_text(text: str | None) -> str:
     """Text with account, ID and phone numbers masked (``****``)."""
     if not text:
         return ""
+    if not _TEN_DIGITS.search(text):
+        return text
     text = _ID.sub("****", text)
     text = _LANDLINE.sub("****", text)
     return _DIGIT_RUN.sub("****", text)
