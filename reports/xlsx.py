@@ -32,6 +32,9 @@ _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 
 
 def _width(text: str) -> int:
+    """Display width of a cell's text: CJK characters count two."""
+    if text.isascii():  # figures and codes: most cells
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
