@@ -26,10 +26,11 @@ from sandao.reports.model import Report
 from sandao.reports.options import ReportError
 
 BUILTIN_TEMPLATES = Path(sandao.templates.__file__).parent
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
-    """Jinja2's immutable sandbox, its verdict on an attribute kept per (type, name).
+    """Jinja2's immutable sandbox, quicker: a verdict per (type, name), dict items read directly.
 
     The sandbox's checks (:func:`jinja2.sandbox.is_internal_attribute`,
     :func:`~jinja2.sandbox.modifies_known_mutable`) look only at the object's type and
@@ -40,6 +41,17 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._verdicts: dict[tuple[type, str], bool] = {}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # ``row.name`` on a dict: Jinja2 tries the attribute, fails, then reads the item.
+        # A plain dict's attributes are its methods, so for any other name go straight
+        # to the item (same result, no AttributeError raised and caught per lookup).
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         key = (type(obj), attr)

@@ -31,3 +31,15 @@ def test_verdict_is_per_type_not_per_name() -> None:
         render("{{ items.pop() }}", items=[1])
     assert render("{{ s.pop }}", s=Stack()) == "top"  # the same name on another type
     assert render("{{ items.index(2) }}", items=[1, 2]) == "1"
+
+
+def test_dict_lookups_read_items_as_jinja_does() -> None:
+    row = {"name": "城江社区", "items": "not the method"}
+    assert render("{{ row.name }}", row=row) == "城江社区"
+    assert render("{{ row['items'] }}", row=row) == "not the method"
+    # an attribute of dict wins over an item of the same name, as in Jinja2 itself
+    assert render("{{ row.items() | list | length }}", row=row) == "2"
+    with pytest.raises(jinja2.UndefinedError):
+        render("{{ row.missing }}", row=row)
+    with pytest.raises(jinja2.sandbox.SecurityError):
+        render("{{ row.clear() }}", row=row)
