@@ -68,12 +68,24 @@ def _dump(path: Path, value: Any) -> None:
     )
 
 
-def _cells(table: Table, row: dict[str, Any]) -> list[str]:
-    out = []
-    for col in table.columns:
-        text = formatting.plain(row.get(col.key), col.kind)
-        out.append(text if col.kind in FIELD_TYPES else neutralise(text))
-    return out
+def _table_json(value: dict[str, Any]) -> str:
+    """A table's JSON: a key per line, and each column, row or note on a line of its own.
+
+    Readable in a text editor and written by the json module's C encoder (``indent``
+    would switch it to the pure-Python one: most of the open data's writing time).
+    """
+    lines = []
+    for key, item in value.items():
+        if isinstance(item, list) and item:
+            inner = ",\n".join(f"  {_compact(element)}" for element in item)
+            lines.append(f" {_compact(key)}: [\n{inner}\n ]")
+        else:
+            lines.append(f" {_compact(key)}: {_compact(item)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def resource_name(*parts: str) -> str:
@@ -85,10 +97,13 @@ def write_table(
 ) -> dict[str, Any] | None:
     """Write one table under ``root/rel`` as CSV and/or JSON; return its resource (CSV)."""
     stem = root / rel / table.key
-    rows = table.records()
+    keys = [c.key for c in table.columns]
+    texts = [  # each cell as exact machine-readable text, shared by the JSON and the CSV
+        [formatting.plain(row.get(c.key), c.kind) for c in table.columns] for row in table.records()
+    ]
     if "json" in formats:
-        _dump(
-            stem.with_suffix(".json"),
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        text = _table_json(
             {
                 "title": table.title,
                 "report": report.title,
@@ -98,10 +113,7 @@ def write_table(
                 "columns": [
                     {"key": c.key, "label": c.label, "kind": c.kind} for c in table.columns
                 ],
-                "rows": [
-                    {c.key: formatting.plain(r.get(c.key), c.kind) for c in table.columns}
-                    for r in rows
-                ],
+                "rows": [dict(zip(keys, cells, strict=True)) for cells in texts],
                 "total": (
                     {c.key: formatting.plain(table.total.get(c.key), c.kind) for c in table.columns}
                     if table.total
@@ -109,15 +121,20 @@ def write_table(
                 ),
                 "notes": table.notes,
                 **({"draft": True} if report.context.get("draft") else {}),
-            },
+            }
         )
+        stem.with_suffix(".json").write_text(text, encoding="utf-8")
     if "csv" not in formats:
         return None
+    kept = [c.kind in FIELD_TYPES for c in table.columns]  # figures and dates stay as they are
     _write_csv(
         stem.with_suffix(".csv"),
-        [c.key for c in table.columns],
+        keys,
         [c.label for c in table.columns],
-        [_cells(table, r) for r in rows],
+        [
+            [text if keep else neutralise(text) for text, keep in zip(cells, kept, strict=True)]
+            for cells in texts
+        ],
     )
     return {
         "name": resource_name(report.key, table.key),
