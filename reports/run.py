@@ -8,11 +8,14 @@ written, so an error never leaves a half-written report folder behind.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,6 +42,7 @@ from sandao.reports.options import (
 from sandao.reports.options import FORMATS as FORMATS  # re-exported
 from sandao.reports.performance import performance_report
 from sandao.reports.tasks import task_ledger_report
+from sandao.runtime import stop_signals_held
 
 FORMAT_LABELS = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel", "csv": "CSV", "json": "JSON"}
 
@@ -246,23 +250,42 @@ def _write_all(
     return written
 
 
-_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
-
 def _forked_pool(count: int) -> Any:
     """A pool of forked workers, with Ctrl-C / SIGTERM held back while the workers fork.
 
     A stop signal whose handler raises inside the interpreter's at-fork hooks is printed as
     "Exception ignored" and swallowed, so the run would go on; held back, it arrives once the
-    pool exists and unwinds the run as anywhere else.
+    pool exists and unwinds the run as anywhere else.  The workers die with the run: a run
+    killed outright (SIGKILL) cannot stop them itself.
     """
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-    try:
+    with stop_signals_held() as previous:
         return multiprocessing.get_context("fork").Pool(
-            count, initializer=signal.pthread_sigmask, initargs=(signal.SIG_SETMASK, previous)
+            count, initializer=_worker_started, initargs=(previous, os.getpid())
         )
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_started(mask: Iterable[signal.Signals], parent: int) -> None:
+    """In a new worker: the run's signal mask back, and killed as soon as the run dies.
+
+    Orphaned, a worker would write the rest of its share into the dead run's staging
+    folder (while the next run removes it) and end with a BrokenPipeError traceback.
+    """
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
+    except (OSError, AttributeError):  # not Linux: look for the parent now and then
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the run died before the line above
+        os._exit(1)
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
 
 
 def _worker_count(workers: int | None, jobs: int) -> int:

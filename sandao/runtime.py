@@ -1,4 +1,5 @@
-"""Process tuning, kept apart from the layers: the garbage collector and plugin-run reuse.
+"""Process tuning, kept apart from the layers: the garbage collector, plugin-run reuse
+and the steps a stop signal must not cut in two.
 
 A county's books are a million small objects that live until the process exits, and
 the rule pass allocates one row per posting and frees nothing; Python's cyclic
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import signal
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -83,6 +85,28 @@ def lean_process() -> None:
         return
     if "pandas" not in sys.modules and "pyarrow" not in sys.modules:
         sys.modules["pyarrow"] = None  # type: ignore[assignment]  # import → ImportError
+
+
+_STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+@contextlib.contextmanager
+def stop_signals_held() -> Iterator[frozenset[int]]:
+    """Ctrl-C and SIGTERM wait until the block is done, then arrive as usual.
+
+    For steps that must not be cut in two: the renames that put several finished files in
+    place (all of them or none), the fork of report workers.  Yields the signal mask from
+    before (for processes started inside the block).  Threads started inside inherit the
+    hold; a signal sent while it holds is delivered once, when the block ends.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # no POSIX signals: nothing to hold
+        yield frozenset()
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield frozenset(previous)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 # The plugin's latest analyses, so check / reports / Fava reuse them instead of
