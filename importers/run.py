@@ -30,7 +30,7 @@ from sandao.importers.errors import ImportFailure, ImportProblem, fail, os_reaso
 from sandao.importers.ledger_view import LedgerView, absorb_file, load_ledger
 from sandao.importers.tables import RawSheet, Table, build_table, match_header, read_raw
 from sandao.locking import LockTimeout, output_lock
-from sandao.runtime import collector_paused
+from sandao.runtime import collector_paused, stop_signals_held
 
 #: Importers in the order a run extracts them (quotas before the payments citing them).
 IMPORTERS: tuple[ModuleType, ...] = (quota, payment, bank)
@@ -244,7 +244,8 @@ def write_all(contents: dict[str, str]) -> None:
     """Write several files all or nothing: every temporary file first, then the renames.
 
     A failure while staging (no permission, disk full …) removes the temporary files
-    and raises :class:`ImportFailure`; no output file has changed by then.
+    and raises :class:`ImportFailure`; no output file has changed by then.  Ctrl-C or
+    SIGTERM during the renames waits for the last one.
     """
     staged: list[tuple[str, str]] = []
     target = ""
@@ -252,8 +253,9 @@ def write_all(contents: dict[str, str]) -> None:
         for given, text in contents.items():
             target = str(output_path(given))  # a symbolic link is followed, not replaced
             staged.append((_stage(target, text), target))
-        for temp, target in staged:
-            os.replace(temp, target)
+        with stop_signals_held():  # Ctrl-C: every file renamed or none
+            for temp, target in staged:
+                os.replace(temp, target)
     except BaseException as exc:  # also Ctrl-C: no temporary file is left behind
         for temp, _ in staged:
             if os.path.exists(temp):
