@@ -81,3 +81,26 @@ def test_symlinked_import_output_is_followed(tmp_path: Path) -> None:
     link.symlink_to(real)
     atomic_write(str(link), "; new\n")
     assert link.is_symlink() and real.read_text("utf-8") == "; new\n"
+
+
+def test_ctrl_c_during_the_import_renames_waits_for_the_last(tmp_path: Path, monkeypatch) -> None:
+    """Several outputs of one import: Ctrl-C between two renames must not leave one new
+    and one old (it arrives once every file is in place)."""
+    import signal
+
+    from sandao.importers import run
+
+    paths = [str(tmp_path / name) for name in ("a.beancount", "b.beancount")]
+    for path in paths:
+        Path(path).write_text("; old\n", "utf-8")
+    replace = os.replace
+
+    def interrupted(source: str, target: str) -> None:
+        replace(source, target)
+        os.kill(os.getpid(), signal.SIGINT)  # after the first file's rename
+
+    monkeypatch.setattr(run.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run.write_all(dict.fromkeys(paths, "; new\n"))
+    assert [Path(p).read_text("utf-8") for p in paths] == ["; new\n"] * 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.beancount", "b.beancount"]
