@@ -172,6 +172,37 @@ def test_killed_run_leaves_old_or_new(scenario: Scenario, tmp_path: Path) -> Non
     assert _leftovers(target.parent) == []
 
 
+_WORKING_POOL = """
+import time
+from sandao.reports.run import _forked_pool
+
+def work(seconds):
+    print("working", flush=True)
+    time.sleep(seconds)
+
+pool = _forked_pool(2)
+pool.map_async(work, [60, 60], chunksize=1)
+time.sleep(60)
+"""
+
+
+def test_report_workers_die_with_a_killed_run() -> None:
+    """SIGKILL of a report run ends its workers: orphans went on writing into the dead
+    run's staging folder and ended with a BrokenPipeError traceback."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _WORKING_POOL],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert [process.stdout.readline() for _ in range(2)] == ["working\n"] * 2
+    process.kill()
+    # The workers hold the pipes too: they are closed when the last worker is gone.
+    _, err = process.communicate(timeout=20)
+    assert "Traceback" not in err, err
+
+
 # ---- full and read-only disks -------------------------------------------------------
 
 
