@@ -121,7 +121,7 @@ def entry() -> None:
     staging folders and temporary files are removed on the way out (exit 143).
     """
     try:
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt again
+        signal.signal(signal.SIGINT, _interrupted)
         signal.signal(signal.SIGTERM, _terminated)
         from sandao.runtime import one_shot_process
 
@@ -130,13 +130,30 @@ def entry() -> None:
     except KeyboardInterrupt:
         print("已中断 (interrupted)", file=sys.stderr)
         code = 130
+    except Exception:
+        # Python itself can turn a Ctrl-C that lands inside an import into another error
+        # ("TypeError: expected a message argument", the KeyboardInterrupt lost): once a
+        # stop signal came, whatever unwinds the run is that signal, not a fault.
+        if not _STOPPED:
+            raise
+        if _STOPPED[0] == signal.SIGINT:
+            print("已中断 (interrupted)", file=sys.stderr)
+        code = 128 + _STOPPED[0]
     sys.exit(code)
 
 
 _MAIN_PID = os.getpid()
+#: The stop signals this process received (SIGINT, SIGTERM), first first.
+_STOPPED: list[int] = []
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    _STOPPED.append(signum)
+    raise KeyboardInterrupt
 
 
 def _terminated(signum: int, frame: object) -> None:
+    _STOPPED.append(signum)
     if os.getpid() == _MAIN_PID:  # forked report workers end silently
         sys.stderr.write("已终止 (terminated)\n")
     raise SystemExit(128 + signum)

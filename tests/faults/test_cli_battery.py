@@ -253,6 +253,36 @@ def test_ctrl_c_while_starting(place: Path, tmp_path: Path) -> None:
             assert "已中断" in err
 
 
+_LOST_INTERRUPT = """
+import os, signal
+from sandao import cli
+
+def main():
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+    except KeyboardInterrupt:
+        pass  # Python's import machinery loses it like this now and then …
+    raise TypeError("expected a message argument")  # … and raises this instead
+
+cli.main = main
+cli.entry()
+"""
+
+
+def test_ctrl_c_turned_into_another_error_by_python(tmp_path: Path) -> None:
+    """Seen under load: Ctrl-C inside an import came out as "TypeError: expected a message
+    argument" (CPython's import_from); the run was interrupted all the same."""
+    done = subprocess.run(
+        [sys.executable, "-c", _LOST_INTERRUPT],
+        cwd=tmp_path,  # the installed package, not the checkout's folder
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 130 and "已中断" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_include_glob_before_the_first_import(tmp_path: Path, capsys) -> None:
     """``include "imported/*.beancount"`` matches nothing until the first import writes it."""
     import shutil
