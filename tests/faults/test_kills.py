@@ -4,7 +4,8 @@ Each command runs as a real process from a known "old" state and is killed (SIGI
 SIGTERM, SIGKILL) at a random moment of its run; its target must then be exactly the
 old state or exactly the new one (what an uninterrupted run writes), and the next
 run must finish and leave no leftovers (staging and old folders, temporary import
-files, lock files) beside it.  A handful of rounds per command: enough to hit the
+files, lock files) beside it.  The commands: example, init, report, export, extract and
+the province roll-up.  A handful of rounds per command: enough to hit the
 write and the swap sometimes, cheap enough for every CI run.
 
 Full and read-only disks are small tmpfs mounts where the test may mount (root);
@@ -126,6 +127,15 @@ def _export_old(folder: Path) -> None:
     assert main(["export", books, "--as-of", "2024-12-31", "--out", str(folder / "out")]) == 0
 
 
+def _rollup_old(folder: Path) -> None:
+    """One county's export, and a province roll-up of it in one format only."""
+    _books(folder)
+    books = str(folder / "books" / "main.beancount")
+    assert main(["export", books, "--out", str(folder / "exports" / "county")]) == 0
+    exports, out = str(folder / "exports"), str(folder / "out")
+    assert main(["rollup", exports, "--out", out, "--format", "json"]) == 0
+
+
 def _extract_old(folder: Path) -> None:
     shutil.copytree(DATA / "ledger", folder / "books")
     one = DATA / "samples" / "国库集中支付明细_C101_2025Q1.csv"
@@ -157,6 +167,7 @@ SCENARIOS = (
     ),
     Scenario("export", _export_old, ["export", "books/main.beancount", "--out", "out"], "out"),
     Scenario("extract", _extract_old, _extract_args(str(DATA / "samples")), "books/imported"),
+    Scenario("rollup", _rollup_old, ["rollup", "exports", "--out", "out"], "out"),
 )
 
 
