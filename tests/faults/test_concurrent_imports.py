@@ -3,6 +3,9 @@
 Each round starts the runs at the same moment (separate processes, as two clerks
 would); the output must hold every new entry once, as a single sequential run writes
 it, and every run must exit 0.  A few rounds, since a race shows only sometimes.
+Concurrent ``sandao import archive`` runs into one documents folder: every export filed
+once and its ``document`` entries written once; a run whose exports another run took
+refuses with a message.
 """
 
 from __future__ import annotations
@@ -61,6 +64,17 @@ def _finish(*runs: subprocess.Popen[str]) -> None:
         assert "Traceback" not in err
 
 
+def _archive(ledger: Path, inbox: Path, docs: Path) -> subprocess.Popen[str]:
+    command = [SANDAO, "import", "archive", inbox, "--ledger", ledger, "--config", CONFIG]
+    return subprocess.Popen(
+        [*map(str, command), "--to", str(docs)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SANDAO_LOCK_TIMEOUT": "120"},
+    )
+
+
 @pytest.fixture(scope="module")
 def expected(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     """What one run alone writes: per export into a folder, and each export into a file."""
@@ -98,3 +112,46 @@ def test_same_file_two_exports_at_once(tmp_path: Path, expected, round_: int) ->
     ]
     _finish(*runs)
     assert _entries(out) == expected["file"]
+
+
+def _inboxes(tmp_path: Path) -> tuple[Path, Path]:
+    """Two inboxes with different exports, each with one county-wide file (全县/)."""
+    one, two = tmp_path / "inbox1", tmp_path / "inbox2"
+    one.mkdir()
+    two.mkdir()
+    shutil.copy(SAMPLES / "国库集中支付明细_C101_2025Q1.csv", one)
+    shutil.copy(SAMPLES / "预算指标_2025.xlsx", one)
+    shutil.copy(SAMPLES / "国库集中支付明细_C102_2025-03.xlsx", two)
+    shutil.copy(SAMPLES / "银行对账单_C102_202503.csv", two)
+    shutil.copy(SAMPLES / "预算指标_2025.xlsx", two / "预算指标_2025_追加.xlsx")
+    return one, two
+
+
+def test_archives_at_once_file_everything_once(tmp_path: Path) -> None:
+    ledger = _books(tmp_path, "books")
+    one, two = _inboxes(tmp_path)
+    docs = tmp_path / "docs"
+    # The first inbox twice: whichever run comes second finds its exports gone.
+    runs = [_archive(ledger, one, docs), _archive(ledger, two, docs), _archive(ledger, one, docs)]
+    errors = [run.communicate(timeout=180)[1] for run in runs]
+    results = [(run.returncode, err) for run, err in zip(runs, errors, strict=True)]
+    assert all("Traceback" not in err for _, err in results), results
+    assert results[1][0] == 0, results[1][1]
+    codes = sorted(code for code, _ in (results[0], results[2]))
+    assert codes == [0, 1], results
+    refused = next(err for code, err in (results[0], results[2]) if code)
+    assert "错误" in refused and "没有移动任何文件" in refused, refused
+    filed = sorted(p.name for p in docs.rglob("*") if p.is_file())
+    assert filed == [
+        "2025-03-22.银行对账单_C102_202503.csv",
+        "2025-03-25.国库集中支付明细_C101_2025Q1.csv",
+        "2025-03-30.国库集中支付明细_C102_2025-03.xlsx",
+        "2025-07-01.预算指标_2025.xlsx",
+        "2025-07-01.预算指标_2025_追加.xlsx",
+    ]
+    assert not list(one.iterdir()) and not list(two.iterdir())
+    entries = (ledger.parent / "documents.beancount").read_text("utf-8")
+    lines = sorted(line for line in entries.splitlines() if " document " in line)
+    # One entry per unit (C101, C102) for each county-wide file: four, none twice.
+    assert len(lines) == len(set(lines)) == 4, entries
+    assert sum("预算指标_2025_追加.xlsx" in line for line in lines) == 2, entries
