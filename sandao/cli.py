@@ -94,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
+        if _STOPPED:  # e.g. "账本无法加载（RuntimeError: Parser internal error）"
+            return _stopped_code()
         print(f"错误：{exc}", file=sys.stderr)
         return exc.code
     except BrokenPipeError:
@@ -105,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a full disk or a read-only folder anywhere: a message
         from sandao.oserrors import as_os_error, os_message
 
+        if _STOPPED:
+            return _stopped_code()
         error = as_os_error(exc)
         if error is None:
             raise
@@ -127,24 +131,32 @@ def entry() -> None:
 
         one_shot_process()
         code = main()
+        if _STOPPED and code not in (0, 128 + _STOPPED[0]):  # a failure the signal caused
+            code = _stopped_code()
     except KeyboardInterrupt:
         print("已中断 (interrupted)", file=sys.stderr)
         code = 130
     except Exception:
-        # Python itself can turn a Ctrl-C that lands inside an import into another error
-        # ("TypeError: expected a message argument", the KeyboardInterrupt lost): once a
-        # stop signal came, whatever unwinds the run is that signal, not a fault.
         if not _STOPPED:
             raise
-        if _STOPPED[0] == signal.SIGINT:
-            print("已中断 (interrupted)", file=sys.stderr)
-        code = 128 + _STOPPED[0]
+        code = _stopped_code()
     sys.exit(code)
 
 
 _MAIN_PID = os.getpid()
 #: The stop signals this process received (SIGINT, SIGTERM), first first.
+#: Libraries can turn the KeyboardInterrupt of a Ctrl-C into another error and lose it
+#: (Beancount's parser: "RuntimeError: Parser internal error"; CPython's import machinery:
+#: "TypeError: expected a message argument"); once a stop signal came, whatever ends the
+#: run is that signal, not a fault of the books or a bug.
 _STOPPED: list[int] = []
+
+
+def _stopped_code() -> int:
+    """Exit code of a run a stop signal ended (for Ctrl-C said here; SIGTERM says it)."""
+    if _STOPPED[0] == signal.SIGINT:
+        print("已中断 (interrupted)", file=sys.stderr)
+    return 128 + _STOPPED[0]
 
 
 def _interrupted(signum: int, frame: object) -> None:
