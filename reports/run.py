@@ -268,11 +268,14 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _worker_started(mask: Iterable[signal.Signals], parent: int) -> None:
-    """In a new worker: the run's signal mask back, and killed as soon as the run dies.
+    """In a new worker: Ctrl-C left to the run, and killed as soon as the run dies.
 
-    Orphaned, a worker would write the rest of its share into the dead run's staging
-    folder (while the next run removes it) and end with a BrokenPipeError traceback.
+    Ctrl-C in a terminal reaches every process of the run; the run stops its workers
+    (SIGTERM, which ends them quietly), so each need not print a KeyboardInterrupt
+    traceback.  Orphaned, a worker would write the rest of its share into the dead run's
+    staging folder (while the next run removes it) and end with a BrokenPipeError traceback.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
