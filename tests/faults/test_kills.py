@@ -214,28 +214,39 @@ def work(seconds):
     print("working", flush=True)
     time.sleep(seconds)
 
-pool = _forked_pool(2)
-pool.map_async(work, [60, 60], chunksize=1)
-time.sleep(60)
+with _forked_pool(2) as pool:  # as write_reports uses it: Ctrl-C ends the pool
+    pool.map_async(work, [60, 60], chunksize=1)
+    try:
+        time.sleep(60)
+    except KeyboardInterrupt:
+        print("stopped", flush=True)
 """
 
 
-def test_report_workers_die_with_a_killed_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", ["kill -9", "Ctrl-C"])
+def test_report_workers_end_with_the_run(tmp_path: Path, stop: str) -> None:
     """SIGKILL of a report run ends its workers: orphans went on writing into the dead
-    run's staging folder and ended with a BrokenPipeError traceback."""
+    run's staging folder and ended with a BrokenPipeError traceback.  Ctrl-C in a terminal
+    reaches every process of the run: the workers leave stopping to the run, instead of
+    each printing a KeyboardInterrupt traceback."""
     process = subprocess.Popen(
         [sys.executable, "-c", _WORKING_POOL],
         cwd=tmp_path,  # the installed package, not the checkout's folder
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its own process group, as a terminal gives a command
     )
     assert process.stdout is not None
     assert [process.stdout.readline() for _ in range(2)] == ["working\n"] * 2
-    process.kill()
+    if stop == "kill -9":
+        process.kill()
+    else:
+        os.killpg(process.pid, signal.SIGINT)
     # The workers hold the pipes too: they are closed when the last worker is gone.
-    _, err = process.communicate(timeout=20)
-    assert "Traceback" not in err, err
+    out, err = process.communicate(timeout=20)
+    assert err == "", err
+    assert out == ("" if stop == "kill -9" else "stopped\n")
 
 
 # ---- full and read-only disks -------------------------------------------------------
