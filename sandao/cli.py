@@ -15,8 +15,9 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from sandao import __version__
 from sandao.cli_helpers import UserError
@@ -127,6 +128,7 @@ def entry() -> None:
     try:
         signal.signal(signal.SIGINT, _interrupted)
         signal.signal(signal.SIGTERM, _terminated)
+        sys.unraisablehook = _swallowed
         from sandao.runtime import one_shot_process
 
         one_shot_process()
@@ -165,10 +167,21 @@ def _interrupted(signum: int, frame: object) -> None:
 
 
 def _terminated(signum: int, frame: object) -> None:
-    _STOPPED.append(signum)
-    if os.getpid() == _MAIN_PID:  # forked report workers end silently
+    if not _STOPPED and os.getpid() == _MAIN_PID:  # forked report workers end silently
         sys.stderr.write("已终止 (terminated)\n")
+    _STOPPED.append(signum)
     raise SystemExit(128 + signum)
+
+
+def _swallowed(unraisable: Any) -> None:
+    """``sys.unraisablehook``: a stop signal whose exception was raised inside a callback
+    Python only reports (the import machinery's weakref callbacks, a ``__del__``) would be
+    printed as "Exception ignored …" with a traceback and lost, and the run would go on;
+    it is sent again instead, to arrive outside the callback."""
+    if _STOPPED and isinstance(unraisable.exc_value, (KeyboardInterrupt, SystemExit)):
+        threading.Timer(0.01, os.kill, (os.getpid(), _STOPPED[0])).start()
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 if __name__ == "__main__":

@@ -291,6 +291,44 @@ def test_ctrl_c_turned_into_another_error(tmp_path: Path, error: str) -> None:
     assert done.returncode == 130 and done.stderr == "已中断 (interrupted)\n", done.stderr
 
 
+_SWALLOWED_INTERRUPT = """
+import os, signal, sys, time, weakref
+import sandao.ledger.commands
+from sandao import cli
+
+class Thing:
+    pass
+
+def check(args):
+    thing = Thing()
+    ref = weakref.ref(thing, lambda ref: os.kill(os.getpid(), signal.SIGINT))
+    del thing  # the callback runs: its KeyboardInterrupt is only reported by Python
+    for _ in range(500):
+        time.sleep(0.01)
+    print("went on", flush=True)
+    return 0
+
+sandao.ledger.commands.cmd_check = check
+sys.argv = ["sandao", "check", "main.beancount"]
+cli.entry()
+"""
+
+
+def test_ctrl_c_inside_a_callback_still_stops_the_run(tmp_path: Path) -> None:
+    """Seen in the Ctrl-C battery: the KeyboardInterrupt raised inside one of the import
+    machinery's weakref callbacks was printed ("Exception ignored … Traceback") and lost,
+    and the report went on to the end."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SWALLOWED_INTERRUPT],
+        cwd=tmp_path,  # the installed package, not the checkout's folder
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 130 and done.stderr == "已中断 (interrupted)\n", done.stderr
+    assert done.stdout == ""
+
+
 def test_include_glob_before_the_first_import(tmp_path: Path, capsys) -> None:
     """``include "imported/*.beancount"`` matches nothing until the first import writes it."""
     import shutil
