@@ -207,11 +207,11 @@ def test_killed_run_leaves_old_or_new(scenario: Scenario, tmp_path: Path) -> Non
 
 
 _WORKING_POOL = """
-import time
+import os, time
 from sandao.reports.run import _forked_pool
 
 def work(seconds):
-    print("working", flush=True)
+    os.write(1, b"working\\n")  # one write: the two workers' lines never interleave
     time.sleep(seconds)
 
 with _forked_pool(2) as pool:  # as write_reports uses it: Ctrl-C ends the pool
