@@ -42,7 +42,7 @@ from sandao.reports.options import (
 from sandao.reports.options import FORMATS as FORMATS  # re-exported
 from sandao.reports.performance import performance_report
 from sandao.reports.tasks import task_ledger_report
-from sandao.runtime import stop_signals_held
+from sandao.runtime import Held, stop_signals_held
 
 FORMAT_LABELS = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel", "csv": "CSV", "json": "JSON"}
 
@@ -258,16 +258,16 @@ def _forked_pool(count: int) -> Any:
     pool exists and unwinds the run as anywhere else.  The workers die with the run: a run
     killed outright (SIGKILL) cannot stop them itself.
     """
-    with stop_signals_held() as previous:
+    with stop_signals_held() as held:
         return multiprocessing.get_context("fork").Pool(
-            count, initializer=_worker_started, initargs=(previous, os.getpid())
+            count, initializer=_worker_started, initargs=(held, os.getpid())
         )
 
 
 _PR_SET_PDEATHSIG = 1
 
 
-def _worker_started(mask: Iterable[signal.Signals], parent: int) -> None:
+def _worker_started(held: Held, parent: int) -> None:
     """In a new worker: Ctrl-C left to the run, and killed as soon as the run dies.
 
     Ctrl-C in a terminal reaches every process of the run; the run stops its workers
@@ -276,7 +276,9 @@ def _worker_started(mask: Iterable[signal.Signals], parent: int) -> None:
     staging folder (while the next run removes it) and end with a BrokenPipeError traceback.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    if signal.SIGTERM in held.handlers:  # the run's own, not the hold's
+        signal.signal(signal.SIGTERM, held.handlers[signal.SIGTERM])
+    signal.pthread_sigmask(signal.SIG_SETMASK, held.mask)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
     except (OSError, AttributeError):  # not Linux: look for the parent now and then

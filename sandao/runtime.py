@@ -16,8 +16,9 @@ import contextlib
 import gc
 import signal
 import sys
+import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @contextlib.contextmanager
@@ -90,23 +91,41 @@ def lean_process() -> None:
 _STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
+class Held(NamedTuple):
+    """What :func:`stop_signals_held` replaced, for processes forked inside the block."""
+
+    mask: frozenset[int]  # the thread's signal mask
+    handlers: dict[int, Any]  # the Python handlers of SIGINT and SIGTERM
+
+
 @contextlib.contextmanager
-def stop_signals_held() -> Iterator[frozenset[int]]:
+def stop_signals_held() -> Iterator[Held]:
     """Ctrl-C and SIGTERM wait until the block is done, then arrive as usual.
 
     For steps that must not be cut in two: the renames that put several finished files in
-    place (all of them or none), the fork of report workers.  Yields the signal mask from
-    before (for processes started inside the block).  Threads started inside inherit the
-    hold; a signal sent while it holds is delivered once, when the block ends.
+    place (all of them or none), the fork of report workers.  The signals are blocked in
+    this thread, and their handlers only note them meanwhile (the kernel may hand a signal
+    to another thread, whose handler then runs in this one all the same); a signal that
+    came is raised again when the block ends.  Threads started inside inherit the block.
     """
     if not hasattr(signal, "pthread_sigmask"):  # no POSIX signals: nothing to hold
-        yield frozenset()
+        yield Held(frozenset(), {})
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    came: list[int] = []
+    handlers: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():  # handlers live there only
+        for sig in _STOP_SIGNALS:
+            if signal.getsignal(sig) is not None:  # None: set outside Python, kept
+                handlers[sig] = signal.signal(sig, lambda signum, frame: came.append(signum))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     try:
-        yield frozenset(previous)
+        yield Held(frozenset(mask), handlers)
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a blocked one is noted now
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(came):
+            signal.raise_signal(sig)
 
 
 # The plugin's latest analyses, so check / reports / Fava reuse them instead of
