@@ -108,7 +108,12 @@ def test_ctrl_c_during_the_import_renames_waits_for_the_last(
             signal.getsignal(signal.SIGINT)(signal.SIGINT, None)  # type: ignore[operator]
 
     monkeypatch.setattr(run.os, "replace", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        run.write_all(dict.fromkeys(paths, "; new\n"))
+    # Ctrl-C as a terminal delivers it (a test run started in the background ignores it).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run.write_all(dict.fromkeys(paths, "; new\n"))
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert [Path(p).read_text("utf-8") for p in paths] == ["; new\n"] * 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.beancount", "b.beancount"]

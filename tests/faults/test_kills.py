@@ -207,8 +207,10 @@ def test_killed_run_leaves_old_or_new(scenario: Scenario, tmp_path: Path) -> Non
 
 
 _WORKING_POOL = """
-import os, time
+import os, signal, time
 from sandao.reports.run import _forked_pool
+
+signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started ignoring it
 
 def work(seconds):
     os.write(1, b"working\\n")  # one write: the two workers' lines never interleave
