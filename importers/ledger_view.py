@@ -24,6 +24,7 @@ from sandao.ledger.accounts import leading_code
 from sandao.ledger.declarations import read_declarations
 from sandao.ledger.model import Declarations, code_value
 from sandao.ledger.sink import FindingSink
+from sandao.runtime import stop_not_swallowed
 
 #: The component of a bank account (政府会计制度 1002 银行存款).
 _BANK = ":1002-"
@@ -142,7 +143,8 @@ def load_ledger(path: str) -> LedgerView:
         raise fail(path, "账本文件不存在，应为 --ledger 指定的主账本（如 main.beancount）")
     try:
         # The uncached loader: never writes a pickle cache beside the books.
-        entries, errors, options = loader._load([(full, True)], None, None, None)
+        with stop_not_swallowed():
+            entries, errors, options = loader._load([(full, True)], None, None, None)
     except Exception as exc:  # a crashing plugin must not become a traceback
         raise fail(path, f"账本无法加载（{type(exc).__name__}: {exc}）") from exc
     # ``include "imported/*.beancount"`` matches nothing before the first import: the

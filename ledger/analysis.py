@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import datetime
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -201,6 +202,9 @@ def load(path: str | Path, as_of: datetime.date | None = None) -> Analysis:
     """Load books from a file (Beancount loader, plugin included) and analyse them."""
     from beancount import loader
 
+    pattern = os.getenv("BEANCOUNT_LOAD_CACHE_FILENAME") or loader.PICKLE_CACHE_FILENAME
+    cache = loader.get_cache_filename(pattern, str(path))
     with runtime.loading(), runtime.keeping_plugin_runs():
-        entries, errors, options_map = loader.load_file(str(path))
+        with runtime.stop_not_swallowed(cache):
+            entries, errors, options_map = loader.load_file(str(path))
         return analysis_for(entries, options_map, errors, as_of)

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from sandao import __version__
+from sandao import __version__, runtime
 from sandao.cli_helpers import UserError
 
 #: Modules that contribute sub-commands, in the order they are listed in ``--help``.
@@ -151,7 +151,7 @@ _MAIN_PID = os.getpid()
 #: (Beancount's parser: "RuntimeError: Parser internal error"; CPython's import machinery:
 #: "TypeError: expected a message argument"); once a stop signal came, whatever ends the
 #: run is that signal, not a fault of the books or a bug.
-_STOPPED: list[int] = []
+_STOPPED = runtime.stops
 
 
 def _stopped_code() -> int:

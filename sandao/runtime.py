@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import signal
 import sys
 import threading
@@ -89,6 +90,27 @@ def lean_process() -> None:
 
 
 _STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+#: The stop signals (SIGINT, SIGTERM) this process received, first first: the ``sandao``
+#: executable's handlers note them before they raise.
+stops: list[int] = []
+
+
+@contextlib.contextmanager
+def stop_not_swallowed(cache: str | None = None) -> Iterator[None]:
+    """Raise again a stop signal that came inside the block but did not end it.
+
+    Beancount's parser turns an exception raised inside its callbacks — Ctrl-C's
+    KeyboardInterrupt, SIGTERM's SystemExit — into one more parse error and goes on: the
+    books would look broken, and the loader's pickle ``cache`` (removed here) would keep
+    them so until a file changes.
+    """
+    before = len(stops)
+    yield
+    if len(stops) > before:
+        if cache is not None:
+            with contextlib.suppress(OSError):
+                os.remove(cache)
+        signal.raise_signal(stops[-1])
 
 
 class Held(NamedTuple):
