@@ -329,6 +329,49 @@ def test_ctrl_c_inside_a_callback_still_stops_the_run(tmp_path: Path) -> None:
     assert done.stdout == ""
 
 
+_STOP_WHILE_PARSING = """
+import os, signal, sys
+from beancount import loader
+from beancount.parser import grammar
+from sandao import cli
+
+loader.PICKLE_CACHE_THRESHOLD = 0  # the cache written however fast the load
+loader.initialize(use_cache=True)
+custom = grammar.Builder.custom
+
+def stopped(self, *args):  # the first custom directive: a SIGTERM comes
+    grammar.Builder.custom = custom
+    os.kill(os.getpid(), signal.SIGTERM)
+    return custom(self, *args)
+
+grammar.Builder.custom = stopped
+sys.argv = ["sandao", "check", sys.argv[1]]
+cli.entry()
+"""
+
+
+def test_stop_while_parsing_stops_and_leaves_no_broken_cache(place: Path, tmp_path: Path) -> None:
+    """Seen in the soak (export under load): SIGTERM while Beancount parsed the books became
+    one more parse error ("SystemExit: 143"), the run went on, and the loader's pickle cache
+    kept the broken books — every later run said the books had an error."""
+    import shutil
+
+    books = shutil.copytree(place / "books", tmp_path / "books") / "main.beancount"
+    done = subprocess.run(
+        [sys.executable, "-c", _STOP_WHILE_PARSING, str(books)],
+        cwd=tmp_path,  # the installed package, not the checkout's folder
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 143 and done.stderr == "已终止 (terminated)\n", done.stderr
+    assert not list(books.parent.glob(".*picklecache"))
+    again = subprocess.run(
+        [SANDAO, "check", str(books)], capture_output=True, text=True, timeout=120
+    )
+    assert "SystemExit" not in again.stdout + again.stderr
+
+
 def test_include_glob_before_the_first_import(tmp_path: Path, capsys) -> None:
     """``include "imported/*.beancount"`` matches nothing until the first import writes it."""
     import shutil
