@@ -19,6 +19,19 @@ from sandao.cli import main
 from sandao.reports.privacy import SENSITIVE
 from sandao.reports.run import ReportError, write_reports
 
+#: ``sandao report`` options refused, with a word of the message: refused before writing.
+BAD_OPTIONS = [
+    (["--unit", "C999"], "没有单位 C999"),
+    (["--format", "html,doc"], "未知的输出格式"),
+    (["--community", "SQ99"], "没有社区 SQ99"),
+]
+#: More refused options, tried on an output folder written before: it is kept as it was.
+MORE_BAD_OPTIONS = [
+    (["--templates", "no-such-folder"], "模板文件夹不存在"),
+    (["--as-of", "2025-13-01"], "--as-of 应为日期"),
+    (["--format", ""], "未知的输出格式"),
+]
+
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
@@ -195,18 +208,9 @@ def test_report_command(tmp_path, capsys):
     assert not (tmp_path / "o" / "budget" / "budget-2025-C102.html").exists()
 
 
-@pytest.mark.parametrize(
-    "args, message",
-    [
-        (["--unit", "C999"], "没有单位 C999"),
-        (["--format", "html,doc"], "未知的输出格式"),
-        (["--community", "SQ99"], "没有社区 SQ99"),
-    ],
-)
+@pytest.mark.parametrize("args, message", BAD_OPTIONS)
 def test_report_command_bad_input(tmp_path, capsys, args, message):
-    books = tmp_path / "main.beancount"
-    books.write_text(BASE + COUNTY, "utf-8")
-    code = main(["report", str(books), "--out", str(tmp_path / "o"), *args])
+    code = main(["report", str(_books(tmp_path)), "--out", str(tmp_path / "o"), *args])
     err = capsys.readouterr().err
     assert code != 0
     assert message in err and "Traceback" not in err
@@ -255,14 +259,7 @@ def test_report_command_replaces_its_own_earlier_output(tmp_path, capsys):
     capsys.readouterr()
 
 
-@pytest.mark.parametrize(
-    "args, message",
-    [
-        (["--templates", "no-such-folder"], "模板文件夹不存在"),
-        (["--as-of", "2025-13-01"], "--as-of 应为日期"),
-        (["--format", ""], "未知的输出格式"),
-    ],
-)
+@pytest.mark.parametrize("args, message", MORE_BAD_OPTIONS)
 def test_report_command_more_bad_input_keeps_outputs(tmp_path, capsys, args, message):
     books, out = _books(tmp_path), tmp_path / "o"
     assert (
