@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from sandao.ledger.glossary import DECLARATION_WORDS
 from sandao.ledger.suggest import closest_account
 
 #: Full-width punctuation a Chinese IME types, and the ASCII Beancount expects.
@@ -57,15 +58,6 @@ BALANCE_FAILED = re.compile(
 )
 _LINK = re.compile(r"\^([A-Za-z0-9][\w.-]*)")
 _UNKNOWN_ACCOUNT = re.compile(r"unknown account '([^']+)'")
-
-DECLARATION_WORDS = {
-    "unit": "单位",
-    "community": "社区",
-    "department": "部门",
-    "task": "任务",
-    "project": "项目",
-    "quota": "指标",
-}
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,13 @@ METADATA_LABELS: dict[str, str] = {
 }
 
 
+#: The word for each kind of declaration (``custom "unit"`` … ``custom "quota"``) in messages:
+#: its key's label, but a department declaration declares a 部门 (``department:`` is the 交办部门).
+DECLARATION_WORDS: dict[str, str] = {
+    kind: METADATA_LABELS[kind] for kind in ("unit", "community", "task", "project", "quota")
+} | {"department": "部门"}
+
+
 def label(key: str) -> str:
     """The Chinese label of a metadata key or machine column (the key itself when unknown)."""
     return METADATA_LABELS.get(key, key)

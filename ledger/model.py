@@ -223,3 +223,8 @@ class Declarations:
     outputs: list[Measure] = field(default_factory=list)
     #: task-amend / task-close / quota-adjust entries whose task or quota is not declared.
     unresolved: list[Any] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> dict[str, Any]:
+        """The declarations of ``kind`` (``unit`` … ``quota``, as in ``custom "unit"``) by id:
+        the table the kind's plural names."""
+        return getattr(self, "communities" if kind == "community" else f"{kind}s")

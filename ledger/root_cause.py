@@ -26,6 +26,7 @@ from beancount.core import data
 
 from sandao.ledger.explain import BALANCE_FAILED, Broken
 from sandao.ledger.findings import Finding
+from sandao.ledger.glossary import DECLARATION_WORDS
 from sandao.ledger.model import Declarations
 from sandao.ledger.suggest import closest, did_you_mean
 
@@ -34,12 +35,8 @@ _UNKNOWN_ID = {"T002": "task", "P002": "project", "Q002": "quota"}
 #: Time findings about a task that a mistyped link to it would also cause.
 _TASK_TIMING = frozenset({"T001", "T003", "T009"})
 _UNDECLARED_CODE = re.compile(r"(单位|社区|部门|社区所属单位)编码 '?([^'\s（]+)'? 未声明")
-_CODE_TABLE = {
-    "单位": "units",
-    "社区所属单位": "units",
-    "社区": "communities",
-    "部门": "departments",
-}
+#: The kind of declaration a D002 message names a code of (社区所属单位: a community's unit).
+_KIND_OF_WORD = {word: kind for kind, word in DECLARATION_WORDS.items()} | {"社区所属单位": "unit"}
 
 
 def where(file: str | None, line: int | None) -> str:
@@ -48,24 +45,19 @@ def where(file: str | None, line: int | None) -> str:
 
 def add_hints(findings: list[Finding], decl: Declarations) -> list[Finding]:
     """A did-you-mean on every finding that names an undeclared id or code."""
-    tables = {
-        "task": decl.tasks,
-        "project": decl.projects,
-        "quota": decl.quotas,
-    }
     out = []
     for f in findings:
         hint = None
         kind = _UNKNOWN_ID.get(f.code)
         ident = getattr(f, kind) if kind else None
-        if kind and ident and ident not in tables[kind]:
-            hint = did_you_mean(ident, tables[kind])
+        if kind and ident and ident not in decl.of_kind(kind):
+            hint = did_you_mean(ident, decl.of_kind(kind))
             if hint and kind == "task" and ident[:1].islower():
                 hint = hint[:-1] + "（任务编号须大写 T）？"
         elif f.code == "D002":
             match = _UNDECLARED_CODE.search(f.message)
             if match:
-                declared = getattr(decl, _CODE_TABLE[match.group(1)])
+                declared = decl.of_kind(_KIND_OF_WORD[match.group(1)])
                 hint = did_you_mean(match.group(2), declared)
                 if not hint and match.group(1) == "单位" and declared:
                     # a unit-shaped code (C999) is the fund's account: name the nearest unit
