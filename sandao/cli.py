@@ -15,7 +15,6 @@ import os
 import re
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -173,15 +172,34 @@ def _terminated(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+_hooked = False
+
+
 def _swallowed(unraisable: Any) -> None:
     """``sys.unraisablehook``: a stop signal whose exception was raised inside a callback
     Python only reports (the import machinery's weakref callbacks, a ``__del__``) would be
     printed as "Exception ignored …" with a traceback and lost, and the run would go on;
-    it is sent again instead, to arrive outside the callback."""
-    if _STOPPED and isinstance(unraisable.exc_value, (KeyboardInterrupt, SystemExit)):
-        threading.Timer(0.01, os.kill, (os.getpid(), _STOPPED[0])).start()
+    an alarm (SIGALRM, 10 ms) raises it again instead, outside the callback."""
+    global _hooked
+    stop = isinstance(unraisable.exc_value, (KeyboardInterrupt, SystemExit))
+    if not (_STOPPED and stop and hasattr(signal, "setitimer")):
+        sys.__unraisablehook__(unraisable)
         return
-    sys.__unraisablehook__(unraisable)
+    _hooked = True
+    try:
+        signal.signal(signal.SIGALRM, _again)
+        signal.setitimer(signal.ITIMER_REAL, 0.01)
+    finally:
+        _hooked = False
+
+
+def _again(signum: int, frame: object) -> None:
+    """The alarm after a swallowed stop signal: that signal's handler again, here — or a
+    little later, when the alarm came while the hook itself still ran."""
+    if _hooked:
+        signal.setitimer(signal.ITIMER_REAL, 0.01)
+        return
+    signal.raise_signal(_STOPPED[0])
 
 
 if __name__ == "__main__":
