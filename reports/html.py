@@ -22,15 +22,19 @@ import jinja2.sandbox
 
 import sandao.templates
 from sandao.reports import charts, formatting
-from sandao.reports.model import Report
+from sandao.reports.model import Column, Report, Table
 from sandao.reports.options import ReportError
 
 BUILTIN_TEMPLATES = Path(sandao.templates.__file__).parent
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+#: The report model's own records: every public attribute is data (or a method returning
+#: data), so the sandbox's verdict on them is "safe" for any name not starting with "_".
+_MODEL_TYPES = frozenset({Column, Table, Report})
 
 
 class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
-    """Jinja2's immutable sandbox, quicker: a verdict per (type, name), dict items read directly.
+    """Jinja2's immutable sandbox, quicker: a verdict per (type, name), dict items and the
+    report model's fields read directly.
 
     The sandbox's checks (:func:`jinja2.sandbox.is_internal_attribute`,
     :func:`~jinja2.sandbox.modifies_known_mutable`) look only at the object's type and
@@ -50,6 +54,11 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
             try:
                 return obj[attribute]
             except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        if type(obj) in _MODEL_TYPES and not attribute.startswith("_"):  # c.key, c.kind: per cell
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 

@@ -228,21 +228,21 @@ def _write_all(
     task = (jobs, root, formats, env, progress, quarters)
     postings: dict[str, Any] | None = None
     if count > 1:
-        # Forked workers inherit the analysis and the jobs; only indices and the small
-        # Written records cross the process boundary.  The parent writes the posting
-        # table meanwhile.
+        # Forked workers inherit the analysis and the jobs; only job numbers and the
+        # small Written records cross the process boundary.  A worker takes the next job
+        # when it is done with one, so the workers end together; the parent writes the
+        # posting table meanwhile.
         _FORKED[:] = [task]
         try:
             with _forked_pool(count) as pool:
-                pending = pool.starmap_async(_forked_share, [(k, count) for k in range(count)])
+                pending = pool.map_async(_forked_job, range(len(jobs)), chunksize=1)
                 if "csv" in formats:
                     postings = opendata.write_postings(analysis, root)
-                shares = pending.get()
+                written = pending.get()
         finally:
             _FORKED.clear()
-        written = [w for _, w in sorted(pair for share in shares for pair in share)]
     else:
-        written = [w for _, w in _write_share(*task, 0, 1)]
+        written = [_write_job(*task, number) for number in range(len(jobs))]
     if "csv" in formats:
         resources = [r for w in written for r in w.resources]
         resources.append(postings or opendata.write_postings(analysis, root))
@@ -304,40 +304,36 @@ def _worker_count(workers: int | None, jobs: int) -> int:
 _FORKED: list[tuple[Any, ...]] = []
 
 
-def _forked_share(index: int, count: int) -> list[tuple[int, Written]]:
-    return _write_share(*_FORKED[0], index, count)
+def _forked_job(number: int) -> Written:
+    return _write_job(*_FORKED[0], number)
 
 
-def _write_share(
+def _write_job(
     jobs: list[Callable[[], Report]],
     root: Path,
     formats: tuple[str, ...],
     env: Any,
     progress: bool,
     quarters: dict[str, list[int]] | None,
-    index: int,
-    count: int,
-) -> list[tuple[int, Written]]:
-    """Build and write the jobs ``index``, ``index + count``, … (one worker's share).
+    number: int,
+) -> Written:
+    """Build and write job ``number``.
 
-    With ``quarters`` (community → its notices' quarters) each notice's kiosk page is
+    With ``quarters`` (community → its notices' quarters) a notice's kiosk page is
     written from the same built report.
     """
-    out = []
-    for number in range(index, len(jobs), count):
-        report = jobs[number]()
-        _progress(
-            progress,
-            number + 1,
-            len(jobs),
-            report.title + (f"（{report.subtitle}）" if report.subtitle else ""),
-        )
-        written = write_one(report, root, formats, env)
-        if quarters is not None and report.template == "community.html":
-            page = kiosk.write_page(root, report, quarters[report.context["code"]], env)
-            written = replace(written, kiosk=page)
-        out.append((number, written))
-    return out
+    report = jobs[number]()
+    _progress(
+        progress,
+        number + 1,
+        len(jobs),
+        report.title + (f"（{report.subtitle}）" if report.subtitle else ""),
+    )
+    written = write_one(report, root, formats, env)
+    if quarters is not None and report.template == "community.html":
+        page = kiosk.write_page(root, report, quarters[report.context["code"]], env)
+        written = replace(written, kiosk=page)
+    return written
 
 
 def write_one(report: Report, root: Path, formats: tuple[str, ...], env: Any) -> Written:

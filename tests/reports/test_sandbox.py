@@ -43,3 +43,16 @@ def test_dict_lookups_read_items_as_jinja_does() -> None:
         render("{{ row.missing }}", row=row)
     with pytest.raises(jinja2.sandbox.SecurityError):
         render("{{ row.clear() }}", row=row)
+
+
+def test_report_model_fields_read_private_names_refused() -> None:
+    from sandao.reports.model import Column
+
+    column = Column("amount", "金额", "money")
+    assert render("{{ c.key }}/{{ c.kind }}", c=column) == "amount/money"
+    with pytest.raises(jinja2.UndefinedError):
+        render("{{ c.missing }}", c=column)
+    with pytest.raises(jinja2.sandbox.SecurityError):
+        render("{{ c.__class__ }}", c=column)
+    with pytest.raises(jinja2.sandbox.SecurityError):
+        render("{{ c.__init__.__globals__ }}", c=column)
