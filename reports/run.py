@@ -239,6 +239,12 @@ def _write_all(
                 if "csv" in formats:
                     postings = opendata.write_postings(analysis, root)
                 written = pending.get()
+                # Done: let the idle workers read their end-of-work marker and exit.  Only a
+                # run that fails or is stopped terminates them (the pool's exit), since a
+                # worker waiting for the task queue's lock when that SIGTERM came could be
+                # left waiting on a lock the terminating pool holds (a hang seen twice).
+                pool.close()
+                pool.join()
         finally:
             _FORKED.clear()
     else:
