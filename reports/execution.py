@@ -22,20 +22,10 @@ from sandao.ledger import Analysis
 from sandao.ledger.glossary import BALANCE, INITIAL_BUDGET
 from sandao.ledger.model import Quota
 from sandao.ledger.vocabulary import INITIAL_KIND
+from sandao.reports import model
 from sandao.reports.base import Period, ReportKind, report_year, spending, unit_name, year_period
 from sandao.reports.codes import economic_name, function_name
-from sandao.reports.model import (
-    MONEY,
-    NUMBER,
-    RATE,
-    ZERO,
-    Column,
-    Report,
-    Table,
-    dsum,
-    object_frame,
-    rate,
-)
+from sandao.reports.model import MONEY, NUMBER, RATE, ZERO, Column, Report, Table, dsum, rate
 
 QUOTA_COLUMNS: tuple[str, ...] = (
     "quota",
@@ -73,7 +63,7 @@ def quota_execution(
     end: datetime.date | None = None,
 ) -> pd.DataFrame:
     """:func:`quota_rows` as a DataFrame of :data:`QUOTA_COLUMNS`."""
-    return object_frame(quota_rows(analysis, year, start, end), QUOTA_COLUMNS)
+    return model.object_frame(quota_rows(analysis, year, start, end), QUOTA_COLUMNS)
 
 
 def quota_rows(

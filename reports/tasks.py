@@ -19,19 +19,9 @@ from sandao.ledger import Analysis
 from sandao.ledger.findings import ACKNOWLEDGED
 from sandao.ledger.glossary import BALANCE, DOCUMENT, DUE, RECEIVED, SEVERITY_LABELS
 from sandao.ledger.vocabulary import NOT_DUE, OVERDUE, PAID_LATE, PARTLY_FUNDED, TASK_STATUSES
+from sandao.reports import model
 from sandao.reports.base import ReportKind, department_name, report_year, unit_name, year_period
-from sandao.reports.model import (
-    DATE,
-    MONEY,
-    NUMBER,
-    TRANSFERS,
-    ZERO,
-    Column,
-    Report,
-    Table,
-    dsum,
-    object_frame,
-)
+from sandao.reports.model import DATE, MONEY, NUMBER, TRANSFERS, ZERO, Column, Report, Table, dsum
 
 TASKS = ReportKind("tasks.html", False, "费随事转", "财政局、审计内部使用")
 
@@ -75,7 +65,7 @@ def task_table(
     end: datetime.date | None = None,
 ) -> pd.DataFrame:
     """:func:`task_rows` as a DataFrame of :data:`TASK_COLUMNS`."""
-    return object_frame(task_rows(analysis, start, end), TASK_COLUMNS)
+    return model.object_frame(task_rows(analysis, start, end), TASK_COLUMNS)
 
 
 def task_rows(
