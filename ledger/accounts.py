@@ -8,6 +8,7 @@ resolver, the importers, ``init`` and the example books all go through it.
 
 from __future__ import annotations
 
+import functools
 import re
 
 #: 政府会计制度 account codes the project books by.
@@ -73,8 +74,12 @@ def economic_of(account: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def gov_code_of(account: str) -> str | None:
-    """The 政府会计制度 code (4 digits) of the 3rd component, e.g. ``"1011"``."""
+    """The 政府会计制度 code (4 digits) of the 3rd component, e.g. ``"1011"``.
+
+    Kept per account name: the audit checks ask it for every posting they read.
+    """
     parts = account.split(":")
     if len(parts) < 3:
         return None
