@@ -1,7 +1,7 @@
 """What the fund pages show: the builders' tables under Fava's filters.
 
-Every figure comes from the report builders (``sandao.reports.tasks.task_table``,
-``sandao.reports.execution.quota_execution``, ``sandao.reports.run.write_reports``)
+Every figure comes from the report builders (``sandao.reports.tasks.task_rows``,
+``sandao.reports.execution.quota_rows``, ``sandao.reports.run.write_reports``)
 or straight from the :class:`~sandao.ledger.analysis.Analysis` (findings, task
 transfers); this module only selects rows and sums the builders' columns for the
 totals line.
@@ -21,7 +21,6 @@ into the links to Fava's own pages.
 from __future__ import annotations
 
 import datetime
-import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -142,33 +141,6 @@ def in_period(date: datetime.date | None, flt: PageFilter) -> bool:
     return not (flt.end and date > flt.end)
 
 
-def _plain(value: Any) -> Any:
-    """A DataFrame cell as a template value: missing values become ``None``."""
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    try:
-        import pandas as pd
-
-        if value is pd.NaT or (not isinstance(value, (list, tuple, set)) and pd.isna(value)):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "to_pydatetime"):
-        return value.to_pydatetime().date()
-    return value
-
-
-def records(frame: Any) -> list[dict[str, Any]]:
-    """DataFrame rows as plain dicts."""
-    columns = list(frame.columns)
-    return [
-        {col: _plain(val) for col, val in zip(columns, row, strict=True)}
-        for row in frame.itertuples(index=False, name=None)
-    ]
-
-
 def column_sums(rows: list[dict[str, Any]], columns: Iterable[str]) -> dict[str, Any]:
     """The totals line: each money column summed with the builders' ``dsum``."""
     from sandao.reports.model import dsum
@@ -176,10 +148,11 @@ def column_sums(rows: list[dict[str, Any]], columns: Iterable[str]) -> dict[str,
     return {col: dsum(row.get(col) for row in rows) for col in columns}
 
 
-def _by_units(frame: Any, flt: PageFilter) -> Any:
-    if flt.units is None or "unit" not in frame.columns:
-        return frame
-    return frame[frame["unit"].isin(sorted(flt.units))]
+def _of_units(rows: list[dict[str, Any]], flt: PageFilter) -> list[dict[str, Any]]:
+    """The rows of the units the account filter selects (all rows without one)."""
+    if flt.units is None:
+        return rows
+    return [row for row in rows if row["unit"] in flt.units]
 
 
 TASK_MONEY = ("amount", "received", "spent", "balance")
@@ -188,10 +161,9 @@ QUOTA_MONEY = ("initial", "adjustments", "adjusted", "spent")
 
 def task_board(analysis: Analysis, flt: PageFilter) -> dict[str, Any]:
     """Rows, totals and status counts of the 费随事转 task board."""
-    from sandao.reports.tasks import task_table
+    from sandao.reports.tasks import task_rows
 
-    frame = _by_units(task_table(analysis, start=flt.start, end=flt.end), flt)
-    rows = records(frame)
+    rows = _of_units(task_rows(analysis, start=flt.start, end=flt.end), flt)
     units = analysis.declarations.units
     for row in rows:
         unit = units.get(row.get("unit") or "")
@@ -205,7 +177,7 @@ def task_board(analysis: Analysis, flt: PageFilter) -> dict[str, Any]:
     ordered.extend(sorted(counts.items()))
     return {
         "rows": rows,
-        "totals": column_sums(rows, [c for c in TASK_MONEY if c in frame.columns]),
+        "totals": column_sums(rows, TASK_MONEY),
         "counts": [(s, n, STATUS_CLASS.get(s, "")) for s, n in ordered],
     }
 
@@ -223,21 +195,20 @@ def finding_codes(value: Any) -> list[str]:
 
 def quota_board(analysis: Analysis, flt: PageFilter) -> dict[str, Any]:
     """Rows and totals of budget execution by quota."""
-    from sandao.reports.execution import quota_execution
+    from sandao.reports.execution import quota_rows
 
     if flt.start or flt.end:
-        frame = quota_execution(analysis, start=flt.start, end=flt.end)
+        rows = quota_rows(analysis, start=flt.start, end=flt.end)
     else:
-        frame = quota_execution(analysis)
-    frame = _by_units(frame, flt)
-    rows = records(frame)
+        rows = quota_rows(analysis)
+    rows = _of_units(rows, flt)
     units = analysis.declarations.units
     for row in rows:
         unit = units.get(row.get("unit") or "")
         row["unit_name"] = unit.name if unit else None
     from sandao.reports.model import rate
 
-    totals = column_sums(rows, [c for c in QUOTA_MONEY if c in frame.columns])
+    totals = column_sums(rows, QUOTA_MONEY)
     totals["rate"] = rate(totals.get("spent"), totals.get("adjusted"))
     year = None if (flt.start or flt.end) else analysis.as_of.year
     return {"rows": rows, "totals": totals, "year": year}
