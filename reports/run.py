@@ -26,7 +26,7 @@ from sandao.ledger import Analysis
 from sandao.ledger.findings import ACKNOWLEDGED, ERROR
 from sandao.reports import kiosk
 from sandao.reports.base import quarters_to_date, report_year, unit_name
-from sandao.reports.community import community_notice
+from sandao.reports.community import NOTICE, community_notice
 from sandao.reports.disclosure import disclosure_jobs
 from sandao.reports.execution import execution_report
 from sandao.reports.html import environment, render_index, render_report
@@ -124,7 +124,7 @@ def _with_preparer(job: Callable[[], Report], preparer: str) -> Report:
     if "preparer" not in report.context:
         if report.template == "disclosure.html":
             report.context["preparer"] = report.subtitle
-        elif report.template == "community.html":
+        elif report.template == NOTICE.template:
             report.context["preparer"] = report.context.get("unit") or preparer
         else:
             report.context["preparer"] = preparer
@@ -251,7 +251,9 @@ def _write_all(
         written = [_write_job(*task, number) for number in range(len(jobs))]
     if "csv" in formats:
         resources = [r for w in written for r in w.resources]
-        resources.append(postings or opendata.write_postings(analysis, root))
+        resources.append(
+            postings if postings is not None else opendata.write_postings(analysis, root)
+        )
         opendata.write_package(root, resources, "三到社区资金公开数据", analysis.as_of.isoformat())
     return written
 
@@ -336,7 +338,7 @@ def _write_job(
         report.title + (f"（{report.subtitle}）" if report.subtitle else ""),
     )
     written = write_one(report, root, formats, env)
-    if quarters is not None and report.template == "community.html":
+    if quarters is not None and report.template == NOTICE.template:
         page = kiosk.write_page(root, report, quarters[report.context["code"]], env)
         written = replace(written, kiosk=page)
     return written
