@@ -112,7 +112,7 @@ class Table:
     @property
     def frame(self) -> pd.DataFrame:
         """The rows as a pandas DataFrame, for analysis code and older templates."""
-        return object_frame(self.records(), self.keys)
+        return object_frame(self.rows, self.keys)
 
 
 @dataclass

@@ -61,11 +61,13 @@ def _write_csv(path: Path, header: list[str], labels: list[str], rows: Iterable[
         writer.writerows(rows)
 
 
-def _dump(path: Path, value: Any) -> None:
+def _write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(value, ensure_ascii=False, indent=1, sort_keys=False) + "\n", encoding="utf-8"
-    )
+    path.write_text(text, encoding="utf-8")
+
+
+def _dump(path: Path, value: Any) -> None:
+    _write_text(path, json.dumps(value, ensure_ascii=False, indent=1, sort_keys=False) + "\n")
 
 
 def _table_json(value: dict[str, Any]) -> str:
@@ -99,10 +101,9 @@ def write_table(
     stem = root / rel / table.key
     keys = [c.key for c in table.columns]
     texts = [  # each cell as exact machine-readable text, shared by the JSON and the CSV
-        [formatting.plain(row.get(c.key), c.kind) for c in table.columns] for row in table.records()
+        [formatting.plain(row.get(c.key), c.kind) for c in table.columns] for row in table.rows
     ]
     if "json" in formats:
-        stem.parent.mkdir(parents=True, exist_ok=True)
         text = _table_json(
             {
                 "title": table.title,
@@ -123,7 +124,7 @@ def write_table(
                 **({"draft": True} if report.context.get("draft") else {}),
             }
         )
-        stem.with_suffix(".json").write_text(text, encoding="utf-8")
+        _write_text(stem.with_suffix(".json"), text)
     if "csv" not in formats:
         return None
     kept = [c.kind in FIELD_TYPES for c in table.columns]  # figures and dates stay as they are
