@@ -174,11 +174,10 @@ def posting_partitions(analysis: Analysis, county: str) -> Iterator[dict[str, li
 
 def task_columns(analysis: Analysis, county: str) -> dict[str, list[Any]]:
     """Task funding as of the books' as-of date, from the same table the task ledger uses."""
-    from sandao.reports.tasks import task_table
+    from sandao.reports.tasks import task_rows
 
-    frame = task_table(analysis)
     columns: dict[str, list[Any]] = {name: [] for name, _, _ in TASK_FIELDS}
-    for record in frame.to_dict("records"):
+    for record in task_rows(analysis):
         fund = analysis.funding[record["task"]]
         shortfall = fund.shortfall(analysis.as_of)
         columns["county"].append(county)
@@ -198,13 +197,12 @@ def quota_columns(analysis: Analysis, county: str) -> dict[str, list[Any]]:
     One row per quota and budget year with its unit, stream, function and economic
     codes, so execution by any of them is a group-by over this table.
     """
-    from sandao.reports.execution import quota_execution
+    from sandao.reports.execution import quota_rows
 
     columns: dict[str, list[Any]] = {name: [] for name, _, _ in QUOTA_FIELDS}
     years = sorted({q.year for q in analysis.declarations.quotas.values()})
     for year in years:
-        frame = quota_execution(analysis, year)
-        for record in frame.to_dict("records"):
+        for record in quota_rows(analysis, year):
             columns["county"].append(county)
             columns["year"].append(year)
             where = f"指标 {record['quota']}"
