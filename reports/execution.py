@@ -4,8 +4,9 @@ Per quota, and grouped by unit / stream / function / economic code: 年初预算
 调整 (adjustments, 追加/调减/划转 quotas), 调整后预算, spent and the execution rate;
 spending month by month; quotas whose execution lags the calendar (at risk of
 lapsing at year end).  The quota series come from ``analysis.usage`` — the same
-numbers the Q001 rule checks — and :func:`quota_execution` is the Fava extension's
-data source; keep its columns stable.
+numbers the Q001 rule checks — and :func:`quota_rows` is also the data of the Fava
+extension and the province export (:func:`quota_execution`: the same as a DataFrame);
+keep its columns stable.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 The figures come from ``analysis.funding`` (the same series the T001/T003/T009 rules
 read), so the ledger, the rules and the Fava task board can never disagree about
-what a task received or spent.  :func:`task_table` is also the Fava extension's
-data source; keep its columns stable.
+what a task received or spent.  :func:`task_rows` is also the data of the Fava
+task board and the province export (:func:`task_table`: the same as a DataFrame);
+keep its columns stable.
 """
 
 from __future__ import annotations
