@@ -130,12 +130,24 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_close(args: argparse.Namespace) -> int:
+    from sandao.locking import LockTimeout, output_lock
+
+    readable_books(args.ledger)
+    # One close at a time per target file: from reading the books to the append, so a
+    # second run sees the first run's period-close (and refuses) instead of writing it twice.
+    try:
+        with output_lock(str((args.file or args.ledger).resolve())):
+            return _close_locked(args)
+    except LockTimeout as exc:
+        raise UserError(str(exc), 2) from None
+
+
+def _close_locked(args: argparse.Namespace) -> int:
     from beancount.core import data
 
     from sandao.ledger.closing import close_directive, period_digest, read_closes
     from sandao.ledger.revisions import load_unplugged
 
-    readable_books(args.ledger)
     entries, errors, options_map = load_unplugged(args.ledger)
     if errors:
         first = errors[0]

@@ -178,3 +178,30 @@ def test_close_with_a_relative_path(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["close", "main.beancount", "C101", "2024-12-31", "--file", "a.beancount"]) == 0
     assert c001(tmp_path) == []
+
+
+def test_a_second_close_waits_for_the_first(books: Path) -> None:
+    """Finding 25: two ``close`` runs at once both appended the same period-close.
+
+    While another run holds the books' lock, ``close`` waits (here: gives up after its
+    timeout with a sentence) and writes nothing; once it has the lock it sees the first
+    run's close and refuses to write it twice.
+    """
+    import os
+
+    from sandao.locking import output_lock
+
+    main_file = books / "main.beancount"
+    before = main_file.read_bytes()
+    env = {**os.environ, "SANDAO_LOCK_TIMEOUT": "1"}
+    script = Path(sys.executable).with_name("sandao")
+    command = [str(script), "close", str(main_file), "C102", "2024-12-31"]
+    with output_lock(str(main_file)):
+        run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode != 0, run.stdout
+    assert "另一个 sandao 进程" in run.stderr
+    assert main_file.read_bytes() == before
+    assert subprocess.run(command, capture_output=True, env=env, timeout=120).returncode == 0
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert again.returncode == 2 and "已结账" in again.stderr
+    assert main_file.read_text(encoding="utf-8").count('"period-close" "C102"') == 1
