@@ -317,6 +317,10 @@ def init_books(target: Path, county: County) -> list[Path]:
     return [target / name for name in files]
 
 
+#: The example's import configuration for Fava's 导入 page and beangulp (a file of the books).
+EXAMPLE_IMPORTERS = "importers.py"
+
+
 def example_files() -> list[tuple[str, bytes]]:
     """(relative path, bytes) of every file of the bundled example books."""
     root = resources.files("sandao.ledger.example")
@@ -325,7 +329,8 @@ def example_files() -> list[tuple[str, bytes]]:
     def walk(node, prefix: str) -> None:
         for child in sorted(node.iterdir(), key=lambda c: c.name):
             name = child.name
-            if name.startswith((".", "__")) or name.endswith(".py"):
+            # importers.py is the books' import configuration (Fava, beangulp), not code of sandao.
+            if name.startswith((".", "__")) or (name.endswith(".py") and name != EXAMPLE_IMPORTERS):
                 continue
             if child.is_dir():
                 walk(child, f"{prefix}{name}/")

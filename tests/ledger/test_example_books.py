@@ -71,7 +71,9 @@ def test_example_copy_is_git_ready_and_checks_the_same(tmp_path, capsys):
     assert {"main.beancount", ".gitignore", "import.toml", "README.md"} <= names
     assert any(n.startswith("exports/") and n.endswith(".xlsx") for n in names)
     assert sum(n.startswith("imported/") for n in names) == 4
-    assert not any("__pycache__" in n or n.endswith(".py") for n in names)
+    # The one Python file is the books' import configuration (Fava's import-config, beangulp).
+    assert not any("__pycache__" in n for n in names)
+    assert [n for n in names if n.endswith(".py")] == ["importers.py"]
     code, findings = findings_of(capsys, target / "main.beancount")
     assert code == 1
     assert sorted(f["task"] for f in findings) == ["T2024-004", "T2025-002"]
