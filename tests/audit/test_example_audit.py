@@ -30,9 +30,7 @@ def test_deliberate_suspicions_are_found(example: Path, capsys) -> None:
     assert len(split) == 1 and split[0]["amount"] == "102000.00" and len(split[0]["entries"]) == 2
     assert [f["subject"] for f in of("AU10")] == ["县惠民超市"]
     # hand-kept payments fall on working days: the days off are the sample exports' own
-    assert of("AU17") and all(
-        "/imported/" in e["file"] for f in of("AU17") for e in f["entries"]
-    )
+    assert of("AU17") and all("/imported/" in e["file"] for f in of("AU17") for e in f["entries"])
     assert len(of("AU14")) == 2
 
 
