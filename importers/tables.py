@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import stat
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from typing import Any
 
 from sandao.importers.errors import ImportFailure, ImportProblem, fail, os_reason
 from sandao.importers.values import is_blank, normalize_header
+from sandao.ledger.vocabulary import CONTROL, INVISIBLE
 
 #: The header is looked for in this many rows from the top.
 HEADER_SCAN_ROWS = 40
@@ -27,7 +30,16 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 
 TOTAL_WORDS = ("合计", "总计")
 _UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
-_XLSX_FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?>(?:(?!</c>).)*?<f[ >/]', re.S)
+#: The members of an xlsx may unpack to this much at most (a zip bomb is refused unread).
+MAX_XLSX_UNPACKED = 256 * 1024 * 1024
+#: A sheet may span this many cells (rows × columns of its area) at most: the xlsx reader
+#: builds the whole area, so one far cell (XFD1000000) would take gigabytes.
+MAX_SHEET_CELLS = 5_000_000
+#: The tokens of the formula scan: a cell's start tag (attributes bounded, so the scan is
+#: linear whatever the XML holds), its end tag, a formula's start tag.
+_XLSX_TOKEN = re.compile(rb"<c\b([^<>]{0,1000})>|</c>|<f[ >/]")
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_DIMENSION = re.compile(rb'<dimension\s+ref="[A-Z]*\d*:?([A-Z]{1,3})(\d{1,7})"')
 
 
 @dataclass
@@ -72,11 +84,36 @@ def sniff_kind(head: bytes) -> str:
     return "csv"
 
 
+def check_name(path: str) -> None:
+    """Refuse a file name with a line break, a control or an invisible character.
+
+    The name is written into ``source:`` metadata, ``document`` entries and output file
+    names; a newline there could start a directive of its own.
+    """
+    name = os.path.basename(path)
+    if CONTROL.search(name):
+        raise fail(path, "文件名含有换行或控制字符，应改为普通的文件名后再导入")
+    if INVISIBLE.search(name):
+        raise fail(
+            path, "文件名含有不可见字符（零宽字符或文字方向控制符），应改为普通的文件名后再导入"
+        )
+
+
 def read_raw(path: str) -> RawSheet:
     """All rows of the first sheet that has cells (CSV: the whole file)."""
+    check_name(path)
     try:
-        with open(path, "rb") as handle:
-            content = handle.read(MAX_FILE_BYTES + 1)
+        # Non-blocking open: a FIFO or a device would otherwise wait for a writer forever.
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                if stat.S_ISDIR(os.fstat(handle).st_mode):
+                    raise IsADirectoryError(21, "Is a directory", path)
+                raise fail(path, "不是普通文件（管道、设备或套接字），应为导出文件")
+            with os.fdopen(handle, "rb", closefd=False) as stream:
+                content = stream.read(MAX_FILE_BYTES + 1)
+        finally:
+            os.close(handle)
     except IsADirectoryError as exc:
         raise fail(path, "是目录，应为导出文件") from exc
     except OSError as exc:
@@ -158,22 +195,78 @@ def _sheet_xml_paths(archive: zipfile.ZipFile) -> list[str]:
     return paths
 
 
+def _column_number(letters: bytes) -> int:
+    column = 0
+    for char in letters:
+        column = column * 26 + char - 64
+    return column
+
+
+def formula_cells(xml: bytes) -> set[tuple[int, int]]:
+    """(row, 0-based column) of the cells of a sheet's XML that hold a formula (one pass)."""
+    cells: set[tuple[int, int]] = set()
+    if b"<f" not in xml:
+        return cells
+    current: tuple[int, int] | None = None
+    for match in _XLSX_TOKEN.finditer(xml):
+        attributes = match.group(1)
+        if attributes is not None:  # <c …>
+            ref = _CELL_REF.search(attributes)
+            current = (
+                (int(ref.group(2)), _column_number(ref.group(1)) - 1)
+                if ref and not attributes.endswith(b"/")
+                else None
+            )
+        elif match.group(0) == b"</c>":
+            current = None
+        elif current is not None:  # <f inside a cell
+            cells.add(current)
+            current = None
+    return cells
+
+
+def sheet_area(xml: bytes) -> int:
+    """Cells (rows × columns) of the area a sheet's XML spans, from A1 to its farthest cell."""
+    rows = columns = 0
+    for letters, number in _DIMENSION.findall(xml[:4096]):
+        rows, columns = max(rows, int(number)), max(columns, _column_number(letters))
+    for match in _XLSX_TOKEN.finditer(xml):
+        attributes = match.group(1)
+        if attributes:
+            ref = _CELL_REF.search(attributes)
+            if ref:
+                rows = max(rows, int(ref.group(2)))
+                columns = max(columns, _column_number(ref.group(1)))
+    return rows * columns
+
+
+def _check_unpacked(path: str, archive: zipfile.ZipFile) -> None:
+    """Refuse a zip bomb from the sizes the archive declares, before unpacking anything."""
+    unpacked = sum(item.file_size for item in archive.infolist())
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise fail(
+            path,
+            f"xlsx 解压后有 {unpacked // 1024 // 1024} MB（上限 {MAX_XLSX_UNPACKED // 1024 // 1024} MB），"
+            "不像是财政导出文件（可能是压缩炸弹）；应为正常的导出文件",
+        )
+
+
 def _read_xlsx(path: str, content: bytes) -> RawSheet:
     from python_calamine import CalamineWorkbook
 
     formulas_by_sheet: list[set[tuple[int, int]]] = []
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            _check_unpacked(path, archive)
             for sheet_path in _sheet_xml_paths(archive):
                 xml = archive.read(sheet_path)
-                cells = set()
-                if b"<f" in xml:
-                    for letters, number in _XLSX_FORMULA.findall(xml):
-                        column = 0
-                        for char in letters.decode():
-                            column = column * 26 + ord(char) - 64
-                        cells.add((int(number), column - 1))
-                formulas_by_sheet.append(cells)
+                if sheet_area(xml) > MAX_SHEET_CELLS:
+                    raise fail(
+                        path,
+                        f"工作表 {sheet_path} 的区域超过 {MAX_SHEET_CELLS:,} 个单元格（有单元格远在表格之外），"
+                        "不像是财政导出文件；应删去远处的单元格后另存",
+                    )
+                formulas_by_sheet.append(formula_cells(xml))
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         for index, _name in enumerate(workbook.sheet_names):
             rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)

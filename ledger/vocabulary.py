@@ -64,3 +64,10 @@ TASK_STATUSES: tuple[str, ...] = (
 )
 #: Statuses of a task still owed money.
 UNFUNDED_STATUSES: tuple[str, ...] = (NOT_FUNDED, PARTLY_FUNDED, OVERDUE)
+
+#: Characters that show nothing or reorder what is shown (zero-width, bidi controls, BOM):
+#: two names that differ only by them look the same to a reader, so text from outside
+#: (exports, file names) is cleaned of them at the door and codes may not hold them.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+#: Line and paragraph breaks and other control characters: never in a name.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
