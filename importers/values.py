@@ -21,6 +21,9 @@ from typing import Any
 FEN = Decimal("0.01")
 #: An xlsx float may sit at most this far from a whole fen (8718.059999999999 is fine).
 FLOAT_TOLERANCE = Decimal("0.000001")
+#: Amounts at or above this (in yuan) cannot be real: no county budget comes near 10^15
+#: yuan, and Beancount's 28-digit arithmetic would round larger figures to the fen.
+MAX_AMOUNT = Decimal("1e15")
 #: Longest text accepted in a cell; longer cells are refused (hostile 10 MB cells).
 MAX_TEXT = 500
 
@@ -63,30 +66,38 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _FAST_AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d\d")
 
 
+def _bounded(number: Decimal, raw: object) -> Decimal:
+    if abs(number) >= MAX_AMOUNT:
+        raise ValueProblem(
+            f"金额过大（{shown(raw)}），应小于 1,000,000,000,000,000 元（10 的 15 次方）"
+        )
+    return number
+
+
 def parse_amount(value: object, multiplier: int = 1) -> Decimal:
     """An amount in yuan, exact to the fen; ``multiplier`` is 10000 for 万元 files."""
     if multiplier == 1 and type(value) is str and _FAST_AMOUNT.fullmatch(value):
         # "1,234.50" / "-12.00": already exact to the fen, exponent -2 like quantize(FEN).
-        return Decimal(value.replace(",", "") if "," in value else value)
+        return _bounded(Decimal(value.replace(",", "") if "," in value else value), value)
     if isinstance(value, bool) or value is None:
         raise ValueProblem(f"应为{AMOUNT_EXPECTED}，实际为空或布尔值")
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueProblem(f"应为{AMOUNT_EXPECTED}，实际为 {shown(value)}")
-        number = Decimal(repr(value)) * multiplier
+        number = _bounded(Decimal(repr(value)) * multiplier, value)
         fen = number.quantize(FEN)
         if abs(number - fen) > FLOAT_TOLERANCE:
             raise ValueProblem(f"金额 {value!r} 不是整分（与 {fen} 相差超过 0.000001），应精确到分")
         return fen
     if isinstance(value, int):
-        return (Decimal(value) * multiplier).quantize(FEN)
+        return _bounded(Decimal(value) * multiplier, value).quantize(FEN)
     if isinstance(value, Decimal):
         number = value * multiplier
     elif isinstance(value, str):
         number = _amount_text(value) * multiplier
     else:
         raise ValueProblem(f"应为{AMOUNT_EXPECTED}，实际为 {shown(value)}")
-    fen = number.quantize(FEN)
+    fen = _bounded(number, value).quantize(FEN)
     if fen != number:
         raise ValueProblem(f"金额 {shown(value)} 精确到了分以下，应精确到分（两位小数）")
     return fen
