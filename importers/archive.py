@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sandao.importers import bank
+from sandao.importers.common import q
 from sandao.importers.config import ImportConfig
 from sandao.importers.errors import ImportFailure, ImportProblem, os_reason
 from sandao.importers.ledger_view import LedgerView
@@ -142,17 +143,29 @@ def move_all(moves: Sequence[tuple[str, str]]) -> None:
 
     (The one place that moves exports; import locking wraps this function.)
     """
-    done: list[tuple[str, str]] = []
+    done: list[tuple[str, str, str | None]] = []  # (source, target, the link's text)
     try:
         for source, target in moves:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             if os.path.lexists(target):
                 raise FileExistsError(17, "目标已存在", target)
-            shutil.move(source, target)
-            done.append((source, target))
+            if os.path.islink(source):
+                # A link is filed as the file it names (a moved relative link would point
+                # nowhere); the file itself stays where it is, the link goes.
+                link = os.readlink(source)
+                shutil.copy2(source, target)
+                os.unlink(source)
+                done.append((source, target, link))
+            else:
+                shutil.move(source, target)
+                done.append((source, target, None))
     except BaseException as exc:
-        for source, target in reversed(done):
-            shutil.move(target, source)
+        for source, target, link in reversed(done):
+            if link is None:
+                shutil.move(target, source)
+            else:
+                os.symlink(link, source)
+                os.unlink(target)
         if isinstance(exc, OSError):
             where = exc.filename or (moves[len(done)][0] if len(done) < len(moves) else "")
             raise ImportFailure(
@@ -173,5 +186,5 @@ def document_entries(filings: Sequence[Filing], entries_file: str) -> str:
     for filing in filings:
         relative = os.path.relpath(os.path.abspath(filing.target), folder)
         for account in filing.entry_accounts:
-            lines.append(f'{filing.date} document {account} "{relative}"\n')
+            lines.append(f"{filing.date} document {account} {q(relative)}\n")
     return "".join(lines)

@@ -165,6 +165,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_archive(args: argparse.Namespace) -> int:
+    from sandao.importers.archive import ENTRIES_FILE
     from sandao.importers.config import resolve_config
     from sandao.importers.ledger_view import load_ledger
     from sandao.locking import LockTimeout, output_lock
@@ -182,17 +183,21 @@ def cmd_archive(args: argparse.Namespace) -> int:
         )
     if os.path.exists(destination) and not os.path.isdir(destination):
         raise UserError(f"归档目录 {destination} 是文件，应为目录，没有移动任何文件。")
+    entries_file = args.entries or os.path.join(os.path.dirname(ledger.path or "."), ENTRIES_FILE)
     # One archive run at a time per destination: the plan (what exists, what moves where)
-    # stays true until the moves are done.
+    # stays true until the moves are done; and per entries file, which is read, added to
+    # and replaced (two runs into other folders would otherwise keep only one's entries).
     try:
-        with output_lock(destination):
-            return _archive(args, ledger, config, destination)
+        with output_lock(destination), output_lock(entries_file):
+            return _archive(args, ledger, config, destination, entries_file)
     except LockTimeout as exc:
         raise UserError(str(exc)) from None
 
 
-def _archive(args: argparse.Namespace, ledger: Any, config: Any, destination: str) -> int:
-    from sandao.importers.archive import ENTRIES_FILE, document_entries, move_all, plan_archive
+def _archive(
+    args: argparse.Namespace, ledger: Any, config: Any, destination: str, entries_file: str
+) -> int:
+    from sandao.importers.archive import document_entries, move_all, plan_archive
     from sandao.importers.run import write_all
 
     filings, problems = plan_archive(args.paths, ledger, destination, config)
@@ -200,7 +205,6 @@ def _archive(args: argparse.Namespace, ledger: Any, config: Any, destination: st
         raise _failure(ImportFailure(problems), "无法归档", moved=True)
     if not filings:
         raise UserError("没有找到导出文件（.csv / .xlsx / .xls），没有移动任何文件。")
-    entries_file = args.entries or os.path.join(os.path.dirname(ledger.path or "."), ENTRIES_FILE)
     entries = document_entries(filings, entries_file)
     for filing in filings:
         print(f"{filing.source} → {filing.target}")
