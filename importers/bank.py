@@ -268,10 +268,10 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
         except RowError as exc:
             result.problems.append(table.problem(number, exc.column, exc.message))
             continue
-        if serial in bank_keys or serial in run_keys:
-            result.duplicates += 1
+        if (bank, serial) in bank_keys or (bank, serial) in run_keys:
+            result.duplicates += 1  # serials repeat across banks and units: keyed per account
         else:
-            run_keys.add(serial)
+            run_keys.add((bank, serial))
             amount = credit - debit
             tags = "".join(f" ^{link}" for link in links)
             lines = [f"{date} * {q(counterparty)} {q(memo)}{tags}", f"  serial: {q(serial)}"]

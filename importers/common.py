@@ -18,7 +18,7 @@ from typing import Any
 
 from sandao.importers.config import ImportConfig
 from sandao.importers.errors import ImportProblem
-from sandao.importers.ledger_view import LedgerView
+from sandao.importers.ledger_view import LedgerView, QuotaKey
 from sandao.importers.tables import Table
 from sandao.importers.values import ValueProblem
 from sandao.ledger.model import Quota
@@ -102,8 +102,8 @@ class RunContext:
     config: ImportConfig
     run_quotas: dict[str, Quota] = field(default_factory=dict)
     run_payment_keys: set[tuple[str, bool]] = field(default_factory=set)
-    run_quota_keys: set[tuple[str, str, Decimal]] = field(default_factory=set)
-    run_bank_keys: set[str] = field(default_factory=set)
+    run_quota_keys: set[QuotaKey] = field(default_factory=set)
+    run_bank_keys: set[tuple[str, str]] = field(default_factory=set)  # (bank account, 流水号)
     run_balance_keys: set[tuple[str, datetime.date]] = field(default_factory=set)
     run_opening_keys: set[tuple[str, datetime.date]] = field(default_factory=set)
     #: bank account → (date, amount) of what this run writes on it

@@ -28,6 +28,8 @@ from sandao.runtime import stop_not_swallowed
 
 #: The component of a bank account (政府会计制度 1002 银行存款).
 _BANK = ":1002-"
+#: The import key of a quota row: 指标编号, 类型, 金额, 文号, 下达日期.
+QuotaKey = tuple[str, str, Decimal, str, datetime.date]
 
 FATAL_ERRORS = ("ParserError", "ParserSyntaxError", "LexerError", "LoadError")
 
@@ -47,8 +49,8 @@ class LedgerView:
     #: (root, unit code, code, [sub code]) → account name, e.g. ("Expenses", "C101", "30216")
     by_codes: dict[tuple[str, ...], str] = field(default_factory=dict)
     payment_keys: set[tuple[str, bool]] = field(default_factory=set)
-    quota_keys: set[tuple[str, str, Decimal]] = field(default_factory=set)
-    bank_keys: set[str] = field(default_factory=set)
+    quota_keys: set[QuotaKey] = field(default_factory=set)
+    bank_keys: set[tuple[str, str]] = field(default_factory=set)  # (bank account, 流水号)
     balance_keys: set[tuple[str, datetime.date]] = field(default_factory=set)
     files: set[str] = field(default_factory=set)
     #: the books' ``option "documents"`` folders (absolute)
@@ -85,9 +87,9 @@ class LedgerView:
                 if voucher is not None:
                     self.payment_keys.add((str(voucher), "refund_of" in meta))
                 serial = meta.get("serial")
-                if serial is not None:
-                    self.bank_keys.add(str(serial))
                 for posting in entry.postings:
+                    if serial is not None and _BANK in posting.account:
+                        self.bank_keys.add((posting.account, str(serial)))
                     if _BANK in posting.account and posting.units is not None:
                         number = posting.units.number
                         if isinstance(number, Decimal):
@@ -114,7 +116,10 @@ class LedgerView:
         self.declared = decl
 
     def _quota_key(self, entry: data.Custom) -> None:
-        """The import key (指标编号, 类型, 金额) of a quota or quota-adjust directive."""
+        """The import key (指标编号, 类型, 金额, 文号, 下达日期) of a quota or quota-adjust.
+
+        A second legitimate 调减 or 追加 of the same amount has its own 文号 and date.
+        """
         values = [v.value for v in entry.values]
         if entry.type == "quota" and len(values) >= 3:
             amount = getattr(values[2], "number", Decimal(0))
@@ -122,7 +127,16 @@ class LedgerView:
             amount = getattr(values[1], "number", Decimal(0))
         else:
             return
-        self.quota_keys.add((str(values[0]), code_value(entry.meta.get("kind")) or "", amount))
+        document = entry.meta.get("document")
+        self.quota_keys.add(
+            (
+                str(values[0]),
+                code_value(entry.meta.get("kind")) or "",
+                amount,
+                document if isinstance(document, str) else "",
+                entry.date,
+            )
+        )
 
 
 _GLOB_ERROR = re.compile(r'File glob "([^"]*)" does not match any files')

@@ -29,6 +29,7 @@ from sandao.importers.common import (
     q,
 )
 from sandao.importers.config import QUOTA_COLUMNS, QUOTA_REQUIRED
+from sandao.importers.ledger_view import QuotaKey
 from sandao.importers.tables import Table
 from sandao.importers.values import ValueProblem, parse_amount, parse_code, parse_date, parse_text
 from sandao.ledger.accounts import STREAM_INCOME_CODES, leading_code
@@ -96,7 +97,7 @@ def _income_account(ctx: RunContext, info: Quota) -> tuple[str | None, str]:
 def extract(table: Table, ctx: RunContext) -> FileResult:
     """All quota rows of one export; problems are collected in the result, not raised."""
     result = FileResult(table.path, NAME)
-    seen: dict[tuple[str, str, Decimal], int] = {}
+    seen: dict[QuotaKey, int] = {}
     file_quotas: dict[str, Quota] = {}
     total = len(table.rows)
     # Rows in date order (stable), so an adjustment listed above its quota still finds it.
@@ -119,7 +120,7 @@ def _row(
     table: Table,
     ctx: RunContext,
     result: FileResult,
-    seen: dict[tuple[str, str, Decimal], int],
+    seen: dict[QuotaKey, int],
     file_quotas: dict[str, Quota],
     number: int,
     row: Sequence[Any],
@@ -157,11 +158,11 @@ def _row(
     result.sum_valid += amount
     if kind != "调减" and amount < 0:
         raise RowError("指标金额", f"{kind}指标金额为负数 {amount}，应为正数（负数只用于调减）")
-    key = (quota_id, kind, amount)
+    key = (quota_id, kind, amount, document, date)
     if key in seen:
         raise RowError(
             "指标编号",
-            f"与第 {seen[key]} 行重复（指标编号、类型、金额都相同），同一文件中不应出现两次",
+            f"与第 {seen[key]} 行重复（指标编号、类型、金额、文号、下达日期都相同），同一文件中不应出现两次",
         )
     seen[key] = number
     task = project if project and TASK_ID.fullmatch(project) else None
