@@ -22,7 +22,7 @@ from sandao import runtime
 from sandao.ledger.accounts import UNIT_SHAPE
 from sandao.ledger.acks import apply_acks, is_bookkeeping
 from sandao.ledger.declarations import read_declarations
-from sandao.ledger.explain import Explained, Sources, explain_error, opened_accounts
+from sandao.ledger.explain import Explained, Sources, explain_error, open_dates
 from sandao.ledger.findings import ERROR, Finding, FundRuleError
 from sandao.ledger.funding import TaskFunding, Usage, all_task_funding, gather
 from sandao.ledger.model import Declarations
@@ -116,7 +116,11 @@ class Analysis:
     def set_errors(self, errors: list[Any]) -> None:
         """Beancount's own errors of this load: explained, and the findings they cause folded."""
         self.errors = errors
-        sources = Sources(opened_accounts(self.entries)) if errors else Sources()
+        if errors:
+            opened = open_dates(self.entries)
+            sources = Sources(frozenset(opened), opened)
+        else:
+            sources = Sources()
         self.explained = [explain_error(e, sources) for e in errors]
         broken = [x.broken for x in self.explained if x.broken]
         if broken:

@@ -48,6 +48,15 @@ _GENERAL = (
 )
 
 _DIRECTIVE = re.compile(r"^(\d{4}-\d\d-\d\d)\s+(\S+)(.*)$")
+#: A date written the Chinese way (2026年1月28日), which Beancount does not read.
+_CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CHINESE_DIRECTIVE = re.compile(r"^(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(\S+)(.*)$")
+#: A posting (an account) or a metadata line typed without its indent.
+_UNINDENTED_POSTING = re.compile(r"^(?:Assets|Liabilities|Equity|Income|Expenses):\S+")
+_UNINDENTED_META = re.compile(r"^([a-z][\w-]*):\s")
+#: Beancount's booking error for an amount without a currency (``3421.50`` with no CNY).
+_UNCATEGORIZED = re.compile(r"Failed to categorize posting (\d+)")
+_INACTIVE = re.compile(r"inactive account '([^']+)'")
 _DECLARES = re.compile(r'^\s*"(unit|community|department|task|project|quota)"\s+"([^"]+)"')
 _ACCOUNT = re.compile(r"\b(?:Assets|Liabilities|Equity|Income|Expenses)(?::[^\s:]+)+")
 _DATE = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)\b")
@@ -88,6 +97,8 @@ class Sources:
     """The books' source lines (read on demand) and opened accounts, for explanations."""
 
     accounts: frozenset[str] = frozenset()
+    #: account → the date of its ``open`` (a transaction dated before it is refused)
+    open_dates: dict[str, datetime.date] = field(default_factory=dict)
     _lines: dict[str, list[str]] = field(default_factory=dict)
 
     def lines(self, file: str | None) -> list[str]:
@@ -105,18 +116,19 @@ class Sources:
         return lines[number - 1] if number and 0 < number <= len(lines) else ""
 
     def directive_at(self, file: str | None, number: int | None) -> Broken | None:
-        """The directive whose text holds line ``number`` (its header and body lines)."""
+        """The directive whose text holds line ``number`` (its header and body lines; a
+        posting or metadata line typed without its indent still counts as its body)."""
         lines = self.lines(file)
         if not file or not number or not 0 < number <= len(lines):
             return None
         start = number - 1
-        while start > 0 and not _DIRECTIVE.match(lines[start]) and lines[start][:1] in " \t":
+        while start > 0 and not _header(lines[start]) and lines[start].strip():
             start -= 1
-        header = _DIRECTIVE.match(lines[start])
+        header = _header(lines[start])
         if header is None:
             return None
         end = start + 1
-        while end < len(lines) and lines[end][:1] in (" ", "\t") and lines[end].strip():
+        while end < len(lines) and lines[end].strip() and not _header(lines[end]):
             end += 1
         body = "\n".join(lines[start:end])
         kind = ident = None
@@ -124,13 +136,24 @@ class Sources:
             declares = _DECLARES.match(header.group(3))
             if declares:
                 kind, ident = declares.groups()
-        try:
-            date = datetime.date.fromisoformat(header.group(1))
-        except ValueError:
-            date = None
         accounts = frozenset(_ACCOUNT.findall(body))
         links = frozenset(_LINK.findall(body))
-        return Broken(file, start + 1, kind, ident, date, accounts, links)
+        return Broken(file, start + 1, kind, ident, _header_date(header), accounts, links)
+
+
+def _header(line: str) -> re.Match[str] | None:
+    """A directive's first line (its date ISO or written the Chinese way)."""
+    return _DIRECTIVE.match(line) or _CHINESE_DIRECTIVE.match(line)
+
+
+def _header_date(header: re.Match[str]) -> datetime.date | None:
+    chinese = _CHINESE_DATE.match(header.group(1))
+    try:
+        if chinese:
+            return datetime.date(*map(int, chinese.groups()))
+        return datetime.date.fromisoformat(header.group(1))
+    except ValueError:
+        return None
 
 
 def _bad_date(text: str) -> str | None:
@@ -175,6 +198,14 @@ def explain_error(error: Any, sources: Sources | None = None) -> Explained:
             "或核对断言日期（balance 断言的是当天开始时的余额）"
         )
         return Explained(f"{text}（{message}）", fix)
+    uncategorized = _UNCATEGORIZED.search(message)
+    if uncategorized:
+        return _uncategorized(uncategorized, message, sources, file, number)
+    inactive = _INACTIVE.search(message)
+    if inactive:
+        before = _before_open(inactive, error, message, sources, file, number)
+        if before is not None:
+            return before
     unknown = _UNKNOWN_ACCOUNT.search(message)
     if unknown:
         meant = closest_account(unknown.group(1), sources.accounts)
@@ -208,12 +239,91 @@ def _parse_error(message: str, sources: Sources, file: str | None, number: int |
             f"把 {shown} 改成半角 {ascii_}",
             broken,
         )
+    mistake = _line_mistake(text, lost, message, broken)
+    if mistake is not None:
+        return mistake
     bad = _bad_date(text) if "out of range" in message or "must be in" in message else None
     if bad:
         return Explained(
             f"日期 {bad} 不存在{lost}（{message}）", f"把 {bad} 改为存在的日期", broken
         )
     return Explained(f"语法错误{lost}（{message}）", "对照 README 的账簿语言改正这一行", broken)
+
+
+def _line_mistake(text: str, lost: str, message: str, broken: Broken | None) -> Explained | None:
+    """A newcomer's typing mistake the line itself shows: a Chinese date, a line without
+    its indent."""
+    chinese = _CHINESE_DATE.match(text.strip())
+    if chinese:
+        written = chinese.group(0)
+        try:
+            iso = datetime.date(*map(int, chinese.groups())).isoformat()
+        except ValueError:
+            iso = "YYYY-MM-DD"
+        return Explained(
+            f"日期写成了「{written}」：Beancount 只认 {iso} 这样的写法（年-月-日，两位月日）"
+            f"{lost}（{message}）",
+            f"把「{written}」改为 {iso}",
+            broken,
+        )
+    what = None
+    if _UNINDENTED_POSTING.match(text):
+        what = "分录行（科目和金额）"
+    elif _UNINDENTED_META.match(text):
+        what = "元数据行"
+    if what:
+        return Explained(
+            f"{what}没有缩进：交易下面的每一行都要以空格开头，顶格写的行 Beancount 不知道属于哪一笔"
+            f"{lost}（{message}）",
+            f"在这一行的行首加两个空格：「  {text.strip()}」",
+            broken,
+        )
+    return None
+
+
+def _uncategorized(
+    match: re.Match[str], message: str, sources: Sources, file: str | None, number: int | None
+) -> Explained:
+    """An amount typed without its currency: Beancount cannot book the posting."""
+    broken = sources.directive_at(file, number)
+    postings = [
+        line.strip()
+        for line in sources.lines(file)[(broken.line if broken else 0) : (number or 0) + 40]
+        if _ACCOUNT.match(line.strip())
+    ]
+    index = int(match.group(1)) - 1
+    shown = postings[index] if broken and 0 <= index < len(postings) else ""
+    where_ = f"「{' '.join(shown.split())}」" if shown else f"第 {match.group(1)} 个分录"
+    amount = re.search(r"\s(-?[\d,]+(?:\.\d+)?)\s*$", shown)
+    example = f"{amount.group(1)} CNY" if amount else "3421.50 CNY"
+    return Explained(
+        f"金额没写币种：分录 {where_} 只有金额没有 CNY，Beancount 无法记账，这一笔因此未能读入（{message}）",
+        f"在金额后面写上币种，如 {example}",
+        broken,
+    )
+
+
+def _before_open(
+    match: re.Match[str],
+    error: Any,
+    message: str,
+    sources: Sources,
+    file: str | None,
+    number: int | None,
+) -> Explained | None:
+    """A transaction dated before its account's ``open``: Beancount refuses the posting."""
+    account = match.group(1)
+    opened = sources.open_dates.get(account)
+    date = getattr(getattr(error, "entry", None), "date", None)
+    if opened is None or date is None or date >= opened:
+        return None
+    broken = sources.directive_at(file, number)
+    return Explained(
+        f"交易日期 {date} 早于科目 {account} 的开立日期 {opened}（open）：开立前不能记账，"
+        f"这一笔的日期多半写错了（{message}）",
+        f"核对这一笔的日期（应在 {opened} 或以后）；钱确实在 {opened} 前到账的，把该科目的 open 日期提前",
+        broken,
+    )
 
 
 def explain(message: str) -> str:
@@ -234,4 +344,19 @@ def opened_accounts(entries: list[Any]) -> frozenset[str]:
     return frozenset(e.account for e in entries if isinstance(e, data.Open))
 
 
-__all__ = ["FULL_WIDTH", "Broken", "Explained", "Sources", "explain", "explain_error"]
+def open_dates(entries: list[Any]) -> dict[str, datetime.date]:
+    """Every opened account → the date of its ``open``."""
+    from beancount.core import data
+
+    return {e.account: e.date for e in entries if isinstance(e, data.Open)}
+
+
+__all__ = [
+    "FULL_WIDTH",
+    "Broken",
+    "Explained",
+    "Sources",
+    "explain",
+    "explain_error",
+    "open_dates",
+]

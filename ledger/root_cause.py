@@ -136,6 +136,11 @@ def fold_findings(
         if meant:
             typo_target.setdefault(meant, where(f.file, f.line))
     linked = _transaction_lines(entries, set(lost) | typos)
+    # one account opened without its metadata: its first D001 is the cause of the others
+    unopened: dict[str, str] = {}
+    for f in findings:
+        if f.code == "D001" and f.hint:
+            unopened.setdefault(f.hint, where(f.file, f.line))
     out = []
     for f in findings:
         here = where(f.file, f.line)
@@ -150,6 +155,8 @@ def fold_findings(
             cause = _first_cause(findings, linked[loc])
         elif f.code in _TASK_TIMING and f.task in typo_target:
             cause = typo_target[f.task]
+        elif f.code == "D001" and f.hint and unopened.get(f.hint, here) != here:
+            cause = unopened[f.hint]
         elif (f.task or f.quota or f.project) in miscoded:
             cause = miscoded[f.task or f.quota or f.project]
             # the declaration's own D002s are the causes; a T001 on its line follows
@@ -183,14 +190,23 @@ def fold_errors(errors: list[Any], broken: Iterable[Broken] = ()) -> dict[int, s
     """Balance failures that follow from an earlier error → that error's place.
 
     A failure on an account a transaction that did not parse posts to, dated after it;
-    a later failure on an account by the same amount as an earlier one.  Returns
+    a later failure on an account by the same amount as an earlier one; a second error
+    on the line of an earlier one.  Returns
     ``{index in errors: cause}`` (errors are Beancount's tuples, not ours).
     """
     dropped = [b for b in broken if not b.kind and b.accounts]
     first: dict[tuple[str, str], str] = {}
     folded: dict[int, str] = {}
+    lines: set[str] = set()  # file:line of the errors shown so far
     for index, error in enumerate(errors):
         if type(error).__name__ != "BalanceError":
+            # a second error on the same line (a Chinese date is a syntax error and a bad
+            # token; a misdated transfer posts to two unopened accounts) repeats the first
+            source = error.source or {}
+            here = where(source.get("filename"), source.get("lineno"))
+            if source.get("lineno") and here in lines:
+                folded[index] = here
+            lines.add(here)
             continue
         match = BALANCE_FAILED.search(str(error.message))
         if not match:
