@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -114,8 +114,18 @@ def _follow_ons(analysis: Analysis, base: Path | None) -> dict[str, list[str]]:
 
 
 def _folded_line(codes: list[str]) -> str:
-    shown = "、".join(dict.fromkeys(codes))
-    return f"      （由此引起的 {len(codes)} 条（{shown}）已折叠，改正上面一处后重新检查；--json 可见）\n"
+    """``（由此引起的 3 条已折叠：T002 2 条、T004 1 条；…）`` — findings counted, then each code."""
+    counts = Counter(codes)
+    shown = "、".join(f"{code} {n} 条" for code, n in counts.items())
+    return f"      （由此引起的 {len(codes)} 条已折叠：{shown}；改正上面一处后重新检查；--json 可见）\n"
+
+
+def _undeclared(findings: list[Finding]) -> str:
+    """The heading's words for a task id with no declaration read: a malformed declaration
+    (S001 on it) was not read; otherwise the id is not declared anywhere."""
+    if any(f.code == "S001" for f in findings):
+        return "（声明格式有误，未能读入，见下）"
+    return "（未声明）"
 
 
 def print_human(analysis: Analysis, out: TextIO, base: Path | None = None) -> None:
@@ -162,7 +172,7 @@ def print_human(analysis: Analysis, out: TextIO, base: Path | None = None) -> No
         for task in sorted(groups[unit], key=lambda t: (t is None, t or "")):
             task_decl = decl.tasks.get(task) if task else None
             if task:
-                name = f" {task_decl.name}" if task_decl else "（未声明）"
+                name = f" {task_decl.name}" if task_decl else _undeclared(groups[unit][task])
                 out.write(f"  任务 {task}{name}\n")
             else:
                 out.write("  非任务事项\n")

@@ -72,7 +72,9 @@ class _Reader:
     def id_name_amount(self, key: str, what: str) -> tuple[Any, Any, Any]:
         """The ``"ID" "名称" 金额`` head shared by task, project and quota declarations."""
         ident = self.value(0, str, f"{what}编号")
-        self.ids = {key: ident}
+        unit = self.entry.meta.get("unit")
+        # the unit the declaration names, so a malformed one is shown under its unit
+        self.ids = {key: ident, "unit": unit if isinstance(unit, str) else None}
         self.what = what
         name = self.value(1, str, f"{what}名称")
         amount = self.amount(2)
@@ -88,7 +90,9 @@ class _Reader:
     def id_and_value(self, key: str, what: str, kind: type, label: str) -> tuple[Any, Any]:
         """The ``"ID" value`` head of a change (task-amend, task-close, quota-adjust)."""
         ident = self.value(0, str, f"{what}编号")
-        self.ids = {key: ident}
+        unit = self.entry.meta.get("unit")
+        # the unit the declaration names, so a malformed one is shown under its unit
+        self.ids = {key: ident, "unit": unit if isinstance(unit, str) else None}
         value = self.value(1, kind, label)
         self.extra_values(2)
         return ident, value

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+#: A posting's ``stream`` (建设 / 运转 / 职能): the channel the money came through.
+STREAM = "资金渠道"
 #: The task's ``due``: the date by which the department must have transferred the money.
 DUE = "拨付期限"
 #: Money that has arrived for a task (the amount; 已拨付 is the *status* "fully funded").
@@ -100,7 +102,7 @@ EXEMPT: tuple[tuple[str, str, str], ...] = (
 #: Chinese labels of metadata keys (Fava's journal, CSV second header row, messages).
 METADATA_LABELS: dict[str, str] = {
     "unit": "单位",
-    "stream": "资金渠道",
+    "stream": STREAM,
     "function": "功能分类",
     "economic": "经济分类",
     "community": "社区",

@@ -32,7 +32,7 @@ def check_cash_basis(table: PostingTable, decl: Declarations, sink: FindingSink)
     rows = table.rows
     if not rows:
         return
-    first_day = rows[0].date
+    first_use: dict[str, object] = {}  # a unit's 3001 account → the date it is first used
     codes: dict[str, str | None] = {}
     supervisors = {
         code: str(unit.meta.get("supervisor") or "").strip() for code, unit in decl.units.items()
@@ -63,8 +63,10 @@ def check_cash_basis(table: PostingTable, decl: Declarations, sink: FindingSink)
                     code = codes[account] = gov_code_of(account)
                 if code in CASH_CODES:
                     cash = row
-                elif code == OPENING_CODE and row.date == first_day:
-                    opening = True  # the opening entry: 年初结转和结余, not 往来
+                elif code == OPENING_CODE and first_use.setdefault(account, row.date) == row.date:
+                    # the opening entry (the first on the unit's 累计盈余): 年初结转和结余, not
+                    # 往来 — even when another entry, misdated, comes before it
+                    opening = True
                 elif code is not None:
                     others = row
         if cash is not None and others is not None and not opening:

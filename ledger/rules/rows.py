@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sandao.ledger.accounts import GOV_ACCOUNTS, gov_code_of
+from sandao.ledger.glossary import STREAM
 from sandao.ledger.model import Declarations, Quota, Task
 from sandao.ledger.resolver import INCOME, SPENDING, Posting, PostingTable
 from sandao.ledger.rules.common import where
@@ -29,9 +31,12 @@ from sandao.ledger.vocabulary import (
 class RowPass:
     """What the row rules share during the pass: the declarations and what was reported."""
 
-    def __init__(self, decl: Declarations, sink: FindingSink) -> None:
+    def __init__(
+        self, decl: Declarations, sink: FindingSink, table: PostingTable | None = None
+    ) -> None:
         self.decl = decl
         self.sink = sink
+        self.table = table
         self.reported: set[tuple] = set()
         # Codes found well-formed: the same few hundred recur on every row.
         self.functions_ok: set[str] = set()
@@ -53,7 +58,7 @@ def _ids(row: Posting) -> dict[str, str | None]:
 def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> None:
     """Every row rule, in one pass over the posting table."""
     t002_p002_unknown_links(table, sink)
-    ctx = RowPass(decl, sink)
+    ctx = RowPass(decl, sink, table)
     tasks, quotas, projects = decl.tasks, decl.quotas, decl.projects
     units, communities, departments = decl.units, decl.communities, decl.departments
     functions_ok, economics_ok = ctx.functions_ok, ctx.economics_ok
@@ -179,11 +184,40 @@ def p002_undeclared_project_on_row(ctx: RowPass, row: Posting) -> None:
 @rule("D001")
 def d001_dimensions_unknown(ctx: RowPass, row: Posting) -> None:
     """D001: spending whose unit, stream, function or economic code cannot be resolved."""
-    dims = (("单位", row.unit), ("资金类别", row.stream), ("功能分类", row.function))
+    dims = (("单位", row.unit), (STREAM, row.stream), ("功能分类", row.function))
     missing = [label for label, value in (*dims, ("经济分类", row.economic)) if value is None]
     if missing:
+        keys = [
+            key for key, value in (("stream", row.stream), ("function", row.function)) if not value
+        ]
         message = f"支出分录无法确定{'、'.join(missing)}：{where(row)}"
-        ctx.once("D001", row, "dims", message, **_ids(row))
+        hint = None
+        if keys and row.unit:
+            message += f"；科目 {row.account} 的 open 没有写 {'、'.join(keys)}，交易和分录上也没有"
+            hint = _d001_hint(ctx, row, keys)
+        ctx.once("D001", row, "dims", message, **_ids(row), hint=hint)
+
+
+def _d001_hint(ctx: RowPass, row: Posting, keys: list[str]) -> str:
+    """What to write under the account's ``open``: the values a sibling spending account of
+    the unit has (a new account such as 30202-印刷费 is opened without them)."""
+    candidates = [
+        r
+        for r in (ctx.table.rows if ctx.table else ())
+        if r.role == SPENDING and r.unit == row.unit and r.stream and r.function
+        and r.account != row.account and r.task is None
+    ]  # fmt: skip
+    # a sibling whose dimensions come from its account rather than a quota, if any
+    sibling = next((r for r in candidates if r.quota is None), None) or next(iter(candidates), None)
+    if sibling is None:
+        lines = "、".join(f"{k}:" for k in keys)
+        return f"在 open {row.account} 下补上 {lines}；以后记到这个科目的支出就都能确定"
+    values = {"stream": sibling.stream, "function": sibling.function}
+    lines = "、".join(f'{k}: "{values[k]}"' for k in keys)
+    return (
+        f"在 open {row.account} 下补上 {lines}（同单位 {sibling.account.rsplit(':', 1)[-1]} 的值）；"
+        "以后记到这个科目的支出就都能确定"
+    )
 
 
 @rule("Q002")
@@ -243,6 +277,29 @@ def t006_task_money_of_another_unit(ctx: RowPass, row: Posting, task: Task) -> N
 @rule("T007")
 def t007_task_money_from_another_department(ctx: RowPass, row: Posting, task: Task) -> None:
     """T007: task income from a department other than the one that assigned the task."""
+    if row.department is None and gov_code_of(row.account) == "4001":
+        _t007_booked_as_finance_money(ctx, row, task)
+        return
     source = row.department or "无法确定的部门"
     message = f"任务 {task.id} 的经费来自 {source}，但交办部门是 {task.department}（{where(row)}）"
     ctx.once("T007", row, "t007", message, **{**_ids(row), "department": row.department})
+
+
+def _t007_booked_as_finance_money(ctx: RowPass, row: Posting, task: Task) -> None:
+    """The department's transfer booked to 4001 财政拨款收入 (the finance bureau's money):
+    name the account it belongs on — 4609-其他收入:Dxx, or 4201-上级补助收入:Dxx when the
+    department is the unit's 主管部门."""
+    unit = ctx.decl.units.get(row.unit or "")
+    supervisor = str(unit.meta.get("supervisor") or "") if unit else ""
+    code = "4201" if supervisor and supervisor == task.department else "4609"
+    department = ctx.decl.departments.get(task.department or "")
+    part = f"{task.department}-{department.name}" if department else str(task.department)
+    account = ":".join([*row.account.split(":")[:2], f"{code}-{GOV_ACCOUNTS[code]}", part])
+    message = (
+        f"任务 {task.id} 的经费记在了 4001 财政拨款收入（{row.account}），那只记县财政局拨的钱；"
+        f"交办部门 {task.department} 拨来的经费应记 {account}（{where(row)}）"
+    )
+    hint = f"把收入科目改为 {account}（没有这个科目就先 open 它）"
+    ctx.once(
+        "T007", row, "t007", message, **{**_ids(row), "department": task.department}, hint=hint
+    )

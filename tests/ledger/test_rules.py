@@ -252,7 +252,7 @@ def test_d001_spending_without_stream_or_function():
         + '2025-02-01 * "x" "y"\n  Expenses:C101-城东社区服务中心:30201-办公费  10 CNY\n  Assets:C101-城东社区服务中心:1002-银行存款\n'
     )
     (f,) = only(a, "D001")
-    assert "资金类别" in f.message and "功能分类" in f.message
+    assert "资金渠道" in f.message and "功能分类" in f.message
     ok = run(
         FUND_TASK
         + '2025-02-01 * "x" "y"\n  stream: "运转"\n  function: 2120101\n  Expenses:C101-城东社区服务中心:30201-办公费  10 CNY\n  Assets:C101-城东社区服务中心:1002-银行存款\n'

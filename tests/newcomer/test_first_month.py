@@ -147,13 +147,92 @@ MISTAKES = [
         ('"期初余额" "银行存款上年余额"', '"期初余额" "银行存款上年余额" #draft'),
         ("BalanceError", "余额断言不符", "补记期初"),
     ),
+    (
+        "amount without CNY",
+        ("30206-电费                3421.50 CNY", "30206-电费                3421.50"),
+        (
+            "CategorizationError",
+            "金额没写币种：分录 「Expenses:C101-城东社区服务中心:30206-电费 3421.50」",
+            "如 3421.50 CNY",
+        ),
+    ),
+    (
+        "posting without its indent",
+        (
+            "  Expenses:C101-城东社区服务中心:30201-办公费",
+            "Expenses:C101-城东社区服务中心:30201-办公费",
+        ),
+        ("ParserSyntaxError", "分录行（科目和金额）没有缩进", "在这一行的行首加两个空格"),
+    ),
+    (
+        "date written the Chinese way",
+        ("2026-01-28 *", "2026年1月28日 *"),
+        ("ParserSyntaxError", "日期写成了「2026年1月28日」", "改为 2026-01-28"),
+    ),
+    (
+        "transfer dated before its account's open",
+        ('2026-01-25 * "县委政法委"', '2025-12-25 * "县委政法委"'),
+        (
+            "ValidationError",
+            "交易日期 2025-12-25 早于科目 ",
+            "核对这一笔的日期（应在 2026-01-01 或以后）",
+        ),
+    ),
+    (
+        "new account opened without metadata",
+        ("30201-办公费               860.00", "30202-印刷费               860.00"),
+        (
+            "D001",
+            "科目 Expenses:C101-城东社区服务中心:30202-印刷费 的 open 没有写 stream、function",
+            'stream: "运转"、function: "2120101"',
+        ),
+        "2026-01-01 open Expenses:C101-城东社区服务中心:30202-印刷费 CNY\n\n"
+        '2026-02-03 * "县文印社" "宣传单"\n'
+        "  Expenses:C101-城东社区服务中心:30202-印刷费   100.00 CNY\n"
+        "  Assets:C101-城东社区服务中心:1002-银行存款\n",
+    ),
+    (
+        "department money booked to 4001",
+        (
+            "Income:C101-城东社区服务中心:4609-其他收入:D05-县委政法委",
+            "Income:C101-城东社区服务中心:4001-财政拨款收入:YZ-运转经费",
+        ),
+        (
+            "T007",
+            "记在了 4001 财政拨款收入",
+            "把收入科目改为 Income:C101-城东社区服务中心:4609-其他收入:D05-县委政法委",
+        ),
+    ),
+    (
+        "task amount without CNY",
+        ('"平安示范社区建设" 50000.00 CNY', '"平安示范社区建设" 50000.00'),
+        ("S001", "第3个值（金额）应为金额和币种", "按台账语言说明"),
+    ),
 ]
+
+#: What the plain ``check`` prints for some of the mistakes above besides the first message:
+#: the heading the finding sits under, the folded line counting findings and codes.
+SHOWN = {
+    "task amount without CNY": (
+        "单位 C101 城东社区服务中心\n  任务 T2026-001（声明格式有误，未能读入，见下）",
+        "（由此引起的 3 条已折叠：T002 2 条、T004 1 条；",
+    ),
+    "new account opened without metadata": ("（由此引起的 1 条已折叠：D001 1 条；",),
+    "transfer dated before its account's open": (
+        "（由此引起的 2 条已折叠：T009 1 条、ValidationError 1 条；",
+    ),
+    "date written the Chinese way": (
+        "（由此引起的 2 条已折叠：LexerError 1 条、BalanceError 1 条；",
+    ),
+}
 
 
 @pytest.mark.parametrize(
-    "change, expected", [m[1:] for m in MISTAKES], ids=[m[0] for m in MISTAKES]
+    "name, change, expected, extra",
+    [(*m[:3], m[3] if len(m) > 3 else "") for m in MISTAKES],
+    ids=[m[0] for m in MISTAKES],
 )
-def test_each_mistake_shows_its_cause_first(books, tmp_path, change, expected):
+def test_each_mistake_shows_its_cause_first(books, tmp_path, name, change, expected, extra):
     copy = month_books(books, tmp_path)
     year_file = copy / "2026.beancount"
     text = year_file.read_text("utf-8")
@@ -164,7 +243,7 @@ def test_each_mistake_shows_its_cause_first(books, tmp_path, change, expected):
         text = text[:start] + text[text.index("\n\n", start) + 2 :]
     else:
         text = text.replace(old, new)
-    year_file.write_text(text, "utf-8")
+    year_file.write_text(text + extra, "utf-8")
     shown = sandao(tmp_path, "check", "--json", "我的账簿/main.beancount")
     assert shown.returncode == 1
     records = [r for r in json.loads(shown.stdout) if not r["caused_by"]]
@@ -176,6 +255,9 @@ def test_each_mistake_shows_its_cause_first(books, tmp_path, change, expected):
     human = sandao(tmp_path, "check", "我的账簿/main.beancount")
     assert human.returncode == 1 and "Traceback" not in human.stderr
     assert f"改正：{first['fix']}" in human.stdout
+    assert "无法确定的部门" not in human.stdout
+    for phrase in SHOWN.get(name, ()):
+        assert phrase in human.stdout, human.stdout
 
 
 def unfunded_month(books: Path, tmp_path: Path, acks: str = "", plugin: str = "") -> Path:
