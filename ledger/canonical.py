@@ -16,6 +16,7 @@ metadata and the declarations an id refers to.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from sandao.ledger import accounts
-from sandao.ledger.acks import BOOKKEEPING_DIRECTIVES
+from sandao.ledger.acks import ACK
+
+PERIOD_CLOSE = "period-close"
 
 #: Declarations whose first value is an id other directives refer to.
 _DECLARING = frozenset({"task", "project", "quota"})
@@ -39,16 +42,23 @@ _SKIP_META = frozenset({"filename", "lineno"})
 def counts(entry: data.Directive) -> bool:
     """Whether an entry is part of the books' content for digests and history.
 
-    Left out: review directives, entries Beancount synthesises (padding, documents
-    found on disk) and document directives (attachments, not money).
+    Left out: entries Beancount synthesises (padding, documents found on disk) and
+    document directives (attachments, not money).  ``ack`` and ``period-close`` count:
+    history lists them, and an ``ack`` is part of a closed period's digest (audit.md).
     """
     kind = type(entry)
     if kind is data.Document or (kind is data.Transaction and entry.flag == "P"):
         return False
-    if kind is data.Custom and entry.type in BOOKKEEPING_DIRECTIVES:
-        return False
     filename = entry.meta.get("filename") if entry.meta else None
     return not (filename and filename.startswith("<"))
+
+
+def in_digest(entry: data.Directive) -> bool:
+    """Whether an entry is hashed into a closed period: every counted entry, ``ack``
+    included, except the ``period-close`` directives themselves."""
+    if type(entry) is data.Custom and entry.type == PERIOD_CLOSE:
+        return False
+    return counts(entry)
 
 
 def _number(value: Decimal | None) -> str:
@@ -128,6 +138,83 @@ def canonical(entry: data.Directive) -> str:
         if name not in ("meta", "date") and getattr(entry, name) is not None
     ]
     return f"{head}\x1d{chr(0x1D).join(fields)}\x1d{meta}"
+
+
+def entry_digest(entry: data.Directive) -> str:
+    """A short digest of an entry's canonical form (what a certificate records per entry)."""
+    return hashlib.sha256(canonical(entry).encode("utf-8")).hexdigest()[:16]
+
+
+def base_id(entry: data.Directive) -> str:
+    """An entry's id before twins are numbered (audit.md): its ``voucher`` (``:R`` when
+    it refunds or reverses that voucher), else its ``id`` metadata, else ``h:`` and a
+    digest of its canonical form."""
+    meta = entry.meta or {}
+    voucher = meta.get("voucher")
+    if voucher is not None:
+        refund = meta.get("refund_of") or meta.get("reversal_of")
+        return (
+            f"{voucher}:R" if refund is not None and str(refund) == str(voucher) else str(voucher)
+        )
+    ident = meta.get("id")
+    if ident is not None:
+        return str(ident)
+    return "h:" + entry_digest(entry)[:12]
+
+
+class EntryIds:
+    """Stable ids of the entries of one set of books, computed on demand.
+
+    Identical twins (same base id) are numbered ``-2``, ``-3`` … in the order of
+    their canonical form, so the ids do not depend on files or line numbers: an edit
+    that moves every line leaves every id as it was.
+    """
+
+    def __init__(self, entries: Iterable[data.Directive]) -> None:
+        self._entries = [e for e in entries if counts(e)]
+        self._ids: dict[int, str] | None = None
+        self._vouchers: dict[str, list[data.Directive]] | None = None
+        self._by_date: dict[datetime.date, list[data.Directive]] | None = None
+
+    def _groups(self) -> None:
+        vouchers: dict[str, list[data.Directive]] = defaultdict(list)
+        by_date: dict[datetime.date, list[data.Directive]] = defaultdict(list)
+        for entry in self._entries:
+            meta = entry.meta or {}
+            if meta.get("voucher") is not None or meta.get("id") is not None:
+                vouchers[base_id(entry)].append(entry)
+            else:
+                by_date[entry.date].append(entry)
+        self._vouchers, self._by_date = vouchers, by_date
+        self._ids = {}
+
+    def _number(self, group: list[data.Directive]) -> None:
+        assert self._ids is not None
+        named: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for entry in group:
+            named[base_id(entry)].append((canonical(entry), id(entry)))
+        for base, items in named.items():
+            items.sort()
+            for n, (_, key) in enumerate(items, 1):
+                self._ids[key] = base if n == 1 else f"{base}-{n}"
+
+    def of(self, entry: data.Directive) -> str:
+        if self._ids is None:
+            self._groups()
+        assert self._ids is not None and self._vouchers is not None and self._by_date is not None
+        found = self._ids.get(id(entry))
+        if found is not None:
+            return found
+        meta = entry.meta or {}
+        if meta.get("voucher") is not None or meta.get("id") is not None:
+            self._number(self._vouchers.get(base_id(entry), [entry]))
+        else:
+            self._number(self._by_date.get(entry.date, [entry]))
+        return self._ids.get(id(entry)) or base_id(entry)
+
+    def all(self) -> list[tuple[str, data.Directive]]:
+        """(id, entry) for every counted entry."""
+        return [(self.of(e), e) for e in self._entries]
 
 
 def entry_accounts(entry: data.Directive) -> tuple[str, ...]:
@@ -211,6 +298,10 @@ class UnitIndex:
                 found.add(first)
             elif entry.type in _REFERRING and first in self.id_units:
                 found.add(self.id_units[first])
+            elif entry.type == ACK and len(entry.values) > 1:
+                ident = str(entry.values[1].value)
+                if ident in self.id_units:
+                    found.add(self.id_units[ident])
         else:
             for account in entry_accounts(entry):
                 code = self.account_unit(account)

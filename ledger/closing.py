@@ -3,8 +3,10 @@
 ``sandao close LEDGER UNIT DATE`` appends
 ``DATE custom "period-close" "UNIT" DATE "sha256:…"``: the SHA-256 of the sorted
 canonical lines (:func:`sandao.ledger.canonical.canonical`) of every entry of that unit
-dated on or before DATE.  Review directives (``period-close``, ``ack``) are not part of
-any digest.  Rule C001 recomputes the digest during the load; a mismatch means
+dated on or before DATE, ``ack`` directives included (an ack added after the close
+changes the digest).  ``period-close`` directives are not part of any digest; two for
+one unit and date are S001, and so is a plugin other than Beancount's own listed
+before the project's (it could change entries before they are hashed).  Rule C001 recomputes the digest during the load; a mismatch means
 something dated in the closed period was added, removed or edited.  Only then, and
 only when the books are in git, the message names the changed entries by comparing
 with the revision that recorded the digest (:mod:`sandao.ledger.revisions`).
@@ -26,18 +28,18 @@ from beancount.core import data
 from sandao.ledger.canonical import (
     ADDED,
     CHANGED,
+    PERIOD_CLOSE,
     REMOVED,
     UnitIndex,
     canonical,
-    counts,
     declared_units,
     describe,
     diff_entries,
+    in_digest,
     where,
 )
 from sandao.ledger.sink import FindingSink
 
-PERIOD_CLOSE = "period-close"
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 #: Changed entries named in one C001 message at most.
 MESSAGE_ENTRIES = 5
@@ -75,8 +77,47 @@ def read_closes(entries: Iterable[data.Directive], sink: FindingSink | None) -> 
                     "（由 sandao close 生成）",
                 )
             continue
+        if any(c.unit == values[0] and c.date == values[1] for c in closes):
+            if sink is not None:
+                sink.add(
+                    "S001",
+                    entry.meta,
+                    entry.date,
+                    f"单位 {values[0]} 截至 {values[1]} 有两条 period-close：同一期间只能结账一次"
+                    "（重新结账须先删除旧的一条，并由保管结账证书的部门用 sandao verify 核对）",
+                    unit=values[0],
+                )
+            continue
         closes.append(PeriodClose(values[0], values[1], values[2], entry.meta))
     return closes
+
+
+#: The project's plugin, as a books' ``plugin`` line names it.
+PROJECT_PLUGINS = frozenset({"sandao.ledger", "sandao.ledger.plugin"})
+
+
+def foreign_plugins_first(options_map: dict[str, Any]) -> list[str]:
+    """Plugins other than Beancount's own listed before the project's (empty when the
+    project's plugin is not listed)."""
+    names = [str(name) for name, _ in options_map.get("plugin", [])]
+    for i, name in enumerate(names):
+        if name in PROJECT_PLUGINS:
+            return [n for n in names[:i] if not n.startswith("beancount.")]
+    return []
+
+
+def _plugin_meta(options_map: dict[str, Any], name: str) -> dict[str, Any]:
+    """filename/lineno of a ``plugin "name"`` line in the books' files (best effort)."""
+    needle = f'plugin "{name}"'
+    for path in options_map.get("include", []):
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, 1):
+            if line.lstrip().startswith(needle):
+                return {"filename": path, "lineno": number}
+    return {"filename": options_map.get("filename"), "lineno": 0}
 
 
 def unit_lines(
@@ -89,7 +130,7 @@ def unit_lines(
     for entry in entries:
         if entry.date > until:
             break
-        if not counts(entry):
+        if not in_digest(entry):
             continue
         mine = index.units(entry) & units
         if mine:
@@ -121,6 +162,14 @@ def check_closed_periods(
     )
     if not closes:
         return
+    for name in foreign_plugins_first(options_map):
+        sink.add(
+            "S001",
+            _plugin_meta(options_map, name),
+            None,
+            f"插件 {name} 列在 sandao.ledger 之前：它可能在结账摘要计算之前改动分录；"
+            "已结账的账簿中其他插件应列在 sandao.ledger 之后（或删除）",
+        )
     last = max(c.date for c in closes)
     lines = unit_lines(entries, {c.unit for c in closes}, last)
     for close in closes:
@@ -160,7 +209,11 @@ def _changed_in_git(
     index_new = UnitIndex(declared_units(entries))
 
     def mine(items: list[data.Directive], index: UnitIndex) -> list[data.Directive]:
-        return [e for e in items if e.date <= close.date and close.unit in index.units(e)]
+        return [
+            e
+            for e in items
+            if e.date <= close.date and in_digest(e) and close.unit in index.units(e)
+        ]
 
     changes = diff_entries(mine(old, index_old), mine(entries, index_new))
     if not changes:
