@@ -1,9 +1,10 @@
 #!/bin/sh
 # Debian packages the test suite needs: CJK fonts for PDF reports, poppler to render PDF
-# pages, Chromium and its driver for the Fava browser tests. Installed only when missing.
+# pages, Chromium and its driver for the Fava browser tests, ssh-keygen (openssh-client) to sign
+# close certificates. Installed only when missing.
 set -e
 need=""
-for pkg in fonts-noto-cjk poppler-utils chromium chromium-driver; do
+for pkg in fonts-noto-cjk poppler-utils chromium chromium-driver openssh-client; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
 done
 [ -z "$need" ] && exit 0

@@ -25,7 +25,7 @@ from sandao.cli_helpers import (
 
 
 def add_parser(subparsers: Any) -> None:
-    """Register ``audit``, ``history`` and ``close``."""
+    """Register ``audit``, ``history``, ``close`` and ``verify``."""
     audit = books_parser(
         subparsers,
         "audit",
@@ -63,7 +63,35 @@ def add_parser(subparsers: Any) -> None:
     close.add_argument("unit", help="单位编码，如 C101")
     close.add_argument("date", type=date_argument, help="结账截止日期 YYYY-MM-DD")
     close.add_argument("--file", type=Path, help="追加到此文件（须为账簿包含的文件；默认：主文件）")
+    close.add_argument(
+        "--certificates",
+        type=Path,
+        metavar="DIR",
+        help="结账证书 <单位>-<日期>.close.json 写入此文件夹（默认：主文件旁的 closes/）",
+    )
+    close.add_argument(
+        "--sign",
+        type=Path,
+        metavar="KEY",
+        help="用 SSH 私钥签名证书（ssh-keygen -Y sign，git 的 SSH 签名；签名写在 .sig）",
+    )
     close.set_defaults(func=cmd_close)
+
+    verify = books_parser(
+        subparsers,
+        "verify",
+        help="核对结账证书：已结账期间是否被改动 (verify close certificates)",
+        description="重新读取账簿（只运行 Beancount 自身的插件，不读缓存），逐一核对结账证书："
+        "结账指令、分录摘要、科目余额、选项与插件行、签名。全部相符退出码 0，否则 1。",
+    )
+    verify.add_argument("certificates", type=Path, nargs="+", metavar="CERT", help="结账证书")
+    verify.add_argument(
+        "--allowed-signers",
+        type=Path,
+        metavar="FILE",
+        help="可信签名公钥（ssh-keygen 的 allowed_signers 格式）；给出时签名也须相符",
+    )
+    verify.set_defaults(func=cmd_verify)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -145,7 +173,8 @@ def cmd_close(args: argparse.Namespace) -> int:
 def _close_locked(args: argparse.Namespace) -> int:
     from beancount.core import data
 
-    from sandao.ledger.closing import close_directive, period_digest, read_closes
+    from sandao.ledger import certificates
+    from sandao.ledger.closing import close_directive, read_closes
     from sandao.ledger.revisions import load_unplugged
 
     entries, errors, options_map = load_unplugged(args.ledger)
@@ -173,11 +202,64 @@ def _close_locked(args: argparse.Namespace) -> int:
     included = {Path(p).resolve() for p in options_map.get("include", [])}
     if target not in included:
         raise UserError(f"{args.file}：不是账簿包含（include）的文件，结账指令写在那里不会生效", 2)
-    digest = period_digest(entries, args.unit, args.date)
+    if args.sign is not None and not args.sign.is_file():
+        raise UserError(f"--sign {args.sign}：找不到这个私钥文件", 2)
+    certificate = certificates.build(entries, options_map, args.unit, args.date, args.ledger)
+    digest = certificate["digest"]
+    folder = args.certificates or args.ledger.resolve().parent / "closes"
+    try:
+        path = certificates.write(certificate, folder)
+        signature = certificates.sign(path, args.sign) if args.sign is not None else None
+    except certificates.CertificateError as exc:
+        raise UserError(str(exc), 2) from None
     text = target.read_text(encoding="utf-8")
     prefix = "" if not text or text.endswith("\n") else "\n"
     line = close_directive(args.unit, args.date, digest)
     with target.open("a", encoding="utf-8") as handle:
         handle.write(f"{prefix}{line}")
     print(f"已结账：{args.unit} 截至 {args.date}，{digest}（写入 {target.name}）")
+    print(
+        f"结账证书：{path}（{certificate['entry_count']} 笔分录）"
+        + (f"，签名 {signature.name}" if signature else "")
+    )
+    print("请把证书交财政局或审计机关保管；核对：sandao verify 账簿 证书")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from sandao.ledger import certificates
+    from sandao.ledger.revisions import load_unplugged
+
+    readable_books(args.ledger)
+    if args.allowed_signers is not None and not args.allowed_signers.is_file():
+        raise UserError(f"--allowed-signers {args.allowed_signers}：找不到这个文件", 2)
+    try:
+        read = [(path, certificates.read(path)) for path in args.certificates]
+    except certificates.CertificateError as exc:
+        raise UserError(str(exc), 2) from None
+    entries, errors, options_map = load_unplugged(args.ledger)
+    failed = 0
+    if errors:
+        print(f"注意：账簿有 {len(errors)} 个语法或记账错误（sandao check 查看）")
+    for path, certificate in read:
+        problems = certificates.compare(certificate, entries, options_map)
+        if args.allowed_signers is not None:
+            try:
+                bad = certificates.check_signature(path, args.allowed_signers)
+            except certificates.CertificateError as exc:
+                raise UserError(str(exc), 2) from None
+            if bad:
+                problems.insert(0, bad)
+        head = f"单位 {certificate['unit']} 截至 {certificate['date']}（{path.name}）"
+        if problems:
+            failed += 1
+            print(f"不符：{head}")
+            for problem in problems:
+                print(f"  {problem}")
+        else:
+            signed = "，签名有效" if args.allowed_signers is not None else ""
+            print(f"相符：{head}，{certificate['entry_count']} 笔分录{signed}")
+    if failed:
+        print(f"共 {len(read)} 份证书，{failed} 份与账簿不符")
+        return 1
     return 0
