@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
+
+from sandao.ledger.vocabulary import INVISIBLE
 
 #: 政府会计制度 account codes the project books by.
 GOV_ACCOUNTS: dict[str, str] = {
@@ -36,6 +39,51 @@ _LEADING_CODE = re.compile(r"^([0-9A-Za-z]+)(?:-|$)")
 _DEPARTMENT_COMPONENT = re.compile(r"^(D\d+)-")
 #: The default shape of a unit component's code (``C101-…``); plugin config ``unit_pattern``.
 UNIT_SHAPE = re.compile(r"C\d+")
+
+
+#: Capital letters of other scripts that look like Latin ones (NFKC folds full-width forms).
+_LATIN_LOOKALIKES = str.maketrans(
+    "АВСЕНІЈКМОРЅТХУΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹ",
+    "ABCEHIJKMOPSTXYABEZHIKMNOPTYXC",
+)
+#: Letters typed for digits inside a code that has digits (C1O1, C1l1).
+_DIGIT_LOOKALIKES = str.maketrans("OoIl", "0011")
+
+
+@functools.lru_cache(maxsize=4096)
+def lookalike_unit(code: str, pattern: re.Pattern[str] = UNIT_SHAPE) -> str | None:
+    """The unit code ``code`` looks like but is not, or None.
+
+    ``"C\u200d101"`` (a zero-width joiner), ``"С101"`` (Cyrillic), ``"Ｃ101"``
+    (full-width), ``"Ϲ101"`` (Greek), ``"C1O1"`` (letter O) all read as ``"C101"`` on
+    screen: such a code is shaped like a unit code, so its account is the fund's and the
+    rules name the real code (D002).  A code already of the shape, or one that does not
+    become it, is no look-alike.
+    """
+    if pattern.fullmatch(code):
+        return None
+    plain = plain_code(code)
+    if plain != code and plain.isascii() and pattern.fullmatch(plain):
+        return plain
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def plain_code(code: str) -> str:
+    """``code`` as it reads on screen: invisible characters dropped, full-width and other
+    scripts' look-alike capitals folded to ASCII, O/I/l among digits read as 0/1."""
+    if code.isascii() and not any(c in "OoIl" for c in code):
+        return code
+    plain = INVISIBLE.sub("", code).translate(_LATIN_LOOKALIKES)  # before NFKC: Ϲ → Σ
+    plain = unicodedata.normalize("NFKC", plain).translate(_LATIN_LOOKALIKES)
+    if plain[1:] and any(c.isdigit() for c in plain):
+        plain = plain[0] + plain[1:].translate(_DIGIT_LOOKALIKES)
+    return plain
+
+
+def unit_code_part(part: str) -> str:
+    """The code of a unit component as written: everything before its first dash."""
+    return part.split("-", 1)[0]
 
 
 def component(code: str, name: str | None) -> str:

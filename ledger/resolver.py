@@ -207,8 +207,12 @@ class Resolver:
         if "unit" not in dims and not (
             unit is not None and (unit in self.decl.units or self.unit_pattern.fullmatch(unit))
         ):
-            facts = self._accounts[account] = _OUTSIDE
-            return facts
+            # C‍101 (zero-width joiner), С101 (Cyrillic), C1O1 …: the fund's account (D002).
+            parts = account.split(":", 2)
+            unit = accounts.unit_code_part(parts[1]) if len(parts) > 1 else ""
+            if not accounts.lookalike_unit(unit, self.unit_pattern):
+                facts = self._accounts[account] = _OUTSIDE
+                return facts
         from_name = {
             "unit": unit,
             "economic": accounts.economic_of(account),

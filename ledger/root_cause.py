@@ -24,6 +24,7 @@ from typing import Any
 
 from beancount.core import data
 
+from sandao.ledger.accounts import plain_code
 from sandao.ledger.explain import BALANCE_FAILED, Broken
 from sandao.ledger.findings import Finding
 from sandao.ledger.glossary import DECLARATION_WORDS
@@ -54,6 +55,8 @@ def add_hints(findings: list[Finding], decl: Declarations) -> list[Finding]:
             hint = did_you_mean(ident, decl.of_kind(kind))
             if hint and kind == "task" and ident[:1].islower():
                 hint = hint[:-1] + "（任务编号须大写 T）？"
+        elif f.code == "D002" and f.unit and plain_code(f.unit) != f.unit:
+            hint = f"是否为 {plain_code(f.unit)}？"  # a look-alike (С101, C‍101, C1O1)
         elif f.code == "D002":
             match = _UNDECLARED_CODE.search(f.message)
             if match:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sandao.ledger.accounts import GOV_ACCOUNTS, gov_code_of
+from sandao.ledger.accounts import GOV_ACCOUNTS, gov_code_of, plain_code
 from sandao.ledger.glossary import STREAM
 from sandao.ledger.model import Declarations, Quota, Task
 from sandao.ledger.resolver import INCOME, SPENDING, Posting, PostingTable
@@ -145,7 +145,15 @@ def d002_codes_on_row(ctx: RowPass, row: Posting) -> None:
         ctx.once("D002", row, (dim, code), message, **extra, **_ids(row))
 
     if row.unit is not None and row.unit not in decl.units:
-        bad("unit", row.unit, UNIT_CODE, "单位编码")
+        plain = plain_code(row.unit)
+        if plain != row.unit:
+            message = (
+                f"单位编码 {row.unit!r} 未声明：形似 {plain}，含形近字母、全角或不可见字符"
+                f"（{where(row)}）"
+            )
+            ctx.once("D002", row, ("unit", row.unit), message, **_ids(row))
+        else:
+            bad("unit", row.unit, UNIT_CODE, "单位编码")
     if row.community is not None and row.community not in decl.communities:
         bad("community", row.community, COMMUNITY_CODE, "社区编码")
     function = row.function
