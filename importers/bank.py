@@ -23,6 +23,7 @@ from sandao.importers.common import (
     RunContext,
     column_value,
     links_for,
+    original_lines,
     q,
     total_amount,
 )
@@ -138,6 +139,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
 
     parsed: list[_Line] = []
     seen: dict[str, int] = {}
+    originals: dict[int, str] = {}  # row → payee_original / narration_original lines
     for number, row in table.rows:
         result.rows += 1
         column = "交易日期"
@@ -166,6 +168,9 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             credit = _optional(cell(row, "贷方发生额"), multiplier)
             column = "余额"
             balance = parse_amount(cell(row, "余额"), multiplier)
+            kept = original_lines(cell(row, "对方户名"), cell(row, "摘要"))
+            if kept:
+                originals[number] = kept.rstrip("\n")
         except ValueProblem as exc:
             result.problems.append(table.problem(number, column, str(exc)))
             continue
@@ -284,6 +289,8 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             if counter_account:
                 lines.append(f"  payee_account: {q(counter_account)}")
             lines.append(f"  source: {q(f'{source_name}:{number}')}")
+            if originals.get(number):
+                lines.append(originals[number])
             lines.append(f"  {bank}  {amount} CNY")
             lines.append(f"  {other}  {-amount} CNY")
             result.drafts.append(Draft(date, "\n".join(lines) + "\n", "transaction"))

@@ -20,7 +20,7 @@ from sandao.importers.config import ImportConfig
 from sandao.importers.errors import ImportProblem
 from sandao.importers.ledger_view import LedgerView, QuotaKey
 from sandao.importers.tables import Table
-from sandao.importers.values import ValueProblem
+from sandao.importers.values import ValueProblem, escaped_invisible
 from sandao.ledger.model import Quota
 from sandao.ledger.vocabulary import PROJECT_ID, TASK_ID
 
@@ -235,3 +235,14 @@ def open_account_hint(root: str, unit_component: str, code: str, name: str | Non
     """How an account the ledger lacks would be spelt, for the message."""
     leaf = f"{code}-{name}" if name else f"{code}-…"
     return f"{root}:{unit_component}:{leaf}"
+
+
+def original_lines(payee: Any, narration: Any) -> str:
+    """``payee_original`` / ``narration_original`` metadata for cells whose invisible
+    characters (zero-width, bidi controls) were dropped: the cell as it was, escaped."""
+    lines = ""
+    for key, raw in (("payee_original", payee), ("narration_original", narration)):
+        original = escaped_invisible(raw)
+        if original is not None:
+            lines += f"  {key}: {q(original)}\n"
+    return lines

@@ -30,6 +30,7 @@ from sandao.importers.common import (
     control_total,
     links_for,
     open_account_hint,
+    original_lines,
     q,
 )
 from sandao.importers.config import PAYMENT_COLUMNS, PAYMENT_REQUIRED
@@ -255,6 +256,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
                 bank_line = bank_cache[payee_bank] = f"  payee_bank: {q(payee_bank)}\n"
             meta += bank_line
         meta += f'  source: {source_open}{number}"\n'
+        meta += original_lines(row[i_payee], row[i_purpose] if i_purpose >= 0 else "")
         posting_meta = f"    economic: {q(economic)}\n" if capital else ""
         if write_payment:
             run_keys.add((voucher, False))

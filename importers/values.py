@@ -18,6 +18,8 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sandao.ledger.vocabulary import INVISIBLE
+
 FEN = Decimal("0.01")
 #: An xlsx float may sit at most this far from a whole fen (8718.059999999999 is fine).
 FLOAT_TOLERANCE = Decimal("0.000001")
@@ -207,6 +209,10 @@ def parse_text(value: object, required: bool = False, what: str = "内容") -> s
     text = text.strip()
     if not text.isprintable() and _CONTROL.search(text):
         raise ValueProblem(f"含有换行或控制字符，应为单行{what}：{shown(text)}")
+    if not text.isprintable() and INVISIBLE.search(text):
+        # Zero-width and bidi characters show nothing: dropped (importers keep the
+        # original, escaped, in metadata — see :func:`escaped_invisible`).
+        text = INVISIBLE.sub("", text).strip()
     if "<" in text and _HTML.search(text):
         raise ValueProblem(f"含有 HTML 标记，应为纯文本{what}：{shown(text)}")
     if text[:1] in ("=", "@") and len(text) > 1 and not text[1:2].isspace():
@@ -218,10 +224,21 @@ def parse_text(value: object, required: bool = False, what: str = "内容") -> s
     return text
 
 
+def escaped_invisible(value: object) -> str | None:
+    """A text cell with its invisible characters written as ``\\u200d``, or None if it has none."""
+    if type(value) is not str or value.isascii() or not INVISIBLE.search(value):
+        return None
+    return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", value.strip())
+
+
 def parse_code(value: object, required: bool = False, what: str = "编码") -> str:
     """A code (unit, function, economic, voucher …): text, full-width folded, no spaces."""
     if type(value) is str and FAST_CODE.fullmatch(value):
         return value
+    if type(value) is str and INVISIBLE.search(value):
+        raise ValueProblem(
+            f"含有不可见字符（零宽字符或文字方向控制符），应为{what}（字母、数字和 - 组成）：{shown(value)}"
+        )
     text = parse_text(value, required, what)
     if text and not text.isascii():
         text = unicodedata.normalize("NFKC", text)

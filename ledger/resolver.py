@@ -34,7 +34,7 @@ from beancount.core import data
 
 from sandao.ledger import accounts
 from sandao.ledger.model import Declarations, code_value
-from sandao.ledger.vocabulary import PROJECT_STREAM, TASK_STREAM
+from sandao.ledger.vocabulary import PROJECT_STREAM, TASK_STREAM, visible
 
 #: Dimensions read from metadata, in table order.
 DIMENSIONS: tuple[str, ...] = (
@@ -284,6 +284,9 @@ class Resolver:
                     )
             link_stream = TASK_STREAM if link_task else PROJECT_STREAM if link_project else None
             private = meta.get("payee_type") == "个人"
+            # Names as they show (U+200D, U+202E … dropped): one payee whatever was slipped in.
+            payee = entry.payee if entry.payee is None else visible(entry.payee)
+            narration = visible(entry.narration)
             postings = entry.postings
             facts = [account_cache.get(p.account) or facts_of(p.account) for p in postings]
             zero_balance = False
@@ -355,8 +358,8 @@ class Resolver:
                             posting.account,
                             units.number,
                             units.currency,
-                            entry.payee,
-                            entry.narration,
+                            payee,
+                            narration,
                             links,
                             source.get("filename"),
                             source.get("lineno"),

@@ -71,3 +71,10 @@ UNFUNDED_STATUSES: tuple[str, ...] = (NOT_FUNDED, PARTLY_FUNDED, OVERDUE)
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 #: Line and paragraph breaks and other control characters: never in a name.
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text: str) -> str:
+    """``text`` as it shows: without the :data:`INVISIBLE` characters."""
+    if text.isascii() or not INVISIBLE.search(text):
+        return text
+    return INVISIBLE.sub("", text)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from sandao.ledger.vocabulary import INVISIBLE, visible
+
 #: Patterns that must never appear in a public output.
 SENSITIVE: dict[str, re.Pattern[str]] = {
     "身份证号": re.compile(
@@ -28,12 +30,16 @@ _ID = re.compile(r"(?<![0-9])\d{17}[0-9Xx](?![0-9A-Za-z])")
 _TEN_DIGITS = re.compile(r"(?:\d\D*){10}")
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: What a spreadsheet skips before it reads a formula: blanks, U+3000, BOM, line separators.
+_BLANK_LEAD = re.compile(r"^[\s\u3000\ufeff\u2028\u2029\u00a0]+")
 
 
 def public_text(text: str | None) -> str:
-    """Text with account, ID and phone numbers masked (``****``)."""
+    """Text with account, ID and phone numbers masked (``****``), without invisible
+    characters (a right-to-left override would turn the text around on the page)."""
     if not text:
         return ""
+    text = visible(text)
     if not _TEN_DIGITS.search(text):
         return text
     text = _ID.sub("****", text)
@@ -43,7 +49,7 @@ def public_text(text: str | None) -> str:
 
 def mask_person(name: str | None) -> str:
     """An individual's name as surname + ``**`` (张** ); empty stays empty."""
-    name = (name or "").strip()
+    name = visible(name or "").strip()
     if not name:
         return ""
     return name[0] + "**"
@@ -55,7 +61,14 @@ def public_payee(payee: str | None, private: bool) -> str:
 
 
 def neutralise(text: str) -> str:
-    """Prefix text that a spreadsheet would read as a formula with an apostrophe."""
-    if text and text.startswith(FORMULA_START):
+    """Prefix text that a spreadsheet would read as a formula with an apostrophe
+    (also behind leading blanks, U+3000, a BOM or a line separator)."""
+    if not text:
+        return text
+    if text.startswith(FORMULA_START):
         return "'" + text
+    if text[0].isspace() or INVISIBLE.match(text) or text[0] in "\u3000\u2028\u2029":
+        bare = INVISIBLE.sub("", _BLANK_LEAD.sub("", INVISIBLE.sub("", text)))
+        if bare.startswith(FORMULA_START):
+            return "'" + text
     return text
