@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import datetime
-import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -204,11 +203,10 @@ def analysis_for(
 
 def load(path: str | Path, as_of: datetime.date | None = None) -> Analysis:
     """Load books from a file (Beancount loader, plugin included) and analyse them."""
-    from beancount import loader
+    from sandao.ledger import bookcache
 
-    pattern = os.getenv("BEANCOUNT_LOAD_CACHE_FILENAME") or loader.PICKLE_CACHE_FILENAME
-    cache = loader.get_cache_filename(pattern, str(path))
+    cache = str(bookcache.cache_file(path))
     with runtime.loading(), runtime.keeping_plugin_runs():
         with runtime.stop_not_swallowed(cache):
-            entries, errors, options_map = loader.load_file(str(path))
+            entries, errors, options_map = bookcache.load_books(path)
         return analysis_for(entries, options_map, errors, as_of)

@@ -87,10 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    if getattr(args, "no_cache", False):
-        from beancount import loader
+    # Beancount's own pickle cache beside the books is never read or written (a crafted
+    # one runs code when unpickled); sandao keeps its own in the user's cache directory.
+    from beancount import loader
 
-        loader.initialize(use_cache=False)
+    from sandao.ledger import bookcache
+
+    loader.initialize(use_cache=False)
+    bookcache.enabled = not getattr(args, "no_cache", False)
     try:
         return int(args.func(args) or 0)
     except UserError as exc:

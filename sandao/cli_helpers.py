@@ -42,12 +42,13 @@ def readable_books(path: Path) -> None:
 
 
 def add_cache_option(parser: argparse.ArgumentParser) -> None:
-    """``--no-cache``: neither read nor write Beancount's ``.*.picklecache`` (as bean-check)."""
+    """``--no-cache``: neither read nor write sandao's load cache (Beancount's ``.*.picklecache``
+    beside the books is never used)."""
     parser.add_argument(
         "--no-cache",
         "-C",
         action="store_true",
-        help="不读写 Beancount 的缓存文件 .*.picklecache（同 bean-check --no-cache）",
+        help="不读写 sandao 的加载缓存（在用户缓存目录 ~/.cache/sandao；账簿旁的 .*.picklecache 从不读取）",
     )
 
 

@@ -335,8 +335,6 @@ from beancount import loader
 from beancount.parser import grammar
 from sandao import cli
 
-loader.PICKLE_CACHE_THRESHOLD = 0  # the cache written however fast the load
-loader.initialize(use_cache=True)
 custom = grammar.Builder.custom
 
 def stopped(self, *args):  # the first custom directive: a SIGTERM comes
@@ -367,7 +365,10 @@ def test_stop_while_parsing_stops_and_leaves_no_broken_cache(place: Path, tmp_pa
         timeout=120,
     )
     assert done.returncode == 143 and done.stderr == "已终止 (terminated)\n", done.stderr
+    from sandao.ledger import bookcache
+
     assert not list(books.parent.glob(".*picklecache"))
+    assert not bookcache.cache_file(books).exists()
     again = subprocess.run(
         [SANDAO, "check", str(books)], capture_output=True, text=True, timeout=120
     )

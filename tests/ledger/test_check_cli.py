@@ -159,21 +159,18 @@ def test_bad_plugin_config_is_an_error_not_a_crash(tmp_path, capsys):
     assert code == 1 and "nope" in out
 
 
-def test_no_cache_leaves_no_pickle_cache(tmp_path, capsys, monkeypatch):
-    from beancount import loader
+def test_the_load_cache_lives_outside_the_books(tmp_path, capsys, monkeypatch):
+    from sandao.ledger import bookcache
 
-    monkeypatch.setattr(loader, "PICKLE_CACHE_THRESHOLD", 0)
-    books = write(tmp_path, BASE + FUND_TASK)
-    try:
-        loader.initialize(use_cache=True)
-        assert check(capsys, books, "--no-cache")[0] == 0
-        assert not list(tmp_path.glob(".*picklecache"))
-        loader.initialize(use_cache=True)
-        assert check(capsys, books)[0] == 0
-        assert list(tmp_path.glob(".*picklecache")), "without --no-cache Beancount caches"
-    finally:
-        monkeypatch.undo()
-        loader.initialize(use_cache=True)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "books").mkdir()
+    books = write(tmp_path / "books", BASE + FUND_TASK)
+    assert check(capsys, books, "--no-cache")[0] == 0
+    assert not bookcache.cache_file(books).exists()
+    assert check(capsys, books)[0] == 0
+    assert bookcache.cache_file(books).exists(), "without --no-cache sandao caches the load"
+    assert bookcache.cache_file(books).parent == tmp_path / "cache" / "sandao"
+    assert not list((tmp_path / "books").glob(".*picklecache"))
 
 
 def test_check_reuses_the_plugin_run_and_bean_check_keeps_nothing(tmp_path, monkeypatch):
