@@ -49,6 +49,12 @@ from sandao.ledger.vocabulary import (
 _Handler = Callable[[data.Custom, Declarations, FindingSink], None]
 
 
+#: Dates in declarations must fall in these years (9999-12-31 overflowed the day series).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+#: No amount of a county's fund comes near 10^15 yuan; larger ones broke the reports.
+MAX_AMOUNT = Decimal("1e15")
+
+
 class _Reader:
     """Reads one custom directive's values and keys, reporting S001 on the way."""
 
@@ -78,6 +84,8 @@ class _Reader:
         self.what = what
         name = self.value(1, str, f"{what}名称")
         amount = self.amount(2)
+        if amount is not None and amount.number < 0:
+            self.fail(f"{what}金额 {amount.number} 为负数，应为正数（减少用调整指令）")
         self.extra_values(3)
         return ident, name, amount
 
@@ -114,6 +122,9 @@ class _Reader:
             }
             self.fail(f"第{index + 1}个值（{label}）应为{expected.get(kind, kind.__name__)}")
             return None
+        if isinstance(value, Amount) and not abs(value.number) < MAX_AMOUNT:
+            self.fail(f"第{index + 1}个值（{label}）{value.number} 过大，应小于 10 的 15 次方元")
+            return None
         return value
 
     def extra_values(self, count: int) -> None:
@@ -130,6 +141,9 @@ class _Reader:
         if kind == "date":
             if not isinstance(value, datetime.date):
                 self.fail(f"{name}: 应为不带引号的日期（如 2025-03-31），实际为 {value!r}")
+                return None
+            if not FIRST_YEAR <= value.year <= LAST_YEAR:
+                self.fail(f"{name}: {value} 超出合理范围，应在 {FIRST_YEAR}—{LAST_YEAR} 年之间")
                 return None
             return value
         if kind == "code":
@@ -304,6 +318,8 @@ def _change_of(table: dict[str, Any], ident: str, entry: data.Custom, decl: Decl
 def _amend_task(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
     r = _Reader(entry, sink)
     task_id, amount = r.id_and_value("task", "任务", Amount, "新的任务总额")
+    if amount is not None and amount.number < 0:
+        r.fail(f"新的任务总额 {amount.number} 为负数，应为正数")
     due = r.key("due", "date")
     document = r.key("document", "text")
     if r.ok and (task := _change_of(decl.tasks, task_id, entry, decl)) is not None:
