@@ -78,8 +78,15 @@ class Config:
                 values["as_of"] = datetime.date.fromisoformat(str(values["as_of"]))
             except ValueError:
                 raise ConfigError(f"as_of 应为日期 YYYY-MM-DD，实际为 {raw['as_of']!r}") from None
-        if "grace_days" in values and not isinstance(values["grace_days"], int):
+        if "as_of" in values and not 1900 <= values["as_of"].year <= 2100:
+            raise ConfigError(f"as_of {values['as_of']} 超出合理范围，应在 1900—2100 年之间")
+        grace = values.get("grace_days", DEFAULT_GRACE_DAYS)
+        if not isinstance(grace, int) or isinstance(grace, bool):
             raise ConfigError("grace_days 应为整数天数")
+        if not 0 <= grace <= MAX_GRACE_DAYS:
+            raise ConfigError(f"grace_days 应在 0—{MAX_GRACE_DAYS} 天之间，实际为 {grace}")
+        if not isinstance(values.get("warnings", False), bool):
+            raise ConfigError("warnings 应为 True 或 False")
         for key in ("task_pattern", "project_pattern", "unit_pattern"):
             if key in values:
                 try:
@@ -87,6 +94,10 @@ class Config:
                 except (re.error, TypeError):
                     raise ConfigError(f"{key} 不是有效的正则表达式") from None
         return cls(**values)
+
+
+#: The longest grace after a task's end (T008): ten years (99999999999 overflowed the dates).
+MAX_GRACE_DAYS = 3650
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from typing import Any, NamedTuple
 
 from beancount.core import data
@@ -95,8 +96,9 @@ def fund_rules(
     ledger, Beancount's example) are outside the rules' scope: they are returned at
     once, without importing the rule engine.
     """
+    not_plugins = modules_without_plugins(options_map)
     if not holds_fund_books(entries, config_text):
-        return entries, []
+        return entries, not_plugins
     from sandao.ledger.analysis import Config, ConfigError, analyse
 
     try:
@@ -109,4 +111,18 @@ def fund_rules(
         remember(options_map, analysis)
         errors = [to_error(f) for f in analysis.findings if config.warnings or f.severity == ERROR]
         del analysis
-    return entries, errors
+    return entries, not_plugins + errors
+
+
+def modules_without_plugins(options_map: dict[str, Any]) -> list[PluginConfigError]:
+    """A ``plugin "os"`` line: Beancount imports the module, finds no ``__plugins__`` and
+    says nothing, so the line silently does nothing.  (Modules not yet imported are left
+    alone: importing them here could run anything.)"""
+    found = []
+    for name, _config in options_map.get("plugin") or ():
+        module = sys.modules.get(name)
+        if module is not None and not hasattr(module, "__plugins__"):
+            source = {"filename": "<sandao.ledger>", "lineno": 0}
+            message = f'plugin "{name}" 不是 Beancount 插件（该模块没有 __plugins__），这一行不起任何作用；应删去或改正模块名'
+            found.append(PluginConfigError(source, message, None))
+    return found
