@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sandao.ledger.glossary import DECLARATION_WORDS
-from sandao.ledger.suggest import closest_account
+from sandao.ledger.suggest import closest, closest_account
 
 #: Full-width punctuation a Chinese IME types, and the ASCII Beancount expects.
 FULL_WIDTH = {
@@ -46,6 +46,11 @@ _GENERAL = (
     ("Duplicate open", "科目重复开立", "删去重复的 open"),
     ("month must be in", "日期不存在（月份应为1–12）", "改为存在的日期"),
 )
+
+#: Beancount's plugin errors carry a Python traceback: told as one sentence instead.
+_PLUGIN_ERROR = re.compile(r'^Error (importing|applying plugin) "([^"]+)"')
+#: Plugins a misspelt name is compared with.
+KNOWN_PLUGINS = ("sandao.ledger",)
 
 _DIRECTIVE = re.compile(r"^(\d{4}-\d\d-\d\d)\s+(\S+)(.*)$")
 #: A date written the Chinese way (2026年1月28日), which Beancount does not read.
@@ -185,6 +190,9 @@ def explain_error(error: Any, sources: Sources | None = None) -> Explained:
     kind = type(error).__name__
     if kind in ("LexerError", "ParserError", "ParserSyntaxError") or "syntax error" in message:
         return _parse_error(message, sources, file, number)
+    plugin = _PLUGIN_ERROR.match(message)
+    if plugin:
+        return _plugin_error(plugin.group(1), plugin.group(2), message)
     balance = BALANCE_FAILED.search(message)
     if balance:
         account, expected, currency, booked, diff, way = balance.groups()
@@ -218,6 +226,19 @@ def explain_error(error: Any, sources: Sources | None = None) -> Explained:
         if needle in message:
             return Explained(f"{chinese}：{message}", fix)
     return Explained(message)
+
+
+def _plugin_error(what: str, name: str, message: str) -> Explained:
+    """A plugin that cannot be imported or that failed: its last traceback line, no traceback."""
+    last = next((line.strip() for line in reversed(message.splitlines()) if line.strip()), "")
+    if what == "importing":
+        meant = closest(name, KNOWN_PLUGINS)
+        hint = f"是否为 {meant}？" if meant and meant != name else ""
+        return Explained(
+            f"找不到插件 {name}：插件名拼错或未安装（{last}）",
+            " ".join(p for p in (hint, "改正 plugin 行的模块名，或删去这一行") if p),
+        )
+    return Explained(f"插件 {name} 运行出错：{last}", "检查 plugin 行的配置；仍出错请报告问题")
 
 
 def _parse_error(message: str, sources: Sources, file: str | None, number: int | None) -> Explained:
