@@ -67,9 +67,14 @@ def as_of_date(text: str | None) -> datetime.date | None:
     if not text:
         return None
     try:
-        return datetime.date.fromisoformat(text)
+        date = datetime.date.fromisoformat(text)
     except ValueError:
         raise UserError(f"--as-of 应为日期 YYYY-MM-DD，实际为 {text!r}", 2) from None
+    if date.year not in YEARS:
+        raise UserError(
+            f"--as-of 应在 {YEARS.start}–{YEARS.stop - 1} 年之间，实际为 {text}", 2
+        ) from None
+    return date
 
 
 #: Years a county's books can be about (a wider value is a typo, and Python's dates end at 9999).
@@ -103,6 +108,11 @@ def port_value(text: str) -> int:
 def date_argument(text: str) -> datetime.date:
     """An argparse ``type=`` for a date option (argparse reports a bad value, exit 2)."""
     try:
-        return datetime.date.fromisoformat(text)
+        date = datetime.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD，实际为 {text!r}") from None
+    if date.year not in YEARS:  # 9999-12-31 overflowed the day series
+        raise argparse.ArgumentTypeError(
+            f"日期应在 {YEARS.start}–{YEARS.stop - 1} 年之间，实际为 {text}"
+        )
+    return date
