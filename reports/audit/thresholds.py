@@ -71,6 +71,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+#: Bounds of a setting: amounts and shares below 10^15 (finite: nan and inf are refused),
+#: days and years at most ten years' worth (a huge ``days`` overflowed the dates).
+MAX_NUMBER = Decimal("1e15")
+MAX_COUNT = 3660
+
+
 class ThresholdError(ValueError):
     """An ``[audit]`` setting that cannot be used (Chinese message)."""
 
@@ -83,12 +89,18 @@ def _convert(default: Any, value: Any, where: str) -> Any:
             number = Decimal(str(value))
         except InvalidOperation:
             raise ThresholdError(f"{where} 应为数字，实际为 {value!r}") from None
+        if not number.is_finite():
+            raise ThresholdError(f"{where} 应为数字，实际为 {value!r}")
         if number < 0:
             raise ThresholdError(f"{where} 不能为负数")
+        if number >= MAX_NUMBER:
+            raise ThresholdError(f"{where} 过大，应小于 10 的 15 次方，实际为 {value!r}")
         return number
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ThresholdError(f"{where} 应为非负整数，实际为 {value!r}")
+        if value > MAX_COUNT:
+            raise ThresholdError(f"{where} 应不超过 {MAX_COUNT}，实际为 {value!r}")
         return value
     if isinstance(default, list):
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
