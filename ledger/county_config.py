@@ -17,6 +17,7 @@ File (every table optional)::
     workdays = [2025-09-28]            # 调休上班的周末
 
     [disclosure]   # the table set (titles, order, row lists), replacing the template's
+    [codes]        # names of 功能分类 / 经济分类 codes beyond the bundled lists
     [audit]        # thresholds of AU01–AU17
     [notice]       # e.g. large_payment = 10000
     [import]       # what import.toml holds (import.toml is still read when present)
@@ -35,7 +36,9 @@ from typing import Any
 FILE_NAME = "sandao.toml"
 
 #: Top-level tables a county config may hold.
-SECTIONS: tuple[str, ...] = ("county", "disclosure", "audit", "notice", "import", "streams")
+SECTIONS: tuple[str, ...] = (
+    "county", "disclosure", "codes", "audit", "notice", "import", "streams",
+)  # fmt: skip
 
 _COUNTY_TEXT_KEYS: tuple[str, ...] = ("name", "phone", "supervision_phone")
 _COUNTY_DATE_LIST_KEYS: tuple[str, ...] = ("holidays", "workdays")

@@ -59,7 +59,8 @@ OUTSIDE = "outside"
 _DIMENSION_KEYS = frozenset(DIMENSIONS)
 _AUTOMATIC_KEYS = frozenset({"filename", "lineno", "__automatic__", "__residual__"})
 #: Transaction / posting metadata the disclosure documents read (政府采购, “三公”经费, the
-#: source of opening balances, vehicles and equipment on 1601); kept per transaction so the reports never need the entries.
+#: source of opening balances, vehicles and equipment on 1601, 结余分配, contracts, 三公 groups and
+#: persons); kept per transaction so the reports never need the entries.
 EXTRA_KEYS = frozenset(
     {
         "procurement",
@@ -70,6 +71,10 @@ EXTRA_KEYS = frozenset(
         "vehicle",
         "asset",
         "quantity",
+        "budget_item",
+        "contract",
+        "groups",
+        "persons",
     }
 )
 

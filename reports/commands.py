@@ -74,12 +74,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UserError(str(exc), 2) from None
     as_of = as_of_date(args.as_of)
     from sandao.ledger.county_config import CountyConfigError, load_county_config
-    from sandao.reports.disclosure.tableset import TableSetError, table_set
+    from sandao.reports.disclosure import check_config
 
     try:
         county_config = load_county_config(ledger, args.config)
-        table_set(county_config.section("disclosure"))
-    except (CountyConfigError, TableSetError) as exc:
+        check_config(county_config)
+    except (CountyConfigError, ReportError) as exc:
         raise UserError(str(exc), 2) from None
     if "pdf" in formats:
         from sandao.reports.pdf import cjk_font_available

@@ -17,10 +17,15 @@ from decimal import Decimal
 from typing import Any
 
 from sandao.ledger import Analysis
-from sandao.reports.base import economic_names
 from sandao.reports.disclosure import budget as plan
 from sandao.reports.disclosure import tables as t
-from sandao.reports.disclosure.rounding import Rounded, half_up, round_flows
+from sandao.reports.disclosure.rounding import (
+    Rounded,
+    cell_value,
+    exact,
+    half_up,
+    round_flows,
+)
 from sandao.reports.disclosure.sources import (
     BASIC,
     DEFAULT_FUND,
@@ -82,11 +87,14 @@ class Context:
         if key not in cache:
             years = self.books.years(unit)
             pinned = None
-            if years and years[0] < year:
+            if years and years[0] < year and self.tables.rounding != "cell":
                 pinned = self._unit(unit, year - 1).closing
-            cache[key] = round_flows(
-                self.books.get(unit, year), self.books.opening_before([unit], year), pinned
-            )
+            flows = self.books.get(unit, year)
+            opening = self.books.opening_before([unit], year)
+            if self.tables.rounding == "cell":
+                cache[key] = exact(flows, opening)
+            else:
+                cache[key] = round_flows(flows, opening, pinned)
         return cache[key]
 
     def budget_rounded(self, scope: Scope, year: int) -> Rounded:
@@ -98,7 +106,10 @@ class Context:
                 flows = plan.budget_flows(
                     self.analysis.declarations, self.books, unit, year, self.tables
                 )
-                cache[key] = round_flows(flows, dict(flows.opening))
+                if self.tables.rounding == "cell":
+                    cache[key] = exact(flows, dict(flows.opening))
+                else:
+                    cache[key] = round_flows(flows, dict(flows.opening))
             out.add(cache[key])
         return out
 
@@ -126,11 +137,12 @@ def _describe(analysis: Analysis):
 
 def final_tables(
     ctx: Context, scope: Scope, r: Rounded, year: int, final: bool = True
-) -> list[Table]:
+) -> dict[str, Table]:
+    """Every table of the document by key — also those the county's order leaves out,
+    since the 情况说明 reads them; :func:`printed` picks and numbers the printed ones."""
     ts = ctx.tables
     words = t.Words(final)
     units = set(scope.units)
-    names = economic_names(ctx.analysis)
     # Tables 1 and 4–10 are built alike in both documents; 2 and 3 differ.
     keys = [f"{'t' if final else 'b'}{i}" for i in range(11)]  # keys[4]: "t4" (决算) or "b4" (预算)
     built = {keys[1]: t.summary(r, ts, words, keys[1])}
@@ -142,16 +154,23 @@ def final_tables(
         built["b3"] = t.general_table(r, ts, words, "b3", None)
     built[keys[4]] = t.fiscal_summary(r, ts, words, keys[4])
     built[keys[5]] = t.general_table(r, ts, words, keys[5])
-    built[keys[6]] = t.basic_table(r, ts, words, keys[6], names)
+    built[keys[6]] = t.basic_table(r, ts, words, keys[6])
     built[keys[7]] = t.three_table(r, ts, words, keys[7], _three_budget(ctx, scope, year))
     built[keys[8]] = t.fund_table(r, ts, words, keys[8], "政府性基金", scope.name)
     built[keys[9]] = t.fund_table(r, ts, words, keys[9], "国有资本经营", scope.name)
     built[keys[10]] = t.project_table(r, ts, words, keys[10], _describe(ctx.analysis))
     if not final:
         built["b11"] = _targets_table(ctx, units, year, ts)
-    order = list(ts.final if final else ts.budget)
+    if ts.rounding == "cell":
+        for table in built.values():
+            t.round_cells(table)
+    return built
+
+
+def printed(ts: TableSet, built: dict[str, Table], final: bool) -> list[Table]:
+    """The tables of the county's order, numbered (一、…) by their place in it."""
     out = []
-    for key in order:
+    for key in ts.final if final else ts.budget:
         table = built[key]
         table.title = f"{ts.number(key)}、{table.title}"
         out.append(table)
@@ -346,7 +365,7 @@ def _sections(
     )
     class_rows_ = [row for row in tables["t5"].records() if row.get("level") == 0]
     items = [
-        (f"{row['name']}（类）", q("t5", row["name"], "total"), row["total"]) for row in class_rows_
+        (f"{row['name']}（类）", q("t5", row["code"], "total"), row["total"]) for row in class_rows_
     ]
     p2 = f"一般公共预算财政拨款支出{general_text}万元，主要用于以下方面：" + (
         share_list(items) + "。" if items else "无。"
@@ -380,7 +399,7 @@ def _sections(
         actual = row["total"] if row else ZERO
         budget = initial_wan.get(code, ZERO)
         path = _function_path(code, ts)
-        actual_text = q("t5", row["name"], "total") if row else wan(ZERO)
+        actual_text = q("t5", code, "total") if row else wan(ZERO)
         line = f"{i}、{path}。年初预算为{wan(budget)}万元，支出决算为{actual_text}万元"
         r_done = ratio(actual, budget)
         line += f"，完成年初预算的{pct(r_done)}。" if r_done is not None else "。"
@@ -787,7 +806,14 @@ def _footer(ctx: Context) -> dict[str, Any]:
 def _previous_cells(r: Rounded) -> dict[str, Any]:
     """The previous year's cells the 情况说明 compares with (as its tables would print them)."""
     fiscal = set(FUND_TYPES)
-    three = t.three_values(t.three_spent(r))
+    three = {k: cell_value(v) for k, v in t.three_values(t.three_spent(r)).items()}
+    return {
+        key: cell_value(value) if isinstance(value, Decimal) else value
+        for key, value in _previous_exact(r, fiscal, three).items()
+    }
+
+
+def _previous_exact(r: Rounded, fiscal: set[str], three: dict[str, Decimal]) -> dict[str, Any]:
     return {
         "t1": sum(r.income.values(), ZERO) + sum(r.opening.values(), ZERO),
         "t4": sum((v for k, v in r.income.items() if k[0] in fiscal), ZERO)
@@ -800,8 +826,7 @@ def _previous_cells(r: Rounded) -> dict[str, Any]:
 def final_document(ctx: Context, scope: Scope, year: int, draft: bool = False) -> Report:
     """One 部门决算 (a closed year, or a draft of an open one)."""
     r = ctx.rounded(scope, year)
-    tables = final_tables(ctx, scope, r, year)
-    by_key = {tb.key: tb for tb in tables}
+    by_key = final_tables(ctx, scope, r, year)
     prev = prev_r = None
     if ctx.has_year(scope, year - 1):
         prev_r = ctx.rounded(scope, year - 1)
@@ -812,6 +837,7 @@ def final_document(ctx: Context, scope: Scope, year: int, draft: bool = False) -
     if tails:
         by_key["t1"].notes.append(tails)
     landscape = {"t2", "t3", "t4", "t6", "t7", "t8", "t9", "t10"}
+    tables = printed(ctx.tables, by_key, final=True)
     return _document(ctx, scope, year, "final", tables, sections, quoted, chart, landscape, draft)
 
 
@@ -846,10 +872,10 @@ def _tail_notes(r: Rounded) -> str:
 def budget_document(ctx: Context, scope: Scope, year: int) -> Report:
     """One 部门预算 of a budget year."""
     r = ctx.budget_rounded(scope, year)
-    tables = final_tables(ctx, scope, r, year, final=False)
-    by_key = {tb.key: tb for tb in tables}
+    by_key = final_tables(ctx, scope, r, year, final=False)
     sections = _budget_sections(ctx, scope, year, by_key)
     landscape = {"b2", "b4", "b6", "b7", "b10", "b11"}
+    tables = printed(ctx.tables, by_key, final=False)
     return _document(ctx, scope, year, "budget", tables, sections, [], [], landscape)
 
 
@@ -868,6 +894,10 @@ def _document(
     """A 部门决算 (``doc`` "final") or 部门预算 ("budget") as the disclosure template prints it."""
     what = "部门决算" if doc == "final" else "部门预算"
     as_of = ctx.analysis.as_of
+    for table in tables:
+        t.relabel(table, ctx.tables)
+        if ctx.tables.rounding == "cell":
+            t.note_tails(table)
     key = f"{doc}-{year}-{scope.key}" + ("-draft" if draft else "")
     return Report(
         key=key,
@@ -931,7 +961,7 @@ def _budget_sections(
         }
     )
     rows = [row for row in tables["b5"].records() if row.get("level") == 0]
-    items = [(f"{row['name']}（类）", q("b5", row["name"], "total"), row["total"]) for row in rows]
+    items = [(f"{row['name']}（类）", q("b5", row["code"], "total"), row["total"]) for row in rows]
     out.append(
         {
             "title": "五、一般公共预算支出情况",

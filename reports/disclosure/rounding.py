@@ -14,6 +14,14 @@ spending by bucket/class/function/economic/项目/三公) of each 结转结余 b
 
 Every printed cell is then a sum of rounded atoms, so sums across tables agree exactly,
 and the county document (the sum of its units' rounded atoms) equals the sum of the units.
+One yuan amount prints once: where a function's spending in a bucket equals its income
+there (表二 and 表三 of a code whose income is all spent), the spending of that function
+is pinned to the income's rounded figure before the other functions share the rest.
+
+``[disclosure] rounding = "cell"`` is what most published documents do: :func:`exact`
+keeps every atom in unrounded 万元, the tables are summed from those, and each printed
+cell is then rounded half-up on its own (:func:`round_cells`); the parts of a table may
+then differ from its total by a 尾差, which :func:`tails` finds for the note under it.
 """
 
 from __future__ import annotations
@@ -85,11 +93,15 @@ class Rounded:
     opening: dict[str, Decimal] = field(default_factory=lambda: {b: ZERO for b in BUCKETS})
     closing: dict[str, Decimal] = field(default_factory=lambda: {b: ZERO for b in BUCKETS})
     procurement: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    use_balance: dict[str, Decimal] = field(default_factory=lambda: {b: ZERO for b in BUCKETS})
+    distribution: dict[str, Decimal] = field(default_factory=lambda: {b: ZERO for b in BUCKETS})
     #: bucket → (本年支出 printed, its own half-up rounding) where they differ (尾差)
     tails: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
     def add(self, other: Rounded) -> None:
-        for name in ("income", "spend", "opening", "closing", "procurement"):
+        for name in (
+            "income", "spend", "opening", "closing", "procurement", "use_balance", "distribution",
+        ):  # fmt: skip
             add_sums(getattr(self, name), getattr(other, name))
         for bucket, (shown, own) in other.tails.items():
             before = self.tails.get(bucket, (ZERO, ZERO))
@@ -110,8 +122,12 @@ def round_flows(
         income_total[bucket] = half_up(sum(inc_exact, ZERO))
         for key, value in zip(inc_keys, allocate(inc_exact, income_total[bucket]), strict=True):
             out.income[key] = value
+        used = flows.use_balance.get(bucket, ZERO)
+        given = flows.distribution.get(bucket, ZERO)
+        out.use_balance[bucket] = half_up(used)
+        out.distribution[bucket] = half_up(given)
         spent = sum((v for k, v in flows.spend.items() if k.bucket == bucket), ZERO)
-        ends.append(opening.get(bucket, ZERO) + sum(inc_exact, ZERO) - spent)
+        ends.append(opening.get(bucket, ZERO) + sum(inc_exact, ZERO) + used - spent - given)
     # 年初 / 年末 of the whole unit first (so 年末 is the rounded 资金结存), then by bucket.
     starts = [opening.get(b, ZERO) for b in BUCKETS]
     if pinned is not None:
@@ -125,7 +141,10 @@ def round_flows(
     moving = [
         b
         for b in BUCKETS
-        if any(k[0] == b for k in flows.income) or any(k.bucket == b for k in flows.spend)
+        if any(k[0] == b for k in flows.income)
+        or any(k.bucket == b for k in flows.spend)
+        or flows.use_balance.get(b)
+        or flows.distribution.get(b)
     ]
     still = [b for b in BUCKETS if b not in moving]
     for bucket in still:
@@ -137,13 +156,18 @@ def round_flows(
     for bucket in moving:
         sp_keys = [k for k in flows.spend if k.bucket == bucket]
         sp_exact = [flows.spend[k] for k in sp_keys]
-        spent = out.opening[bucket] + income_total[bucket] - out.closing[bucket]
+        spent = (
+            out.opening[bucket]
+            + income_total[bucket]
+            + out.use_balance[bucket]
+            - out.distribution[bucket]
+            - out.closing[bucket]
+        )
         own = half_up(sum(sp_exact, ZERO))
         if spent != own:
             out.tails[bucket] = (spent, own)
         if sp_keys:
-            for key, value in zip(sp_keys, allocate(sp_exact, spent), strict=True):
-                out.spend[key] = value
+            out.spend.update(_spend_atoms(flows, out, bucket, sp_keys, spent))
             continue
         # Nothing spent from this bucket: its income absorbs the cent.
         inc_keys = [k for k in out.income if k[0] == bucket]
@@ -155,3 +179,69 @@ def round_flows(
     for kind, value in zip(kinds, allocate(values, half_up(sum(values, ZERO))), strict=True):
         out.procurement[kind] = value
     return out
+
+
+def _spend_atoms(
+    flows: Flows, out: Rounded, bucket: str, keys: list[SpendKey], spent: Decimal
+) -> dict[SpendKey, Decimal]:
+    """Share ``spent`` (万元) among the bucket's spending atoms: by function first — a
+    function whose spending equals its income in yuan takes the income's rounded figure,
+    the others share the rest by largest remainder — then within each function."""
+    by_function: dict[str, list[SpendKey]] = defaultdict(list)
+    for key in keys:
+        by_function[key.function].append(key)
+    income_exact: dict[str, Decimal] = defaultdict(Decimal)
+    income_shown: dict[str, Decimal] = defaultdict(Decimal)
+    for key, value in flows.income.items():
+        if key[0] == bucket:
+            income_exact[key[2]] += value
+            income_shown[key[2]] += out.income[key]
+    functions = list(by_function)
+    exact = {f: sum((flows.spend[k] for k in by_function[f]), ZERO) for f in functions}
+    pinned = {
+        f: income_shown[f] for f in functions if f in income_exact and exact[f] == income_exact[f]
+    }
+    free = [f for f in functions if f not in pinned]
+    totals = dict(pinned)
+    rest = spent - sum(pinned.values(), ZERO)
+    if free:
+        totals.update(zip(free, allocate([exact[f] for f in free], rest), strict=True))
+    elif rest:
+        # every function pinned and the balance disagrees by a cent: the 尾差 goes to the
+        # largest function (noted under 表一 through ``tails``)
+        largest = max(functions, key=lambda f: (exact[f], f))
+        totals[largest] += rest
+    atoms: dict[SpendKey, Decimal] = {}
+    for f in functions:
+        group = by_function[f]
+        values = allocate([flows.spend[k] for k in group], totals[f])
+        atoms.update(zip(group, values, strict=True))
+    return atoms
+
+
+def exact(flows: Flows, opening: dict[str, Decimal]) -> Rounded:
+    """One unit's year in unrounded 万元 (``rounding = "cell"``): the tables are summed
+    from these and each printed cell is rounded on its own."""
+    out = Rounded()
+    for key, value in flows.income.items():
+        out.income[key] = value / WAN
+    for key, value in flows.spend.items():
+        out.spend[key] = value / WAN
+    for bucket in BUCKETS:
+        out.opening[bucket] = opening.get(bucket, ZERO) / WAN
+        out.use_balance[bucket] = flows.use_balance.get(bucket, ZERO) / WAN
+        out.distribution[bucket] = flows.distribution.get(bucket, ZERO) / WAN
+    for key, value in flows.procurement.items():
+        out.procurement[key] = value / WAN
+    for bucket in BUCKETS:
+        inc = sum((v for k, v in out.income.items() if k[0] == bucket), ZERO)
+        spent = sum((v for k, v in out.spend.items() if k.bucket == bucket), ZERO)
+        out.closing[bucket] = (
+            out.opening[bucket] + inc + out.use_balance[bucket] - spent - out.distribution[bucket]
+        )
+    return out
+
+
+def cell_value(value: Decimal) -> Decimal:
+    """An unrounded 万元 cell as printed: half-up to 0.01."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -40,6 +40,12 @@ NON_FISCAL = "非财政拨款"
 BUCKETS: tuple[str, ...] = (*FUND_TYPES, NON_FISCAL)
 FISCAL = "财政拨款"
 BASIC, PROJECT = "基本支出", "项目支出"
+#: Spending that is neither 基本 nor 项目 (表三's last three columns), by the
+#: 政府会计制度 code of its expense account.
+OPERATING, REMIT, SUBSIDY = "经营支出", "上缴上级支出", "对附属单位补助支出"
+SPENDING_CLASSES: dict[str, str] = {"5201": OPERATING, "5401": REMIT, "5501": SUBSIDY}
+#: ``budget_item`` values of Equity postings that feed 表一's two balance rows.
+USE_BALANCE, DISTRIBUTION = "使用非财政拨款结余", "结余分配"
 
 #: Income account code → 表一 income source.
 INCOME_SOURCES: dict[str, str] = {
@@ -131,10 +137,16 @@ class Flows:
     #: (``asset: "设备"``) — counts added (or, negative, disposed of) this year
     vehicles: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     equipment: Decimal = ZERO
+    #: bucket → 使用非财政拨款结余 (cash in from 3xxx) and 结余分配 (cash out to 3xxx)
+    use_balance: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    distribution: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
 
     def add(self, other: Flows) -> None:
         """Add another unit's flows (the county document is the sum of its units)."""
-        sums = ("income", "spend", "opening", "carried", "procurement", "vehicles", "ref_income")
+        sums = (
+            "income", "spend", "opening", "carried", "procurement", "vehicles", "ref_income",
+            "use_balance", "distribution",
+        )  # fmt: skip
         for name in sums:
             add_sums(getattr(self, name), getattr(other, name))
         self.wanglai += other.wanglai
@@ -174,6 +186,10 @@ class Books:
                 out[bucket] += value
             if y == year:
                 continue
+            for bucket, value in flows.use_balance.items():
+                out[bucket] += value
+            for bucket, value in flows.distribution.items():
+                out[bucket] -= value
             for (bucket, _, _), value in flows.income.items():
                 out[bucket] += value
             for key, value in flows.spend.items():
@@ -332,7 +348,10 @@ def _transaction(
                 bucket = quota.fund if quota else DEFAULT_FUND
             else:
                 bucket = NON_FISCAL
-            if quota is not None and not (row.task or row.project):
+            special = SPENDING_CLASSES.get(codes[row.account] or "")
+            if special:
+                cls = special
+            elif quota is not None and not (row.task or row.project):
                 cls = quota.cls
             elif row.task or row.project:
                 cls = PROJECT
@@ -350,11 +369,32 @@ def _transaction(
             net[unit] = net.get(unit, ZERO) - row.amount
             if procurement in PROCUREMENT_KINDS:
                 f.procurement[procurement] += row.amount
+        else:
+            item = _budget_item(row, codes[row.account], extra)
+            if item is not None:
+                unit = row.unit or ""
+                f = flows_of(unit, year)
+                if item == USE_BALANCE:
+                    f.use_balance[NON_FISCAL] -= row.amount
+                else:
+                    f.distribution[
+                        _bucket_of_opening((extra or {}).get(row.account) or txn_extra)
+                    ] += row.amount
+                net[unit] = net.get(unit, ZERO) - row.amount
     for unit in cash.keys() | net.keys():
         moved = cash.get(unit, ZERO)
         f = flows_of(unit, year)
         f.cash_change += moved
         f.wanglai += moved - net.get(unit, ZERO)
+
+
+def _budget_item(row: Posting, code: str | None, extra) -> str | None:
+    """使用非财政拨款结余 / 结余分配 for an Equity (3xxx) posting that says so."""
+    if not code or not code.startswith("3") or not extra:
+        return None
+    meta = extra.get(row.account) or extra.get("") or {}
+    item = str(meta.get("budget_item") or "").strip()
+    return item if item in (USE_BALANCE, DISTRIBUTION) else None
 
 
 EQUIPMENT_FLOOR = Decimal(1000000)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sandao.reports.codes import FUNCTION_NAMES
-from sandao.reports.disclosure.rounding import Rounded
+from sandao.reports.codes import UNKNOWN_NAME
+from sandao.reports.disclosure.rounding import Rounded, cell_value
 from sandao.reports.disclosure.sources import (
     BASIC,
     BUCKETS,
@@ -23,12 +23,15 @@ from sandao.reports.disclosure.sources import (
     FISCAL,
     FUND_TYPES,
     NON_FISCAL,
+    OPERATING,
     PROJECT,
     PUBLISHED_SOURCE,
+    REMIT,
     SOURCES,
+    SUBSIDY,
     THREE_PUBLIC,
 )
-from sandao.reports.disclosure.tableset import ECONOMIC_TEMPLATE_NAMES, TableSet
+from sandao.reports.disclosure.tableset import NUMERALS, TableSet
 from sandao.reports.model import MONEY, TEXT, Column, Table
 
 ZERO = Decimal(0)
@@ -50,11 +53,33 @@ class Words:
 
 
 def function_name(code: str, tables: TableSet) -> str:
+    """The 类/款/项 name of a function code; 【科目名称未知】 when nobody named it (a final
+    决算 never gets here with such a code: :func:`unnamed_codes` stops it first)."""
     if len(code) == 3:
         label = tables.class_label(code)
         if label:
             return label.split("、", 1)[-1]
-    return FUNCTION_NAMES.get(code, "")
+    return tables.names.function_name(code) or UNKNOWN_NAME
+
+
+def economic_name(code: str, tables: TableSet) -> str:
+    return tables.names.economic_name(code) or UNKNOWN_NAME
+
+
+def unnamed_codes(r: Rounded, tables: TableSet) -> tuple[list[str], list[str]]:
+    """Function codes (with their 类 and 款) and economic codes of ``r`` that have no name."""
+    functions: set[str] = set()
+    for _, _, function in r.income:
+        functions |= {function[:n] for n in (3, 5, 7) if len(function) >= n}
+    economics: set[str] = set()
+    for k in r.spend:
+        functions |= {k.function[:n] for n in (3, 5, 7) if len(k.function) >= n}
+        if k.bucket == DEFAULT_FUND and k.cls == BASIC and k.economic:
+            economics |= {k.economic[:3], k.economic}
+    return (
+        sorted(c for c in functions if function_name(c, tables) == UNKNOWN_NAME),
+        sorted(c for c in economics if economic_name(c, tables) == UNKNOWN_NAME),
+    )
 
 
 def _sum(values: Iterable[Decimal]) -> Decimal:
@@ -106,12 +131,10 @@ def class_rows(tables: TableSet, used: Iterable[str]) -> list[tuple[str, str]]:
     """The template's 类 rows, plus any class the books use that the set lacks (at the end)."""
     rows = list(tables.function_classes)
     known = {c for c, _ in rows}
-    from sandao.reports.disclosure.tableset import NUMERALS
-
     for code in sorted(set(used) - known):
         n = len(rows)
         numeral = NUMERALS[n] if n < len(NUMERALS) else str(n + 1)
-        rows.append((code, f"{numeral}、{FUNCTION_NAMES.get(code, code)}"))
+        rows.append((code, f"{numeral}、{function_name(code, tables)}"))
     return rows
 
 
@@ -152,18 +175,20 @@ def summary(r: Rounded, tables: TableSet, words: Words, key: str) -> Table:
     lkeys, rkeys = ["in_item", "in_amount"], ["out_item", "out_amount"]
     body = _pair(left, right, lkeys, rkeys)
     if final:
+        used = _sum(r.use_balance.values())
+        given = _sum(r.distribution.values())
         tail_left = [
             ("本年收入合计", income_total),
-            ("使用非财政拨款结余", ZERO),
+            ("使用非财政拨款结余", used),
             ("年初结转和结余", opening),
         ]
         tail_right = [
             ("本年支出合计", spend_total),
-            ("结余分配", ZERO),
+            ("结余分配", given),
             ("年末结转和结余", closing),
         ]
-        total = {"in_item": "总计", "in_amount": income_total + opening}
-        total.update({"out_item": "总计", "out_amount": spend_total + closing})
+        total = {"in_item": "总计", "in_amount": income_total + used + opening}
+        total.update({"out_item": "总计", "out_amount": spend_total + given + closing})
     else:
         tail_left = [("本年收入合计", income_total), ("上年结转", opening)]
         tail_right = [("本年支出合计", spend_total), ("结转下年", closing)]
@@ -321,11 +346,17 @@ def income_table(r: Rounded, tables: TableSet, words: Words, key: str) -> Table:
     return _table(key, tables, columns, rows, total, level="level")
 
 
+#: 表三's column of each spending class (sources.py).
+SPENDING_COLUMNS: dict[str, str] = {
+    BASIC: "basic", PROJECT: "project", REMIT: "remit", OPERATING: "operating", SUBSIDY: "subsidy",
+}  # fmt: skip
+
+
 def spending_table(r: Rounded, tables: TableSet, words: Words, key: str) -> Table:
     """表三 支出决算表 (功能分类 rows; 基本 / 项目 / 上缴上级 / 经营 / 对附属单位补助)."""
     leaves: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for k, value in r.spend.items():
-        leaves[k.function]["basic" if k.cls == BASIC else "project"] += value
+        leaves[k.function][SPENDING_COLUMNS.get(k.cls, "project")] += value
         leaves[k.function]["total"] += value
     keys = ["total", "basic", "project", "remit", "operating", "subsidy"]
     rows, total = hierarchy_rows(leaves, keys, tables)
@@ -407,9 +438,7 @@ def fund_table(
 # -- 表六 基本支出 (two panels), 表七 “三公” -------------------------------------------------
 
 
-def basic_table(
-    r: Rounded, tables: TableSet, words: Words, key: str, names: dict[str, str]
-) -> Table:
+def basic_table(r: Rounded, tables: TableSet, words: Words, key: str) -> Table:
     """表六: 人员经费 (301, 303) left, 公用经费 (302, 310, others) right; every template code."""
     by_code: dict[str, Decimal] = defaultdict(Decimal)
     for k, value in r.spend.items():
@@ -434,7 +463,7 @@ def basic_table(
         return by_code.get(code, ZERO)
 
     def name(code: str) -> str:
-        return names.get(code) or ECONOMIC_TEMPLATE_NAMES.get(code, "")
+        return economic_name(code, tables)
 
     left = [{"l_code": c, "l_name": name(c), "l_amount": value(c)} for c in left_codes]
     right = [{"r_code": c, "r_name": name(c), "r_amount": value(c)} for c in right_codes]
@@ -558,6 +587,87 @@ def project_table(
         *Column.many(MONEY, total=f"{words.amount}合计", fiscal="财政拨款", other="其他资金"),
     ]
     return _table(key, tables, columns, rows, total)
+
+
+# -- rounding = "cell": each printed cell on its own, and the 尾差 note -------------------
+
+#: The note under a table whose printed parts and total differ (``rounding = "cell"``).
+TAIL_NOTE = "注：本表金额按万元逐项四舍五入列示，分项之和与合计数可能存在尾差。"
+
+
+def round_cells(table: Table) -> None:
+    """Every money cell of ``table`` (summed from unrounded 万元) half-up to 0.01."""
+    keys = table.money_keys
+    for row in [*table.rows, *([table.total] if table.total else [])]:
+        for k in keys:
+            value = row.get(k)
+            if isinstance(value, Decimal):
+                row[k] = cell_value(value)
+
+
+def _differs(parts: Iterable[Decimal | None], whole: Decimal | None) -> bool:
+    return _sum(p or ZERO for p in parts) != (whole or ZERO)
+
+
+def has_tails(table: Table) -> bool:
+    """Whether printed parts and their printed total differ anywhere in ``table``: 类/款/项
+    rows against their children and the 合计 row, 表一/表四's income and spending rows
+    against 本年收入合计 / 本年支出合计, 表六's panels against their 合计."""
+    keys = table.money_keys
+    rows = table.rows
+    if table.level:
+        for i, row in enumerate(rows):
+            code = str(row.get("code") or "")
+            children = [
+                r for r in rows[i + 1 :]
+                if str(r.get("code") or "").startswith(code) and r.get(table.level) == row[table.level] + 1
+            ]  # fmt: skip
+            if children and any(_differs((c.get(k) for c in children), row.get(k)) for k in keys):
+                return True
+        top = [r for r in rows if r.get(table.level) == 0]
+        if (
+            table.total
+            and top
+            and any(_differs((r.get(k) for r in top), table.total.get(k)) for k in keys)
+        ):
+            return True
+    if "in_item" in table.keys:
+        out_key = "out_amount" if "out_amount" in table.keys else "out_total"
+        for item, amount, total in (
+            ("in_item", "in_amount", "本年收入合计"),
+            ("out_item", out_key, "本年支出合计"),
+        ):
+            at = next((i for i, r in enumerate(rows) if r.get(item) == total), None)
+            if at is None:
+                continue
+            parts = [r.get(amount) for r in rows[:at] if "、" in str(r.get(item) or "")]
+            if _differs(parts, rows[at].get(amount)):
+                return True
+    if "l_amount" in table.keys and table.total:
+        left = [r.get("l_amount") for r in rows if len(str(r.get("l_code") or "")) == 3]
+        right = [r.get("r_amount") for r in rows if len(str(r.get("r_code") or "")) == 3]
+        if _differs(left, table.total.get("l_amount")) or _differs(
+            right, table.total.get("r_amount")
+        ):
+            return True
+    return False
+
+
+def note_tails(table: Table) -> None:
+    if has_tails(table) and TAIL_NOTE not in table.notes:
+        table.notes.append(TAIL_NOTE)
+
+
+def relabel(table: Table, tables: TableSet) -> None:
+    """The province's words (``[disclosure] labels``) in row labels and column headings."""
+    if not tables.labels:
+        return
+    for column in table.columns:
+        object.__setattr__(column, "label", tables.label(column.label))
+    for row in [*table.rows, *([table.total] if table.total else [])]:
+        for k, v in row.items():
+            if isinstance(v, str) and v in tables.labels:
+                row[k] = tables.labels[v]
 
 
 def cell(table: Table, label: str, column: str) -> Decimal | None:

@@ -8,6 +8,8 @@ official template (部门决算公开模板), and a county replaces any part fro
     final_titles = { t7 = "一般公共预算财政拨款“三公”经费支出决算表" }
     final_order = ["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9"]
     budget_titles = { b10 = "项目支出预算表" }
+    labels = { "使用非财政拨款结余" = "使用非财政拨款结余（含专用结余）" }  # row/column words
+    rounding = "cell"                           # or "sum" (default), see rounding.py
     function_classes = [["201", "一、一般公共服务支出"], ...]
     basic_personnel = ["301", "30101", ...]     # 表六 left panel
     basic_public = ["302", "30201", ...]        # 表六 right panel
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from sandao.reports.codes import Classification
 
 NUMERALS = [
     "一",
@@ -106,31 +110,6 @@ BASIC_PUBLIC: tuple[str, ...] = (
     "310", "31001", "31002", "31003", "31007", "31013", "31019", "31021", "31022", "31099",
 )  # fmt: skip
 
-#: Economic names of the template (表六), used where the books name no account.
-ECONOMIC_TEMPLATE_NAMES: dict[str, str] = {
-    "301": "工资福利支出", "30101": "基本工资", "30102": "津贴补贴", "30103": "奖金",
-    "30106": "伙食补助费", "30107": "绩效工资", "30108": "机关事业单位基本养老保险缴费",
-    "30109": "职业年金缴费", "30110": "职工基本医疗保险缴费", "30111": "公务员医疗补助缴费",
-    "30112": "其他社会保障缴费", "30113": "住房公积金", "30114": "医疗费",
-    "30199": "其他工资福利支出",
-    "303": "对个人和家庭的补助", "30301": "离休费", "30302": "退休费", "30303": "退职（役）费",
-    "30304": "抚恤金", "30305": "生活补助", "30306": "救济费", "30307": "医疗费补助",
-    "30308": "助学金", "30309": "奖励金", "30310": "个人农业生产补贴", "30311": "代缴社会保险费",
-    "30399": "其他对个人和家庭的补助",
-    "302": "商品和服务支出", "30201": "办公费", "30202": "印刷费", "30203": "咨询费",
-    "30204": "手续费", "30205": "水费", "30206": "电费", "30207": "邮电费", "30208": "取暖费",
-    "30209": "物业管理费", "30211": "差旅费", "30212": "因公出国（境）费用",
-    "30213": "维修（护）费", "30214": "租赁费", "30215": "会议费", "30216": "培训费",
-    "30217": "公务接待费", "30218": "专用材料费", "30224": "被装购置费", "30225": "专用燃料费",
-    "30226": "劳务费", "30227": "委托业务费", "30228": "工会经费", "30229": "福利费",
-    "30231": "公务用车运行维护费", "30239": "其他交通费用", "30240": "税金及附加费用",
-    "30299": "其他商品和服务支出",
-    "310": "资本性支出", "31001": "房屋建筑物购建", "31002": "办公设备购置",
-    "31003": "专用设备购置", "31007": "信息网络及软件购置更新", "31013": "公务用车购置",
-    "31019": "其他交通工具购置", "31021": "文物和陈列品购置", "31022": "无形资产购置",
-    "31099": "其他资本性支出",
-}  # fmt: skip
-
 #: key → (title, the template's "注：本表反映……" line) of the 决算 tables, in order.
 FINAL_TABLES: dict[str, tuple[str, str]] = {
     "t1": ("收入支出决算总表", "本表反映部门本年度的总收支和年末结转结余情况。"),
@@ -189,12 +168,29 @@ class TableSet:
     basic_personnel: tuple[str, ...] = BASIC_PERSONNEL
     basic_public: tuple[str, ...] = BASIC_PUBLIC
     default_functions: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FUNCTIONS))
+    #: "sum": top-down, printed parts add up; "cell": each cell half-up on its own
+    rounding: str = "sum"
+    #: template word → the province's word, for row and column labels
+    labels: dict[str, str] = field(default_factory=dict)
+    #: names of 功能分类 / 经济分类 codes (bundle + books + ``[codes]``)
+    names: Classification = field(default_factory=Classification)
+
+    def _entry(self, key: str) -> tuple[str, str]:
+        # A table left out of the order is still built (the text reads it), just not printed.
+        for tables in (self.final, self.budget, FINAL_TABLES, BUDGET_TABLES):
+            if key in tables:
+                return tables[key]
+        raise KeyError(key)
 
     def title(self, key: str) -> str:
-        return {**self.final, **self.budget}[key][0]
+        return self._entry(key)[0]
 
     def note(self, key: str) -> str:
-        return {**self.final, **self.budget}[key][1]
+        return self._entry(key)[1]
+
+    def label(self, text: str) -> str:
+        """The province's word for a template label (the label itself when not replaced)."""
+        return self.labels.get(text, text)
 
     def number(self, key: str) -> str:
         """The table's number in its document (一, 二, …), by the set's order."""
@@ -227,9 +223,14 @@ def _titles(
             )
         known[key] = (str(title), known[key][1])
     order = section.get(f"{doc}_order", list(tables))
-    if not isinstance(order, list) or any(k not in known for k in order):
+    if (
+        not isinstance(order, list)
+        or not order
+        or any(not isinstance(k, str) or k not in known for k in order)
+        or len(set(order)) != len(order)
+    ):
         raise TableSetError(
-            f"[disclosure] {doc}_order 应为表编号的列表（可用：{'、'.join(known)}）"
+            f"[disclosure] {doc}_order 应为不重复的表编号列表（可用：{'、'.join(known)}），实际为 {order!r}"
         )
     return {k: known[k] for k in order}
 
@@ -250,7 +251,7 @@ def table_set(section: dict[str, Any] | None) -> TableSet:
         return base
     known = {
         "final_titles", "final_order", "budget_titles", "budget_order", "function_classes",
-        "basic_personnel", "basic_public", "default_functions",
+        "basic_personnel", "basic_public", "default_functions", "rounding", "labels",
     }  # fmt: skip
     unknown = sorted(set(section) - known)
     if unknown:
@@ -260,7 +261,12 @@ def table_set(section: dict[str, Any] | None) -> TableSet:
     classes = section.get("function_classes")
     if classes is not None:
         if not isinstance(classes, list) or not all(
-            isinstance(c, list) and len(c) == 2 for c in classes
+            isinstance(c, list)
+            and len(c) == 2
+            and str(c[0]).isdigit()
+            and len(str(c[0])) == 3
+            and isinstance(c[1], str)
+            for c in classes
         ):
             raise TableSetError(
                 '[disclosure] function_classes 应为 [["201", "一、一般公共服务支出"], …]'
@@ -269,8 +275,22 @@ def table_set(section: dict[str, Any] | None) -> TableSet:
     functions = section.get("default_functions", {})
     if not isinstance(functions, dict):
         raise TableSetError('[disclosure] default_functions 应为表，如 { 运转 = "2120101" }')
+    rounding = section.get("rounding", base.rounding)
+    if rounding not in ("sum", "cell"):
+        raise TableSetError(
+            f'[disclosure] rounding 应为 "sum"（逐级分配，分项相加等于合计）或 "cell"（逐格四舍五入），实际为 {rounding!r}'
+        )
+    labels = section.get("labels", {})
+    if not isinstance(labels, dict) or not all(
+        isinstance(v, str) and v.strip() for v in labels.values()
+    ):
+        raise TableSetError(
+            '[disclosure] labels 应为“模板用语 = 本省用语”的表，如 { "使用非财政拨款结余" = "使用非财政拨款结余（含专用结余）" }'
+        )
     return replace(
         base,
+        rounding=rounding,
+        labels={str(k): v.strip() for k, v in labels.items()},
         final=_titles(base.final, section, "final"),
         budget=_titles(base.budget, section, "budget"),
         function_classes=classes or base.function_classes,
