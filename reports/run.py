@@ -55,6 +55,7 @@ def report_jobs(
     community: str | None = None,
     draft: bool = False,
     county_config: Any = None,
+    notes: list[str] | None = None,
 ) -> list[Callable[[], Report]]:
     """Every report of the year as a job that builds it: checked up front, built on demand.
 
@@ -76,7 +77,7 @@ def report_jobs(
     # only picks the notices' quarter; every other report covers its full period.
     jobs: list[Callable[[], Report]] = []
     if community is None:
-        jobs += disclosure_jobs(analysis, year, unit, draft, county_config)
+        jobs += disclosure_jobs(analysis, year, unit, draft, county_config, notes)
     for code, q in notice_keys(analysis, year, quarter, unit, community):
         jobs.append(functools.partial(community_notice, analysis, code, year, q))
     if community is None:
@@ -174,7 +175,10 @@ def write_reports(
     check_templates(templates)
     check_target(out_dir)
     year = report_year(analysis, year)
-    jobs = report_jobs(analysis, year, quarter, unit, community, draft, county_config)
+    notes: list[str] = []
+    jobs = report_jobs(analysis, year, quarter, unit, community, draft, county_config, notes)
+    for line in notes:
+        print(line, file=sys.stderr)
     env = environment(templates)
     quarters: dict[str, list[int]] | None = None
     if "html" in chosen:  # the kiosk: a page per notice, written beside the notice

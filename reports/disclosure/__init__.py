@@ -56,19 +56,88 @@ def _config(county_config: Any, books_economic: dict[str, str] | None = None) ->
     return replace(tables, names=names)
 
 
-def is_closed(analysis: Analysis, year: int) -> bool:
-    """A 决算 needs the whole year: the books reach its 31 December."""
-    return analysis.as_of >= datetime.date(year, 12, 31)
+def closes(analysis: Analysis) -> dict[str, datetime.date]:
+    """Unit → the latest date its books were closed to (``period-close``), read once.
+
+    ``sandao report`` asks before it frees the entries; the answer is kept on the analysis.
+    """
+
+    known = analysis.__dict__.get("_period_closes")
+    if known is not None:
+        return known
+    out: dict[str, datetime.date] = {}
+    for entry in analysis.entries:
+        if getattr(entry, "type", None) != "period-close" or len(entry.values) < 2:
+            continue
+        unit, day = entry.values[0].value, entry.values[1].value
+        if isinstance(unit, str) and isinstance(day, datetime.date):
+            out[unit] = max(day, out.get(unit, day))
+    analysis.__dict__["_period_closes"] = out
+    return out
 
 
-def scopes(analysis: Analysis, unit: str | None, county_name: str = "") -> list[Scope]:
-    """One scope per unit (the asked one, else all), plus the county's when several."""
+def is_closed(analysis: Analysis, year: int, units: tuple[str, ...] | None = None) -> bool:
+    """A 决算 needs the whole year: the books reach its 31 December, or every unit of the
+    document has a ``period-close`` dated then or later."""
+    end = datetime.date(year, 12, 31)
+    if analysis.as_of >= end:
+        return True
+    if not units:
+        return False
+    closed = closes(analysis)
+    return all(closed.get(u, datetime.date.min) >= end for u in units)
+
+
+def official_name(analysis: Analysis, code: str, county: str = "") -> str:
+    """How a unit is named on a document: its ``official_name``, else county + unit name."""
+    unit = analysis.declarations.units.get(code)
+    if unit is None:
+        return code
+    declared = str(unit.meta.get("official_name") or "").strip()
+    if declared:
+        return declared
+    return unit.name if not county or county in unit.name else county + unit.name
+
+
+def scopes(
+    analysis: Analysis, unit: str | None, county_name: str = "", tables: TableSet | None = None
+) -> list[Scope]:
+    """One scope per unit (the asked one, else all), plus the sum of them when several:
+    the 部门决算 of ``[disclosure] department``, else an internal summary (内部汇总)."""
     decl = analysis.declarations
     codes = [unit] if unit else sorted(decl.units)
-    out = [Scope((code,), decl.units[code].name if code in decl.units else code) for code in codes]
+    out = [Scope((code,), official_name(analysis, code, county_name)) for code in codes]
     if unit is None and len(codes) > 1:
-        out.append(Scope(tuple(codes), county_name or "全县社区服务中心", county=True))
+        department = tables.department if tables is not None else None
+        if department:
+            own = department.get("own_unit")
+            ordered = ([own] if own in codes else []) + [c for c in codes if c != own]
+            out.append(Scope(tuple(ordered), department["name"], county=True, own_unit=own or None))
+        else:
+            name = f"{county_name}社区服务中心" if county_name else "全县社区服务中心"
+            out.append(Scope(tuple(codes), name, county=True, internal=True))
     return out
+
+
+def final_year(analysis: Analysis, year: int, units: tuple[str, ...]) -> int | None:
+    """The latest closed year ≤ ``year`` with any books, for these units."""
+    rows = analysis.postings.rows
+    if not rows:
+        return None
+    for y in range(year, rows[0].date.year - 1, -1):
+        if is_closed(analysis, y, units):
+            return y
+    return None
+
+
+def _not_closed(analysis: Analysis, year: int, wrote: int | None, scope: Scope) -> str:
+    end = datetime.date(year, 12, 31)
+    why = f"账簿截至 {analysis.as_of.isoformat()}，未到 {end.isoformat()}"
+    open_units = [u for u in scope.units if closes(analysis).get(u, datetime.date.min) < end]
+    if open_units:
+        why += f"，且 {'、'.join(open_units)} 没有结账到 {end.isoformat()}（sandao close）"
+    done = f"已生成 {wrote} 年度部门决算" if wrote else "没有已结束的年度，未生成部门决算"
+    return f"提示：{scope.name}{year}年度尚未结束（{why}）；{done}。要看 {year} 年度决算草稿，加 --draft。"
 
 
 def context(analysis: Analysis, county_config: Any = None) -> Context:
@@ -101,10 +170,12 @@ def disclosure_jobs(
     unit: str | None = None,
     draft: bool = False,
     county_config: Any = None,
+    notes: list[str] | None = None,
 ) -> list[Callable[[], Report]]:
     """The 预算 of ``year``, the 决算 (and 预算会计 statements) of the latest closed year up
     to ``year``, and a draft 决算 of ``year`` if asked and still open — per unit and for the
-    county.  Earlier years: run again with ``--year``."""
+    county.  Earlier years: run again with ``--year``.  Lines the user must read (a year
+    that is not closed, reasons the books lack) are appended to ``notes``."""
     # Built here, before any worker is forked: the workers share it instead of each
     # making its own pass over the postings.
     shared = context(analysis, county_config)
@@ -113,21 +184,25 @@ def disclosure_jobs(
         return shared
 
     info = county_config.county if county_config is not None else None
-    name = f"{info.name}社区服务中心（汇总）" if info is not None and info.name else ""
+    county = info.name if info is not None else ""
     rows = analysis.postings.rows
-    data_years = set(range(rows[0].date.year, year + 1)) if rows else set()
-    closed = [y for y in sorted(data_years) if is_closed(analysis, y)]
-    final_years = closed[-1:]
-    budget_years = [year]
+    has_year = bool(rows) and rows[0].date.year <= year
     jobs: list[Callable[[], Report]] = []
-    for scope in scopes(analysis, unit, name):
+    said: set[str] = set()
+    for scope in scopes(analysis, unit, county, shared.tables):
+        wrote = final_year(analysis, year, scope.units)
+        final_years = [wrote] if wrote is not None else []
+        if has_year and wrote != year and notes is not None:
+            line = _not_closed(analysis, year, wrote, scope)
+            if line not in said:
+                said.add(line)
+                notes.append(line)
         for y in final_years:
             _check_names(shared, scope, y)
-        for y in budget_years:
-            jobs.append(functools.partial(lambda s, y: budget_document(ctx(), s, y), scope, y))
+        jobs.append(functools.partial(lambda s, y: budget_document(ctx(), s, y), scope, year))
         for y in final_years:
             jobs.append(functools.partial(lambda s, y: final_document(ctx(), s, y), scope, y))
-        if draft and year in data_years and not is_closed(analysis, year):
+        if draft and has_year and wrote != year:
             jobs.append(
                 functools.partial(lambda s, y: final_document(ctx(), s, y, draft=True), scope, year)
             )
@@ -145,9 +220,12 @@ __all__ = [
     "accounting_report",
     "budget_document",
     "check_config",
+    "closes",
     "context",
     "disclosure_jobs",
     "final_document",
+    "final_year",
     "is_closed",
+    "official_name",
     "scopes",
 ]

@@ -58,6 +58,10 @@ class Scope:
     units: tuple[str, ...]
     name: str
     county: bool = False
+    #: the 本级 of a 部门决算 (``[disclosure] department``): listed first in 单位构成
+    own_unit: str | None = None
+    #: a sum of units that no 部门 publishes: an internal summary (内部汇总), not public
+    internal: bool = False
 
     @property
     def key(self) -> str:
@@ -155,7 +159,9 @@ def final_tables(
     built[keys[4]] = t.fiscal_summary(r, ts, words, keys[4])
     built[keys[5]] = t.general_table(r, ts, words, keys[5])
     built[keys[6]] = t.basic_table(r, ts, words, keys[6])
-    built[keys[7]] = t.three_table(r, ts, words, keys[7], _three_budget(ctx, scope, year))
+    built[keys[7]] = t.three_table(
+        r, ts, words, keys[7], _three_budget(ctx, scope, year), scope.name
+    )
     built[keys[8]] = t.fund_table(r, ts, words, keys[8], "政府性基金", scope.name)
     built[keys[9]] = t.fund_table(r, ts, words, keys[9], "国有资本经营", scope.name)
     built[keys[10]] = t.project_table(r, ts, words, keys[10], _describe(ctx.analysis))
@@ -420,16 +426,21 @@ def _sections(
     )
     # 六
     basic = q("t5", "合计", "basic")
-    left = [
-        row["l_name"]
-        for row in tables["t6"].records()
-        if row.get("l_amount") and len(row.get("l_code") or "") == 5
-    ]
-    right = [
-        row["r_name"]
-        for row in tables["t6"].records()
-        if row.get("r_amount") and len(row.get("r_code") or "") == 5
-    ]
+    spent = {
+        k.economic
+        for k, v in ctx.flows(scope, year).spend.items()
+        if v and k.bucket == DEFAULT_FUND and k.cls == BASIC
+    }
+
+    def named(side: str) -> list[str]:
+        # every item the books spent on, even one that prints 0.00 万元
+        return [
+            row[f"{side}_name"]
+            for row in tables["t6"].records()
+            if len(row.get(f"{side}_code") or "") == 5 and row[f"{side}_code"] in spent
+        ]
+
+    left, right = named("l"), named("r")
     add(
         "六、一般公共预算财政拨款基本支出决算情况说明",
         f"一般公共预算财政拨款基本支出{basic}万元。其中：人员经费{q('t6', '人员经费合计', 'l_amount')}万元"
@@ -720,7 +731,10 @@ def _other_matters(ctx: Context, scope: Scope, year: int, compare: bool) -> list
                 vehicles[use] += n
             equipment += flows.equipment
     count = sum(vehicles.values(), ZERO)
-    day = min(datetime.date(year, 12, 31), ctx.analysis.as_of)
+    from sandao.reports.disclosure import is_closed
+
+    end = datetime.date(year, 12, 31)
+    day = end if is_closed(ctx.analysis, year, scope.units) else min(end, ctx.analysis.as_of)
     text = f"截至{day.year}年{day.month}月{day.day}日，{name}共有车辆{count}辆"
     if count:
         text += "，其中：" + "、".join(f"{use}{n}辆" for use, n in sorted(vehicles.items()) if n)
@@ -745,51 +759,72 @@ def _running_cost(ctx: Context, scope: Scope, year: int) -> Decimal:
 # -- assembling a document --------------------------------------------------------------
 
 
-def _profile(ctx: Context, scope: Scope) -> dict[str, Any]:
+def _profile(ctx: Context, scope: Scope, word: str) -> dict[str, Any]:
+    """第一部分: duties, staffing, and who is in the document (机构设置 for one unit, else
+    单位构成 listing 本级 first and the 所属单位 after it, as published documents do)."""
     decl = ctx.analysis.declarations
+    county = ctx.county.name if ctx.county is not None else ""
     units = []
     posts = staff = ZERO
     duties = []
     for i, code in enumerate(scope.units, 1):
         unit = decl.units.get(code)
         meta = unit.meta if unit else {}
+        name = _official(ctx, code, county)
+        kind = (unit.kind if unit else "") or ""
+        remark = ""
+        if scope.own_unit:
+            remark = "本级" if code == scope.own_unit else f"下属{kind or '单位'}"
         units.append(
             {
                 "n": i,
                 "code": code,
-                "name": unit.name if unit else code,
-                "kind": (unit.kind if unit else "") or "",
+                "name": name,
+                "kind": kind,
                 "level": str(meta.get("level") or ""),
+                "remark": remark or f"{meta.get('level') or ''}{kind}",
             }
         )
-        for key, into in (("posts", "posts"), ("staff", "staff")):
-            value = meta.get(key)
-            if value is not None:
-                try:
-                    if into == "posts":
-                        posts += Decimal(str(value))
-                    else:
-                        staff += Decimal(str(value))
-                except ArithmeticError:
-                    pass
+        for key in ("posts", "staff"):
+            try:
+                value = Decimal(str(meta[key])) if meta.get(key) is not None else ZERO
+            except ArithmeticError:
+                value = ZERO
+            if key == "posts":
+                posts += value
+            else:
+                staff += value
         text = str(meta.get("duties") or "").strip()
         if text:
-            duties.append(
-                text if len(scope.units) == 1 else f"{unit.name if unit else code}：{text}"
-            )
+            duties.append(text if len(scope.units) == 1 else f"{name}：{text}")
     communities = [
         {"name": c.name, "unit": c.unit, "households": c.households}
         for c in sorted(decl.communities.values(), key=lambda c: c.code)
         if c.unit in scope.units
     ]
+    single = len(scope.units) == 1
+    composition = ""
+    if not single and scope.own_unit:
+        composition = (
+            f"从预算单位构成看，{scope.name}{word}包括：{scope.name}本级{word}、"
+            f"下属{'、'.join(dict.fromkeys(u['kind'] for u in units[1:] if u['kind'])) or '单位'}{word}。"
+        )
     return {
         "units": units,
-        "single": len(scope.units) == 1,
+        "single": single,
+        "heading": "二、机构设置" if single else f"二、部门{word}单位构成",
+        "composition": composition,
         "duties": duties,
         "posts": posts,
         "staff": staff,
         "communities": communities,
     }
+
+
+def _official(ctx: Context, code: str, county: str) -> str:
+    from sandao.reports.disclosure import official_name
+
+    return official_name(ctx.analysis, code, county)
 
 
 def _footer(ctx: Context) -> dict[str, Any]:
@@ -893,7 +928,12 @@ def _document(
 ) -> Report:
     """A 部门决算 (``doc`` "final") or 部门预算 ("budget") as the disclosure template prints it."""
     what = "部门决算" if doc == "final" else "部门预算"
+    if scope.county and not scope.own_unit and scope.internal:
+        what = f"{what}（内部汇总）"
+    # A closed year's document speaks of 31 December, whatever the books' last entry.
     as_of = ctx.analysis.as_of
+    if doc == "final" and not draft:
+        as_of = datetime.date(year, 12, 31)
     for table in tables:
         t.relabel(table, ctx.tables)
         if ctx.tables.rounding == "cell":
@@ -911,8 +951,9 @@ def _document(
             "year": year,
             "name": scope.name,
             "draft": draft,
-            "mark": f"草稿 — 截至 {as_of.isoformat()}，非正式决算" if draft else "",
-            "profile": _profile(ctx, scope),
+            "mark": _mark(scope, as_of, draft),
+            "internal": scope.internal,
+            "profile": _profile(ctx, scope, "决算" if doc == "final" else "预算"),
             "sections": sections,
             "quoted": quoted,
             "chart": chart,
@@ -924,6 +965,15 @@ def _document(
         group=f"{what}公开",
         subtitle=scope.name,
     )
+
+
+def _mark(scope: Scope, as_of: datetime.date, draft: bool) -> str:
+    """The line on every page of a document that is not for publication as it stands."""
+    if draft:
+        return f"草稿 — 截至 {as_of.isoformat()}，非正式决算"
+    if scope.internal:
+        return "内部汇总 — 各单位合计，不是部门决算，不予公开（设置 [disclosure] department 后按部门公开）"
+    return ""
 
 
 def _budget_sections(

@@ -531,7 +531,7 @@ def three_spent(r: Rounded) -> dict[str, Decimal]:
 
 
 def three_table(
-    r: Rounded, tables: TableSet, words: Words, key: str, budget: dict[str, Decimal]
+    r: Rounded, tables: TableSet, words: Words, key: str, budget: dict[str, Decimal], name: str
 ) -> Table:
     """表七: one row; 合计, 出国, 公车 {小计, 购置, 运行维护}, 接待 — each 预算数 / 决算数."""
     plan = three_values(budget)
@@ -548,7 +548,10 @@ def three_table(
         for k, label in zip(THREE_KEYS, THREE_LABELS, strict=True):
             columns.append(Column(k, label, MONEY))
             row[k] = plan[k]
-    return _table(key, tables, columns, [row], None)
+    notes = []
+    if not any(row.values()):
+        notes.append(f"说明：{name}本年度没有财政拨款“三公”经费支出，故本表无数据。")
+    return _table(key, tables, columns, [row], None, notes)
 
 
 # -- 项目支出表 ----------------------------------------------------------------------------
@@ -592,7 +595,7 @@ def project_table(
 # -- rounding = "cell": each printed cell on its own, and the 尾差 note -------------------
 
 #: The note under a table whose printed parts and total differ (``rounding = "cell"``).
-TAIL_NOTE = "注：本表金额按万元逐项四舍五入列示，分项之和与合计数可能存在尾差。"
+TAIL_NOTE = "尾差说明：本表金额按万元逐项四舍五入列示，分项之和与合计数可能存在尾差。"
 
 
 def round_cells(table: Table) -> None:
@@ -644,12 +647,15 @@ def has_tails(table: Table) -> bool:
             if _differs(parts, rows[at].get(amount)):
                 return True
     if "l_amount" in table.keys and table.total:
-        left = [r.get("l_amount") for r in rows if len(str(r.get("l_code") or "")) == 3]
-        right = [r.get("r_amount") for r in rows if len(str(r.get("r_code") or "")) == 3]
-        if _differs(left, table.total.get("l_amount")) or _differs(
-            right, table.total.get("r_amount")
-        ):
-            return True
+        for side in ("l", "r"):
+            cells = {str(r.get(f"{side}_code") or ""): r.get(f"{side}_amount") for r in rows}
+            classes = [c for c in cells if len(c) == 3]
+            if _differs((cells[c] for c in classes), table.total.get(f"{side}_amount")):
+                return True
+            for cls in classes:
+                items = [v for c, v in cells.items() if len(c) > 3 and c.startswith(cls)]
+                if items and _differs(items, cells[cls]):
+                    return True
     return False
 
 

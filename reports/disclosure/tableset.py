@@ -172,6 +172,8 @@ class TableSet:
     rounding: str = "sum"
     #: template word → the province's word, for row and column labels
     labels: dict[str, str] = field(default_factory=dict)
+    #: the 部门 that publishes the sum of the units: {"name": …, "own_unit": "C…" or absent}
+    department: dict[str, str] | None = None
     #: names of 功能分类 / 经济分类 codes (bundle + books + ``[codes]``)
     names: Classification = field(default_factory=Classification)
 
@@ -252,6 +254,7 @@ def table_set(section: dict[str, Any] | None) -> TableSet:
     known = {
         "final_titles", "final_order", "budget_titles", "budget_order", "function_classes",
         "basic_personnel", "basic_public", "default_functions", "rounding", "labels",
+        "department",
     }  # fmt: skip
     unknown = sorted(set(section) - known)
     if unknown:
@@ -287,8 +290,23 @@ def table_set(section: dict[str, Any] | None) -> TableSet:
         raise TableSetError(
             '[disclosure] labels 应为“模板用语 = 本省用语”的表，如 { "使用非财政拨款结余" = "使用非财政拨款结余（含专用结余）" }'
         )
+    department = section.get("department")
+    if department is not None:
+        if (
+            not isinstance(department, dict)
+            or not isinstance(department.get("name"), str)
+            or not department["name"].strip()
+            or set(department) - {"name", "own_unit"}
+            or not isinstance(department.get("own_unit", ""), str)
+        ):
+            raise TableSetError(
+                '[disclosure] department 应为 { name = "部门全称", own_unit = "本级的单位编码" }'
+                "（own_unit 可省略）"
+            )
+        department = {k: str(v).strip() for k, v in department.items()}
     return replace(
         base,
+        department=department,
         rounding=rounding,
         labels={str(k): v.strip() for k, v in labels.items()},
         final=_titles(base.final, section, "final"),
