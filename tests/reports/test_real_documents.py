@@ -14,8 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from data.real import social_work_2024 as sw
+
 from sandao.ledger import load
 from sandao.ledger.county_config import load_county_config
 from sandao.reports.disclosure import context, final_document, scopes
