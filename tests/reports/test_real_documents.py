@@ -171,8 +171,17 @@ def test_social_work_report_command_writes_it(social_work, tmp_path: Path) -> No
     sandao = Path(sys.executable).with_name("sandao")
     out = tmp_path / "out"
     run = subprocess.run(
-        [str(sandao), "report", str(folder / "main.beancount"), "--year", "2024"]
-        + ["--format", "json", "--out", str(out)],
+        [
+            str(sandao),
+            "report",
+            str(folder / "main.beancount"),
+            "--year",
+            "2024",
+            "--format",
+            "json",
+            "--out",
+            str(out),
+        ],
         capture_output=True,
         text=True,
     )
