@@ -71,8 +71,9 @@ CHOICES: tuple[Choice, ...] = (
         "money left (received − spent)",
         BALANCE,
         "结余",
-        # 年初/年末结转和结余, 预算结转结余变动表: the official template's own labels.
-        re.compile(r"(?<!结转和)(?<!结转)结余"),
+        # 年初/年末结转和结余, 预算结转结余变动表, 使用非财政拨款结余, 结余分配, 专用结余:
+        # the official template's own labels.
+        re.compile(r"(?<!结转和)(?<!结转)(?<!非财政拨款)(?<!专用)结余(?!分配)"),
     ),
     Choice(
         "document number of a task or quota",
