@@ -26,8 +26,10 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
 
 
 def _modules(package: str) -> list[Path]:
+    """The package's modules; the example books' ``importers.py`` is the user's import
+    config that beangulp and Fava load beside the books, not a module of the layer."""
     root = Path(importlib.import_module(package).__path__[0])
-    return sorted(root.rglob("*.py"))
+    return sorted(p for p in root.rglob("*.py") if "example" not in p.relative_to(root).parts)
 
 
 def _imports(path: Path) -> set[str]:
