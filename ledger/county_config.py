@@ -19,9 +19,11 @@ File (every table optional)::
     [disclosure]   # the table set (titles, order, row lists), replacing the template's
     [codes]        # names of 功能分类 / 经济分类 codes beyond the bundled lists
     [audit]        # thresholds of AU01–AU17
-    [notice]       # e.g. large_payment = 10000
+    [notice]       # large_payment = 10000: the notice lists payments of at least this
     [import]       # what import.toml holds (import.toml is still read when present)
-    [streams]      # default function code per stream: 运转 = "2120101"
+
+A table no command reads is refused by name (``[streams]`` was accepted and never read:
+the default function of each stream is ``[disclosure] default_functions``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 import datetime
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +39,13 @@ from typing import Any
 FILE_NAME = "sandao.toml"
 
 #: Top-level tables a county config may hold.
-SECTIONS: tuple[str, ...] = (
-    "county", "disclosure", "codes", "audit", "notice", "import", "streams",
-)  # fmt: skip
+SECTIONS: tuple[str, ...] = ("county", "disclosure", "codes", "audit", "notice", "import")
+#: Tables once documented and never read: refused with where the setting lives.
+_RETIRED = {
+    "streams": '[disclosure] default_functions = { "运转" = "2120101", "建设" = "2120399" }'
+}
+#: ``[notice]`` keys: the smallest payment the community notice lists (元).
+NOTICE_KEYS: tuple[str, ...] = ("large_payment",)
 
 _COUNTY_TEXT_KEYS: tuple[str, ...] = ("name", "phone", "supervision_phone")
 _COUNTY_DATE_LIST_KEYS: tuple[str, ...] = ("holidays", "workdays")
@@ -122,6 +129,10 @@ def parse_county_config(data: dict[str, Any], path: Path | None = None) -> Count
     where = str(path) if path else FILE_NAME
     sections: dict[str, dict[str, Any]] = {}
     for name, table in data.items():
+        if name in _RETIRED:
+            raise CountyConfigError(
+                f"县配置 {where}：表 [{name}] 不会被读取，请删去；各资金类别的默认功能分类写作 {_RETIRED[name]}"
+            )
         if name not in SECTIONS:
             known = "、".join(f"[{s}]" for s in SECTIONS)
             raise CountyConfigError(f"县配置 {where}：未知的表 [{name}]（可用：{known}）")
@@ -129,7 +140,30 @@ def parse_county_config(data: dict[str, Any], path: Path | None = None) -> Count
             raise CountyConfigError(f"县配置 {where}：{name} 应为表 [{name}]")
         sections[name] = table
     county = _county_info(sections.get("county", {}), where)
+    _check_notice(sections.get("notice", {}), where)
     return CountyConfig(path=path, county=county, sections=sections)
+
+
+def _check_notice(table: dict[str, Any], where: str) -> None:
+    for key, value in table.items():
+        if key not in NOTICE_KEYS:
+            raise CountyConfigError(
+                f"县配置 {where}：[notice] 中未知的键 {key}（可用：{'、'.join(NOTICE_KEYS)}）"
+            )
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise CountyConfigError(
+                f"县配置 {where}：[notice] {key} 应为金额（元），实际为 {value!r}"
+            )
+        if not 0 <= value < 1e15:  # nan fails both comparisons
+            raise CountyConfigError(
+                f"县配置 {where}：[notice] {key} 应为 0 到 10 的 15 次方之间的金额（元），实际为 {value!r}"
+            )
+
+
+def large_payment(config: CountyConfig | None, default: Decimal) -> Decimal:
+    """``[notice] large_payment`` as a Decimal (checked when the file was read), or ``default``."""
+    value = config.section("notice").get("large_payment") if config is not None else None
+    return default if value is None else Decimal(str(value))
 
 
 def _county_info(table: dict[str, Any], where: str) -> CountyInfo:

@@ -23,10 +23,11 @@ from typing import Any
 
 from sandao.folders import replacing_folder
 from sandao.ledger import Analysis
+from sandao.ledger.county_config import large_payment
 from sandao.ledger.findings import ACKNOWLEDGED, ERROR
 from sandao.reports import kiosk
 from sandao.reports.base import quarters_to_date, report_year, unit_name
-from sandao.reports.community import NOTICE, community_notice
+from sandao.reports.community import LARGE_PAYMENT, NOTICE, community_notice
 from sandao.reports.disclosure import disclosure_jobs
 from sandao.reports.execution import execution_report
 from sandao.reports.html import environment, render_index, render_report
@@ -78,8 +79,9 @@ def report_jobs(
     jobs: list[Callable[[], Report]] = []
     if community is None:
         jobs += disclosure_jobs(analysis, year, unit, draft, county_config, notes)
+    threshold = large_payment(county_config, LARGE_PAYMENT)
     for code, q in notice_keys(analysis, year, quarter, unit, community):
-        jobs.append(functools.partial(community_notice, analysis, code, year, q))
+        jobs.append(functools.partial(community_notice, analysis, code, year, q, threshold))
     if community is None:
         jobs.append(functools.partial(task_ledger_report, analysis, year, unit))
         jobs.append(functools.partial(execution_report, analysis, year, unit, None))
