@@ -49,7 +49,17 @@ def _git(root: Path, *args: str, binary: bool = False) -> str | bytes:
         raise GitError("找不到 git 程序")
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), *args],
+            # The repository's own config must not run code (audit.md): no fsmonitor, no hooks.
+            [
+                "git",
+                "-c",
+                "core.fsmonitor=",
+                "-c",
+                "core.hooksPath=/dev/null",
+                "-C",
+                str(root),
+                *args,
+            ],
             capture_output=True,
             timeout=GIT_TIMEOUT_S,
             env={**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"},
