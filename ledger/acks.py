@@ -13,6 +13,7 @@ This is one named step after the rules: :func:`apply_acks`.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -23,6 +24,9 @@ from sandao.ledger.findings import ACKNOWLEDGED, ERROR, RULES, Finding
 from sandao.ledger.suggest import did_you_mean
 
 ACK = "ack"
+#: An audit check's code (``sandao audit``): its acks are read by the audit, which shows
+#: the finding as 单位已说明 — the rules neither match nor refuse them.
+AUDIT_CODE = re.compile(r"AU\d{2}")
 #: Directives that record something about the books rather than add to them; they do
 #: not move the as-of date (ledger-language.md, audit.md).
 BOOKKEEPING_DIRECTIVES = frozenset({ACK, "period-close"})
@@ -55,7 +59,7 @@ def read_acks(entries: Iterable[data.Directive]) -> tuple[list[Ack], list[Findin
         problem = None
         if len(values) != 3 or not all(isinstance(v, str) for v in values):
             problem = '应为三个带引号的文本：规则代码、任务/指标/项目编号、原因，如 "T001" "T2025-002" "已核对"'
-        elif values[0] not in RULES:
+        elif values[0] not in RULES and not AUDIT_CODE.fullmatch(values[0]):
             hint = did_you_mean(values[0], RULES)
             problem = f"规则代码 {values[0]!r} 不存在{('，' + hint) if hint else ''}"
         elif not values[2].strip():
@@ -91,7 +95,7 @@ def apply_acks(findings: list[Finding], entries: Iterable[data.Directive]) -> li
         used.add((ack.code, ack.ident))
         out.append(replace(f, severity=ACKNOWLEDGED, ack_reason=ack.reason))
     for ack in acks:
-        if (ack.code, ack.ident) not in used:
+        if (ack.code, ack.ident) not in used and not AUDIT_CODE.fullmatch(ack.code):
             out_bad.append(
                 _s001(
                     ack.meta,

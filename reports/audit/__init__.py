@@ -1,4 +1,4 @@
-"""The auditor's toolkit: audit checks AU01–AU17, the working paper and change history.
+"""The auditor's toolkit: audit checks AU01–AU21, the working paper and change history.
 
 :func:`audit` runs the checks of :mod:`sandao.reports.audit.checks` over one analysis
 of the books (the same posting table the rules and reports read) with the thresholds

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -23,10 +24,12 @@ from beancount.core import data
 
 from sandao.ledger.accounts import gov_code_of
 from sandao.ledger.analysis import Analysis
+from sandao.ledger.canonical import EntryIds
 from sandao.ledger.county_config import CountyInfo
 from sandao.ledger.resolver import INCOME, SPENDING, Posting
 
 ZERO = Decimal(0)
+_PERSON = re.compile(r"[\u4e00-\u9fff·]{2,4}")
 #: 政府会计制度 codes of money the unit holds: cash, bank, zero-balance quota, other monetary funds.
 CASH_CODES = frozenset({"1001", "1002", "1011", "1021"})
 #: Cash codes plus 1201 财政应返还额度: where fiscal money arrives.
@@ -35,7 +38,8 @@ ARRIVAL_CODES = CASH_CODES | {"1201"}
 
 @dataclass(frozen=True)
 class EntryRef:
-    """An entry a finding points at."""
+    """An entry a finding points at: its stable id (audit.md), then where it is and what
+    it says."""
 
     file: str | None
     line: int | None
@@ -43,6 +47,13 @@ class EntryRef:
     voucher: str | None
     text: str
     amount: Decimal | None = None
+    id: str = ""
+    account: str | None = None
+    economic: str | None = None
+    economic_name: str | None = None
+    payee: str | None = None
+    narration: str | None = None
+    reason: str | None = None
 
     @property
     def where(self) -> str:
@@ -57,6 +68,12 @@ class EntryRef:
             "voucher": self.voucher,
             "text": self.text,
             "amount": None if self.amount is None else f"{self.amount:.2f}",
+            "id": self.id,
+            "account": self.account,
+            "economic": self.economic,
+            "economic_name": self.economic_name,
+            "payee": self.payee,
+            "narration": self.narration,
         }
 
 
@@ -70,6 +87,9 @@ class AuditFinding:
     date: datetime.date
     entries: tuple[EntryRef, ...]
     parameters: dict[str, Any]
+    #: 单位已说明: the unit's own explanation (a ``reason:`` on the entry or an ``ack``) —
+    #: shown with the finding for the auditor to judge, never a reason to drop it.
+    explained: str | None = None
 
     @property
     def name(self) -> str:
@@ -91,6 +111,7 @@ class AuditFinding:
             "entries": [e.to_json() for e in self.entries],
             "parameters": jsonable(self.parameters),
             "basis": self.basis,
+            "explained": self.explained,
         }
 
 
@@ -178,11 +199,35 @@ class AuditBooks:
     def unit_names(self) -> dict[str, str]:
         return {code: unit.name for code, unit in self.analysis.declarations.units.items()}
 
+    @cached_property
+    def ids(self) -> EntryIds:
+        """Stable entry ids (voucher, ``id``, else ``h:`` + digest), computed on demand."""
+        return EntryIds(self.analysis.entries)
+
+    @cached_property
+    def declaration_entries(self) -> dict[tuple[Any, Any], data.Directive]:
+        """Custom directives by (filename, lineno), for the ids of declarations."""
+        return {
+            (e.meta.get("filename"), e.meta.get("lineno")): e
+            for e in self.analysis.entries
+            if type(e) is data.Custom
+        }
+
     def ref(self, txn: int, amount: Decimal | None = None) -> EntryRef:
         entry = self.txns[txn]
         meta = entry.meta
         voucher = meta.get("voucher")
         payee = f"{entry.payee} " if entry.payee else ""
+        rows = self.by_txn.get(txn, [])
+        main = max(
+            (r for r in rows if r.role == SPENDING),
+            key=lambda r: abs(r.amount),
+            default=rows[0] if rows else None,
+        )
+        reason = meta.get("reason") or next(
+            (p.meta.get("reason") for p in entry.postings if p.meta and p.meta.get("reason")),
+            None,
+        )
         return EntryRef(
             meta.get("filename"),
             meta.get("lineno"),
@@ -190,10 +235,29 @@ class AuditBooks:
             None if voucher is None else str(voucher),
             f"{payee}{entry.narration}",
             amount,
+            self.ids.of(entry),
+            None if main is None else main.account,
+            None if main is None else main.economic,
+            None if main is None else economic_name(main.account, main.economic),
+            entry.payee,
+            entry.narration,
+            None if reason is None else str(reason),
         )
 
     def decl_ref(self, meta: dict[str, Any], date: datetime.date, text: str) -> EntryRef:
-        return EntryRef(meta.get("filename"), meta.get("lineno"), date, None, text)
+        entry = self.declaration_entries.get((meta.get("filename"), meta.get("lineno")))
+        ident = self.ids.of(entry) if entry is not None else ""
+        reason = meta.get("reason")
+        return EntryRef(
+            meta.get("filename"),
+            meta.get("lineno"),
+            date,
+            None,
+            text,
+            id=ident,
+            narration=text,
+            reason=None if reason is None else str(reason),
+        )
 
     @cached_property
     def calendar(self) -> CountyInfo:
@@ -208,6 +272,24 @@ class Check:
     basis: str
     describe: Callable[[dict[str, Any]], str]
     run: Callable[[AuditBooks, dict[str, Any]], list[AuditFinding]]
+
+
+def economic_name(account: str, economic: str | None) -> str | None:
+    """The economic code's name, from the ``Expenses`` leaf that carries it (``30226-劳务费``)."""
+    if economic is None:
+        return None
+    leaf = account.rsplit(":", 1)[-1]
+    code, _, name = leaf.partition("-")
+    return name if code == economic and name else None
+
+
+def is_person(payee: str | None, private: bool, words: list[str]) -> bool:
+    """An individual: ``payee_type: "个人"``, else 2–4 Han characters with no organisation word."""
+    if private:
+        return True
+    if not payee or not _PERSON.fullmatch(payee):
+        return False
+    return not any(w in payee for w in words)
 
 
 def yuan(amount: Decimal) -> str:
@@ -277,42 +359,93 @@ def _refs(books: AuditBooks, rows: list[Posting]) -> tuple[EntryRef, ...]:
 
 
 def year_end_rush(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
-    """Quotas, projects and tasks spending most of their year in its last months."""
+    """Quotas, projects and tasks spending most of their amount in the year's last months
+    (A0110 measures against the 指标 in force at year end), and year-end quota increases
+    spent at once."""
     months = set(p["months"])
-    totals: dict[tuple, list[Any]] = {}
+    decl = books.analysis.declarations
+    late_rows: dict[tuple, list[Any]] = {}
     for row in books.rows:
-        if row.role != SPENDING:
+        if row.role != SPENDING or row.date.month not in months:
             continue
-        late = row.date.month in months
         for kind, ident in (("指标", row.quota), ("项目", row.project), ("任务", row.task)):
             if ident is None:
                 continue
-            key = (row.date.year, kind, ident)
-            slot = totals.get(key)
+            slot = late_rows.get((row.date.year, kind, ident))
             if slot is None:
-                slot = totals[key] = [ZERO, ZERO, [], row.unit]
+                slot = late_rows[(row.date.year, kind, ident)] = [ZERO, [], row.unit]
             slot[0] += row.amount
-            if late:
-                slot[1] += row.amount
-                slot[2].append(row)
+            slot[1].append(row)
     found = []
-    for (year, kind, ident), (total, late, rows, unit) in sorted(totals.items()):
-        if total <= 0 or late < p["minimum"] or late <= total * p["share"]:
+    for (year, kind, ident), (late, rows, unit) in sorted(late_rows.items()):
+        end = datetime.date(year, 12, 31)
+        if kind == "指标":
+            item = decl.quotas.get(ident)
+            amount = item.amount_at(end) if item is not None and item.year == year else None
+        elif kind == "项目":
+            item = decl.projects.get(ident)
+            amount = item.amount if item is not None else None
+        else:
+            item = decl.tasks.get(ident)
+            amount = item.amount_at(end) if item is not None else None
+        if not amount or amount <= 0 or late < p["minimum"] or late <= amount * p["share"]:
             continue
-        share = late / total
         found.append(
             AuditFinding(
                 "AU01",
                 unit,
                 f"{kind} {ident}",
                 f"{year} 年 {_months(months)}支出 {yuan(late)} 元，"
-                f"占全年 {yuan(total)} 元的 {pct(share)}",
+                f"占年末{kind}金额 {yuan(amount)} 元的 {pct(late / amount)}",
                 late,
-                datetime.date(year, 12, 31),
+                end,
                 _refs(books, rows),
                 p,
             )
         )
+    found += _year_end_increases(books, p)
+    return found
+
+
+def _year_end_increases(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """A quota raised in the last months whose increase is mostly spent within ``days``."""
+    months = set(p["months"])
+    window = datetime.timedelta(days=p["days"])
+    raised: dict[str, list[Any]] = {}
+    for quota_id, quota in books.analysis.declarations.quotas.items():
+        for change in quota.adjustments:
+            if change.amount > 0 and change.date.month in months:
+                raised.setdefault(quota_id, []).append(change)
+    if not raised:
+        return []
+    spent: dict[str, list[Posting]] = defaultdict(list)
+    for row in books.rows:
+        if row.role == SPENDING and row.quota in raised:
+            spent[row.quota].append(row)
+    found = []
+    for quota_id, changes in sorted(raised.items()):
+        quota = books.analysis.declarations.quotas[quota_id]
+        for change in changes:
+            rows = [r for r in spent[quota_id] if change.date <= r.date <= change.date + window]
+            used = sum((r.amount for r in rows), ZERO)
+            if used <= change.amount * p["share"] or used < p["minimum"]:
+                continue
+            found.append(
+                AuditFinding(
+                    "AU01",
+                    quota.unit,
+                    f"指标 {quota_id}",
+                    f"{change.date} 追加 {yuan(change.amount)} 元，{p['days']} 天内支出 "
+                    f"{yuan(used)} 元（{pct(used / change.amount)}）",
+                    used,
+                    change.date,
+                    (
+                        books.decl_ref(change.meta, change.date, f"追加指标 {quota_id}"),
+                        *_refs(books, rows),
+                    ),
+                    p,
+                )
+            )
     return found
 
 
@@ -331,22 +464,28 @@ def _allowed(economic: str | None, allowed: list[str]) -> bool:
 
 
 def false_spending(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
-    """Payments to a trade union, or large ones to individuals, outside personnel codes."""
+    """Payments to a trade union outside 30228, or large ones to individuals outside
+    301/303 (30226 劳务费 included: the code such payments hide in)."""
     words = p["words"]
     found = []
     for pay in books.payments:
         text = f"{pay.payee or ''} {pay.narration}"
         union = next((w for w in words if w in text), None)
-        person = pay.private and pay.amount > p["individual_minimum"]
+        person = pay.amount > p["individual_minimum"] and is_person(
+            pay.payee, pay.private, p["organisation_words"]
+        )
         if not union and not person:
             continue
-        bad = [r for r in pay.rows if not _allowed(r.economic, p["allowed"])]
+        allowed = p["union_allowed"] if union else p["allowed"]
+        bad = [r for r in pay.rows if not _allowed(r.economic, allowed)]
         if not bad:
             continue
         amount = sum((r.amount for r in bad), ZERO)
         codes = "、".join(sorted({r.economic or "无" for r in bad}))
-        why = f"收款人/摘要含“{union}”" if union else f"付给个人 {yuan(pay.amount)} 元"
-        message = f"{why}，列支经济分类 {codes}（非工资福利/劳务费/工会经费）"
+        if union:
+            message = f"收款人/摘要含“{union}”，列支经济分类 {codes}（非 30228 工会经费）"
+        else:
+            message = f"付给个人 {yuan(pay.amount)} 元，列支经济分类 {codes}（非 301 工资福利/303 对个人和家庭的补助）"
         found.append(_paid(books, "AU02", pay, message, amount, p))
     return found
 
@@ -370,11 +509,8 @@ def own_account_transfers(books: AuditBooks, p: dict[str, Any]) -> list[AuditFin
         to_self = bool(payee) and (payee == unit or payee == names.get(unit or ""))
         if not into and not to_self:
             continue
-        entry = books.txns[txn]
-        if entry.meta.get("reason"):
-            continue
         amount = -sum((r.amount for r in out), ZERO)
-        message = f"从零余额账户转入本单位实有资金账户 {yuan(amount)} 元，未注明原因（reason:）"
+        message = f"从零余额账户转入本单位实有资金账户 {yuan(amount)} 元"
         found.append(_one(books, "AU03", unit, payee or "", message, amount, txn, p))
     return found
 
@@ -564,31 +700,56 @@ def persistent_low_execution(books: AuditBooks, p: dict[str, Any]) -> list[Audit
 
 
 def vague_budgeting(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
-    """Quotas where "other" economic codes (ending in 99) take too much of the money."""
+    """项目-class quotas declared on an "other" code (…99) or spending mostly on such codes;
+    quotas of one name (across communities and years) are one finding."""
+    from sandao.reports.disclosure.sources import PROJECT, quota_class
+
+    quotas = books.analysis.declarations.quotas
+    project = {q: quota for q, quota in quotas.items() if quota_class(quota) == PROJECT}
     totals: dict[str, list[Any]] = {}
     for row in books.rows:
-        if row.role != SPENDING or row.quota is None:
+        if row.role != SPENDING or row.quota not in project:
             continue
         slot = totals.get(row.quota)
         if slot is None:
-            slot = totals[row.quota] = [ZERO, ZERO, [], row.unit, row.date]
+            slot = totals[row.quota] = [ZERO, ZERO, []]
         slot[0] += row.amount
         if row.economic and row.economic.endswith("99"):
             slot[1] += row.amount
             slot[2].append(row)
-    found = []
-    for quota, (total, other, rows, unit, _date) in sorted(totals.items()):
-        if total <= 0 or other <= total * p["share"]:
+    groups: dict[tuple[str, str], list[tuple[str, Any, Decimal, Decimal, list[Posting]]]] = (
+        defaultdict(list)
+    )
+    for quota_id, quota in project.items():
+        total, other, rows = totals.get(quota_id, [ZERO, ZERO, []])
+        declared_other = bool(quota.economic) and str(quota.economic).endswith("99")
+        if not declared_other and (total <= 0 or other <= total * p["share"]):
             continue
+        groups[(quota.unit, quota.name)].append((quota_id, quota, total, other, rows))
+    found = []
+    for (unit, name), members in sorted(groups.items()):
+        members.sort(key=lambda m: m[0])
+        ids = "、".join(m[0] for m in members)
+        total = sum((m[2] for m in members), ZERO)
+        other = sum((m[3] for m in members), ZERO)
+        rows = [r for m in members for r in m[4]]
+        declared = sorted({str(m[1].economic) for m in members if m[1].economic})
+        why = (
+            f"指标经济分类为“其他”（{'、'.join(declared)}）"
+            if any(str(c).endswith("99") for c in declared)
+            else "“其他”经济分类（…99）支出占比过高"
+        )
+        share = f"，占 {pct(other / total)}" if total > 0 else ""
+        refs = tuple(books.decl_ref(m[1].meta, m[1].date, f"指标 {m[0]} {name}") for m in members)
         found.append(
             AuditFinding(
                 "AU08",
                 unit,
-                f"指标 {quota}",
-                f"“其他”经济分类（…99）支出 {yuan(other)} 元，占该指标支出的 {pct(other / total)}",
+                f"指标 {name}（{ids}）",
+                f"项目支出指标 {len(members)} 个：{why}；“其他”类支出 {yuan(other)} 元{share}",
                 other,
-                rows[-1].date,
-                _refs(books, rows),
+                max(m[1].date for m in members),
+                refs + _refs(books, rows),
                 p,
             )
         )
@@ -671,27 +832,30 @@ def meeting_over_cap(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]
 
 
 def income_as_payable(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
-    """Money from the finance bureau or a department credited to a payable (23xx)."""
-    decl = books.analysis.declarations
-    sources = ["财政"] + [d.name for d in decl.departments.values()]
+    """Money arriving from any payer credited to a payable (23xx other than 2103)."""
+    excluded = tuple(str(c) for c in p["excluded"])
     found = []
     for txn, rows in books.by_txn.items():
         payable = [
-            r for r in rows if r.amount < 0 and (gov_code_of(r.account) or "").startswith("23")
+            r
+            for r in rows
+            if r.amount < 0
+            and (gov_code_of(r.account) or "").startswith("23")
+            and not (gov_code_of(r.account) or "").startswith(excluded)
         ]
         if not payable:
             continue
         if not any(r.amount > 0 and gov_code_of(r.account) in ARRIVAL_CODES for r in rows):
             continue
-        text = _text(rows[0])
-        source = next((r.department for r in payable if r.department), None)
-        source = source or next((s for s in sources if s and s in text), None)
-        if source is None:
-            continue
         amount = -sum((r.amount for r in payable), ZERO)
         account = payable[0].account
-        message = f"来自 {source} 的 {yuan(amount)} 元记入往来科目 {account}，未确认收入"
-        found.append(_one(books, "AU12", rows[0].unit, account, message, amount, txn, p))
+        payer = rows[0].payee or "付款人"
+        message = f"收到 {payer} 的 {yuan(amount)} 元记入往来科目 {account}，未确认收入"
+        finding = _one(books, "AU12", rows[0].unit, account, message, amount, txn, p)
+        held = books.txns[txn].meta.get("held_for")
+        if held:
+            finding = replace(finding, explained=f"代管（held_for: {held}）")
+        found.append(finding)
     return found
 
 
@@ -699,19 +863,43 @@ def income_as_payable(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding
 
 
 def spend_at_source(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
-    """Non-fiscal income spent within the same transaction, bypassing cash and quota."""
+    """Non-fiscal income spent within the same transaction, bypassing cash and quota; and
+    money received into cash credited to spending (income netted against it, A0106)
+    that is no refund of an earlier payment to the same payee."""
     found = []
+    earlier: dict[tuple[str | None, str], list[Payment]] = defaultdict(list)
+    for pay in books.payments:
+        if pay.payee:
+            earlier[(pay.unit, pay.payee)].append(pay)
     for txn, rows in books.by_txn.items():
         income = [r for r in rows if r.role == INCOME and gov_code_of(r.account) != "4001"]
-        if not income:
-            continue
         spent = [r for r in rows if r.role == SPENDING and r.amount > 0]
-        if not spent or any(gov_code_of(r.account) in ARRIVAL_CODES for r in rows):
+        arrived = any(gov_code_of(r.account) in ARRIVAL_CODES for r in rows)
+        if income and spent and not arrived:
+            amount = sum((r.amount for r in spent), ZERO)
+            received = -sum((r.amount for r in income), ZERO)
+            message = f"非财政收入 {yuan(received)} 元未入账户即支出 {yuan(amount)} 元"
+            found.append(
+                _one(books, "AU13", rows[0].unit, income[0].account, message, amount, txn, p)
+            )
             continue
-        amount = sum((r.amount for r in spent), ZERO)
-        received = -sum((r.amount for r in income), ZERO)
-        message = f"非财政收入 {yuan(received)} 元未入账户即支出 {yuan(amount)} 元"
-        found.append(_one(books, "AU13", rows[0].unit, income[0].account, message, amount, txn, p))
+        credited = [r for r in rows if r.role == SPENDING and r.amount < 0]
+        cash_in = [r for r in rows if r.amount > 0 and gov_code_of(r.account) in CASH_CODES]
+        if not credited or not cash_in or any(r.amount > 0 and r.role == SPENDING for r in rows):
+            continue
+        entry = books.txns[txn]
+        if entry.meta.get("refund_of") is not None:
+            continue
+        amount = -sum((r.amount for r in credited), ZERO)
+        first = rows[0]
+        before = earlier.get((first.unit, first.payee or ""), [])
+        if any(x.date <= first.date and x.amount >= amount for x in before):
+            continue
+        message = (
+            f"收到 {first.payee or '款项'} {yuan(amount)} 元直接冲减支出 {credited[0].account}"
+            "（收入抵减支出，且无对应的原支付）"
+        )
+        found.append(_one(books, "AU13", first.unit, credited[0].account, message, amount, txn, p))
     return found
 
 
@@ -757,13 +945,20 @@ def misclassified(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
 
 def split_purchases(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
     """Payments to one payee within a window, each under the procurement threshold,
-    together above it."""
+    together above it; and one payment just below the threshold."""
     threshold, days = p["threshold"], datetime.timedelta(days=p["days"])
+    near = threshold * (1 - p["near"])
     groups: dict[tuple, list[Payment]] = defaultdict(list)
+    found = []
     for pay in books.payments:
         if pay.payee and pay.amount < threshold:
             groups[(pay.unit or "", pay.payee)].append(pay)
-    found = []
+        if near <= pay.amount < threshold:
+            message = (
+                f"单笔 {yuan(pay.amount)} 元，比采购限额 {yuan(threshold)} 元低 "
+                f"{pct((threshold - pay.amount) / threshold)}"
+            )
+            found.append(_paid(books, "AU15", pay, message, pay.amount, p))
     for (unit, payee), pays in sorted(groups.items()):
         pays.sort(key=lambda x: (x.date, x.txn))
         i = 0
@@ -835,16 +1030,203 @@ def duplicate_payments(books: AuditBooks, p: dict[str, Any]) -> list[AuditFindin
 
 
 def day_off_payments(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
-    """Payments dated on a weekend or public holiday (informational)."""
-    found = []
+    """Treasury payments (with a voucher) dated on a weekend or public holiday —
+    informational, one finding per unit and month; ``all_payments`` widens it to every
+    payment."""
+    calendar = {"holidays": len(books.holidays), "workdays": len(books.workdays)}
+    groups: dict[tuple[str, int, int], list[Payment]] = defaultdict(list)
     for pay in books.payments:
         if not books.calendar.is_day_off(pay.date):
             continue
-        kind = "法定节假日" if pay.date in books.holidays else "周末"
-        message = f"{pay.date}（{kind}）支付 {yuan(pay.amount)} 元"
-        calendar = {"holidays": len(books.holidays), "workdays": len(books.workdays)}
-        found.append(_paid(books, "AU17", pay, message, pay.amount, {**p, **calendar}))
+        if not p["all_payments"] and books.txns[pay.txn].meta.get("voucher") is None:
+            continue
+        groups[(pay.unit or "", pay.date.year, pay.date.month)].append(pay)
+    found = []
+    for (unit, year, month), pays in sorted(groups.items()):
+        pays.sort(key=lambda x: (x.date, x.txn))
+        days = "、".join(
+            f"{d:%m-%d}（{'节假日' if d in books.holidays else '周末'}）"
+            for d in sorted({x.date for x in pays})
+        )
+        total = sum((x.amount for x in pays), ZERO)
+        found.append(
+            AuditFinding(
+                "AU17",
+                unit or None,
+                f"{year} 年 {month} 月",
+                f"{len(pays)} 笔支付在周末或节假日：{days}，合计 {yuan(total)} 元",
+                total,
+                pays[-1].date,
+                tuple(books.ref(x.txn, x.amount) for x in pays),
+                {**p, **calendar},
+            )
+        )
     return found
+
+
+def _grouped(
+    books: AuditBooks,
+    code: str,
+    groups: dict[tuple, list[tuple[Payment, Decimal]]],
+    message: Callable[[tuple, list[tuple[Payment, Decimal]], Decimal], str],
+    p: dict[str, Any],
+) -> list[AuditFinding]:
+    """One finding per group of payments (unit first in the key, subject second)."""
+    found = []
+    for key, items in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
+        items.sort(key=lambda x: (x[0].date, x[0].txn))
+        total = sum((amount for _, amount in items), ZERO)
+        found.append(
+            AuditFinding(
+                code,
+                key[0] or None,
+                key[1],
+                message(key, items, total),
+                total,
+                items[-1][0].date,
+                tuple(books.ref(pay.txn, amount) for pay, amount in items),
+                p,
+            )
+        )
+    return found
+
+
+# AU18 违规发放津贴补贴 -------------------------------------------------------------
+
+
+def allowances(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Bonuses, allowances and holiday money paid to individuals, or outside 301/303 (A0124);
+    one finding per unit, payee and word."""
+    groups: dict[tuple, list[tuple[Payment, Decimal]]] = defaultdict(list)
+    for pay in books.payments:
+        if pay.amount < p["minimum"]:
+            continue
+        word = next((w for w in p["words"] if w in pay.narration), None)
+        if word is None:
+            continue
+        person = is_person(pay.payee, pay.private, p["organisation_words"])
+        outside = [r for r in pay.rows if not _allowed(r.economic, p["allowed"])]
+        if not person and not outside:
+            continue
+        codes = "、".join(sorted({r.economic or "无" for r in pay.rows}))
+        groups[(pay.unit or "", pay.payee or "", word, person, codes)].append((pay, pay.amount))
+
+    def message(key: tuple, items: list[tuple[Payment, Decimal]], total: Decimal) -> str:
+        _, _, word, person, codes = key
+        who = "付给个人" if person else "支付"
+        return (
+            f"摘要含“{word}”，{who} {len(items)} 笔共 {yuan(total)} 元，列支经济分类 {codes}；"
+            "请核实发放依据"
+        )
+
+    return _grouped(books, "AU18", groups, message, p)
+
+
+# AU19 高档消费 ----------------------------------------------------------------
+
+
+def luxury_spending(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Payees or narrations naming clubs, golf, resorts, premium liquor, gift cards … (A0122)."""
+    found = []
+    for pay in books.payments:
+        text = f"{pay.payee or ''} {pay.narration}"
+        word = next((w for w in p["words"] if w in text), None)
+        if word is None:
+            continue
+        message = f"收款人/摘要含“{word}”，支付 {yuan(pay.amount)} 元"
+        found.append(_paid(books, "AU19", pay, message, pay.amount, p))
+    return found
+
+
+# AU20 非税收入应缴未缴 -------------------------------------------------------------
+
+
+def unremitted_revenue(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Rent, asset sales, fines, interest or fees credited to income instead of 2103
+    应缴财政款, and 2103 money not paid over within ``days`` (A0130)."""
+    found = []
+    due = datetime.timedelta(days=p["days"])
+    owed: dict[str, list[list[Any]]] = defaultdict(list)  # account → [[date, left, txn], …]
+    for txn, rows in books.by_txn.items():
+        first = rows[0]
+        for r in rows:
+            if gov_code_of(r.account) != "2103":
+                continue
+            if r.amount < 0:
+                owed[r.account].append([r.date, -r.amount, txn])
+            else:
+                left = r.amount
+                for item in owed[r.account]:
+                    if left <= 0:
+                        break
+                    if item[1] <= 0:
+                        continue
+                    taken = min(item[1], left)
+                    item[1] -= taken
+                    left -= taken
+                    if r.date - item[0] > due:
+                        message = f"应缴财政款 {yuan(taken)} 元于 {item[0]} 收到，{r.date} 才上缴（超过 {p['days']} 天）"
+                        found.append(
+                            _one(books, "AU20", r.unit, r.account, message, taken, item[2], p)
+                        )
+        credited = [r for r in rows if r.role == INCOME and r.amount < 0]
+        if not credited or not any(
+            r.amount > 0 and gov_code_of(r.account) in CASH_CODES for r in rows
+        ):
+            continue
+        word = next((w for w in p["words"] if w in first.narration), None)
+        if word is None:
+            continue
+        amount = -sum((r.amount for r in credited), ZERO)
+        message = f"摘要含“{word}”的 {yuan(amount)} 元记入收入 {credited[0].account}，未记 2103 应缴财政款"
+        found.append(_one(books, "AU20", first.unit, credited[0].account, message, amount, txn, p))
+    as_of = books.as_of
+    for account, items in owed.items():
+        for received, left, txn in items:
+            if left > 0 and as_of - received > due:
+                unit = books.by_txn[txn][0].unit
+                message = f"应缴财政款 {yuan(left)} 元于 {received} 收到，截至 {as_of} 未上缴"
+                found.append(_one(books, "AU20", unit, account, message, left, txn, p))
+    return found
+
+
+# AU21 收款人与支出科目不符 ------------------------------------------------------------
+
+
+def payee_code_mismatch(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
+    """Payments whose payee's kind (by the payee register) does not fit the economic code;
+    one finding per unit and payee."""
+    register: dict[str, list[str]] = p["register"]
+    patterns = sorted(register, key=len, reverse=True)
+    groups: dict[tuple, list[tuple[Payment, Decimal]]] = defaultdict(list)
+    for pay in books.payments:
+        payee = pay.payee or ""
+        hits = tuple(w for w in patterns if w in payee)
+        if not hits:
+            continue
+        allowed = tuple(sorted({str(c) for w in hits for c in register[w]}))
+        bad = [r for r in pay.rows if not _allowed(r.economic, list(allowed))]
+        if not bad:
+            continue
+        groups[(pay.unit or "", payee, hits, allowed)].append(
+            (pay, sum((r.amount for r in bad), ZERO))
+        )
+
+    def message(key: tuple, items: list[tuple[Payment, Decimal]], total: Decimal) -> str:
+        _, payee, hits, allowed = key
+        codes: set[str] = set()
+        for pay, _ in items:
+            for r in pay.rows:
+                if not _allowed(r.economic, list(allowed)):
+                    codes.add(
+                        f"{r.economic or '无'} {economic_name(r.account, r.economic) or ''}".strip()
+                    )
+        return (
+            f"收款人“{payee}”（{'、'.join(hits)}类，应列 {'/'.join(allowed)}）{len(items)} 笔"
+            f"共 {yuan(total)} 元列支 {'、'.join(sorted(codes))}"
+        )
+
+    return _grouped(books, "AU21", groups, message, p)
 
 
 def _shown(value: Any) -> Any:
@@ -861,6 +1243,8 @@ def _d(fmt: str) -> Callable[[dict[str, Any]], str]:
 
     def describe(p: dict[str, Any]) -> str:
         values = {key: _shown(value) for key, value in p.items()}
+        if "near" in p:
+            values["near"] = pct(p["near"])
         if "months" in p:
             values["months"] = _months(set(p["months"]))
         return fmt.format(**values)
@@ -875,21 +1259,29 @@ CHECKS: dict[str, Check] = {
             "AU01",
             "年度突击花钱",
             "预算法实施条例第六十七条",
-            _d("{months}支出占全年 > {share}，且 ≥ {minimum} 元（按指标、项目、任务）"),
+            _d(
+                "{months}支出占年末指标（项目、任务）金额 > {share}，且 ≥ {minimum} 元；"
+                "{months}追加的指标 {days} 天内支出超过追加额的 {share}"
+            ),
             year_end_rush,
         ),
         Check(
             "AU02",
             "虚列支出",
             "预算法第九十三条（虚列支出）",
-            _d("收款人/摘要含 {words}，或付个人 > {individual_minimum} 元，列支于 {allowed} 以外"),
+            _d(
+                "收款人/摘要含 {words} 而不在 {union_allowed} 列支，或付个人 > {individual_minimum} 元"
+                "而不在 {allowed} 列支（30226 劳务费也算）"
+            ),
             false_spending,
         ),
         Check(
             "AU03",
             "向本单位实有资金账户拨款",
             "财政国库管理制度改革试点方案（财库〔2001〕24号）",
-            _d("零余额账户（1011）转入本单位银行存款（1002）且无 reason: 说明"),
+            _d(
+                "零余额账户（1011）转入本单位银行存款（1002），或收款人为本单位（reason: 列为单位已说明）"
+            ),
             own_account_transfers,
         ),
         Check(
@@ -928,7 +1320,9 @@ CHECKS: dict[str, Check] = {
             "AU08",
             "项目预算编制不细化",
             "预算法第四十六条（按经济性质分类编列到款）",
-            _d("“其他”经济分类（…99）占指标支出 > {share}"),
+            _d(
+                "项目支出指标的经济分类为“其他”（…99），或“其他”类支出占 > {share}；同名指标合为一条"
+            ),
             vague_budgeting,
         ),
         Check(
@@ -956,14 +1350,19 @@ CHECKS: dict[str, Check] = {
             "AU12",
             "收入在往来科目核算",
             "政府会计制度：财政拨款和部门拨入资金应确认收入",
-            _d("财政局或部门拨入资金贷记往来科目（23xx）"),
+            _d(
+                "收到的款项贷记往来科目（23xx，{excluded} 应缴财政款除外）；held_for: 列为单位已说明"
+            ),
             income_as_payable,
         ),
         Check(
             "AU13",
             "坐收坐支",
             "预算法第五十六条（收入应当上缴国库，不得截留）",
-            _d("非财政收入（非 4001）在同一笔交易中直接支出，未经现金、银行或额度账户"),
+            _d(
+                "非财政收入（非 4001）在同一笔交易中直接支出，未经现金、银行或额度账户；"
+                "收到款项直接冲减支出科目且无对应的原支付"
+            ),
             spend_at_source,
         ),
         Check(
@@ -980,7 +1379,8 @@ CHECKS: dict[str, Check] = {
             "化整为零规避采购",
             "政府采购法第二十八条",
             _d(
-                "同一单位向同一收款人 {days} 天内多笔付款，每笔 < {threshold} 元、合计 > {threshold} 元"
+                "同一单位向同一收款人 {days} 天内多笔付款，每笔 < {threshold} 元、合计 > {threshold} 元；"
+                "或单笔低于限额不到 {near}"
             ),
             split_purchases,
         ),
@@ -995,8 +1395,36 @@ CHECKS: dict[str, Check] = {
             "AU17",
             "节假日支付",
             "提示性检查：节假日办理支付（县配置的节假日历）",
-            _d("支付日期为周末（调休上班日除外）或县配置的法定节假日"),
+            _d("有支付凭证号的国库集中支付日期为周末（调休上班日除外）或县配置的法定节假日"),
             day_off_payments,
+        ),
+        Check(
+            "AU18",
+            "违规发放津贴补贴",
+            "中央八项规定精神；A0124 违规发放津贴补贴",
+            _d("摘要含 {words}，付给个人或在 {allowed} 以外列支，≥ {minimum} 元"),
+            allowances,
+        ),
+        Check(
+            "AU19",
+            "高档消费",
+            "党政机关厉行节约反对浪费条例；A0122",
+            _d("收款人/摘要含 {words}（任何金额）"),
+            luxury_spending,
+        ),
+        Check(
+            "AU20",
+            "非税收入应缴未缴",
+            "政府非税收入管理办法（财税〔2016〕33号）；A0130",
+            _d("摘要含 {words} 的收款记入收入而非 2103 应缴财政款，或 2103 款项 {days} 天内未上缴"),
+            unremitted_revenue,
+        ),
+        Check(
+            "AU21",
+            "收款人与支出科目不符",
+            "政府收支分类科目（支出经济分类）；会计基础工作规范：原始凭证审核",
+            _d("收款人登记簿（[audit.payees]）所列的收款人类别与经济分类不符"),
+            payee_code_mismatch,
         ),
     )
 }
@@ -1015,4 +1443,35 @@ def run_checks(
         found += sorted(
             check.run(books, params[code]), key=lambda f: (f.date, f.unit or "", f.subject)
         )
-    return found
+    return explain(books, found)
+
+
+def explain(books: AuditBooks, findings: list[AuditFinding]) -> list[AuditFinding]:
+    """单位已说明: a finding keeps its place, with the unit's ``reason:`` (on one of its
+    entries) or ``ack`` (``custom "ack" "AU03" "<entry id, voucher or subject id>" "…"``)."""
+    from sandao.ledger.acks import read_acks
+
+    acks = {
+        (a.code, a.ident): a
+        for a in read_acks(books.analysis.entries)[0]
+        if a.code.startswith("AU")
+    }
+    out = []
+    for finding in findings:
+        said = finding.explained
+        if acks:
+            keys = {e.id for e in finding.entries} | {
+                e.voucher for e in finding.entries if e.voucher
+            }
+            keys |= set(
+                finding.subject.replace("（", " ").replace("）", " ").replace("、", " ").split()
+            )
+            ack = next(
+                (acks[(finding.code, k)] for k in sorted(keys) if (finding.code, k) in acks), None
+            )
+            if ack is not None:
+                said = f"{ack.reason}（{ack.date} 确认）"
+        if said is None:
+            said = next((e.reason for e in finding.entries if e.reason), None)
+        out.append(finding if said == finding.explained else replace(finding, explained=said))
+    return out

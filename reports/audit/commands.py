@@ -29,7 +29,7 @@ def add_parser(subparsers: Any) -> None:
     audit = books_parser(
         subparsers,
         "audit",
-        help="审计疑点：财政审计方法 AU01–AU17 (audit checks)",
+        help="审计疑点：财政审计方法 AU01–AU21 (audit checks)",
         description="按审计署现场审计常用的财政审计方法检查账簿，列出需要核实的疑点（不是错误，退出码 0）。",
     )
     audit.add_argument("--year", type=year_value, help="只列此年度的疑点")

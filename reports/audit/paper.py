@@ -35,10 +35,12 @@ def render_text(result: AuditResult) -> str:
             lines.append(
                 f"  · [{f.unit or '—'}] {f.subject}：{f.message}（金额 {yuan(f.amount)} 元）"
             )
+            if f.explained:
+                lines.append(f"    单位已说明：{f.explained}")
             for ref in f.entries:
                 voucher = f" 凭证 {ref.voucher}" if ref.voucher else ""
                 money = f" {yuan(ref.amount)}" if ref.amount is not None else ""
-                lines.append(f"      {ref.where}{voucher} {ref.date} {ref.text}{money}")
+                lines.append(f"      {ref.id} {ref.where}{voucher} {ref.date} {ref.text}{money}")
         lines.append("")
     total = len(result.findings)
     lines.append(f"合计 {total} 项疑点。")

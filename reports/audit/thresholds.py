@@ -18,13 +18,17 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sandao.importers.config import ORGANISATION_WORDS
+
 #: code → parameter → default.  Shares are fractions (0.5 = 50%); amounts are yuan.
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "AU01": {"share": Decimal("0.5"), "minimum": Decimal(10000), "months": [11, 12]},
+    "AU01": {"share": Decimal("0.5"), "minimum": Decimal(10000), "months": [11, 12], "days": 30},
     "AU02": {
         "words": ["工会"],
         "individual_minimum": Decimal(10000),
-        "allowed": ["301", "303", "30226", "30228"],
+        "allowed": ["301", "303"],
+        "union_allowed": ["30228"],
+        "organisation_words": list(ORGANISATION_WORDS),
     },
     "AU03": {},
     "AU04": {"days": 365},
@@ -39,12 +43,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "AU08": {"share": Decimal("0.2")},
     "AU09": {"share": Decimal("0.8")},
     "AU10": {
-        "words": ["超市", "商场", "百货", "商贸"],
-        "multiple": Decimal(1000),
+        "words": ["超市", "商场", "购物中心", "百货", "商贸", "商城"],
+        "multiple": Decimal(100),
         "minimum": Decimal(5000),
     },
     "AU11": {"cap": Decimal(10000)},
-    "AU12": {},
+    "AU12": {"excluded": ["2103"]},
     "AU13": {},
     "AU14": {
         "words": {
@@ -65,9 +69,54 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         },
         "ignore": ["30211"],
     },
-    "AU15": {"threshold": Decimal(100000), "days": 30},
+    "AU15": {"threshold": Decimal(100000), "days": 30, "near": Decimal("0.05")},
     "AU16": {"days": 7},
-    "AU17": {},
+    "AU17": {"all_payments": False},
+    "AU18": {
+        "words": ["奖金", "奖励", "补贴", "补助", "津贴", "慰问", "过节费", "加班费"],
+        "allowed": ["301", "303"],
+        "minimum": Decimal(1000),
+        "organisation_words": list(ORGANISATION_WORDS),
+    },
+    "AU19": {
+        "words": [
+            "会所",
+            "高尔夫",
+            "度假村",
+            "茅台",
+            "名酒",
+            "烟酒",
+            "购物卡",
+            "礼品卡",
+            "洗浴",
+            "足浴",
+            "KTV",
+            "景区",
+        ],
+    },
+    "AU20": {
+        "words": ["租金", "出租", "处置", "拍卖", "罚没", "利息", "收费"],
+        "days": 30,
+    },
+    "AU21": {
+        "register": {
+            "供电": ["30206"],
+            "电力": ["30206"],
+            "自来水": ["30205"],
+            "水务": ["30205"],
+            "培训学校": ["30216"],
+            "邮政": ["30207"],
+            "电信": ["30207"],
+            "移动": ["30207"],
+            "联通": ["30207"],
+            "石化": ["30231"],
+            "石油": ["30231"],
+            "加油站": ["30231"],
+            "建筑": ["30213", "309", "310"],
+            "工程": ["30213", "309", "310"],
+            "维修": ["30213", "309", "310"],
+        },
+    },
 }
 
 
@@ -96,6 +145,10 @@ def _convert(default: Any, value: Any, where: str) -> Any:
         if number >= MAX_NUMBER:
             raise ThresholdError(f"{where} 过大，应小于 10 的 15 次方，实际为 {value!r}")
         return number
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ThresholdError(f"{where} 应为 true 或 false，实际为 {value!r}")
+        return value
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ThresholdError(f"{where} 应为非负整数，实际为 {value!r}")
@@ -113,13 +166,50 @@ def _convert(default: Any, value: Any, where: str) -> Any:
     return value
 
 
+#: ``[audit]`` tables that are not a check's: the working paper's header, the payee register.
+HEADER_KEYS = (
+    "项目名称",
+    "编制单位",
+    "编制人",
+    "编制日期",
+    "复核人",
+    "复核日期",
+    "复核意见",
+    "附件数",
+    "审计事项",
+)
+
+
 def thresholds(section: dict[str, Any], source: str = "sandao.toml") -> dict[str, dict[str, Any]]:
-    """Every check's parameters: defaults, with the ``[audit]`` section's overrides."""
-    merged = {code: dict(params) for code, params in DEFAULTS.items()}
+    """Every check's parameters: defaults, with the ``[audit]`` section's overrides.
+
+    ``[audit.payees]`` (a name pattern → the economic codes that fit it) adds to or
+    replaces AU21's payee register; ``[audit.paper]`` is the working paper's header.
+    """
+    merged = {
+        code: {k: (dict(v) if isinstance(v, dict) else v) for k, v in params.items()}
+        for code, params in DEFAULTS.items()
+    }
     for code, table in section.items():
+        if code == "paper":
+            if not isinstance(table, dict):
+                raise ThresholdError(f"{source} [audit.paper] 应为表")
+            continue
+        if code == "payees":
+            if not isinstance(table, dict) or not all(
+                isinstance(v, list) and all(isinstance(c, (str, int)) for c in v)
+                for v in table.values()
+            ):
+                raise ThresholdError(
+                    f'{source} [audit.payees] 应为“收款人用字 = [经济分类, …]”，如 供电 = ["30206"]'
+                )
+            merged["AU21"]["register"].update(
+                {str(k): [str(c) for c in v] for k, v in table.items()}
+            )
+            continue
         if code not in DEFAULTS:
             raise ThresholdError(
-                f"{source} [audit] 中的 {code!r} 不是审计检查代码（应为 AU01…AU17 之一）"
+                f"{source} [audit] 中的 {code!r} 不是审计检查代码（应为 AU01…AU21 之一，或 paper、payees）"
             )
         if not isinstance(table, dict):
             raise ThresholdError(f"{source} [audit.{code}] 应为表，如 [audit.{code}] 下写 键 = 值")

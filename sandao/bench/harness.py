@@ -827,7 +827,7 @@ def measure_export(ctx: BenchContext) -> Outcome:
     "audit", "审计检查 vs 裸加载；结账规则 C001 vs 带插件加载 (audit checks, C001)", command="audit"
 )
 def measure_audit(ctx: BenchContext) -> Outcome:
-    """All audit checks AU01–AU17 ÷ a bare load; rule C001 ÷ the plugin's load.
+    """All audit checks AU01–AU21 ÷ a bare load; rule C001 ÷ the plugin's load.
 
     The checks are timed in-process on an analysis already loaded (the load is the
     bare-load side of the ratio); C001 on books whose units all closed their first
@@ -849,7 +849,7 @@ def measure_audit(ctx: BenchContext) -> Outcome:
     bare_s = _best(runs["bare_load"], "load_s")
     audit_s = _best(runs["audit"], "audit_s")
     outcome.figures.append(Figure("audit_bare_load_s", "裸加载 bare load", bare_s))
-    outcome.figures.append(Figure("audit_s", "全部审计检查 AU01–AU17 (all audit checks)", audit_s))
+    outcome.figures.append(Figure("audit_s", "全部审计检查 AU01–AU21 (all audit checks)", audit_s))
     outcome.ratio(
         "audit_ratio",
         "审计检查 ÷ 裸加载 (audit / bare load)",

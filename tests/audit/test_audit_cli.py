@@ -40,7 +40,7 @@ def test_text_output_exits_zero_with_findings(ledger: Path, capsys) -> None:
 def test_json_year_and_unit(ledger: Path, capsys) -> None:
     assert main(["audit", str(ledger), "--json", "--year", "2024", "--unit", "C101"]) == 0
     record = json.loads(capsys.readouterr().out)
-    assert [c["code"] for c in record["checks"]] == [f"AU{n:02d}" for n in range(1, 18)]
+    assert [c["code"] for c in record["checks"]] == [f"AU{n:02d}" for n in range(1, 22)]
     au17 = [f for f in record["findings"] if f["code"] == "AU17"]
     assert au17[0]["entries"][0]["voucher"] == "ZF001"
     assert au17[0]["basis"] and au17[0]["parameters"] is not None
@@ -73,7 +73,7 @@ def test_working_paper_is_deterministic(ledger: Path, tmp_path: Path) -> None:
     assert main(["audit", str(ledger), "--xlsx", str(second)]) == 0
     assert first.read_bytes() == second.read_bytes()
     book = openpyxl.load_workbook(first)
-    assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 18
+    assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 22
     sheet = book["AU17 节假日支付"]
     values = [c.value for row in sheet.iter_rows() for c in row]
     assert "ZF001" in values

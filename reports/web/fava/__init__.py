@@ -12,7 +12,7 @@ A Fava extension module with six report pages, each a Jinja template in
 * ``ReportPreview`` — 公开报表: the disclosure reports of the selected year,
   generated with ``write_reports`` into a private cache folder and served by the
   GET-only ``file`` endpoint.
-* ``AuditFindings`` — 审计疑点: the audit checks AU01–AU17 with counts and
+* ``AuditFindings`` — 审计疑点: the audit checks AU01–AU21 with counts and
   thresholds; each finding's entries open Fava's journal on their day and voucher.
 * ``ChangeHistory`` — 变更记录: entries changed between two git revisions.
 
@@ -371,7 +371,7 @@ class ReportPreview(FundPage, FavaExtensionBase):
 
 
 class AuditFindings(FundPage, FavaExtensionBase):
-    """审计疑点: the audit checks AU01–AU17, each finding linked to Fava's journal."""
+    """审计疑点: the audit checks AU01–AU21, each finding linked to Fava's journal."""
 
     report_title = "审计疑点"
 
