@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -187,7 +188,74 @@ def create_serve_app(
     app.jinja_env.filters["meta_items"] = labelled_meta_items
     if read_only:
         _allow_head(app)
+    _bad_requests_are_4xx(app)
     return app
+
+
+def _bad_requests_are_4xx(app: Flask) -> None:
+    """What a request asked for that is not there or not allowed answers 4xx, not 500.
+
+    Fava answers its own errors about the request — an entry hash that matches nothing, a
+    date filter that is no date, a query that returns no table, a file that is not one of
+    the books (``/api/source?filename=/etc/passwd``) — with 500, as if the server had
+    failed; so does its ``/jump`` without a page to jump back to (a TypeError).  Here
+    they answer 400 (404 for a file that is not there, 403 for one that may not be read)
+    with Fava's own message, and so do an account filter that is no regular expression
+    (``/api/journal?account=(``, re.error) and a NUL character anywhere in the path or query
+    (``/document/?filename=%00`` raised ValueError); anything else is still a server error.
+    """
+    from http import HTTPStatus
+
+    from fava.helpers import FavaAPIError
+    from flask import request
+
+    page_handler = app.error_handler_spec.get(None, {}).get(None, {}).get(FavaAPIError)
+    api_scope = app.error_handler_spec.get("json_api", {}).get(None, {})
+    api_handler = api_scope.get(FavaAPIError)
+    os_handler = api_scope.get(OSError)
+
+    def status_of(error: Exception) -> int:
+        if isinstance(error, (FileNotFoundError, NotADirectoryError, IsADirectoryError)):
+            return HTTPStatus.NOT_FOUND
+        if isinstance(error, PermissionError):
+            return HTTPStatus.FORBIDDEN
+        if isinstance(error, FavaAPIError):
+            return HTTPStatus.BAD_REQUEST
+        return HTTPStatus.INTERNAL_SERVER_ERROR
+
+    def with_status(handler: Callable[[Exception], Any] | None) -> Callable[[Exception], Any]:
+        def handle(error: Exception) -> Any:
+            response = app.make_response(handler(error)) if handler else app.make_response("")
+            if response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR:
+                response.status_code = status_of(error)
+            return response
+
+        return handle
+
+    def bad_pattern(error: re.error) -> Any:
+        """An account filter Fava's JSON API takes as a regular expression (``?account=(``)."""
+        message = f"过滤条件不是有效的正则表达式：{error}"
+        if request.blueprint == "json_api":
+            return {"error": message}, HTTPStatus.BAD_REQUEST
+        return message, HTTPStatus.BAD_REQUEST
+
+    app.register_error_handler(re.error, bad_pattern)
+    if page_handler is not None:
+        app.register_error_handler(FavaAPIError, with_status(page_handler))
+    if api_handler is not None:
+        api_scope[FavaAPIError] = with_status(api_handler)
+    if os_handler is not None:
+        api_scope[OSError] = with_status(os_handler)
+
+    def refuse_unanswerable() -> Any:
+        values = [request.path, *request.args.keys(), *request.args.values()]
+        if any("\x00" in value for value in values):  # no file name or filter holds one
+            return "请求中有空字符（NUL）", HTTPStatus.BAD_REQUEST
+        if request.endpoint == "jump" and not request.referrer:
+            return "没有可返回的页面（/jump 需要从 Fava 的页面点进来）", HTTPStatus.BAD_REQUEST
+        return None
+
+    app.before_request(refuse_unanswerable)
 
 
 #: Methods that only read: Fava's read-only guard lets only GET through (HEAD got 401).
@@ -207,15 +275,52 @@ def _allow_head(app: Flask) -> None:
     hooks.insert(0, read_only_guard)
 
 
-def run_server(app: Flask, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Serve ``app`` with cheroot (as ``fava`` does) until interrupted."""
+#: Seconds ``stop`` waits for requests still running before the server's threads are left.
+SHUTDOWN_TIMEOUT = 2
+
+
+def open_server(app: Flask, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Any:
+    """A cheroot server (as ``fava`` runs) bound to ``host:port``, not serving yet.
+
+    A port already in use is one message naming it and how to choose another (exit 2),
+    before anything says the server started."""
+    import errno
+
     from cheroot.wsgi import Server
 
     server = Server((host, port), app)
+    server.shutdown_timeout = SHUTDOWN_TIMEOUT
     try:
-        server.start()
-    except KeyboardInterrupt:
+        server.prepare()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE or "Address already in use" in str(exc):
+            raise UserError(
+                f"端口 {port} 已被占用（{host}:{port} 上已有别的程序在监听，多半是另一个 sandao serve "
+                f"或 fava）：用 --port 选另一个端口，如 --port {port + 1 if port < 65535 else 8000}",
+                code=2,
+            ) from None
+        raise UserError(f"无法在 {host}:{port} 上启动服务：{exc}", code=2) from None
+    return server
+
+
+def run_server(server: Any) -> None:
+    """Serve until Ctrl-C or SIGTERM, then stop the server's threads and close its socket
+    (a SIGTERM's SystemExit left them running: the process stopped answering but lived on).
+    Stop signals that come while it stops are only noted."""
+    import signal
+
+    try:
+        server.serve()
+    except (KeyboardInterrupt, SystemExit) as stop:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, _noted)
         server.stop()
+        if isinstance(stop, SystemExit):
+            raise
+
+
+def _noted(signum: int, frame: object) -> None:
+    """A second stop signal while the server stops: it is stopping already."""
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -230,6 +335,7 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_serve_app(ledger, read_only=read_only, incognito=args.incognito, load=True)
     mode = "只读" if read_only else "可编辑"
     host = DEFAULT_HOST if args.host == "localhost" else args.host
+    server = open_server(app, host, args.port)
     if host not in LOOPBACK:
         print(
             f"注意：监听 {host}，同一网络中的其他电脑也能打开这些账簿（Fava 没有登录）。",
@@ -237,10 +343,7 @@ def _serve(args: argparse.Namespace) -> int:
             flush=True,
         )
     print(f"Fava 已启动（{mode}）：http://{host}:{args.port}/  按 Ctrl-C 停止", flush=True)
-    try:
-        run_server(app, host, args.port)
-    except OSError as exc:
-        raise UserError(f"无法在 {host}:{args.port} 上启动服务：{exc}") from None
+    run_server(server)
     return 0
 
 

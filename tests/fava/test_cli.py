@@ -25,10 +25,11 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Record what ``sandao serve`` would run instead of running the server."""
     calls: list[dict[str, Any]] = []
 
-    def fake_run_server(app: Any, host: str = "", port: int = 0) -> None:
+    def fake_open_server(app: Any, host: str = "", port: int = 0) -> None:
         calls.append({"app": app, "host": host, "port": port})
 
-    monkeypatch.setattr(serve, "run_server", fake_run_server)
+    monkeypatch.setattr(serve, "open_server", fake_open_server)
+    monkeypatch.setattr(serve, "run_server", lambda server: None)
     return calls
 
 
@@ -113,3 +114,56 @@ def test_read_write_serves_edits(tmp_path: Path) -> None:
         with urllib.request.urlopen(request) as response:
             assert response.status == 200
     assert books.read_text(encoding="utf-8").endswith("; 审计批注\n")
+
+
+def _serve_dirs() -> set[str]:
+    import tempfile
+
+    return {p.name for p in Path(tempfile.gettempdir()).glob("sandao-fava-*")}
+
+
+@pytest.mark.parametrize("second", [False, True], ids=["one SIGTERM", "two SIGTERMs"])
+def test_sigterm_stops_the_server_within_5s(books: Path, second: bool) -> None:
+    """``kill PID``: the server stops (no thread keeps the process alive), its report cache
+    folder is removed, exit 143 — also when a second SIGTERM comes while it stops."""
+    import signal
+    import time
+    import urllib.request
+
+    before = _serve_dirs()
+    with run_serve(books) as running:
+        # a report built: the server has its private cache folder
+        urllib.request.urlopen(running.url("extension/ReportPreview/"), timeout=30).read()
+        process = running.process
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        if second:
+            time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=5)
+        assert time.monotonic() - started < 5
+    assert code == 143
+    log = (books.parent / f"serve-{running.base.rsplit(':', 1)[1]}.log").read_text("utf-8")
+    assert "已终止" in log and "Traceback" not in log and "Alarm" not in log
+    assert _serve_dirs() <= before
+
+
+def test_busy_port_is_one_message_and_exit_2(books: Path) -> None:
+    """A port in use: the port is named with how to choose another; nothing says 已启动."""
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run(
+            [sys.executable, "-m", "sandao.cli", "serve", str(books), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert run.returncode == 2
+    assert "已启动" not in run.stdout and "Traceback" not in run.stderr
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and f"端口 {port} 已被占用" in lines[0] and "--port" in lines[0]
