@@ -248,6 +248,8 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
             return command(args)
         except ImportFailure as exc:
             raise _failure(exc, "导入失败") from None
+        except BrokenPipeError:
+            raise  # the reader of our output went away (``| head``): ended quietly by the CLI
         except OSError as exc:
             where = f"{exc.filename}：" if exc.filename else ""
             raise UserError(f"{where}{os_reason(exc)}，操作未完成。") from None

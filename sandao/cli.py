@@ -103,8 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return exc.code
     except BrokenPipeError:
-        sys.stderr.close()
-        return 1
+        return _pipe_closed()
     except KeyboardInterrupt:
         print("已中断 (interrupted)", file=sys.stderr)
         return 130
@@ -118,6 +117,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"错误：{os_message(error)}，操作未完成。", file=sys.stderr)
         return 1
+
+
+def _pipe_closed() -> int:
+    """The reader of standard output went away (``sandao … | head``): end quietly.
+
+    What is still buffered for standard output goes to the null device, so the flush at
+    exit does not fail again ("Exception ignored … BrokenPipeError")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return 1
 
 
 def entry() -> None:
