@@ -69,3 +69,55 @@ def test_incognito_hides_amounts_in_findings(books: Path) -> None:
     plain, base = _client(books)
     shown = plain.get(f"{base}/extension/RuleFindings/").get_data(as_text=True)
     assert re.search(r'<td class="sd-message">[^<]*\d\.\d\d', shown)
+
+
+#: Values a red team puts in paths and query strings.
+HOSTILE = ("/etc/passwd", "../../../../etc/passwd", "\x00", "(", "2025-13-45", "<script>", "9" * 40)
+#: Query keys Fava and the fund pages read (and some they do not).
+QUERY_KEYS = (
+    "filename", "time", "account", "filter", "conversion", "interval", "query_string",
+    "entry_hash", "key", "name", "year", "page", "importer", "unit", "task", "as_of", "r",
+)  # fmt: skip
+#: The red team's findings, each once more by name.
+KNOWN = (
+    "/api/source?filename=/etc/passwd",
+    "/api/source?filename=",
+    "/document/?filename=%00",
+    "/statement/?entry_hash=x&key=y",
+    "/download-journal/?time=/etc/passwd",
+    "/download-query/query_result.csv?query_string=(",
+)
+
+
+def _path(rule, value: str, slug: str) -> str:
+    """The rule's path with every variable part set to ``value`` (the ledger's slug kept)."""
+    path = rule.rule
+    for name in rule.arguments:
+        shown = slug if name == "bfile" else quote(value, safe="")
+        path = re.sub(rf"<(?:[^<>]*:)?{name}(?:\([^)]*\))?>", shown, path)
+    return path
+
+
+def test_every_route_answers_hostile_input_without_500(books: Path) -> None:
+    """Every GET route of Fava and the fund pages, every variable part and query key hostile:
+    4xx (or 200/3xx), never 500."""
+    app = create_serve_app(books, load=True)
+    client = app.test_client()
+    slug = quote(next(iter(app.config["LEDGERS"].ledgers_by_slug)))
+    failures = []
+    for base_path in KNOWN:
+        response = client.get(f"/{slug}{base_path}")
+        if response.status_code >= 500:
+            failures.append((response.status_code, base_path))
+    rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods and r.endpoint != "static"]
+    assert len(rules) > 30
+    for rule in rules:
+        for value in HOSTILE:
+            query = "&".join(f"{key}={quote(value)}" for key in QUERY_KEYS)
+            for url in (f"{_path(rule, value, slug)}?{query}", f"{_path(rule, 'x', slug)}?{query}"):
+                response = client.get(url)
+                if response.status_code >= 500:
+                    failures.append((response.status_code, url[:160]))
+    assert failures == []
+    refused = client.get(f"/{slug}/api/source?filename=/etc/passwd")
+    assert refused.status_code == 400 and "non-source file" in refused.get_data(as_text=True)
