@@ -34,10 +34,10 @@ from sandao.reports.html import environment, render_index, render_report
 from sandao.reports.model import Report
 from sandao.reports.options import (
     DEFAULT_FORMATS,
-    MARKER,
     ReportError,
     check_target,
     check_templates,
+    mark,
     parse_formats,
 )
 from sandao.reports.options import FORMATS as FORMATS  # re-exported
@@ -187,7 +187,7 @@ def write_reports(
         quarters = {}
         for code, q in notice_keys(analysis, year, quarter, unit, community):
             quarters.setdefault(code, []).append(q)
-    with replacing_folder(out_dir) as tmp:
+    with replacing_folder(out_dir, check_target) as tmp:
         items = _write_all(analysis, jobs, tmp, chosen, env, progress, workers, quarters)
         pages = [item.kiosk for item in items if item.kiosk]
         if quarters is not None and kiosk.write_index(analysis, tmp, pages, quarters, env):
@@ -201,7 +201,7 @@ def write_reports(
                 )
             )
         _write_index(analysis, env, tmp, year, items, chosen)
-        (tmp / MARKER).write_text("sandao report output\n", encoding="utf-8")
+        mark(tmp)
     return out_dir / "index.html"
 
 

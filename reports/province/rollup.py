@@ -257,7 +257,7 @@ def province_tables(con: Any) -> list[Table]:
 def rollup(paths: Sequence[str | Path], out_dir: str | Path, formats: Sequence[str]) -> Path:
     """Aggregate the exports under ``paths`` into ``out_dir``; return its index.html."""
     from sandao.reports.html import environment, render_index
-    from sandao.reports.run import MARKER, check_target, write_one
+    from sandao.reports.run import check_target, mark, write_one
 
     manifests = find_exports(paths)
     exports = list(manifests)
@@ -281,7 +281,7 @@ def rollup(paths: Sequence[str | Path], out_dir: str | Path, formats: Sequence[s
         subtitle=f"{len(exports)} 个县",
     )
     env = environment(None)
-    with replacing_folder(out_dir) as tmp:
+    with replacing_folder(out_dir, check_target) as tmp:
         written = write_one(report, tmp, tuple(formats), env)
         html = render_index(
             env,
@@ -305,5 +305,5 @@ def rollup(paths: Sequence[str | Path], out_dir: str | Path, formats: Sequence[s
             opendata="",
         )
         (tmp / "index.html").write_text(html, encoding="utf-8")
-        (tmp / MARKER).write_text("sandao report output\n", encoding="utf-8")
+        mark(tmp)
     return out_dir / "index.html"

@@ -252,7 +252,10 @@ def test_report_command_replaces_its_own_earlier_output(tmp_path, capsys):
     books, out = _books(tmp_path), tmp_path / "o"
     args = ["report", str(books), "--year", "2025", "--format", "html", "--out", str(out)]
     assert main([*args, "--quiet"]) == 0
+    # a file an earlier run wrote (listed in its marker) that this run does not write
     (out / "stale.html").write_text("old", "utf-8")
+    with (out / ".sandao-report").open("a", encoding="utf-8") as marker:
+        marker.write("stale.html\n")
     assert main([*args, "--quiet"]) == 0
     assert not (out / "stale.html").exists()
     assert (out / "index.html").exists()
