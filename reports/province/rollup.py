@@ -129,6 +129,30 @@ def connect(exports: Sequence[Path]) -> Any:
     return con
 
 
+def check_data_counties(con: Any, manifests: dict[Path, dict[str, Any]]) -> None:
+    """Each export's data holds only the county its manifest names.
+
+    Duplicates are refused by county name; a copy with only its manifest renamed would
+    pass that and double the sums, so the names are read from the data as well.
+    """
+    for export, manifest in manifests.items():
+        found: set[str] = set()
+        for name in TABLES:
+            files = [str(p) for p in sorted((export / name).rglob("*.parquet"))]
+            if files:
+                listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+                query = (
+                    f"SELECT DISTINCT county FROM read_parquet([{listed}], union_by_name = true)"
+                )
+                found.update(str(row[0]) for row in con.execute(query).fetchall())
+        others = sorted(found - {manifest["county"]})
+        if others:
+            raise RollupError(
+                f"{export}：清单写的县是 {manifest['county']}，数据里却是 {'、'.join(others)}；"
+                "导出被改动过（或是别的县的副本），汇总会重复计算；请重新导出"
+            )
+
+
 def _rows(con: Any, sql: str) -> list[dict[str, Any]]:
     cursor = con.execute(sql)
     names = [d[0] for d in cursor.description]
@@ -265,6 +289,7 @@ def rollup(paths: Sequence[str | Path], out_dir: str | Path, formats: Sequence[s
     check_target(out_dir)
     con = connect(exports)
     try:
+        check_data_counties(con, manifests)
         tables = province_tables(con)
     finally:
         con.close()

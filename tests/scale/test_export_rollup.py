@@ -7,6 +7,7 @@ figures to the fen; exports must be exact, partitioned, and never half-written.
 from __future__ import annotations
 
 import json
+import shutil
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -265,3 +266,17 @@ def test_a_damaged_manifest_is_a_message(tmp_path, capsys):
     assert code == 2
     assert "manifest.json" in err and "Traceback" not in err
     assert not (tmp_path / "province").exists()
+
+
+def test_a_copy_with_only_its_manifest_renamed_is_refused(tmp_path, capsys):
+    """Red team 12: duplicates were checked on manifest.json, the sums came from the data."""
+    first = _export_county(capsys, tmp_path, "甲县", 1)
+    copy = tmp_path / "exports" / "乙县"
+    shutil.copytree(first, copy)
+    manifest = json.loads((copy / "manifest.json").read_text("utf-8"))
+    manifest["county"] = "乙县"
+    (copy / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    code, _, err = run(capsys, "rollup", tmp_path / "exports", "--out", tmp_path / "p")
+    assert code == 2
+    assert "乙县" in err and "甲县" in err and "重复计算" in err and "Traceback" not in err
+    assert not (tmp_path / "p").exists()
