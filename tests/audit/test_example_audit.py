@@ -32,6 +32,13 @@ def test_deliberate_suspicions_are_found(example: Path, capsys) -> None:
     # hand-kept payments fall on working days: the days off are the sample exports' own
     assert of("AU17") and all("/imported/" in e["file"] for f in of("AU17") for e in f["entries"])
     assert len(of("AU14")) == 2
+    # few findings, each one explained in the example's README
+    assert len(findings) <= 40
+    readme = (Path(__file__).parents[2] / "ledger" / "example" / "README.md").read_text("utf-8")
+    for code in {f["code"] for f in findings}:
+        assert readme.count(f"| {code} | ") == len(of(code)), code
+    # hand-kept payees fit their economic codes: AU21 lists only the sample exports' payments
+    assert all("/imported/" in e["file"] for f in of("AU21") for e in f["entries"])
 
 
 def test_2024_is_closed_and_still_matches(example: Path) -> None:
