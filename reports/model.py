@@ -23,6 +23,9 @@ WAN = Decimal(10000)
 
 #: Column kinds a writer knows how to format.
 TEXT, MONEY, RATE, NUMBER, DATE = "text", "money", "rate", "number", "date"
+#: Text an internal paper shows as written (the audit working paper's voucher numbers):
+#: no public-report masking of long digit runs; invisible characters still removed.
+VERBATIM = "verbatim"
 #: A list of (date, amount) pairs, e.g. a task's transfers.
 TRANSFERS = "transfers"
 

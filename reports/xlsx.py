@@ -20,8 +20,9 @@ from typing import Any
 
 import xlsxwriter
 
+from sandao.ledger.vocabulary import visible
 from sandao.reports import formatting
-from sandao.reports.model import DATE, MONEY, NUMBER, RATE, TRANSFERS, Report, Table
+from sandao.reports.model import DATE, MONEY, NUMBER, RATE, TRANSFERS, VERBATIM, Report, Table
 from sandao.reports.privacy import neutralise
 
 RATE_PLACES = Decimal("0.000001")
@@ -125,6 +126,9 @@ def _write_row(ws: Any, r: int, table: Table, row: dict, fmts: dict, widths: lis
         elif col.kind == DATE and isinstance(value, datetime.date):
             ws.write_datetime(r, c, datetime.datetime.combine(value, datetime.time()), fmts[DATE])
             text = value.isoformat()
+        elif col.kind == VERBATIM:
+            text = "" if value is None else visible(str(value))
+            ws.write_string(r, c, neutralise(text), fmts["text"])
         else:
             text = formatting.cell(value, col.kind if col.kind in (DATE, TRANSFERS) else "text")
             if table.level and col.key == "name":

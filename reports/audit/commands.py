@@ -97,7 +97,7 @@ def add_parser(subparsers: Any) -> None:
 def cmd_audit(args: argparse.Namespace) -> int:
     from sandao.ledger.county_config import CountyConfigError, load_county_config
     from sandao.reports.audit import audit
-    from sandao.reports.audit.paper import render_text, write_xlsx
+    from sandao.reports.audit.paper import provenance, render_text, write_xlsx
     from sandao.reports.audit.thresholds import ThresholdError
 
     readable_books(args.ledger)
@@ -130,7 +130,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.unit and args.unit not in analysis.declarations.units:
         raise UserError(f"单位 {args.unit} 未在账簿中声明", 2)
     if args.xlsx is not None:
-        write_xlsx(result, args.xlsx)
+        write_xlsx(result, args.xlsx, provenance(analysis, args.ledger, config, args.unit))
     if args.json:
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
