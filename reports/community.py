@@ -18,6 +18,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sandao.ledger import Analysis
+from sandao.ledger.glossary import STREAM
 from sandao.reports.base import (
     Period,
     ReportKind,
@@ -77,21 +78,11 @@ def _money_table(
                 (f"{centre_name}合计（含各社区）", total, 1),
             ]
             for label, line, level in scopes:
-                rows.append(
-                    {
-                        "stream": STREAM_SHORT.get(stream, stream),
-                        "scope": label,
-                        "opening": line.opening,
-                        "received": line.received,
-                        "arranged": line.arranged if level == 0 else None,
-                        "spent": line.spent,
-                        "closing": line.closing,
-                        "level": level,
-                    }
-                )
+                rows.append(_money_row(stream, label, line, level, label == "服务中心统筹"))
     cols = [
-        *Column.many(stream="资金类别", scope="范围"),
+        *Column.many(stream=STREAM, scope="范围"),
         *Column.many(MONEY, opening="期初余额", received="本期收到", arranged="其中中心安排"),
+        *Column.many(MONEY, arranged_out="安排给各社区", cut="调减或退回"),
         *Column.many(MONEY, spent="本期支出", closing="期末余额"),
     ]
     mine_total = Line()
@@ -103,21 +94,31 @@ def _money_table(
             "一、资金收支（期初余额 + 本期收到 − 本期支出 = 期末余额）",
             cols,
             rows,
-            total={
-                "stream": "本社区合计",
-                "opening": mine_total.opening,
-                "received": mine_total.received,
-                "arranged": mine_total.arranged,
-                "spent": mine_total.spent,
-                "closing": mine_total.closing,
-            },
+            total={**_money_row("本社区合计", "", mine_total, 0, False), "scope": None},
             notes=[
                 "本社区：挂在本社区的指标、任务、项目的钱；其中中心安排＝服务中心用统筹资金为本社区支付的钱。"
-                "服务中心统筹＝中心合计减去各社区，含中心安排给各社区的钱（所以可能为负）。"
+                "服务中心统筹：中心自己收到的钱，减去安排给各社区的钱，减去调减或退回（指标调减、退回部门的钱）"
+                "和中心自己的支出，就是期末余额。"
             ],
         ),
         own,
     )
+
+
+def _money_row(stream: str, scope: str, line: Line, level: int, centre: bool) -> dict:
+    """A row of 一、资金收支: each amount with its own sign explained by its column."""
+    return {
+        "stream": STREAM_SHORT.get(stream, stream),
+        "scope": scope,
+        "opening": line.opening,
+        "received": line.received,
+        "arranged": line.arranged if level == 0 else None,
+        "arranged_out": line.arranged_out if centre else None,
+        "cut": line.cut,
+        "spent": line.spent,
+        "closing": line.closing,
+        "level": level,
+    }
 
 
 def standards(analysis: Analysis, community: str, unit: str | None, year: int) -> list[str]:
@@ -290,6 +291,7 @@ def community_notice(
             "opening": mine.opening,
             "received": mine.received,
             "arranged": mine.arranged,
+            "cut": mine.cut,
             "spent": mine.spent,
             "closing": mine.closing,
         },
@@ -300,6 +302,8 @@ def community_notice(
     }
     key = f"community-{year}Q{quarter}-{community}"
     tables = [money, used, tasks, payments]
+    # a quarter's figures are as of its end (Q1 → 03-31), or the books' date if not over
+    as_of = min(period.end, analysis.as_of)
     return NOTICE.report(
-        key, f"{name}财务公开", analysis.as_of, tables, context, subtitle=f"{name} {period.label}"
+        key, f"{name}财务公开", as_of, tables, context, subtitle=f"{name} {period.label}"
     )

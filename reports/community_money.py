@@ -1,4 +1,5 @@
-"""The money of a community, stream by stream: 期初余额 + 本期收到 − 本期支出 = 期末余额.
+"""The money of a community, stream by stream: 期初余额 + 本期收到 − 调减或退回 − 本期支出 = 期末余额
+(the centre's 统筹 line also − 安排给各社区).
 
 The notice and the kiosk read these lines; nothing else computes them.  Money belongs to a
 community through its quota, task or project (``community:`` on the declaration, or on
@@ -45,24 +46,23 @@ class Event:
 
 @dataclass
 class Line:
-    """One line of the notice: a stream's money for a community, the centre or the unit."""
+    """One line of the notice: a stream's money for a community, the centre or the unit.
+
+    ``received`` never goes negative: money taken back (a quota cut, money returned:
+    income below zero) is ``cut`` (调减或退回).  On a community's line ``arranged`` is the
+    part of ``received`` the centre paid for it (其中中心安排); on the centre's 统筹 line
+    ``arranged_out`` is what the centre arranged for its communities (安排给各社区)."""
 
     opening: Decimal = ZERO
     received: Decimal = ZERO
     arranged: Decimal = ZERO
     spent: Decimal = ZERO
+    cut: Decimal = ZERO
+    arranged_out: Decimal = ZERO
 
     @property
     def closing(self) -> Decimal:
-        return self.opening + self.received - self.spent
-
-    def minus(self, other: Line) -> Line:
-        return Line(
-            self.opening - other.opening,
-            self.received - other.received,
-            self.arranged - other.arranged,
-            self.spent - other.spent,
-        )
+        return self.opening + self.received - self.arranged_out - self.cut - self.spent
 
     def plus(self, other: Line) -> Line:
         return Line(
@@ -70,6 +70,8 @@ class Line:
             self.received + other.received,
             self.arranged + other.arranged,
             self.spent + other.spent,
+            self.cut + other.cut,
+            self.arranged_out + other.arranged_out,
         )
 
 
@@ -167,7 +169,10 @@ def _lines(events: list[Event], period: Period) -> dict[tuple[str | None, str], 
             if before:
                 line.opening += got - e.spent
             else:
-                line.received += got
+                if got < 0:  # money taken back: a quota cut, money returned
+                    line.cut -= got
+                else:
+                    line.received += got
                 line.spent += e.spent
                 if scope is not None:
                     line.arranged += e.arranged
@@ -183,8 +188,17 @@ def streams_of(lines: dict[tuple[str | None, str], Line]) -> list[str]:
 def centre_line(
     lines: dict[tuple[str | None, str], Line], communities: list[str], stream: str
 ) -> Line:
-    """服务中心统筹 = the unit's totals − Σ its communities' lines."""
-    centre = lines.get((None, stream), Line())
+    """服务中心统筹 = the unit's totals − Σ its communities' lines, the money the centre
+    arranged for its communities in a column of its own (安排给各社区), so its 本期收到 is
+    what it received itself and never negative."""
+    total = lines.get((None, stream), Line())
+    mine = Line()
     for c in communities:
-        centre = centre.minus(lines.get((c, stream), Line()))
-    return centre
+        mine = mine.plus(lines.get((c, stream), Line()))
+    return Line(
+        opening=total.opening - mine.opening,
+        received=total.received - (mine.received - mine.arranged),
+        spent=total.spent - mine.spent,
+        cut=total.cut - mine.cut,
+        arranged_out=mine.arranged,
+    )

@@ -60,6 +60,21 @@ def test_site_is_static_with_one_page_per_community_and_quarter(site, example):
         assert "Noto Sans CJK SC" in html and "@font-face" not in html
 
 
+def test_kiosk_pages_are_dated_at_their_quarter_end_and_receive_nothing_negative(site):
+    """Q1's page says 数据截至 2025-03-31 (the books go to 09-30); no 本期收到, 安排给各社区 or
+    调减或退回 figure on any page is negative."""
+    ends = {"Q1": "03-31", "Q2": "06-30", "Q3": "09-30"}
+    for page in sorted(site.glob("SQ*.html")):
+        html = page.read_text("utf-8")
+        quarter = page.stem[-2:]
+        assert f"数据截至 2025-{ends[quarter]}" in html, page.name
+        figures = re.findall(
+            r'data-figure="(?:[^"]*\|)?(received|arranged_out|cut)">([^<]*)<', html
+        )
+        assert figures, page.name
+        assert not [f for f in figures if f[1].strip().startswith(("-", "−"))], page.name
+
+
 @pytest.mark.browser
 def test_every_community_page_is_reachable_by_clicks_and_shows_the_notice(
     kiosk_browser, site, example

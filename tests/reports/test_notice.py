@@ -30,6 +30,11 @@ def lines(report) -> dict[tuple[str, str], dict]:
     return out
 
 
+def inflow(row: dict) -> Decimal:
+    """本期收到 − 安排给各社区 − 调减或退回 (the last two blank where they do not apply)."""
+    return row["received"] - (row["arranged_out"] or 0) - (row["cut"] or 0)
+
+
 def check_notices(analysis, communities_of: dict[str, list[str]], quarters) -> None:
     previous: dict[str, dict] = {}
     for year, quarter in quarters:
@@ -37,7 +42,7 @@ def check_notices(analysis, communities_of: dict[str, list[str]], quarters) -> N
             notices = {c: lines(community_notice(analysis, c, year, quarter)) for c in communities}
             for c, rows in notices.items():
                 for key, row in rows.items():
-                    assert row["opening"] + row["received"] - row["spent"] == row["closing"], (
+                    assert row["opening"] + inflow(row) - row["spent"] == row["closing"], (
                         c,
                         year,
                         quarter,
@@ -54,8 +59,10 @@ def check_notices(analysis, communities_of: dict[str, list[str]], quarters) -> N
             first = notices[communities[0]]
             for stream, _ in [k for k in first if k[1] == "合计"]:
                 total, centre = first[(stream, "合计")], first[(stream, "统筹")]
-                for field in ("opening", "received", "spent", "closing"):
+                for field in ("opening", "received", "spent", "closing", "cut"):
                     mine = sum(notices[c][(stream, "本社区")][field] for c in communities)
+                    if field == "received":  # the centre's own, and what it arranged for them
+                        mine -= centre["arranged_out"]
                     assert mine + centre[field] == total[field], (unit, year, quarter, stream)
                 for c in communities:  # every notice of the unit prints the same centre lines
                     assert notices[c][(stream, "合计")] == total
@@ -88,7 +95,33 @@ def test_centre_money_spent_for_a_community_shows_as_received(example):
     build = rows[("建设资金", "本社区")]
     assert build["arranged"] == build["received"] == build["spent"] == Decimal("466800.00")
     centre = rows[("建设资金", "统筹")]
-    assert centre["received"] == -build["arranged"]
+    assert centre["arranged_out"] == build["arranged"] and centre["received"] >= 0
+
+
+def test_no_negative_received_on_any_example_notice_or_kiosk_page(example):
+    """本期收到 (and 安排给各社区, 调减或退回) never below zero: the centre's money arranged for
+    its communities and money taken back each have a column (reports.md)."""
+    for year, quarter in QUARTERS:
+        for community in ("SQ01", "SQ02", "SQ03", "SQ04"):
+            report = community_notice(example, community, year, quarter)
+            for row in [*report.tables[0].records(), report.tables[0].total]:
+                for key in ("received", "arranged_out", "cut"):
+                    assert (row[key] or 0) >= 0, (community, year, quarter, row, key)
+            assert report.context["quarter"]["received"] >= 0
+
+
+def test_each_quarter_is_dated_at_its_end(example):
+    """Q1's notice says 数据截至 03-31, not the books' 09-30; the current quarter the books'."""
+    from sandao.reports.html import environment, render_report
+
+    for (year, quarter), day in {
+        (2025, 1): "2025-03-31",
+        (2024, 4): "2024-12-31",
+        (2025, 3): "2025-09-30",
+    }.items():
+        report = community_notice(example, "SQ01", year, quarter)
+        assert report.as_of.isoformat() == day
+        assert f"数据截至 {day}" in render_report(environment(), report)
 
 
 # ---------------------------------------------------------------- random books
