@@ -17,6 +17,7 @@ from decimal import Decimal
 from sandao.ledger.model import Declarations, Task
 from sandao.ledger.resolver import INCOME, SPENDING, PostingTable
 from sandao.ledger.vocabulary import (
+    CARRIED,
     FUNDED,
     NOT_DUE,
     OVERDUE,
@@ -180,14 +181,19 @@ class TaskFunding:
         Money not yet due, and money the unit itself returned, is never owed.
         """
         received = self.received_by(date)
-        status = status or task_status(
-            self.task, received, date, self.late_by(date), self.returned_by(date)
-        )
+        status = status or self.status_by(date)
         if status != OVERDUE:
             return ZERO
         limit = self.amount_in_force(date)
         due = [min(need, limit) for when, need, _, _ in self.task.due_events() if when <= date]
         return max([need - received for need in due] + [ZERO])
+
+    def status_by(self, date: datetime.date) -> str:
+        """The task's status at the end of ``date`` (:func:`task_status`)."""
+        received, spent = self.totals_by(date)
+        return task_status(
+            self.task, received, date, self.late_by(date), self.returned_by(date), received - spent
+        )
 
     def position(self, date: datetime.date) -> TaskPosition:
         """The task as of the end of ``date``: amount in force, money, status, lateness."""
@@ -196,7 +202,7 @@ class TaskFunding:
         else:
             received, spent = self.totals_by(date)
             late = self.late_by(date)
-            status = task_status(self.task, received, date, late, self.returned_by(date))
+            status = self.status_by(date)
         return TaskPosition(
             date,
             self.amount_in_force(date),
@@ -293,17 +299,20 @@ def task_status(
     as_of: datetime.date,
     late: bool = False,
     returned: Decimal = ZERO,
+    balance: Decimal = ZERO,
 ) -> str:
-    """未到期 / 部分拨付 / 已拨付 / 逾期未拨付 / 逾期后拨付 / 已结清 as of a date.
+    """未到期 / 部分拨付 / 已拨付 / 逾期未拨付 / 逾期后拨付 / 已结清 / 已结转 as of a date.
 
     The one place a task's status is decided (the rules, the task ledger, the notices,
-    the export and Fava all read it through :class:`TaskFunding`): closed → 已结清;
+    the export and Fava all read it through :class:`TaskFunding`): closed with its
+    balance (received − spent) carried forward → 已结转, otherwise closed → 已结清;
     received ≥ the amount in force (less what a ``return`` closing gave back) → 已拨付,
     or 逾期后拨付 when money arrived after its ``due`` (``late``); money due by the date
     and short → 逾期未拨付; nothing due yet → 未到期, or 部分拨付 once some money arrived.
     """
     if task.close_date is not None and task.close_date <= as_of:
-        return SETTLED
+        carried = task.close_mode == "carry-forward" and balance != ZERO
+        return CARRIED if carried else SETTLED
     required = task.amount_at(as_of) - returned
     if received >= required:
         return PAID_LATE if late else FUNDED
@@ -323,7 +332,9 @@ def task_funding(task: Task, series: DailySeries | None, as_of: datetime.date) -
     spent = cumulative[-1][2] if cumulative else ZERO
     funding = TaskFunding(task, transfers, received, spent, cumulative, series, "", False, as_of)
     funding.late = funding.late_by(as_of)
-    funding.status = task_status(task, received, as_of, funding.late, funding.returned_by(as_of))
+    funding.status = task_status(
+        task, received, as_of, funding.late, funding.returned_by(as_of), received - spent
+    )
     return funding
 
 

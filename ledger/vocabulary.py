@@ -52,6 +52,8 @@ FUNDED = "已拨付"
 OVERDUE = "逾期未拨付"
 PAID_LATE = "逾期后拨付"
 SETTLED = "已结清"
+#: Closed with a balance carried forward (``task-close "carry-forward"`` with money left).
+CARRIED = "已结转"
 #: Every status, in the order the task ledger explains them.
 TASK_STATUSES: tuple[str, ...] = (
     NOT_DUE,
@@ -61,6 +63,7 @@ TASK_STATUSES: tuple[str, ...] = (
     OVERDUE,
     PAID_LATE,
     SETTLED,
+    CARRIED,
 )
 #: Statuses of a task still owed money.
 UNFUNDED_STATUSES: tuple[str, ...] = (NOT_FUNDED, PARTLY_FUNDED, OVERDUE)

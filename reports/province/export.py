@@ -24,7 +24,9 @@ from sandao.ledger import Analysis
 from sandao.ledger.resolver import INCOME, SPENDING
 from sandao.ledger.vocabulary import TASK_STATUSES
 
-SCHEMA_VERSION = 3  # 3: task status values 未到期 / 逾期后拨付; shortfall = money overdue
+SCHEMA_VERSION = (
+    4  # 3: task status values 未到期 / 逾期后拨付; shortfall = money overdue; 4: 已结转
+)
 MANIFEST = "manifest.json"
 CENT = Decimal("0.01")
 

@@ -63,3 +63,26 @@ def test_task_table_as_of_an_earlier_date(example):
     }
     assert rows["T2025-002"]["status"] == OVERDUE  # due 02-28
     assert rows["T2025-005"]["status"] == NOT_DUE  # due 03-15, paid 03-12
+
+
+def test_closed_with_a_balance_carried_forward_is_carried_not_settled(example):
+    """T2024-013 closed 2025-01-15 with 2,820.00 left, carried forward: 已结转 (reports.md);
+    T2024-009 closed with its balance returned: 已结清."""
+    from sandao.ledger.vocabulary import CARRIED
+
+    carried = example.funding["T2024-013"]
+    assert carried.status == CARRIED == "已结转"
+    assert carried.received - carried.spent == Decimal("2820.00")
+    assert carried.position(datetime.date(2024, 12, 31)).status != CARRIED  # not yet closed
+    assert example.funding["T2024-009"].status == SETTLED
+
+
+def test_task_board_lists_the_most_money_overdue_first(example):
+    from sandao.reports.web.fava.pages import PageFilter, task_board
+
+    rows = task_board(example, PageFilter())["rows"]
+    assert rows[0]["task"] == "T2025-002" and rows[0]["overdue"] == Decimal("60000.00")
+    overdue = [r["overdue"] for r in rows]
+    assert overdue == sorted(overdue, reverse=True)
+    statuses = {r["task"]: r["status"] for r in rows}
+    assert statuses.get("T2024-013", "已结转") == "已结转"

@@ -31,10 +31,17 @@ from typing import Any
 from sandao.ledger.accounts import unit_of
 from sandao.ledger.analysis import Analysis
 from sandao.ledger.findings import ACKNOWLEDGED, ERROR, RULES, WARNING, Finding
-from sandao.ledger.vocabulary import FUNDED, NOT_FUNDED, OVERDUE, PARTLY_FUNDED, SETTLED
+from sandao.ledger.vocabulary import (
+    CARRIED,
+    FUNDED,
+    NOT_FUNDED,
+    OVERDUE,
+    PARTLY_FUNDED,
+    SETTLED,
+)
 
 #: Order of task statuses on the board summary (most urgent first).
-STATUS_ORDER: tuple[str, ...] = (OVERDUE, NOT_FUNDED, PARTLY_FUNDED, FUNDED, SETTLED)
+STATUS_ORDER: tuple[str, ...] = (OVERDUE, NOT_FUNDED, PARTLY_FUNDED, FUNDED, CARRIED, SETTLED)
 #: CSS class per task status.
 STATUS_CLASS: dict[str, str] = {
     OVERDUE: "sd-bad",
@@ -42,6 +49,7 @@ STATUS_CLASS: dict[str, str] = {
     PARTLY_FUNDED: "sd-warn",
     FUNDED: "sd-ok",
     SETTLED: "sd-done",
+    CARRIED: "sd-done",
 }
 
 
@@ -164,6 +172,8 @@ def task_board(analysis: Analysis, flt: PageFilter) -> dict[str, Any]:
     from sandao.reports.tasks import task_rows
 
     rows = _of_units(task_rows(analysis, start=flt.start, end=flt.end), flt)
+    # the most money overdue first, then the longest late; the rest in task order
+    rows.sort(key=lambda r: (-r["overdue"], -r["days_late"], r["task"]))
     units = analysis.declarations.units
     for row in rows:
         unit = units.get(row.get("unit") or "")
