@@ -155,6 +155,14 @@ def load_ledger(path: str) -> LedgerView:
     full = os.path.abspath(path)
     if not os.path.isfile(full):
         raise fail(path, "账本文件不存在，应为 --ledger 指定的主账本（如 main.beancount）")
+    from pathlib import Path
+
+    from sandao.ledger.check import BooksUnreadable, ensure_readable
+
+    try:  # an included device or a huge line would hang Beancount's lexer
+        ensure_readable(Path(full))
+    except BooksUnreadable as exc:
+        raise fail(path, str(exc)) from None
     try:
         # The uncached loader: never writes a pickle cache beside the books.
         with stop_not_swallowed():

@@ -8,8 +8,11 @@ rules'), 2 the main file is missing, unreadable or not UTF-8.
 from __future__ import annotations
 
 import datetime
+import glob
 import json
 import os
+import re
+import stat
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, TextIO
@@ -34,6 +37,8 @@ def ensure_readable(path: Path) -> None:
         raise BooksUnreadable(f"{path}: 账簿文件不存在 (file not found)")
     if path.is_dir():
         raise BooksUnreadable(f"{path}: 是目录，不是账簿文件 (is a directory)")
+    if not path.is_file():
+        raise BooksUnreadable(f"{path}: 不是普通文件（设备或管道），不是账簿文件")
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -45,6 +50,53 @@ def ensure_readable(path: Path) -> None:
         raise BooksUnreadable(
             f"{path}:{line}: 账簿文件不是 UTF-8 编码（第{exc.start + 1}字节），请另存为 UTF-8"
         ) from None
+    guard_includes(path, raw)
+
+
+#: No line of real books comes near this (bytes); Beancount's lexer took minutes on 50 MB.
+MAX_LINE = 100_000
+#: A books file larger than this is no county's books (bytes).
+MAX_BOOKS_FILE = 1024 * 1024 * 1024
+_INCLUDE = re.compile(rb'^include\s+"((?:[^"\\\n]|\\.)*)"', re.M)
+
+
+def guard_includes(path: Path, raw: bytes, seen: set[Path] | None = None) -> None:
+    """Refuse what would hang Beancount's lexer before it reads anything: an included
+    device, FIFO or folder (``include "/dev/zero"`` ran at 100% CPU, deaf to signals), a
+    file over 1 GB, a line over 100,000 bytes.  Includes that do not exist are left to
+    Beancount (its error names them); globs are expanded as Beancount does."""
+    seen = seen if seen is not None else set()
+    seen.add(path.resolve())
+    if len(raw) > MAX_LINE and max(map(len, raw.split(b"\n"))) > MAX_LINE:
+        number = next(i for i, line in enumerate(raw.split(b"\n"), 1) if len(line) > MAX_LINE)
+        raise BooksUnreadable(
+            f"{path}:{number}: 这一行超过 {MAX_LINE:,} 字节，不像是账簿内容（Beancount 读它会极慢）；请检查这个文件"
+        )
+    for match in _INCLUDE.finditer(raw):
+        number = raw.count(b"\n", 0, match.start()) + 1
+        name = match.group(1).decode("utf-8", "replace").replace('\\"', '"')
+        pattern = name if os.path.isabs(name) else os.path.join(path.parent, name)
+        for found in sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]:
+            try:
+                info = os.stat(found)
+            except OSError:
+                continue  # missing or unreadable: Beancount says so
+            if not stat.S_ISREG(info.st_mode):
+                raise BooksUnreadable(
+                    f'{path}:{number}: include "{name}" 不是普通文件（设备、管道或目录），'
+                    "Beancount 读它会停不下来；应包含账簿文件"
+                )
+            if info.st_size > MAX_BOOKS_FILE:
+                raise BooksUnreadable(
+                    f'{path}:{number}: include "{name}" 超过 1 GB，不像是账簿文件；请检查'
+                )
+            target = Path(found)
+            if target.resolve() in seen:
+                continue
+            try:
+                guard_includes(target, target.read_bytes(), seen)
+            except OSError:
+                continue
 
 
 def beancount_error_record(
