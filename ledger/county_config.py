@@ -131,7 +131,7 @@ def parse_county_config(data: dict[str, Any], path: Path | None = None) -> Count
     for name, table in data.items():
         if name in _RETIRED:
             raise CountyConfigError(
-                f"县配置 {where}：表 [{name}] 不会被读取，请删去；各资金类别的默认功能分类写作 {_RETIRED[name]}"
+                f"县配置 {where}：表 [{name}] 不会被读取，请删去；各资金渠道的默认功能分类写作 {_RETIRED[name]}"
             )
         if name not in SECTIONS:
             known = "、".join(f"[{s}]" for s in SECTIONS)

@@ -89,6 +89,7 @@ CHOICES: tuple[Choice, ...] = (
         re.compile(r"(?:项|个)\s*提示|提示\s*(?:<strong>|\{\{)"),
     ),
     Choice("a quota's initial amount", INITIAL_BUDGET, "年初指标", re.compile("年初指标")),
+    Choice("a posting's stream (建设 / 运转 / 职能)", STREAM, "资金类别", re.compile("资金类别")),
 )
 
 #: (path relative to the repo, substring of the line) that may keep a rejected word, and why.
@@ -118,10 +119,15 @@ METADATA_LABELS: dict[str, str] = {
     "fund_type": "资金性质",
     "control": "超支控制",
     "households": "户数",
-    "voucher": "支付凭证号",
+    # Fava's journal badges a key by its label's first two characters: 凭证 / 支付, not 支付 twice
+    "voucher": "凭证号（支付凭证号）",
     "payment_method": "支付方式",
     "payee_type": "收款人类型",
     "payee_account": "收款人账号",
+    "payee_bank": "开户银行（收款人）",
+    "procurement": "采购类别（工程/货物/服务）",
+    "three_public": "三公经费类别",
+    "carried": "上年结转",
     "refund_of": "原支付凭证号",
     "serial": "流水号",
     "time": "交易时间",

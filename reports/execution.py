@@ -191,7 +191,7 @@ def execution_report(
     quota_cols = [
         *Column.many(quota="指标编号", name="指标名称", unit_name="单位"),
         *Column.many(
-            stream="资金类别", function="功能科目", economic="经济科目", fund_type="资金性质"
+            stream="资金渠道", function="功能科目", economic="经济科目", fund_type="资金性质"
         ),
         *MONEY_COLUMNS,
     ]
@@ -208,7 +208,7 @@ def execution_report(
     ]
     dims = [
         ("unit", "按单位", "单位", lambda c: unit_name(analysis, c)),
-        ("stream", "按资金类别", "资金类别", lambda c: c),
+        ("stream", "按资金渠道", "资金渠道", lambda c: c),
         ("function", "按功能分类", "功能科目", lambda c: f"{c} {function_name(c)}".strip()),
         (
             "economic",
@@ -309,7 +309,7 @@ def _unassigned(analysis: Analysis, period: Period, stop: datetime.date, unit: s
             counts[key] += 1
     cols = [
         Column("label", "单位"),
-        Column("stream", "资金类别"),
+        Column("stream", "资金渠道"),
         Column("count", "笔数", NUMBER),
         Column("spent", "支出", MONEY),
     ]

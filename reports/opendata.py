@@ -36,7 +36,7 @@ FACT_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("date", "date", "日期"),
     ("direction", "string", "收支方向（收入/支出）"),
     ("unit", "string", "单位编码"),
-    ("stream", "string", "资金类别（建设/运转/职能）"),
+    ("stream", "string", "资金渠道（建设/运转/职能）"),
     ("function", "string", "功能分类科目"),
     ("economic", "string", "经济分类科目"),
     ("department", "string", "来源部门编码"),

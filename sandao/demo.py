@@ -58,7 +58,7 @@ def print_summary(analysis: Analysis, out: TextIO) -> None:
         f"示例县账簿：{len(decl.units)} 个单位、{len(decl.communities)} 个社区、{len(decl.departments)} 个部门、"
         f"{len(decl.tasks)} 个职能任务、{len(decl.projects)} 个建设项目、{len(decl.quotas)} 个指标\n\n"
     )
-    out.write("资金到位与支出（按单位、资金类别，元）\n")
+    out.write("资金到位与支出（按单位、资金渠道，元）\n")
     for unit, streams in sorted(stream_totals(analysis).items()):
         name = decl.units[unit].name if unit in decl.units else ""
         out.write(f"  {unit} {name}\n")

@@ -243,7 +243,7 @@ def q003_quota_mismatch(ctx: RowPass, row: Posting, quota: Quota) -> None:
     if row.unit is not None and row.unit != quota.unit:
         wrong.append(f"单位 {row.unit}≠{quota.unit}")
     if row.stream is not None and row.stream != quota.stream:
-        wrong.append(f"资金类别 {row.stream}≠{quota.stream}")
+        wrong.append(f"资金渠道 {row.stream}≠{quota.stream}")
     if row.function is not None and row.function != quota.function:
         wrong.append(f"功能分类 {row.function}≠{quota.function}")
     if quota.economic and row.economic is not None and not row.economic.startswith(quota.economic):

@@ -53,6 +53,7 @@ def test_no_stray_synonyms() -> None:
         ("没有规则问题。", "规则问题"),
         ("3 项提示", "提示"),
         ("<th>年初指标</th>", "年初指标"),
+        ('Column("stream", "资金类别")', "资金类别"),
     ],
 )
 def test_each_stray_pattern_catches_its_synonym(text: str, rejected: str) -> None:
@@ -80,3 +81,27 @@ def test_exemptions_are_still_needed() -> None:
             continue
         content = (ROOT / path).read_text(encoding="utf-8")
         assert text in content, f"{path} 不再含「{text}」，请从 glossary.EXEMPT 删除"
+
+
+def test_every_transaction_key_of_the_example_has_a_label_and_its_own_badge() -> None:
+    """Fava's journal badges a metadata key by its label's first two characters: every key
+    on a transaction or posting of the example (the importers' payee_bank, the books'
+    procurement …) has a Chinese label, and 支付凭证号 and 支付方式 do not share one badge."""
+    from beancount import loader
+    from beancount.core import data
+
+    from sandao.ledger.scaffold import example_main
+
+    entries, _, _ = loader.load_file(str(example_main()))
+    keys: set[str] = set()
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            keys |= set(entry.meta)
+            for posting in entry.postings:
+                keys |= set(posting.meta or {})
+    keys -= {"filename", "lineno"}
+    keys = {k for k in keys if not k.startswith("__")}
+    assert {"payee_bank", "procurement", "voucher", "payment_method"} <= keys
+    assert [k for k in sorted(keys) if k not in glossary.METADATA_LABELS] == []
+    badge = {k: glossary.label(k)[:2] for k in ("voucher", "payment_method")}
+    assert badge["voucher"] != badge["payment_method"], badge
