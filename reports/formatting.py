@@ -15,6 +15,9 @@ from sandao.reports.privacy import public_text
 
 CENT = Decimal("0.01")
 RATE_PLACES = Decimal("0.0001")
+#: A printed text cell shows at most this many characters (a 2,000-character narration
+#: made one notice's PDF take 16 s, 20,000 over 300 s); CSV and JSON keep the whole text.
+PRINTED_TEXT = 200
 
 
 def money(value: Any) -> str:
@@ -66,7 +69,10 @@ def cell(value: Any, kind: str) -> str:
         return ""
     if isinstance(value, bool):
         return "是" if value else ""
-    return public_text(str(value))
+    text = public_text(str(value))
+    if len(text) > PRINTED_TEXT:
+        return f"{text[:PRINTED_TEXT]}…（共 {len(text):,} 字）"
+    return text
 
 
 def plain(value: Any, kind: str) -> str:
