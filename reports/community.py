@@ -91,7 +91,7 @@ def _money_table(
     return (
         Table(
             "money",
-            "一、资金收支（期初余额 + 本期收到 − 本期支出 = 期末余额）",
+            "一、资金收支（期初 + 收到 − 安排给各社区 − 调减或退回 − 支出 = 期末）",
             cols,
             rows,
             total={**_money_row("本社区合计", "", mine_total, 0, False), "scope": None},

@@ -1,9 +1,11 @@
 """XLSX writer: one workbook per report, one sheet per table.
 
 Numbers stay numbers (``#,##0.00``; counts ``#,##0``; rates as percentages), dates are
-date cells, the table title is merged and centred above a 编制单位 … 单位：元 line, the
-header row is frozen, columns are fitted to their content and pages print on A4 with
-"第 N 页，共 M 页" in the footer.  Text cells are written
+date cells, the title (the report's heading with its year, quarter, unit or community,
+then the table's title) is merged and centred above a 编制单位 … 单位：元 line, the
+header row is frozen and filters the data rows, codes kept as text raise no "number
+stored as text" warnings, sheet names end on a whole word, columns are fitted to their
+content and pages print on A4 with "第 N 页，共 M 页" in the footer.  Text cells are written
 with ``write_string`` and neutralised when they start like a formula.  xlsxwriter
 with a fixed ``created`` date (the books' as-of date) writes the same bytes for the
 same books.
@@ -40,16 +42,46 @@ def _width(text: str) -> int:
 
 
 def sheet_name(title: str, used: set[str]) -> str:
-    """A valid, unique sheet name (≤ 31 characters) from a table title."""
+    """A valid, unique sheet name (≤ 31 characters) from a table title, ending on a whole
+    word: a parenthetical is dropped first, then the name is cut at a punctuation mark."""
     base = _BAD_SHEET.sub("", title).strip("'") or "Sheet"
-    name = base[:31]
+    name = _fit(base, SHEET_NAME_MAX)
     n = 2
     while name.lower() in used:
         suffix = f"({n})"
-        name = base[: 31 - len(suffix)] + suffix
+        name = _fit(base, SHEET_NAME_MAX - len(suffix)) + suffix
         n += 1
     used.add(name.lower())
     return name
+
+
+#: Excel's limit on a sheet name's length.
+SHEET_NAME_MAX = 31
+_PARENTHETICAL = re.compile(r"（[^（）]*）|\([^()]*\)")
+#: Where a name may be cut: before a punctuation mark or space (Chinese has no spaces).
+_BREAKS = "、，,；;：:（( —-"
+
+
+def _fit(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters without cutting a word in two."""
+    if len(text) <= limit:
+        return text
+    shorter = _PARENTHETICAL.sub("", text).strip()
+    if shorter and len(shorter) <= limit:
+        return shorter
+    text = shorter or text
+    cut = max(text.rfind(mark, 0, limit + 1) for mark in _BREAKS)
+    return text[:cut].rstrip() if cut > 0 else text[:limit]
+
+
+def sheet_title(report: Report, table: Table) -> str:
+    """The title row of a sheet: the report's heading (its year, quarter, unit or community)
+    before the table's own title, so a printed or forwarded sheet says what it covers."""
+    heading = report.title
+    period = report.context.get("period")
+    if period and str(period) not in heading:
+        heading = f"{heading}（{period}）"
+    return f"{heading}　{table.title}"
 
 
 def _number(value: Any, kind: str) -> float | None:
@@ -146,7 +178,7 @@ def _write_sheet(
     ws.fit_to_pages(1, 0)
     ws.set_footer("&C第 &P 页，共 &N 页")
     last = max(len(table.columns) - 1, 0)
-    title = neutralise(table.title)
+    title = neutralise(sheet_title(report, table))
     if last:
         ws.merge_range(0, 0, 0, last, title, fmt["title"])
     else:
@@ -171,6 +203,8 @@ def _write_sheet(
         for row in table.records():
             _write_row(ws, r, table, row, fmt, widths)
             r += 1
+    if not table.empty:  # a filter on the header over the data rows (not the 合计 row)
+        ws.autofilter(header, 0, r - 1, last)
     if table.total is not None and not table.empty:
         _write_row(ws, r, table, table.total, bold, widths)
         r += 1
@@ -183,3 +217,5 @@ def _write_sheet(
         r += 1
     for c, w in enumerate(widths):
         ws.set_column(c, c, min(max(w + 2, 8), 60))
+    # codes (科目编码 2120101, 支付凭证号) are text on purpose: no green triangles on them
+    ws.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})

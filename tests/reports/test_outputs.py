@@ -309,12 +309,53 @@ def test_every_workbook_one_sheet_per_table_frozen_fitted_printable(written):
         book = openpyxl.load_workbook(path)
         assert len(book.worksheets) == len(report.tables), path
         for ws, table in zip(book.worksheets, report.tables, strict=True):
-            assert ws.cell(1, 1).value.startswith(table.title), (path, ws.title)
+            assert ws.cell(1, 1).value.endswith(table.title), (path, ws.title)
+            assert ws.cell(1, 1).value.startswith(report.title), (path, ws.title)
             assert ws.freeze_panes == "A4", (path, ws.title)
             assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
             assert ws.sheet_properties.pageSetUpPr.fitToPage
             for col in range(1, len(table.columns) + 1):
                 assert ws.column_dimensions[get_column_letter(col)].width >= 8, (path, col)
+
+
+def test_xlsx_titles_name_the_period_filters_whole_sheet_names_no_green_triangles(written):
+    """Read back: the title row says the year and quarter and the community (or unit); the
+    data rows have an autofilter; sheet names end on a whole word; codes stored as text are
+    marked as meant (no green triangles)."""
+    import zipfile
+
+    notice = openpyxl.load_workbook(written / "community" / "community-2025Q1-SQ01.xlsx")
+    for ws in notice.worksheets:
+        title = ws.cell(1, 1).value
+        assert "2025年第1季度" in title and "城江社区" in title, title
+    assert notice.worksheets[0].title == "一、资金收支"
+    for path in sorted(written.rglob("*.xlsx")):
+        book = openpyxl.load_workbook(path)
+        for ws in book.worksheets:
+            assert len(ws.title) <= 31
+            assert ws.title.count("（") == ws.title.count("）"), (path, ws.title)
+            if ws.cell(4, 1).value != "无":
+                assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A3:"), (path, ws.title)
+        with zipfile.ZipFile(path) as xlsx:
+            for name in xlsx.namelist():
+                if name.startswith("xl/worksheets/sheet"):
+                    assert b'numberStoredAsText="1"' in xlsx.read(name), (path, name)
+    final = openpyxl.load_workbook(written / "final" / "final-2025-C101-draft.xlsx")
+    assert "2025" in final.worksheets[0].cell(1, 1).value
+    assert "城东社区服务中心" in final.worksheets[0].cell(1, 1).value
+
+
+def test_sheet_names_end_on_a_whole_word():
+    from sandao.reports.xlsx import sheet_name
+
+    used: set[str] = set()
+    long = "社区活动阵地（一厅、一校、一堂、两栏、五站、八室）：投资、面积与每平方米造价"
+    assert sheet_name(long, used) == "社区活动阵地：投资、面积与每平方米造价"
+    assert sheet_name(
+        "一、资金收支（期初 + 收到 − 安排给各社区 − 调减或退回 − 支出 = 期末）", used
+    ) == ("一、资金收支")
+    words = "、".join(["一般公共预算财政拨款支出"] * 4)
+    assert sheet_name(words, used) == "、".join(["一般公共预算财政拨款支出"] * 2)
 
 
 def test_xlsx_title_preparer_unit_footer_dates_and_counts(written):
