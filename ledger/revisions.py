@@ -101,20 +101,44 @@ def resolve(root: Path, spec: str) -> str:
         raise GitError(f"找不到 git 版本 {spec!r}") from None
 
 
+def has_commits(root: Path) -> bool:
+    """Whether the repository has a commit on HEAD (a fresh ``git init`` has none)."""
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except GitError:
+        return False
+    return True
+
+
+def holds(root: Path, sha: str, path: Path) -> bool:
+    """Whether the revision holds the file ``path`` (of the work tree)."""
+    relative = path.resolve().relative_to(root.resolve()).as_posix()
+    try:
+        _git(root, "cat-file", "-e", f"{sha}:{relative}")
+    except GitError:
+        return False
+    return True
+
+
 def root_commit(root: Path) -> str:
     """The repository's first commit on the current branch."""
     return str(_git(root, "rev-list", "--max-parents=0", "HEAD")).split()[-1]
 
 
-def commits_between(root: Path, since: str, until: str, paths: tuple[str, ...]) -> list[Commit]:
-    """Commits after ``since`` up to ``until`` touching ``paths``, oldest first."""
+def commits_between(
+    root: Path, since: str | None, until: str, paths: tuple[str, ...]
+) -> list[Commit]:
+    """Commits after ``since`` (None: from the first commit, included) up to ``until``
+    touching ``paths``, oldest first."""
+    span = f"{since}..{until}" if since else until
     text = str(
         _git(
             root,
             "log",
             "--reverse",
+            "--first-parent",
             "--format=%H%x1f%an%x1f%aI%x1f%s",
-            f"{since}..{until}",
+            span,
             "--",
             *paths,
         )
@@ -141,8 +165,11 @@ def checkout(root: Path, sha: str) -> Iterator[Path]:
     """The files of a revision in a temporary folder, removed on exit."""
     archive = _git(root, "archive", "--format=tar", sha, binary=True)
     with tempfile.TemporaryDirectory(prefix="sandao-rev-") as tmp:
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:  # type: ignore[arg-type]
-            tar.extractall(tmp, filter="data")
+        try:
+            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:  # type: ignore[arg-type]
+                tar.extractall(tmp, filter="data")
+        except tarfile.ReadError:  # an empty tree (a first commit made with --allow-empty)
+            pass
         yield Path(tmp)
 
 

@@ -107,3 +107,64 @@ def test_books_not_in_git(tmp_path: Path, capsys) -> None:
     assert main(["history", str(tmp_path / "main.beancount")]) == 2
     err = capsys.readouterr().err
     assert "git" in err and "Traceback" not in err
+
+
+def test_before_and_after_of_an_amount_edit(repo) -> None:
+    folder, shas = repo
+    result = history(folder / "main.beancount", shas[0], shas[1])
+    (change,) = result.changes
+    fields = {f.field: (f.before, f.after) for f in change.fields}
+    assert fields == {f"金额 Expenses:{U}:30201-办公费": ("200 CNY", "250 CNY")}
+    assert main(["history", str(folder / "main.beancount"), "--since", shas[0], "--json"]) == 0
+
+
+def test_a_revert_shows_in_both_commits(repo) -> None:
+    folder, shas = repo
+    a = folder / "a.beancount"
+    a.write_text(a.read_text(encoding="utf-8").replace("250.00", "200.00"), encoding="utf-8")
+    revert = _commit(folder, "撤回打印纸金额的修改", "戊")
+    result = history(folder / "main.beancount", shas[0])
+    edits = [
+        (c.commit.sha, c.fields[0].before, c.fields[0].after)
+        for c in result.changes
+        if c.entry.narration == "打印纸"
+    ]
+    assert edits == [(shas[1], "200 CNY", "250 CNY"), (revert, "250 CNY", "200 CNY")]
+
+
+def test_closes_and_acks_are_listed(repo) -> None:
+    folder, shas = repo
+    b = folder / "b.beancount"
+    close = '2024-12-31 custom "period-close" "C101" 2024-12-31 "sha256:' + "0" * 64 + '"\n'
+    b.write_text(b.read_text(encoding="utf-8") + close, encoding="utf-8")
+    added = _commit(folder, "结账", "己")
+    b.write_text(b.read_text(encoding="utf-8").replace(close, ""), encoding="utf-8")
+    removed = _commit(folder, "删掉结账指令", "庚")
+    b.write_text(
+        b.read_text(encoding="utf-8") + '2025-01-05 custom "ack" "T001" "T2024-001" "已核对"\n',
+        encoding="utf-8",
+    )
+    acked = _commit(folder, "确认", "辛")
+    seen = [
+        (c.kind, c.entry.type, c.commit.sha)
+        for c in history(folder / "main.beancount", shas[-1]).changes
+    ]
+    assert ("added", "period-close", added) in seen
+    assert ("removed", "period-close", removed) in seen
+    assert ("added", "ack", acked) in seen
+
+
+def test_an_empty_first_commit_or_none_is_a_sentence(tmp_path: Path, capsys) -> None:
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=a", "-c", "user.email=a@example.org"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "main.beancount").write_text(MAIN.replace("include", ";"), encoding="utf-8")
+    assert main(["history", str(tmp_path / "main.beancount")]) == 0
+    out, err = capsys.readouterr()
+    assert "还没有任何提交" in out and "Traceback" not in err
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "空"], check=True)
+    assert main(["history", str(tmp_path / "main.beancount")]) == 0
+    assert "还没有提交过账簿文件" in capsys.readouterr().out
+    _commit(tmp_path, "账簿", "甲")
+    assert main(["history", str(tmp_path / "main.beancount")]) == 0
+    out = capsys.readouterr().out
+    assert "新增" in out and "单位 C101" in out
