@@ -193,9 +193,28 @@ def _changed_in_git(
     entries: list[data.Directive], options_map: dict[str, Any], close: PeriodClose
 ) -> str:
     """The changed entries, compared with the revision that recorded the digest ('' if none)."""
+    found = git_changes(entries, options_map, close)
+    if found is None:
+        return ""
+    sha, changes = found
+    if not changes:
+        return ""
+    shown = "；".join(
+        f"{_KIND_LABEL[c.kind]} {where(c.entry)} {describe(c.entry)}"
+        for c in changes[:MESSAGE_ENTRIES]
+    )
+    more = f" 等 {len(changes)} 笔" if len(changes) > MESSAGE_ENTRIES else ""
+    return f"与结账时的 git 版本 {sha[:7]} 相比：{shown}{more}"
+
+
+def git_changes(
+    entries: list[data.Directive], options_map: dict[str, Any], close: PeriodClose
+) -> tuple[str, list[Any]] | None:
+    """(the commit that recorded the digest, the entries of the closed period changed since)
+    — None when the books are not in git."""
     main = options_map.get("filename")
     if not main or str(main).startswith("<"):
-        return ""
+        return None
     from sandao.ledger import revisions
 
     try:
@@ -204,7 +223,7 @@ def _changed_in_git(
         sha = found[-1] if found else revisions.resolve(root, "HEAD")
         old = revisions.entries_at(root, sha, Path(main))
     except (revisions.GitError, OSError, ValueError):
-        return ""
+        return None
     index_old = UnitIndex(declared_units(old))
     index_new = UnitIndex(declared_units(entries))
 
@@ -215,15 +234,56 @@ def _changed_in_git(
             if e.date <= close.date and in_digest(e) and close.unit in index.units(e)
         ]
 
-    changes = diff_entries(mine(old, index_old), mine(entries, index_new))
-    if not changes:
-        return ""
-    shown = "；".join(
-        f"{_KIND_LABEL[c.kind]} {where(c.entry)} {describe(c.entry)}"
-        for c in changes[:MESSAGE_ENTRIES]
-    )
-    more = f" 等 {len(changes)} 笔" if len(changes) > MESSAGE_ENTRIES else ""
-    return f"与结账时的 git 版本 {sha[:7]} 相比：{shown}{more}"
+    return sha, diff_entries(mine(old, index_old), mine(entries, index_new))
+
+
+def changed_entries(
+    entries: list[data.Directive], options_map: dict[str, Any], unit: str, date: datetime.date
+) -> list[tuple[str, data.Directive | None, str]]:
+    """What C001 is about, as (kind, the entry in the books or None, description): from the
+    certificate in ``closes/`` beside the main file when there is one, else from git."""
+    main = options_map.get("filename")
+    if main and not str(main).startswith("<"):
+        from sandao.ledger import certificates
+
+        cert = Path(main).resolve().parent / "closes" / certificates.certificate_name(unit, date)
+        if cert.is_file():
+            try:
+                recorded = certificates.read(cert)
+            except certificates.CertificateError:
+                recorded = None
+            if recorded is not None and recorded.get("digest") is not None:
+                now = certificates.period(entries, unit, date)
+                old = {row[0]: row for row in recorded["entries"]}
+                current = {ident: e for ident, e in now.entries}
+                out: list[tuple[str, data.Directive | None, str]] = []
+                for ident, entry in sorted(current.items()):
+                    if ident not in old:
+                        out.append((ADDED, entry, describe(entry)))
+                    elif old[ident][1] != certificates.entry_digest(entry):
+                        out.append((CHANGED, entry, describe(entry)))
+                gone = {str(old[i][2]) for i in old.keys() - current.keys()}
+                for ident in sorted(old.keys() - current.keys()):
+                    out.append((REMOVED, None, str(old[ident][2])))
+                # An entry whose content id changed: the same date and text on both sides.
+                paired = []
+                for kind, entry, text in out:
+                    if kind == ADDED and text in gone:
+                        gone.discard(text)
+                        paired.append((CHANGED, entry, text))
+                    elif kind == REMOVED and text in {t for k, _, t in paired if k == CHANGED}:
+                        continue
+                    else:
+                        paired.append((kind, entry, text))
+                changed = {t for k, _, t in paired if k == CHANGED}
+                return [c for c in paired if not (c[0] == REMOVED and c[2] in changed)]
+    closes = [c for c in read_closes(entries, None) if c.unit == unit and c.date == date]
+    if not closes:
+        return []
+    found = git_changes(entries, options_map, closes[0])
+    if found is None:
+        return []
+    return [(c.kind, c.new, describe(c.entry)) for c in found[1]]
 
 
 def close_directive(unit: str, date: datetime.date, digest: str) -> str:

@@ -295,6 +295,43 @@ class RuleFindings(FundPage, FavaExtensionBase):
     def board(self) -> dict[str, Any] | None:
         return self._board("findings", pages.findings_board)
 
+    def changed_entries(self, finding: Any) -> list[dict[str, Any]]:
+        """For a C001 finding: the entries of the closed period that changed (from the
+        close certificate in closes/, else git), each linked to the entry itself."""
+        from fava.beans.funcs import hash_entry
+
+        from sandao.ledger.closing import changed_entries
+
+        if finding.code != "C001" or not finding.unit or finding.date is None:
+            return []
+
+        analysis = self.state.analysis
+        if analysis is None:
+            return []
+
+        def build() -> list[dict[str, Any]]:
+            # The books as loaded (not the task notes serve adds in memory for the journal).
+            entries = analysis.entries
+            options = {"filename": self.ledger.beancount_file_path}
+            rows = []
+            for kind, entry, text in changed_entries(entries, options, finding.unit, finding.date)[
+                :20
+            ]:
+                url = None
+                if entry is not None:
+                    url = url_for("report", report_name="journal", time=entry.date.isoformat())
+                    url += f"#context-{hash_entry(entry)}"
+                rows.append(
+                    {
+                        "kind": {"added": "新增", "removed": "删除", "changed": "修改"}[kind],
+                        "text": text,
+                        "url": url,
+                    }
+                )
+            return rows
+
+        return self.state.memo(("c001", finding.unit, finding.date), build)
+
 
 class ReportPreview(FundPage, FavaExtensionBase):
     """公开报表: the disclosure reports of the selected year."""
@@ -391,13 +428,19 @@ class AuditFindings(FundPage, FavaExtensionBase):
         config, problem = self._config()
         if problem:
             return None
-        return self._board("audit", lambda analysis, flt: pages.audit_board(analysis, flt, config))
+        entries = self.ledger.all_entries
+        return self._board(
+            "audit", lambda analysis, flt: pages.audit_board(analysis, flt, config, entries)
+        )
 
     def problem(self) -> str | None:
         return self._config()[1] or super().problem()
 
-    def journal_url(self, ref: Any) -> str:
-        return url_for("report", report_name="journal", **pages.journal_filter(ref))
+    def journal_url(self, ref: Any, hashes: dict[Any, str] | None = None) -> str:
+        """The entry itself (Fava's entry context, ``#context-<hash>``) over its day's journal."""
+        url = url_for("report", report_name="journal", **pages.journal_filter(ref))
+        digest = (hashes or {}).get((ref.file, ref.line))
+        return f"{url}#context-{digest}" if digest else url
 
 
 class ChangeHistory(FundPage, FavaExtensionBase):
@@ -413,13 +456,29 @@ class ChangeHistory(FundPage, FavaExtensionBase):
         until = request.args.get("until") or None
 
         def build() -> dict[str, Any]:
+            from sandao.ledger.canonical import identity
+
             try:
                 found = history(Path(self.ledger.beancount_file_path), since, until)
             except GitError as exc:
-                return {"result": None, "problem": str(exc)}
-            return {"result": found, "problem": None}
+                return {"result": None, "problem": str(exc), "hashes": {}}
+            wanted = {identity(c.entry) for c in found.changes if c.kind != "removed"}
+            hashes = pages.identity_hashes(self.ledger.all_entries, wanted)
+            return {"result": found, "problem": None, "hashes": hashes}
 
         return self.state.memo(("history", since, until), build)
+
+    def entry_url(self, entry: Any, hashes: dict[Any, str]) -> str | None:
+        """Fava's context of the entry as it is in the books now (None when it is gone)."""
+        from sandao.ledger.canonical import identity
+
+        digest = hashes.get(identity(entry))
+        if digest is None:
+            return None
+        return (
+            url_for("report", report_name="journal", time=entry.date.isoformat())
+            + f"#context-{digest}"
+        )
 
 
 def _json_row(row: dict[str, Any], hide: bool) -> dict[str, Any]:

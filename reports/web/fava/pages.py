@@ -450,8 +450,50 @@ def task_detail(analysis: Analysis, task_id: str, entries: Iterable[Any]) -> dic
     }
 
 
-def audit_board(analysis: Analysis, flt: PageFilter, config: Any) -> dict[str, Any]:
-    """The audit checks with their counts and thresholds; findings in the filter.
+def entry_hashes(
+    entries: Iterable[Any], places: set[tuple[Any, Any]]
+) -> dict[tuple[Any, Any], str]:
+    """Fava's hash of each entry at a (filename, lineno) of ``places``: the key of Fava's
+    entry context (``#context-<hash>``), so a link opens the entry itself."""
+    from fava.beans.funcs import hash_entry
+
+    if not places:
+        return {}
+    found: dict[tuple[Any, Any], str] = {}
+    for entry in entries:
+        meta = entry.meta
+        if not meta:
+            continue
+        place = (meta.get("filename"), meta.get("lineno"))
+        if place in places:
+            found[place] = hash_entry(entry)
+    return found
+
+
+def identity_hashes(entries: Iterable[Any], wanted: set[tuple]) -> dict[tuple, str]:
+    """Fava's hash of the entry with each identity of ``wanted`` (voucher/id, else date,
+    kind, accounts, links, narration — the identity history compares entries by)."""
+    from fava.beans.funcs import hash_entry
+
+    from sandao.ledger.canonical import identity
+
+    if not wanted:
+        return {}
+    found: dict[tuple, str] = {}
+    for entry in entries:
+        if not getattr(entry, "meta", None):
+            continue
+        key = identity(entry)
+        if key in wanted and key not in found:
+            found[key] = hash_entry(entry)
+    return found
+
+
+def audit_board(
+    analysis: Analysis, flt: PageFilter, config: Any, entries: Iterable[Any] = ()
+) -> dict[str, Any]:
+    """The audit checks with their counts and thresholds; findings in the filter, each
+    entry with Fava's hash (``hashes`` by file and line) for a link to the entry itself.
 
     ``config`` is the county config of the books (thresholds, holiday calendar).
     """
@@ -471,10 +513,12 @@ def audit_board(analysis: Analysis, flt: PageFilter, config: Any) -> dict[str, A
     ]
     result.findings = kept
     groups = result.by_code()
+    places = {(ref.file, ref.line) for f in kept for ref in f.entries}
     return {
         "checks": [{**row, "findings": groups[row["code"]]} for row in result.summary()],
         "total": len(kept),
         "as_of": result.as_of,
+        "hashes": entry_hashes(entries, places),
     }
 
 
