@@ -262,16 +262,27 @@ def findings_board(analysis: Analysis, flt: PageFilter) -> dict[str, Any]:
     }
 
 
+#: Years a report can be about (as the command line's ``--year``).
+REPORT_YEARS = range(1900, 2101)
+
+
 def report_years(analysis: Analysis) -> list[int]:
-    """Years the books cover, latest first."""
+    """Years the books cover (within 1900–2100), latest first."""
     dates = [e.date for e in analysis.entries[:1]] + [analysis.as_of]
-    first, last = min(dates).year, max(dates).year
+    first = max(min(dates).year, REPORT_YEARS.start)
+    last = min(max(dates).year, REPORT_YEARS.stop - 1)
     return list(range(last, first - 1, -1))
 
 
 def selected_year(analysis: Analysis, flt: PageFilter) -> int:
-    """The time filter's year when it lies in one, else the year of the as-of date."""
-    return flt.year or analysis.as_of.year
+    """The time filter's year when the books cover it, else the year of the as-of date.
+
+    Each year asked for generates a report folder (~2 MB, a second): a filter of year
+    9999 (or any year 1000–9999) must not make one.
+    """
+    if flt.year is not None and flt.year in report_years(analysis):
+        return flt.year
+    return analysis.as_of.year
 
 
 @dataclass(frozen=True)

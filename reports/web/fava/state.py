@@ -81,6 +81,7 @@ class FundState:
             self._memo.clear()
             self._jobs.clear()
             self.generation += 1
+            self._prune_cache()
             self._analysis = None  # free the previous load's analysis first
             try:
                 self._analysis = analysis_for(
@@ -132,6 +133,15 @@ class FundState:
             if job is None:
                 job = self._jobs[key] = Job(build)
             return job
+
+    def _prune_cache(self) -> None:
+        """Remove the earlier loads' report folders (20 reloads left 101 MB behind)."""
+        if self._cache_dir is None:
+            return
+        current = f"{self.generation}-"
+        for child in list(self._cache_dir.iterdir()):
+            if not child.name.startswith(current):
+                shutil.rmtree(child, ignore_errors=True)
 
     @property
     def cache_dir(self) -> Path:
