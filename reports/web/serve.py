@@ -181,8 +181,10 @@ def create_serve_app(
     path = str(Path(ledger).resolve())
     _install_loader_hook()
     _SERVED.add(path)
+    from sandao.reports.web import query_guard
     from sandao.reports.web.fava import labelled_meta_items
 
+    query_guard.install()  # a catastrophic regex in a query or filter cannot freeze the server
     app = create_app([path], load=load, incognito=incognito, read_only=read_only)
     app.config["SANDAO_READ_ONLY"] = read_only
     app.jinja_env.filters["meta_items"] = labelled_meta_items
