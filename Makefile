@@ -1,6 +1,7 @@
 # Two entry points for a newcomer (see README):
 #   make demo  — install the package and run the main job on the bundled example county
-#   make test  — install system and Python test dependencies, lint, and run the test suite
+#   make test  — install system and Python test dependencies (says which and why), lint, run the tests
+#                (the fast set only: .venv/bin/python -m pytest -m "not slow")
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -25,7 +26,9 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 test: system-deps venv
-	$(BIN)/pip install -q -e '.[test]'
+	@echo "make test: 安装 sandao 及测试依赖到 $(VENV)（pytest、hypothesis、openpyxl、ruff、selenium、frictionless；"
+	@echo "           province 可选依赖 pyarrow、duckdb —— 测试覆盖 sandao export / rollup）"
+	$(BIN)/pip install -q -e '.[test,province]'
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q

@@ -44,8 +44,23 @@ def add_parser(subparsers: Any) -> None:
     rollup.set_defaults(func=cmd_rollup)
 
 
+def require_province_extra(command: str, module: str) -> None:
+    """``pyarrow`` / ``duckdb`` are the optional extra ``province``: say so in one sentence
+    (exit 2) instead of a ModuleNotFoundError traceback."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise UserError(
+            f"sandao {command} 需要 {module}（省级汇总的可选依赖，默认不安装）："
+            "请运行 pip install 'sandao[province]'（在源码目录：.venv/bin/pip install '.[province]'）",
+            2,
+        )
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from dataclasses import replace
+
+    require_province_extra("export", "pyarrow")
 
     from sandao.ledger import load
     from sandao.reports.province.export import ExportError, export
@@ -76,6 +91,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_rollup(args: argparse.Namespace) -> int:
+    require_province_extra("rollup", "duckdb")
     import duckdb
 
     from sandao.reports.province.rollup import RollupError, rollup
