@@ -1,7 +1,9 @@
 """Pieces the three importers share: drafts of entry text, the run context, per-file results.
 
 Entries are written as Beancount text directly (Beancount's printer is ≈25× slower
-than reading the CSV, see quality.md), so each importer produces :class:`Draft` s —
+than reading the CSV, see quality.md): ``tests/importers/test_printer_equivalence.py``
+proves the text is what ``beancount.parser.printer`` prints for the same entries (the
+amount column's alignment aside), string escaping included.  Each importer produces :class:`Draft` s —
 a date, a de-duplication key and the finished text.  The :class:`RunContext` carries
 what one run knows: the ledger's declarations and keys plus what files earlier in the
 same run extracted (payments may cite quotas from a quota export in the same run).

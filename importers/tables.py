@@ -5,6 +5,10 @@ two-row or merged header, blank rows and a 合计 row.  This module turns any of
 one :class:`Table` — the data rows with their row numbers as the user sees them, the
 canonical column of each field, the 元/万元 multiplier and the total row — so the three
 importers only deal with cells.  The file type is decided by its bytes, not its name.
+
+Not a charset detector (chardet, charset-normalizer): exports are UTF-8 or GB18030, and
+trying UTF-8 (strict) then GB18030 is exact, where a detector guesses from statistics and
+names a short GBK file Big5 or a Latin code page.
 """
 
 from __future__ import annotations

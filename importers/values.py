@@ -6,6 +6,10 @@ Every reader goes through these functions, so an amount is a ``Decimal`` in fen 
 the cell's text (or the float's shortest repr) and never passes through float
 arithmetic.  Each function raises :class:`ValueProblem` with a Chinese sentence of what
 was expected; the table reader adds file, row and column.
+
+Not dateutil: its parser guesses (day or month first, missing parts filled from today,
+``fuzzy`` skipping words) where an export date must be one of the spellings below
+exactly, or a sentence saying what was expected.
 """
 
 from __future__ import annotations

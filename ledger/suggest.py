@@ -4,6 +4,10 @@ One small module so every finding that names something unknown (an account, a ta
 a quota, a unit, a department, a community) suggests the same way: a case-insensitive
 match first, then the closest name by edit distance, if it is close enough to be a
 typo rather than a different name.
+
+Not difflib: its similarity ratio is no count of edits, and "within N typing mistakes" is
+the rule (``T2025-01`` → ``T2025-001`` yes, ``T2025-002`` for ``T2025-003`` only as a
+one-edit typo); rapidfuzz would be a dependency for these 15 lines of Levenshtein.
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ the Fiscal Data Package ``model`` (measure: amount; dimensions: unit, stream,
 function, economic, department, task, community, date) over ``postings.csv`` — the
 public, day-level fact table of income and spending with no payee in it.  JSON
 carries amounts as strings so they stay exact to the fen.
+
+The descriptor is written as a dict, not through frictionless: frictionless is a test
+dependency (the tests validate every package with it) and would put its 20 requirements into
+the base install to write one JSON file.
 """
 
 from __future__ import annotations
