@@ -15,7 +15,9 @@ The notice must fit one A4 page, so long lists print only their largest rows
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sandao.ledger import Analysis
 from sandao.ledger.glossary import STREAM
@@ -151,120 +153,21 @@ def community_notice(
     quarter: int,
     threshold: Decimal = LARGE_PAYMENT,
 ) -> Report:
-    """The notice of one community for one quarter (figures in 元)."""
+    """The notice of one community for one quarter (figures in 元): the money table, where
+    it was used, the tasks, the large payments, and the lead's and flow chart's figures."""
     period = quarter_period(year, quarter)
     ytd = Period(period.start.replace(month=1, day=1), period.end, f"{year}年")
     decl = analysis.declarations.communities.get(community)
     unit = decl.unit if decl else None
     money, own = _money_table(analysis, community, unit, period)
-    names = economic_names(analysis)
-    sources: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    for row in income(analysis, ytd, community):
-        source = department_name(analysis, row.department) if row.department else "县财政"
-        sources[(source, row.stream or "其他")] += received(row)
-    ytd_lines = money_lines(analysis, unit, ytd) if unit else {}
-    for (scope, stream), line in ytd_lines.items():
-        if scope == community and line.arranged:
-            sources[("服务中心安排", stream)] += line.arranged
-    use_q: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    use_y: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    flows: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    large = []
-    for row in spending(analysis, ytd, community):
-        use = names.get(row.economic or "", "") or "其他支出"
-        use_y[use] += row.amount
-        flows[(row.stream or "其他", economic_class(row.economic))] += row.amount
-        if row.date >= period.start:
-            use_q[use] += row.amount
-            if row.amount >= threshold:
-                large.append(row)
-    ordered = sorted(use_y, key=lambda u: (-use_y[u], u))
-    use_rows = [{"label": u, "quarter": use_q[u], "ytd": use_y[u]} for u in ordered[:MAX_USES]]
-    rest = ordered[MAX_USES:]
-    if rest:
-        use_rows.append(
-            {
-                "label": f"其他{len(rest)}项用途",
-                "quarter": dsum(use_q[u] for u in rest),
-                "ytd": dsum(use_y[u] for u in rest),
-            }
-        )
-    cols = _two_columns("用途")
-    used = Table(
-        "spent",
-        "二、资金用在哪里（本社区）",
-        cols,
-        use_rows,
-        total={"label": "合计", "quarter": dsum(use_q.values()), "ytd": dsum(use_y.values())},
-    )
-    task_rows = []
-    for fund in analysis.funding.values():
-        task = fund.task
-        if task.community != community or task.start > period.end or task.end < ytd.start:
-            continue
-        got, spent = fund.totals_by(period.end)
-        task_rows.append(
-            {
-                "label": task.name,
-                "department": department_name(analysis, task.department),
-                "amount": task.amount_at(period.end),
-                "received": got,
-                "spent": spent,
-                "balance": got - spent,
-            }
-        )
-    task_cols = [
-        *Column.many(label="工作任务", department="交办部门"),
-        *Column.many(MONEY, amount="应拨", received="已到位", spent="已使用", balance="结余"),
+    sources = _sources(analysis, community, unit, ytd)
+    uses = _Uses.of(analysis, community, period, ytd, threshold)
+    tables = [
+        money,
+        uses.table(),
+        _tasks_table(analysis, community, period, ytd),
+        _payments_table(uses.large, threshold),
     ]
-    task_rows.sort(key=lambda r: (-r["amount"], r["label"]))
-    tasks = Table(
-        "tasks",
-        "三、部门交给社区的工作和经费（费随事转）",
-        task_cols,
-        task_rows,
-        total={
-            "label": "合计",
-            **{
-                k: dsum(r[k] for r in task_rows) for k in ("amount", "received", "spent", "balance")
-            },
-        },
-        shown=MAX_TASKS,
-    )
-    large.sort(key=lambda r: (-r.amount, r.date, r.txn))
-    pay_rows = [
-        {
-            "date": r.date,
-            "payee": public_payee(r.payee, r.private_payee),
-            "purpose": public_text(r.narration),
-            "amount": r.amount,
-        }
-        for r in large
-    ]
-    pay_cols = [
-        Column("date", "日期", DATE),
-        Column("payee", "收款方"),
-        Column("purpose", "用途"),
-        Column("amount", "金额", MONEY),
-    ]
-    notes = [f"本季度单笔 {threshold:,.0f} 元及以上的支出，按金额从大到小；个人收款人只显示姓氏。"]
-    payments = Table(
-        "payments",
-        "四、大额支出",
-        pay_cols,
-        pay_rows,
-        total={
-            "date": "合计",
-            "payee": f"共 {len(pay_rows)} 笔",
-            "amount": dsum(r["amount"] for r in pay_rows),
-        }
-        if pay_rows
-        else None,
-        notes=notes,
-        shown=MAX_PAYMENTS,
-    )
-    households = decl.households if decl else None
-    spent_ytd = dsum(use_y.values())
     mine = Line()
     for line in own.values():
         mine = mine.plus(line)
@@ -273,20 +176,9 @@ def community_notice(
         "period": period.label,
         "community": name,
         "unit": unit_name(analysis, unit),
-        "households": households,
-        "per_household": per(spent_ytd, households),
-        "sources": [
-            {"source": s, "stream": STREAM_WORDS.get(t, t), "amount": v}
-            for (s, t), v in sorted(sources.items())
-        ],
-        "flow_links": [
-            (f"1:{s}", f"2:{STREAM_SHORT.get(t, t)}", v) for (s, t), v in sorted(sources.items())
-        ]
-        + [(f"2:{STREAM_SHORT.get(s, s)}", f"3:{u}", v) for (s, u), v in sorted(flows.items())],
-        "flows": [
-            {"stream": STREAM_WORDS.get(s, s), "use": u, "amount": v}
-            for (s, u), v in sorted(flows.items())
-        ],
+        "households": decl.households if decl else None,
+        "per_household": per(dsum(uses.ytd.values()), decl.households if decl else None),
+        **_flow_context(sources, uses.flows),
         "quarter": {
             "opening": mine.opening,
             "received": mine.received,
@@ -301,9 +193,153 @@ def community_notice(
         "code": community,
     }
     key = f"community-{year}Q{quarter}-{community}"
-    tables = [money, used, tasks, payments]
     # a quarter's figures are as of its end (Q1 → 03-31), or the books' date if not over
     as_of = min(period.end, analysis.as_of)
     return NOTICE.report(
         key, f"{name}财务公开", as_of, tables, context, subtitle=f"{name} {period.label}"
     )
+
+
+def _sources(
+    analysis: Analysis, community: str, unit: str | None, ytd: Period
+) -> dict[tuple[str, str], Decimal]:
+    """(where the money came from, stream) → received this year: the county's finance,
+    each department, and the centre's money arranged for the community."""
+    sources: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for row in income(analysis, ytd, community):
+        source = department_name(analysis, row.department) if row.department else "县财政"
+        sources[(source, row.stream or "其他")] += received(row)
+    ytd_lines = money_lines(analysis, unit, ytd) if unit else {}
+    for (scope, stream), line in ytd_lines.items():
+        if scope == community and line.arranged:
+            sources[("服务中心安排", stream)] += line.arranged
+    return sources
+
+
+@dataclass
+class _Uses:
+    """The community's spending this quarter and this year: by use, by stream and economic
+    class (the flow chart), and the payments at or above the threshold this quarter."""
+
+    quarter: dict[str, Decimal]
+    ytd: dict[str, Decimal]
+    flows: dict[tuple[str, str], Decimal]
+    large: list[Any]
+
+    @classmethod
+    def of(
+        cls, analysis: Analysis, community: str, period: Period, ytd: Period, threshold: Decimal
+    ) -> _Uses:
+        names = economic_names(analysis)
+        uses = cls(
+            defaultdict(lambda: ZERO), defaultdict(lambda: ZERO), defaultdict(lambda: ZERO), []
+        )
+        for row in spending(analysis, ytd, community):
+            use = names.get(row.economic or "", "") or "其他支出"
+            uses.ytd[use] += row.amount
+            uses.flows[(row.stream or "其他", economic_class(row.economic))] += row.amount
+            if row.date >= period.start:
+                uses.quarter[use] += row.amount
+                if row.amount >= threshold:
+                    uses.large.append(row)
+        return uses
+
+    def table(self) -> Table:
+        """二、资金用在哪里: the largest uses this year, the rest in one line."""
+        use_q, use_y = self.quarter, self.ytd
+        ordered = sorted(use_y, key=lambda u: (-use_y[u], u))
+        rows = [{"label": u, "quarter": use_q[u], "ytd": use_y[u]} for u in ordered[:MAX_USES]]
+        rest = ordered[MAX_USES:]
+        if rest:
+            rows.append(
+                {
+                    "label": f"其他{len(rest)}项用途",
+                    "quarter": dsum(use_q[u] for u in rest),
+                    "ytd": dsum(use_y[u] for u in rest),
+                }
+            )
+        total = {"label": "合计", "quarter": dsum(use_q.values()), "ytd": dsum(use_y.values())}
+        return Table("spent", "二、资金用在哪里（本社区）", _two_columns("用途"), rows, total=total)
+
+
+def _tasks_table(analysis: Analysis, community: str, period: Period, ytd: Period) -> Table:
+    """三、部门交给社区的工作和经费: each functional task of the community active this year."""
+    rows = []
+    for fund in analysis.funding.values():
+        task = fund.task
+        if task.community != community or task.start > period.end or task.end < ytd.start:
+            continue
+        got, spent = fund.totals_by(period.end)
+        rows.append(
+            {
+                "label": task.name,
+                "department": department_name(analysis, task.department),
+                "amount": task.amount_at(period.end),
+                "received": got,
+                "spent": spent,
+                "balance": got - spent,
+            }
+        )
+    cols = [
+        *Column.many(label="工作任务", department="交办部门"),
+        *Column.many(MONEY, amount="应拨", received="已到位", spent="已使用", balance="结余"),
+    ]
+    rows.sort(key=lambda r: (-r["amount"], r["label"]))
+    money = ("amount", "received", "spent", "balance")
+    return Table(
+        "tasks",
+        "三、部门交给社区的工作和经费（费随事转）",
+        cols,
+        rows,
+        total={"label": "合计", **{k: dsum(r[k] for r in rows) for k in money}},
+        shown=MAX_TASKS,
+    )
+
+
+def _payments_table(large: list[Any], threshold: Decimal) -> Table:
+    """四、大额支出: this quarter's payments at or above the threshold, largest first."""
+    large = sorted(large, key=lambda r: (-r.amount, r.date, r.txn))
+    rows = [
+        {
+            "date": r.date,
+            "payee": public_payee(r.payee, r.private_payee),
+            "purpose": public_text(r.narration),
+            "amount": r.amount,
+        }
+        for r in large
+    ]
+    cols = [
+        Column("date", "日期", DATE),
+        Column("payee", "收款方"),
+        Column("purpose", "用途"),
+        Column("amount", "金额", MONEY),
+    ]
+    notes = [f"本季度单笔 {threshold:,.0f} 元及以上的支出，按金额从大到小；个人收款人只显示姓氏。"]
+    total = (
+        {"date": "合计", "payee": f"共 {len(rows)} 笔", "amount": dsum(r["amount"] for r in rows)}
+        if rows
+        else None
+    )
+    return Table(
+        "payments", "四、大额支出", cols, rows, total=total, notes=notes, shown=MAX_PAYMENTS
+    )
+
+
+def _flow_context(
+    sources: dict[tuple[str, str], Decimal], flows: dict[tuple[str, str], Decimal]
+) -> dict[str, Any]:
+    """The notice's 钱从哪里来、用到哪里去: the sources, the flow chart's links, the flows."""
+    return {
+        "sources": [
+            {"source": s, "stream": STREAM_WORDS.get(t, t), "amount": v}
+            for (s, t), v in sorted(sources.items())
+        ],
+        "flow_links": [
+            (f"1:{s}", f"2:{STREAM_SHORT.get(t, t)}", v) for (s, t), v in sorted(sources.items())
+        ]
+        + [(f"2:{STREAM_SHORT.get(s, s)}", f"3:{u}", v) for (s, u), v in sorted(flows.items())],
+        "flows": [
+            {"stream": STREAM_WORDS.get(s, s), "use": u, "amount": v}
+            for (s, u), v in sorted(flows.items())
+        ],
+    }
