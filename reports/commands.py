@@ -61,7 +61,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def cmd_report(args: argparse.Namespace) -> int:
     lean_process()
     from sandao.ledger import load
-    from sandao.reports.options import ReportError, check_target, check_templates, parse_formats
+    from sandao.reports.html import check_templates
+    from sandao.reports.options import ReportError, check_target, parse_formats
     from sandao.reports.pdf import PdfUnavailable
 
     ledger: Path = args.ledger

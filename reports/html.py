@@ -120,6 +120,15 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
         raise ReportError(f"模板 {where} 计算出错（{type(exc).__name__}: {exc}）") from None
 
 
+def check_templates(templates: str | Path | None) -> None:
+    """A user templates folder, when given, must be a folder of templates that parse."""
+    if templates is None:
+        return
+    if not Path(templates).is_dir():
+        raise ReportError(f"模板文件夹不存在：{templates}")
+    check_syntax(templates)
+
+
 def check_syntax(folder: str | Path) -> None:
     """Parse every template of a user folder (before the books are read): bad syntax → ReportError."""
     env = jinja2.sandbox.SandboxedEnvironment()

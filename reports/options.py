@@ -80,14 +80,3 @@ def mark(folder: Path) -> None:
     (folder / MARKER).write_text(
         "\n".join([_MARKER_HEAD, *_files(folder)]) + "\n", encoding="utf-8"
     )
-
-
-def check_templates(templates: str | Path | None) -> None:
-    """A user templates folder, when given, must be a folder of templates that parse."""
-    if templates is None:
-        return
-    if not Path(templates).is_dir():
-        raise ReportError(f"模板文件夹不存在：{templates}")
-    from sandao.reports.html import check_syntax
-
-    check_syntax(templates)

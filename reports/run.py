@@ -30,13 +30,12 @@ from sandao.reports.base import quarters_to_date, report_year, unit_name
 from sandao.reports.community import LARGE_PAYMENT, NOTICE, community_notice
 from sandao.reports.disclosure import disclosure_jobs
 from sandao.reports.execution import execution_report
-from sandao.reports.html import environment, render_index, render_report
+from sandao.reports.html import check_templates, environment, render_index, render_report
 from sandao.reports.model import Report
 from sandao.reports.options import (
     DEFAULT_FORMATS,
     ReportError,
     check_target,
-    check_templates,
     mark,
     parse_formats,
 )
