@@ -19,6 +19,7 @@ def _last_json(text: str) -> dict:
     return json.loads(text.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_bench_prints_table_and_last_line_json(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

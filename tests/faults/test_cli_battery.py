@@ -229,6 +229,7 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
 )
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_starting(place: Path, tmp_path: Path) -> None:
     """SIGINT at a random moment of the first 0.7 s: exit 130 (or done, or killed before Python started), no traceback."""
     rng = random.Random(14)

@@ -171,6 +171,7 @@ SCENARIOS = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_killed_run_leaves_old_or_new(scenario: Scenario, tmp_path: Path) -> None:
     template = tmp_path / "template"

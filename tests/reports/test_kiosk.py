@@ -75,6 +75,7 @@ def test_kiosk_pages_are_dated_at_their_quarter_end_and_receive_nothing_negative
         assert not [f for f in figures if f[1].strip().startswith(("-", "−"))], page.name
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_every_community_page_is_reachable_by_clicks_and_shows_the_notice(
     kiosk_browser, site, example

@@ -79,6 +79,7 @@ def test_every_community_notice_of_the_county_is_one_page(tmp_path):
         assert write_pdf(html, tmp_path / f"q{quarter}.pdf") == 1, quarter
 
 
+@pytest.mark.slow
 def test_same_books_same_bytes_in_every_format(tmp_path):
     def run(name: str) -> Path:
         return write_reports(

@@ -64,6 +64,7 @@ def test_export_is_exact_and_partitioned(tmp_path, capsys):
     assert unfunded["status"] == "逾期未拨付"
 
 
+@pytest.mark.slow
 def test_rollup_of_200_counties_equals_the_sum_of_the_parts(tmp_path, capsys):
     expected_income = Decimal(0)
     expected_spent = Decimal(0)
