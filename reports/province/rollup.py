@@ -178,6 +178,11 @@ def _table(
 
 def province_tables(con: Any) -> list[Table]:
     """The roll-up tables, summed by DuckDB in DECIMAL."""
+    return [_departments(con), _functions(con), _league(con), _counties(con)]
+
+
+def _departments(con: Any) -> Table:
+    """一、each department's tasks and money across the counties."""
     departments = _rows(
         con,
         """
@@ -188,6 +193,25 @@ def province_tables(con: Any) -> list[Table]:
         FROM tasks GROUP BY department ORDER BY shortfall DESC, department
         """,
     )
+    return _table(
+        "departments",
+        "一、费随事转：各部门交办任务与经费到位（全省）",
+        [
+            *Column.many(department="部门编码", department_name="部门"),
+            *Column.many(NUMBER, counties="涉及县数", tasks="任务数"),
+            *Column.many(
+                MONEY, amount="应拨", received="已到位", spent="已支出", shortfall="到期未到位"
+            ),
+            Column("late", "曾逾期任务", NUMBER),
+        ],
+        departments,
+        # a county appears under many departments: count it once in the total
+        {"counties": con.execute("SELECT count(DISTINCT county) FROM tasks").fetchone()[0]},
+    )
+
+
+def _functions(con: Any) -> Table:
+    """二、budget execution by function code and year."""
     functions = _rows(
         con,
         """
@@ -206,6 +230,20 @@ def province_tables(con: Any) -> list[Table]:
         row["name"] = function_name(row["function"]) if row["function"] else "未分类"
         row["function"] = row["function"] or ""
         row["rate"] = rate(row["spent"], row["budget"])
+    return _table(
+        "functions",
+        "二、按功能分类的预算执行",
+        [
+            *Column.many(year="年度", function="功能分类", name="名称"),
+            *Column.many(MONEY, budget="调整后指标", spent="支出"),
+            Column("rate", "执行率", RATE),
+        ],
+        functions,
+    )
+
+
+def _league(con: Any) -> Table:
+    """三、the counties ranked by money due and not received."""
     league = _rows(
         con,
         f"""
@@ -218,6 +256,20 @@ def province_tables(con: Any) -> list[Table]:
     )
     for place, row in enumerate(league, 1):
         row["rank"] = place
+    return _table(
+        "league",
+        "三、未拨付任务排行（按到期未到位金额）",
+        [
+            *Column.many(rank="名次", county="县"),
+            *Column.many(NUMBER, tasks="任务数", unfunded="未足额拨付任务", late="曾逾期任务"),
+            *Column.many(MONEY, amount="应拨", received="已到位", shortfall="到期未到位"),
+        ],
+        league,
+    )
+
+
+def _counties(con: Any) -> Table:
+    """四、each county's income and spending."""
     counties = _rows(
         con,
         """
@@ -228,54 +280,17 @@ def province_tables(con: Any) -> list[Table]:
         FROM postings GROUP BY county ORDER BY county
         """,
     )
-    return [
-        _table(
-            "departments",
-            "一、费随事转：各部门交办任务与经费到位（全省）",
-            [
-                *Column.many(department="部门编码", department_name="部门"),
-                *Column.many(NUMBER, counties="涉及县数", tasks="任务数"),
-                *Column.many(
-                    MONEY, amount="应拨", received="已到位", spent="已支出", shortfall="到期未到位"
-                ),
-                Column("late", "曾逾期任务", NUMBER),
-            ],
-            departments,
-            # a county appears under many departments: count it once in the total
-            {"counties": con.execute("SELECT count(DISTINCT county) FROM tasks").fetchone()[0]},
-        ),
-        _table(
-            "functions",
-            "二、按功能分类的预算执行",
-            [
-                *Column.many(year="年度", function="功能分类", name="名称"),
-                *Column.many(MONEY, budget="调整后指标", spent="支出"),
-                Column("rate", "执行率", RATE),
-            ],
-            functions,
-        ),
-        _table(
-            "league",
-            "三、未拨付任务排行（按到期未到位金额）",
-            [
-                *Column.many(rank="名次", county="县"),
-                *Column.many(NUMBER, tasks="任务数", unfunded="未足额拨付任务", late="曾逾期任务"),
-                *Column.many(MONEY, amount="应拨", received="已到位", shortfall="到期未到位"),
-            ],
-            league,
-        ),
-        _table(
-            "counties",
-            "四、各县收支合计",
-            [
-                Column("county", "县"),
-                Column("received", "收入", MONEY),
-                Column("spent", "支出", MONEY),
-                Column("postings", "分录数", NUMBER),
-            ],
-            counties,
-        ),
-    ]
+    return _table(
+        "counties",
+        "四、各县收支合计",
+        [
+            Column("county", "县"),
+            Column("received", "收入", MONEY),
+            Column("spent", "支出", MONEY),
+            Column("postings", "分录数", NUMBER),
+        ],
+        counties,
+    )
 
 
 def rollup(paths: Sequence[str | Path], out_dir: str | Path, formats: Sequence[str]) -> Path:
