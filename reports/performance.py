@@ -13,7 +13,10 @@ and community; per-household figures divide a community's spending by its househ
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sandao.ledger import Analysis
 from sandao.ledger.declarations import Measure
@@ -67,40 +70,89 @@ def _cost_share(measure: Measure | None, alone: bool) -> Decimal | None:
 def targets_table(analysis: Analysis, year: int, unit: str | None = None) -> Table:
     """Targets against outputs of the same period; cost per output only where it carries cost;
     tasks and projects of the year without targets listed as 未设绩效目标."""
-    refs = _refs(analysis)
-    decl = analysis.declarations
     in_year = year_period(year)
 
     def spent(ref: str) -> Decimal:
         """Money spent on a task, project or quota in the year (the ledger's usage series)."""
         return analysis.usage.spent(ref, in_year.start, in_year.end)
 
-    outputs: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
-    output_of: dict[tuple[str, str, str], Measure] = {}
-    for m in decl.outputs:
-        period = measure_period(m)
-        if _in_year(period, year):
-            outputs[(m.ref, m.name, period)] += m.value
-            output_of.setdefault((m.ref, m.name, period), m)
-    keys: dict[tuple[str, str, str], Measure | None] = {}
-    for m in decl.targets:
-        period = measure_period(m)
-        if _in_year(period, year):
-            keys[(m.ref, m.name, period)] = m
-    for key in outputs:
-        keys.setdefault(key, None)
-    names_of: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for ref, name, period in keys:
-        names_of[(ref, period)].add(name)
+    measures = _YearMeasures.of(analysis.declarations, year)
+    rows = _target_rows(analysis, year, unit, measures, spent)
+    targeted = {ref for ref, _, _ in measures.keys}
+    rows += _untargeted_rows(analysis, year, unit, targeted, spent)
+    cols = [
+        *Column.many(ref="编号", kind="类别", ref_name="名称", unit="单位"),
+        *Column.many(period="期间", indicator="绩效指标"),
+        *Column.many(NUMBER, target="目标值", output="完成值"),
+        Column("measure_unit", "计量单位"),
+        Column("completion", "完成率", RATE),
+        *Column.many(MONEY, spent="本年支出（元）", cost="单位产出成本（元）"),
+    ]
+    return Table(
+        "targets",
+        "绩效目标与完成情况",
+        cols,
+        rows,
+        notes=[
+            "目标和完成值按同一期间对比（期间写在“期间”列，如种子材料的“近两年”记为 2023–2024）。",
+            "单位产出成本 = 本年支出 × 该产出承担的份额 ÷ 完成值：只算承担成本的产出"
+            "（任务的主要产出 main，或声明了 cost_share 的产出）；跨年期间的产出不算成本。",
+            f"本年有支出或在执行期内、但没有设绩效目标的任务和项目列为“{NO_TARGET}”。",
+        ],
+    )
+
+
+@dataclass
+class _YearMeasures:
+    """The targets and outputs whose period falls in the year, keyed (ref, indicator, period)."""
+
+    outputs: dict[tuple[str, str, str], Decimal]
+    output_of: dict[tuple[str, str, str], Measure]
+    #: every key with a target or an output → its target (None: an output without one)
+    keys: dict[tuple[str, str, str], Measure | None]
+    #: (ref, period) → its indicators (one indicator carries all of the cost)
+    names_of: dict[tuple[str, str], set[str]]
+
+    @classmethod
+    def of(cls, decl: Any, year: int) -> _YearMeasures:
+        outputs: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
+        output_of: dict[tuple[str, str, str], Measure] = {}
+        for m in decl.outputs:
+            period = measure_period(m)
+            if _in_year(period, year):
+                outputs[(m.ref, m.name, period)] += m.value
+                output_of.setdefault((m.ref, m.name, period), m)
+        keys: dict[tuple[str, str, str], Measure | None] = {}
+        for m in decl.targets:
+            period = measure_period(m)
+            if _in_year(period, year):
+                keys[(m.ref, m.name, period)] = m
+        for key in outputs:
+            keys.setdefault(key, None)
+        names_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for ref, name, period in keys:
+            names_of[(ref, period)].add(name)
+        return cls(outputs, output_of, keys, names_of)
+
+
+def _target_rows(
+    analysis: Analysis,
+    year: int,
+    unit: str | None,
+    measures: _YearMeasures,
+    spent: Callable[[str], Decimal],
+) -> list[dict[str, Any]]:
+    """A row per indicator with a target or an output: completion and cost per output."""
+    refs = _refs(analysis)
     rows = []
-    for ref, name, period in sorted(keys):
-        target = keys[(ref, name, period)]
+    for ref, name, period in sorted(measures.keys):
+        target = measures.keys[(ref, name, period)]
         kind, ref_name, ref_unit = refs.get(ref, ("", "", ""))
         if unit and ref_unit != unit:
             continue
-        done = outputs.get((ref, name, period))
-        output = output_of.get((ref, name, period))
-        share = _cost_share(output, len(names_of[(ref, period)]) == 1)
+        done = measures.outputs.get((ref, name, period))
+        output = measures.output_of.get((ref, name, period))
+        share = _cost_share(output, len(measures.names_of[(ref, period)]) == 1)
         money = spent(ref)
         cost = None
         if done and share is not None and period == str(year):
@@ -123,7 +175,18 @@ def targets_table(analysis: Analysis, year: int, unit: str | None = None) -> Tab
                 "cost": cost,
             }
         )
-    targeted = {ref for ref, _, _ in keys}
+    return rows
+
+
+def _untargeted_rows(
+    analysis: Analysis,
+    year: int,
+    unit: str | None,
+    targeted: set[str],
+    spent: Callable[[str], Decimal],
+) -> list[dict[str, Any]]:
+    """A 未设绩效目标 row per task or project of the year without targets."""
+    rows = []
     for ref, kind, name, ref_unit in _active_without_targets(analysis, year, targeted):
         if unit and ref_unit != unit:
             continue
@@ -143,26 +206,7 @@ def targets_table(analysis: Analysis, year: int, unit: str | None = None) -> Tab
                 "cost": None,
             }
         )
-    cols = [
-        *Column.many(ref="编号", kind="类别", ref_name="名称", unit="单位"),
-        *Column.many(period="期间", indicator="绩效指标"),
-        *Column.many(NUMBER, target="目标值", output="完成值"),
-        Column("measure_unit", "计量单位"),
-        Column("completion", "完成率", RATE),
-        *Column.many(MONEY, spent="本年支出（元）", cost="单位产出成本（元）"),
-    ]
-    return Table(
-        "targets",
-        "绩效目标与完成情况",
-        cols,
-        rows,
-        notes=[
-            "目标和完成值按同一期间对比（期间写在“期间”列，如种子材料的“近两年”记为 2023–2024）。",
-            "单位产出成本 = 本年支出 × 该产出承担的份额 ÷ 完成值：只算承担成本的产出"
-            "（任务的主要产出 main，或声明了 cost_share 的产出）；跨年期间的产出不算成本。",
-            f"本年有支出或在执行期内、但没有设绩效目标的任务和项目列为“{NO_TARGET}”。",
-        ],
-    )
+    return rows
 
 
 def _active_without_targets(
@@ -199,47 +243,13 @@ def venues_table(analysis: Analysis, year: int, unit: str | None = None) -> Tabl
     for p in projects:
         by_community[p.community].append(p)
     totals = {"amount": ZERO, "area": ZERO, "added": ZERO}
-    rooms_before = rooms_after = ZERO
+    rooms = [ZERO, ZERO]  # 八室: area before, area after
     for code in sorted(by_community, key=lambda c: c or ""):
         group = sorted(by_community[code], key=lambda p: p.id)
-        sub = {"amount": ZERO, "area": ZERO, "added": ZERO}
-        for p in group:
-            area = _area(p.meta.get("area"))
-            before = _area(p.meta.get("area_before")) or ZERO
-            added = area - before if area is not None else None
-            if "八室" in str(p.meta["venue"]) and area is not None:
-                rooms_before += before
-                rooms_after += area
-            rows.append(
-                {
-                    "community": community_name(analysis, code),
-                    "ref": p.id,
-                    "venue": str(p.meta["venue"]),
-                    "name": p.name,
-                    "built": str(p.meta.get("built") or p.start.year),
-                    "amount": p.amount,
-                    "area": area,
-                    "added": added,
-                    "per_m2": per(p.amount, area),
-                    "level": 1,
-                }
-            )
-            sub["amount"] += p.amount
-            if p.meta.get("upgrade") is not True:  # a refurbishment's floor is counted once
-                sub["area"] += area or ZERO
-            sub["added"] += added or ZERO
-        rows.insert(
-            len(rows) - len(group),
-            {
-                "community": f"{community_name(analysis, code)}小计",
-                "ref": "",
-                "venue": "",
-                "name": "",
-                "built": "",
-                **_venue_sums(sub),
-                "level": 0,
-            },
-        )
+        venue_rows, sub = _community_venues(analysis, code, group, rooms)
+        subtotal = {"community": f"{community_name(analysis, code)}小计", "ref": "", "venue": ""}
+        rows.append({**subtotal, "name": "", "built": "", **_venue_sums(sub), "level": 0})
+        rows.extend(venue_rows)
         for k in totals:
             totals[k] += sub[k]
     cols = [
@@ -252,10 +262,10 @@ def venues_table(analysis: Analysis, year: int, unit: str | None = None) -> Tabl
         "投资为项目金额（历年建成的按竣工投资）；每平方米造价 = 投资 ÷ 面积；两栏等无面积的阵地不计造价；"
         "提升改造项目（upgrade）的面积不重复计入小计。"
     ]
-    if rooms_after:
+    if rooms[1]:
         notes.insert(
             0,
-            f"社区活动室（八室）总面积从 {rooms_before:,.0f} 平方米增加到 {rooms_after:,.0f} 平方米；"
+            f"社区活动室（八室）总面积从 {rooms[0]:,.0f} 平方米增加到 {rooms[1]:,.0f} 平方米；"
             f"建设资金合计 {totals['amount']:,.2f} 元。",
         )
     return Table(
@@ -267,6 +277,40 @@ def venues_table(analysis: Analysis, year: int, unit: str | None = None) -> Tabl
         level="level",
         notes=notes,
     )
+
+
+def _community_venues(
+    analysis: Analysis, code: str | None, group: list[Any], rooms: list[Decimal]
+) -> tuple[list[dict[str, Any]], dict[str, Decimal]]:
+    """A community's venue rows and its sums; adds its 八室 areas to ``rooms``."""
+    rows = []
+    sub = {"amount": ZERO, "area": ZERO, "added": ZERO}
+    for p in group:
+        area = _area(p.meta.get("area"))
+        before = _area(p.meta.get("area_before")) or ZERO
+        added = area - before if area is not None else None
+        if "八室" in str(p.meta["venue"]) and area is not None:
+            rooms[0] += before
+            rooms[1] += area
+        rows.append(
+            {
+                "community": community_name(analysis, code),
+                "ref": p.id,
+                "venue": str(p.meta["venue"]),
+                "name": p.name,
+                "built": str(p.meta.get("built") or p.start.year),
+                "amount": p.amount,
+                "area": area,
+                "added": added,
+                "per_m2": per(p.amount, area),
+                "level": 1,
+            }
+        )
+        sub["amount"] += p.amount
+        if p.meta.get("upgrade") is not True:  # a refurbishment's floor is counted once
+            sub["area"] += area or ZERO
+        sub["added"] += added or ZERO
+    return rows, sub
 
 
 def _venue_sums(sums: dict[str, Decimal]) -> dict[str, Decimal | None]:
