@@ -82,23 +82,15 @@ def flow(
     links = [(a, b, v) for a, b, v in links if v > 0]
     if not links:
         return Markup("")
-    columns: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    out_sum: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    in_sum: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for a, b, v in links:
-        out_sum[a] += v
-        in_sum[b] += v
-    for name in set(out_sum) | set(in_sum):
-        columns[int(name[0])][name] = max(out_sum[name], in_sum[name])
-    node_w, pad, top = Decimal(12), Decimal(4), Decimal(6)
+    columns = _flow_columns(links)
     # Every node is at least one label high, so labels of small flows never overlap;
     # the chart grows when a column has more nodes than the height holds.
     label_h = Decimal(24) if amounts else Decimal(12)
     max_nodes = max(len(col) for col in columns.values())
-    fixed = 2 * top + pad * (max_nodes - 1) + label_h * max_nodes
+    fixed = 2 * _TOP + _PAD * (max_nodes - 1) + label_h * max_nodes
     height = max(height, int(fixed) + 60)
     W, H = Decimal(width), Decimal(height)
-    xs = {1: Decimal(110), 2: W / 2 - node_w / 2, 3: W - Decimal(130)}
+    xs = {1: Decimal(110), 2: W / 2 - _NODE_W / 2, 3: W - Decimal(130)}
     total = max(sum(col.values(), ZERO) for col in columns.values())
     scale = (H - fixed) / total
     pos: dict[str, list[Decimal]] = {}
@@ -108,52 +100,86 @@ def flow(
         f'width="100%" font-family="{FONT}" role="img" aria-label="资金流向">'
     ]
     for c in (1, 2, 3):
-        y = top
+        y = _TOP
         for i, name in enumerate(sorted(columns[c], key=lambda n: (-columns[c][n], n))):
             h = columns[c][name] * scale + label_h
             band = y + label_h / 2  # the node's flows are centred in it
             pos[name] = [y, band, band]  # top, next outgoing y, next incoming y
             color = PALETTE[i % len(PALETTE)]
             parts.append(
-                f'<rect x="{_n(xs[c])}" y="{_n(y)}" width="{node_w}" height="{_n(h)}" fill="{color}"/>'
+                f'<rect x="{_n(xs[c])}" y="{_n(y)}" width="{_NODE_W}" height="{_n(h)}" fill="{color}"/>'
             )
-            text = name[2:]
-            amount = _money(columns[c][name]) if amounts else ""
-            # Labels go on top of the flows, on a white ground (CJK glyphs ≈ 1 em wide).
-            box = Decimal(
-                max(sum(10 if ord(ch) > 0x2E80 else 6 for ch in text), len(amount) * 5) + 4
-            )
-            if c == 1:
-                tx, anchor, bx = xs[c] - 4, "end", xs[c] - 6 - box
-            else:
-                tx, anchor, bx = xs[c] + node_w + 4, "start", xs[c] + node_w + 2
-            ty = y + h / 2 + (Decimal(-1) if amounts else Decimal(4))
-            labels.append(
-                f'<rect x="{_n(bx)}" y="{_n(ty - 11)}" width="{_n(box)}" '
-                f'height="{26 if amounts else 14}" fill="#ffffff" fill-opacity="0.85"/>'
-                f'<text x="{_n(tx)}" y="{_n(ty)}" font-size="10" text-anchor="{anchor}">'
-                f"{escape(text)}</text>"
-            )
-            if amounts:
-                labels.append(
-                    f'<text x="{_n(tx)}" y="{_n(ty + 11)}" font-size="9" text-anchor="{anchor}" '
-                    f'class="amount">{amount}</text>'
-                )
-            y += h + pad
+            labels.extend(_node_label(name, columns[c][name], c, xs[c], y + h / 2, amounts))
+            y += h + _PAD
     for a, b, v in sorted(links, key=lambda link: (link[0], link[1])):
-        h = v * scale
-        y0 = pos[a][1]
-        y1 = pos[b][2]
-        pos[a][1] += h
-        pos[b][2] += h
-        x0 = xs[int(a[0])] + node_w
-        x1 = xs[int(b[0])]
-        mid = (x0 + x1) / 2
-        parts.append(
-            f'<path d="M{_n(x0)},{_n(y0 + h / 2)} C{_n(mid)},{_n(y0 + h / 2)} {_n(mid)},{_n(y1 + h / 2)} '
-            f'{_n(x1)},{_n(y1 + h / 2)}" stroke="#8aa9c4" stroke-opacity="0.55" '
-            f'stroke-width="{_n(max(h, Decimal(1)))}" fill="none"><title>{escape(a[2:])} → {escape(b[2:])}：{_money(v)}</title></path>'
-        )
+        parts.append(_flow_path(a, b, v * scale, v, pos, xs))
     parts.extend(labels)
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+#: The flow chart's node width, gap between nodes and top margin (SVG units).
+_NODE_W, _PAD, _TOP = Decimal(12), Decimal(4), Decimal(6)
+
+
+def _flow_columns(links: list[tuple[str, str, Decimal]]) -> dict[int, dict[str, Decimal]]:
+    """Column (1–3) → node → its size: the larger of the money in and the money out."""
+    columns: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    out_sum: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    in_sum: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for a, b, v in links:
+        out_sum[a] += v
+        in_sum[b] += v
+    for name in set(out_sum) | set(in_sum):
+        columns[int(name[0])][name] = max(out_sum[name], in_sum[name])
+    return columns
+
+
+def _node_label(
+    name: str, value: Decimal, column: int, x: Decimal, middle: Decimal, amounts: bool
+) -> list[str]:
+    """A node's name (and amount) on a white ground, left of the sources, right of the rest
+    (CJK glyphs ≈ 1 em wide)."""
+    text = name[2:]
+    amount = _money(value) if amounts else ""
+    box = Decimal(max(sum(10 if ord(ch) > 0x2E80 else 6 for ch in text), len(amount) * 5) + 4)
+    if column == 1:
+        tx, anchor, bx = x - 4, "end", x - 6 - box
+    else:
+        tx, anchor, bx = x + _NODE_W + 4, "start", x + _NODE_W + 2
+    ty = middle + (Decimal(-1) if amounts else Decimal(4))
+    out = [
+        f'<rect x="{_n(bx)}" y="{_n(ty - 11)}" width="{_n(box)}" '
+        f'height="{26 if amounts else 14}" fill="#ffffff" fill-opacity="0.85"/>'
+        f'<text x="{_n(tx)}" y="{_n(ty)}" font-size="10" text-anchor="{anchor}">'
+        f"{escape(text)}</text>"
+    ]
+    if amounts:
+        out.append(
+            f'<text x="{_n(tx)}" y="{_n(ty + 11)}" font-size="9" text-anchor="{anchor}" '
+            f'class="amount">{amount}</text>'
+        )
+    return out
+
+
+def _flow_path(
+    a: str,
+    b: str,
+    h: Decimal,
+    value: Decimal,
+    pos: dict[str, list[Decimal]],
+    xs: dict[int, Decimal],
+) -> str:
+    """One link's band from node ``a`` to node ``b``, ``h`` high; moves both nodes' next y."""
+    y0 = pos[a][1]
+    y1 = pos[b][2]
+    pos[a][1] += h
+    pos[b][2] += h
+    x0 = xs[int(a[0])] + _NODE_W
+    x1 = xs[int(b[0])]
+    mid = (x0 + x1) / 2
+    return (
+        f'<path d="M{_n(x0)},{_n(y0 + h / 2)} C{_n(mid)},{_n(y0 + h / 2)} {_n(mid)},{_n(y1 + h / 2)} '
+        f'{_n(x1)},{_n(y1 + h / 2)}" stroke="#8aa9c4" stroke-opacity="0.55" '
+        f'stroke-width="{_n(max(h, Decimal(1)))}" fill="none"><title>{escape(a[2:])} → {escape(b[2:])}：{_money(value)}</title></path>'
+    )
