@@ -162,54 +162,86 @@ def base_id(entry: data.Directive) -> str:
     return "h:" + entry_digest(entry)[:12]
 
 
+def _rough(entry: data.Directive) -> tuple:
+    """A cheap key that identical entries share (a canonical form is only computed for
+    the entries of one day with the same rough key)."""
+    kind = type(entry)
+    if kind is data.Transaction:
+        return (
+            kind,
+            entry.payee,
+            entry.narration,
+            len(entry.postings),
+            entry.postings[0].account if entry.postings else "",
+        )
+    if kind is data.Custom:
+        return (kind, entry.type, len(entry.values))
+    return (kind, getattr(entry, "account", None))
+
+
 class EntryIds:
     """Stable ids of the entries of one set of books, computed on demand.
 
     Identical twins (same base id) are numbered ``-2``, ``-3`` … in the order of
     their canonical form, so the ids do not depend on files or line numbers: an edit
-    that moves every line leaves every id as it was.
+    that moves every line leaves every id as it was.  Only the entries that could be a
+    twin of the one asked for are hashed (same voucher/id; or same day and rough shape).
     """
 
     def __init__(self, entries: Iterable[data.Directive]) -> None:
         self._entries = [e for e in entries if counts(e)]
-        self._ids: dict[int, str] | None = None
-        self._vouchers: dict[str, list[data.Directive]] | None = None
+        self._ids: dict[int, str] = {}
+        self._named: dict[str, list[data.Directive]] | None = None
         self._by_date: dict[datetime.date, list[data.Directive]] | None = None
+        self._rough: dict[datetime.date, dict[tuple, list[data.Directive]]] = {}
 
     def _groups(self) -> None:
-        vouchers: dict[str, list[data.Directive]] = defaultdict(list)
+        named: dict[str, list[data.Directive]] = defaultdict(list)
         by_date: dict[datetime.date, list[data.Directive]] = defaultdict(list)
         for entry in self._entries:
-            meta = entry.meta or {}
-            if meta.get("voucher") is not None or meta.get("id") is not None:
-                vouchers[base_id(entry)].append(entry)
+            meta = entry.meta
+            if meta and (meta.get("voucher") is not None or meta.get("id") is not None):
+                named[base_id(entry)].append(entry)
             else:
                 by_date[entry.date].append(entry)
-        self._vouchers, self._by_date = vouchers, by_date
-        self._ids = {}
+        self._named, self._by_date = named, by_date
 
     def _number(self, group: list[data.Directive]) -> None:
-        assert self._ids is not None
-        named: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        if len(group) == 1:  # no twin: the base id as it is
+            self._ids[id(group[0])] = base_id(group[0])
+            return
+        texts = {id(e): canonical(e) for e in group}
+        bases: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for entry in group:
-            named[base_id(entry)].append((canonical(entry), id(entry)))
-        for base, items in named.items():
+            meta = entry.meta or {}
+            if meta.get("voucher") is not None or meta.get("id") is not None:
+                base = base_id(entry)
+            else:
+                base = "h:" + hashlib.sha256(texts[id(entry)].encode("utf-8")).hexdigest()[:12]
+            bases[base].append((texts[id(entry)], id(entry)))
+        for base, items in bases.items():
             items.sort()
             for n, (_, key) in enumerate(items, 1):
                 self._ids[key] = base if n == 1 else f"{base}-{n}"
 
     def of(self, entry: data.Directive) -> str:
-        if self._ids is None:
-            self._groups()
-        assert self._ids is not None and self._vouchers is not None and self._by_date is not None
         found = self._ids.get(id(entry))
         if found is not None:
             return found
+        if self._named is None:
+            self._groups()
+        assert self._named is not None and self._by_date is not None
         meta = entry.meta or {}
         if meta.get("voucher") is not None or meta.get("id") is not None:
-            self._number(self._vouchers.get(base_id(entry), [entry]))
+            self._number(self._named.get(base_id(entry), [entry]))
         else:
-            self._number(self._by_date.get(entry.date, [entry]))
+            day = self._rough.get(entry.date)
+            if day is None:
+                day = defaultdict(list)
+                for other in self._by_date.get(entry.date, []):
+                    day[_rough(other)].append(other)
+                self._rough[entry.date] = day
+            self._number(day.get(_rough(entry)) or [entry])
         return self._ids.get(id(entry)) or base_id(entry)
 
     def all(self) -> list[tuple[str, data.Directive]]:

@@ -872,6 +872,9 @@ def spend_at_source(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
         if pay.payee:
             earlier[(pay.unit, pay.payee)].append(pay)
     for txn, rows in books.by_txn.items():
+        roles = {r.role for r in rows}
+        if INCOME not in roles and not any(r.role == SPENDING and r.amount < 0 for r in rows):
+            continue
         income = [r for r in rows if r.role == INCOME and gov_code_of(r.account) != "4001"]
         spent = [r for r in rows if r.role == SPENDING and r.amount > 0]
         arrived = any(gov_code_of(r.account) in ARRIVAL_CODES for r in rows)
@@ -960,12 +963,13 @@ def split_purchases(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
             )
             found.append(_paid(books, "AU15", pay, message, pay.amount, p))
     for (unit, payee), pays in sorted(groups.items()):
+        if len(pays) < 2 or sum((x.amount for x in pays), ZERO) <= threshold:
+            continue
         pays.sort(key=lambda x: (x.date, x.txn))
-        i = 0
-        while i < len(pays):
-            j = i
-            total = pays[i].amount
-            while j + 1 < len(pays) and pays[j + 1].date - pays[i].date <= days:
+        # A window [i, j] of payments within ``days`` of the first, slid with a running total.
+        i, j, total, n = 0, 0, pays[0].amount, len(pays)
+        while i < n:
+            while j + 1 < n and pays[j + 1].date - pays[i].date <= days:
                 j += 1
                 total += pays[j].amount
             if j > i and total > threshold:
@@ -984,8 +988,13 @@ def split_purchases(books: AuditBooks, p: dict[str, Any]) -> list[AuditFinding]:
                     )
                 )
                 i = j + 1
+                if i < n:
+                    j, total = i, pays[i].amount
             else:
+                total -= pays[i].amount
                 i += 1
+                if j < i and i < n:
+                    j, total = i, pays[i].amount
     return found
 
 
@@ -1000,9 +1009,8 @@ def duplicate_payments(books: AuditBooks, p: dict[str, Any]) -> list[AuditFindin
         if pay.payee:
             groups[(pay.unit or "", pay.payee, pay.amount)].append(pay)
     found = []
-    for (unit, payee, amount), pays in sorted(groups.items()):
-        if len(pays) < 2:
-            continue
+    repeated = [(key, pays) for key, pays in groups.items() if len(pays) > 1]
+    for (unit, payee, amount), pays in sorted(repeated, key=lambda kv: kv[0]):
         pays.sort(key=lambda x: (x.date, x.txn))
         for a, b in itertools.pairwise(pays):
             if b.date - a.date > days:
@@ -1199,9 +1207,12 @@ def payee_code_mismatch(books: AuditBooks, p: dict[str, Any]) -> list[AuditFindi
     register: dict[str, list[str]] = p["register"]
     patterns = sorted(register, key=len, reverse=True)
     groups: dict[tuple, list[tuple[Payment, Decimal]]] = defaultdict(list)
+    kinds: dict[str, tuple[str, ...]] = {}  # payee → the register's patterns it matches
     for pay in books.payments:
         payee = pay.payee or ""
-        hits = tuple(w for w in patterns if w in payee)
+        hits = kinds.get(payee)
+        if hits is None:
+            hits = kinds[payee] = tuple(w for w in patterns if w in payee)
         if not hits:
             continue
         allowed = tuple(sorted({str(c) for w in hits for c in register[w]}))
