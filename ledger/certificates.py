@@ -303,9 +303,22 @@ def compare(
         problems.append(f"{label}：已结账期间的分录与证书摘要不符（{found.digest}）")
     old = {row[0]: row for row in certificate["entries"]}
     new = {row[0]: row for row in found.rows()}
-    for ident in sorted(old.keys() - new.keys()):
-        problems.append(f"{label}：分录 {ident}（{old[ident][2]}）已删除或被改动")
-    for ident in sorted(new.keys() - old.keys()):
+    removed = sorted(old.keys() - new.keys())
+    added = sorted(new.keys() - old.keys())
+    # A changed entry without a voucher or id gets a new content id: the same text
+    # (date, payee, narration) on both sides reads as one entry changed.
+    by_text = {}
+    for ident in added:
+        by_text.setdefault(new[ident][2], []).append(ident)
+    for ident in removed:
+        twin = by_text.get(old[ident][2])
+        if twin:
+            other = twin.pop(0)
+            added.remove(other)
+            problems.append(f"{label}：分录（{old[ident][2]}）被修改（编号 {ident} → {other}）")
+        else:
+            problems.append(f"{label}：分录 {ident}（{old[ident][2]}）已删除或被改动")
+    for ident in added:
         problems.append(f"{label}：新增分录 {ident}（{new[ident][2]}）")
     for ident in sorted(old.keys() & new.keys()):
         if old[ident][1] != new[ident][1]:
