@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 from sandao.ledger.accounts import component
 
@@ -294,6 +295,10 @@ def generate_county(
     quota arrivals, task transfers and spending).  ``projects`` defaults to one per
     two units.  Raises ``ValueError`` when the fixed transactions (openings,
     arrivals, transfers) alone exceed ``transactions``.
+
+    The steps draw from one random generator in a fixed order (units, projects, quotas,
+    tasks, then the transactions and the budget text), so a seed always gives the same
+    books.
     """
     if min(units, years) < 1 or min(tasks, quotas, communities, transactions) < 0:
         raise ValueError("单位数和年度数应 ≥ 1，其余数量应 ≥ 0")
@@ -301,14 +306,85 @@ def generate_county(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     year_list = [start_year + i for i in range(years)]
-    last_year = year_list[-1]
     first_day = _ordinal(start_year, 1, 1)
-    last_day = _ordinal(last_year, 12, 31)
-    last_txn_day = last_day - 1  # the closing balance assertions sit on 12-31
+    last_day = _ordinal(year_list[-1], 12, 31)
     dates = _Dates(first_day, last_day + 1)
     n_projects = max(1, units // 2) if projects is None else projects
 
-    # -- units, communities -------------------------------------------------
+    unit_list, community_rows = _make_units(rng, units, communities)
+    community_names = {code: name for code, name, _, _ in community_rows}
+    project_list, projects_of = _make_projects(
+        rng, unit_list, community_names, n_projects, start_year, last_day
+    )
+    quota_list = _make_quotas(rng, year_list, units, quotas, projects_of)
+    task_list = _make_tasks(rng, year_list, unit_list, tasks)
+    arrivals = _arrivals(quota_list)
+    plan = _SpendingPlan.of(transactions, units, arrivals, task_list, quota_list)
+
+    books = _Transactions(unit_list, dates)
+    books.openings(rng, first_day)
+    books.quota_arrivals(arrivals)
+    books.task_transfers(task_list)
+    books.task_spending(rng, plan, last_day - 1)  # the closing assertions sit on 12-31
+    quota_counts = books.quota_spending(
+        rng, plan, quota_list, project_list, projects_of, last_day - 1
+    )
+
+    files = _county_files(
+        rng, (unit_list, community_rows, quota_list, task_list, project_list), books, year_list
+    )
+    counts = (units, community_rows, len(project_list))
+    _write_books(out, files, plugin, seed, transactions, tasks, quotas, counts, years)
+    sizes = {"transactions": transactions, "tasks": tasks, "quotas": quotas, "units": units}
+    sizes |= {"communities": communities, "years": years, "projects": len(project_list)}
+    manifest = _manifest(seed, sizes, plugin, len(arrivals), plan, quota_list, task_list)
+    manifest["deliberate"]["overspent_quotas"] = [
+        q.qid for q, c in zip(quota_list, quota_counts, strict=True) if q.overspent and c
+    ]
+    manifest["files"] = [MAIN_FILE, BARE_FILE, *files]
+    (out / MANIFEST_FILE).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return out / MAIN_FILE
+
+
+def _manifest(
+    seed: int,
+    sizes: dict[str, int],
+    plugin: bool,
+    n_arrivals: int,
+    plan: _SpendingPlan,
+    quota_list: list[_Quota],
+    task_list: list[_Task],
+) -> dict[str, Any]:
+    """``county.json``: what was asked for, how many of each kind were written, and the
+    deliberate findings (late, unfunded, overspent)."""
+    return {
+        "seed": seed,
+        **sizes,
+        "plugin": plugin,
+        "counts": {
+            "openings": sizes["units"],
+            "quota_arrivals": n_arrivals,
+            "task_transfers": plan.n_transfers,
+            "task_spending": plan.n_task_spend,
+            "quota_spending": plan.n_quota_spend,
+            "task_amendments": sum(1 for t in task_list if t.amend),
+            "quota_adjustments": sum(1 for q in quota_list if q.adjust),
+        },
+        "deliberate": {
+            "late_tasks": [t.tid for t in task_list if t.late],
+            "unfunded_tasks": [t.tid for t in task_list if t.unfunded],
+            "overspent_tasks": [t.tid for t in task_list if t.overspent and t.transfers],
+        },
+    }
+
+
+def _make_units(
+    rng: random.Random, units: int, communities: int
+) -> tuple[list[_Unit], list[tuple[str, str, int, int]]]:
+    """The units (service centres, then town centres) and the communities dealt round them
+    (code, name, unit index, households)."""
     unit_list: list[_Unit] = []
     for i in range(units):
         place = PLACES[i % len(PLACES)] + (str(i // len(PLACES) + 1) if i >= len(PLACES) else "")
@@ -323,10 +399,19 @@ def generate_county(
         unit_index = j % units
         unit_list[unit_index].communities.append(code)
         community_rows.append((code, f"{name}社区", unit_index, rng.randrange(800, 4200, 10)))
+    return unit_list, community_rows
 
-    community_names = {code: name for code, name, _, _ in community_rows}
 
-    # -- projects -------------------------------------------------------------
+def _make_projects(
+    rng: random.Random,
+    unit_list: list[_Unit],
+    community_names: dict[str, str],
+    n_projects: int,
+    start_year: int,
+    last_day: int,
+) -> tuple[list[_Project], dict[int, list[int]]]:
+    """Construction projects, every other unit first; and each unit's project indexes."""
+    units = len(unit_list)
     project_list: list[_Project] = []
     projects_of: dict[int, list[int]] = {}
     for k in range(n_projects):
@@ -342,8 +427,18 @@ def generate_county(
             _Project(f"P{start_year}-{k + 1:02d}", title, unit_index, community, declared, last_day)
         )
         projects_of.setdefault(unit_index, []).append(k)
+    return project_list, projects_of
 
-    # -- quotas ---------------------------------------------------------------
+
+def _make_quotas(
+    rng: random.Random,
+    year_list: list[int],
+    units: int,
+    quotas: int,
+    projects_of: dict[int, list[int]],
+) -> list[_Quota]:
+    """The quotas, dealt evenly over (year, unit) slots; each slot's first is the base
+    quota, then project or staff quotas, capital, and top-ups."""
     quota_list: list[_Quota] = []
     slots = [(y, u) for y in year_list for u in range(units)]
     per_slot = [
@@ -352,10 +447,7 @@ def generate_county(
     if max(per_slot) > 99:
         raise ValueError("每个单位每年最多 99 个指标（--quotas 太大）")
     for (year, u), count in zip(slots, per_slot, strict=True):
-        yy = year % 100
         for k in range(count):
-            qid = f"ZB{yy}-{u + 1:02d}{k + 1:02d}"
-            kind, declared = "年初", _ordinal(year, 1, 10)
             if k == 0:
                 profile = _BASE_QUOTA
             elif k == 1 and u in projects_of:
@@ -366,72 +458,95 @@ def generate_county(
                 profile = _CAPITAL_QUOTA
             else:
                 profile = _TOP_UP_QUOTA
-            stream, function, economic, (low, high), weight = profile
-            amount = rng.uniform(low, high)
-            if profile is _TOP_UP_QUOTA:
-                kind, declared = "追加", _ordinal(year, 3, 1) + rng.randrange(0, 180)
-            quota = _Quota(
-                qid, u, year, stream, function, economic, _round_yuan(amount, 1000), declared, kind
-            )
-            quota.weight = weight
-            if stream == "建设":
-                quota.fund_type = "政府性基金" if rng.random() < 0.3 else "一般公共预算"
-            if rng.random() < 0.05:
-                quota.control = "warn"
-            if rng.random() < ADJUST_RATE:
-                sign = -1 if rng.random() < 0.4 else 1
-                delta = sign * _round_yuan(quota.amount / 100 * rng.uniform(0.05, 0.15), 1000)
-                quota.adjust = (_ordinal(year, 6, 1) + rng.randrange(0, 100), delta)
-            quota.overspent = quota.control == "stop" and rng.random() < OVERSPENT_QUOTA_RATE
-            quota_list.append(quota)
+            quota_list.append(_make_quota(rng, year, u, k, profile))
+    return quota_list
 
-    # -- tasks ----------------------------------------------------------------
+
+def _make_quota(rng: random.Random, year: int, u: int, k: int, profile: Any) -> _Quota:
+    """One quota of a profile, with its fund type, control, adjustment and overspending."""
+    qid = f"ZB{year % 100}-{u + 1:02d}{k + 1:02d}"
+    kind, declared = "年初", _ordinal(year, 1, 10)
+    stream, function, economic, (low, high), weight = profile
+    amount = rng.uniform(low, high)
+    if profile is _TOP_UP_QUOTA:
+        kind, declared = "追加", _ordinal(year, 3, 1) + rng.randrange(0, 180)
+    quota = _Quota(
+        qid, u, year, stream, function, economic, _round_yuan(amount, 1000), declared, kind
+    )
+    quota.weight = weight
+    if stream == "建设":
+        quota.fund_type = "政府性基金" if rng.random() < 0.3 else "一般公共预算"
+    if rng.random() < 0.05:
+        quota.control = "warn"
+    if rng.random() < ADJUST_RATE:
+        sign = -1 if rng.random() < 0.4 else 1
+        delta = sign * _round_yuan(quota.amount / 100 * rng.uniform(0.05, 0.15), 1000)
+        quota.adjust = (_ordinal(year, 6, 1) + rng.randrange(0, 100), delta)
+    quota.overspent = quota.control == "stop" and rng.random() < OVERSPENT_QUOTA_RATE
+    return quota
+
+
+def _make_tasks(
+    rng: random.Random, year_list: list[int], unit_list: list[_Unit], tasks: int
+) -> list[_Task]:
+    """The tasks, dealt evenly over the years."""
+    years = len(year_list)
     task_list: list[_Task] = []
     per_year = [tasks // years + (1 if i < tasks % years else 0) for i in range(years)]
     for year, count in zip(year_list, per_year, strict=True):
         for n in range(count):
-            d = rng.randrange(len(DEPARTMENTS))
-            u = rng.randrange(units)
-            unit = unit_list[u]
-            community = (
-                rng.choice(unit.communities) if unit.communities and rng.random() < 0.7 else None
-            )
-            declared = _ordinal(year, 1, 15) + rng.randrange(0, 290)
-            end = _ordinal(year, 12, 31)
-            if year < last_year and rng.random() < 0.2:
-                end = _ordinal(year + 1, 6, 30)
-            amount = _round_yuan(
-                rng.choice((1e4, 2e4, 3e4, 5e4, 8e4, 1e5, 2e5)) * rng.uniform(0.5, 2), 1000
-            )
-            title = rng.choice(TASK_TITLES[DEPARTMENTS[d][0]])
-            task = _Task(
-                f"T{year}-{n + 1:03d}", title, d, u, community, amount, declared, declared + 30, end
-            )
-            roll = rng.random()
-            if roll < UNFUNDED_TASK_RATE:
-                task.unfunded = True
-            elif roll < UNFUNDED_TASK_RATE + LATE_TASK_RATE:
-                task.late = True
-            elif roll < UNFUNDED_TASK_RATE + LATE_TASK_RATE + OVERSPENT_TASK_RATE:
-                task.overspent = True
-            if task.unfunded:
-                if rng.random() < 0.5:  # partly funded: half the money, on time
-                    task.transfers.append((declared + rng.randrange(0, 25), amount // 2))
-            elif task.late:
-                task.transfers.append((min(task.due + rng.randrange(10, 70), end - 20), amount))
-            else:
-                task.transfers.append((declared + rng.randrange(0, 25), amount))
-            amend_day = declared + rng.randrange(45, 120)
-            clean = not (task.unfunded or task.late)
-            if clean and rng.random() < AMEND_RATE and amend_day + 60 < end:
-                new_total = amount + _round_yuan(amount / 100 * rng.uniform(0.1, 0.5), 1000)
-                task.amend = (amend_day, new_total, rng.random() < 0.5)
-                arrive = max(amend_day, task.transfers[-1][0]) + rng.randrange(1, 25)
-                task.transfers.append((arrive, new_total - amount))
-            task_list.append(task)
+            task_list.append(_make_task(rng, year, n, unit_list, year == year_list[-1]))
+    return task_list
 
-    # -- arrivals of quota money ----------------------------------------------
-    arrivals: list[tuple[_Quota, int, int]] = []  # (quota, ordinal, fen)
+
+def _make_task(
+    rng: random.Random, year: int, n: int, unit_list: list[_Unit], last_year: bool
+) -> _Task:
+    """One task: department, unit, community, amount; late, unfunded or overspent at the
+    deliberate rates; its transfers, and an amendment with its extra transfer."""
+    d = rng.randrange(len(DEPARTMENTS))
+    u = rng.randrange(len(unit_list))
+    unit = unit_list[u]
+    community = rng.choice(unit.communities) if unit.communities and rng.random() < 0.7 else None
+    declared = _ordinal(year, 1, 15) + rng.randrange(0, 290)
+    end = _ordinal(year, 12, 31)
+    if not last_year and rng.random() < 0.2:
+        end = _ordinal(year + 1, 6, 30)
+    amount = _round_yuan(
+        rng.choice((1e4, 2e4, 3e4, 5e4, 8e4, 1e5, 2e5)) * rng.uniform(0.5, 2), 1000
+    )
+    title = rng.choice(TASK_TITLES[DEPARTMENTS[d][0]])
+    task = _Task(
+        f"T{year}-{n + 1:03d}", title, d, u, community, amount, declared, declared + 30, end
+    )
+    roll = rng.random()
+    if roll < UNFUNDED_TASK_RATE:
+        task.unfunded = True
+    elif roll < UNFUNDED_TASK_RATE + LATE_TASK_RATE:
+        task.late = True
+    elif roll < UNFUNDED_TASK_RATE + LATE_TASK_RATE + OVERSPENT_TASK_RATE:
+        task.overspent = True
+    if task.unfunded:
+        if rng.random() < 0.5:  # partly funded: half the money, on time
+            task.transfers.append((declared + rng.randrange(0, 25), amount // 2))
+    elif task.late:
+        task.transfers.append((min(task.due + rng.randrange(10, 70), end - 20), amount))
+    else:
+        task.transfers.append((declared + rng.randrange(0, 25), amount))
+    amend_day = declared + rng.randrange(45, 120)
+    clean = not (task.unfunded or task.late)
+    if clean and rng.random() < AMEND_RATE and amend_day + 60 < end:
+        new_total = amount + _round_yuan(amount / 100 * rng.uniform(0.1, 0.5), 1000)
+        task.amend = (amend_day, new_total, rng.random() < 0.5)
+        arrive = max(amend_day, task.transfers[-1][0]) + rng.randrange(1, 25)
+        task.transfers.append((arrive, new_total - amount))
+    return task
+
+
+def _arrivals(quota_list: list[_Quota]) -> list[tuple[_Quota, int, int]]:
+    """(quota, day, fen) of each arrival of quota money: a year's quota in four quarterly
+    parts, a top-up in two; a cut is paid net, an increase arrives after its adjustment."""
+    arrivals: list[tuple[_Quota, int, int]] = []
     for quota in quota_list:
         final = quota.amount + (quota.adjust[1] if quota.adjust else 0)
         if quota.kind == "年初":
@@ -448,104 +563,169 @@ def generate_county(
         arrivals.extend((quota, d, a) for d, a in zip(days, amounts, strict=True))
         if quota.adjust and quota.adjust[1] > 0:
             arrivals.append((quota, quota.adjust[0] + 5, quota.adjust[1]))
+    return arrivals
 
-    n_transfers = sum(len(t.transfers) for t in task_list)
-    fixed = units + len(arrivals) + n_transfers
-    if fixed > transactions:
-        raise ValueError(
-            f"交易笔数 {transactions} 少于必需的 {fixed} 笔（开账、指标到账、任务拨款）；"
-            "请减少 --tasks / --quotas 或增加 --transactions"
-        )
-    spending = transactions - fixed
-    funded = [t for t in task_list if t.transfers]
-    n_task_spend = int(spending * TASK_SPENDING_SHARE) if funded else 0
-    n_quota_spend = spending - n_task_spend
-    if not quota_list and n_quota_spend:
-        if not funded:
-            raise ValueError("没有指标也没有已拨款的任务，无处支出；请增加 --quotas 或 --tasks")
-        n_task_spend, n_quota_spend = spending, 0
 
-    # -- text builders ----------------------------------------------------------
-    txns: list[tuple[int, int, str]] = []  # (ordinal, sequence, text)
-    seq = 0
-    balances: dict[str, int] = {}
+@dataclass
+class _SpendingPlan:
+    """How many spending transactions remain after the fixed ones, and their split."""
 
-    def add(ordinal: int, text: str) -> None:
-        nonlocal seq
-        seq += 1
-        txns.append((ordinal, seq, text))
+    n_transfers: int
+    funded: list[_Task]
+    n_task_spend: int
+    n_quota_spend: int
 
-    def acct(u: int, tail: str, root: str = "Assets") -> str:
-        return f"{root}:{unit_list[u].prefix}:{tail}"
+    @classmethod
+    def of(
+        cls,
+        transactions: int,
+        units: int,
+        arrivals: list[tuple[_Quota, int, int]],
+        task_list: list[_Task],
+        quota_list: list[_Quota],
+    ) -> _SpendingPlan:
+        n_transfers = sum(len(t.transfers) for t in task_list)
+        fixed = units + len(arrivals) + n_transfers
+        if fixed > transactions:
+            raise ValueError(
+                f"交易笔数 {transactions} 少于必需的 {fixed} 笔（开账、指标到账、任务拨款）；"
+                "请减少 --tasks / --quotas 或增加 --transactions"
+            )
+        spending = transactions - fixed
+        funded = [t for t in task_list if t.transfers]
+        n_task_spend = int(spending * TASK_SPENDING_SHARE) if funded else 0
+        n_quota_spend = spending - n_task_spend
+        if not quota_list and n_quota_spend:
+            if not funded:
+                raise ValueError("没有指标也没有已拨款的任务，无处支出；请增加 --quotas 或 --tasks")
+            n_task_spend, n_quota_spend = spending, 0
+        return cls(n_transfers, funded, n_task_spend, n_quota_spend)
 
-    # openings
-    for u, unit in enumerate(unit_list):
-        opening = _round_yuan(rng.uniform(5e4, 5e5), 100)
-        bank = acct(u, ACC_1002)
-        balances[bank] = balances.get(bank, 0) + opening
-        add(
-            first_day,
-            f'{dates(first_day)} * "期初余额" "{unit.name} 期初银行存款"\n'
-            f"  {bank}  {fen(opening)} CNY\n"
-            f"  {acct(u, ACC_3001, 'Equity')}\n",
-        )
 
-    # quota arrivals: Dr 1011 / Cr 4001 stream account
-    for quota, day, amount in arrivals:
-        account = acct(quota.unit, ACC_1011)
-        balances[account] = balances.get(account, 0) + amount
-        income = acct(quota.unit, f"{ACC_4001}:{STREAM_INCOME[quota.stream]}", "Income")
-        add(
-            day,
-            f'{dates(day)} * "县财政局" "{quota.qid} 指标到账"\n'
-            f'  quota: "{quota.qid}"\n'
-            f"  {account}  {fen(amount)} CNY\n"
-            f"  {income}\n",
-        )
+class _Transactions:
+    """The county's transactions as text, in the order written, and each cash account's
+    balance (for the year-end assertions)."""
 
-    # task transfers: Dr 1002 / Cr 4001:Dxx, linked
-    for task in task_list:
-        dcode, dname = DEPARTMENTS[task.dept][0], DEPARTMENTS[task.dept][1]
-        bank = acct(task.unit, ACC_1002)
-        income = acct(task.unit, f"{ACC_4001}:{component(dcode, dname)}", "Income")
-        for day, amount in task.transfers:
-            balances[bank] = balances.get(bank, 0) + amount
-            add(
+    def __init__(self, unit_list: list[_Unit], dates: _Dates) -> None:
+        self.unit_list = unit_list
+        self.dates = dates
+        self.txns: list[tuple[int, int, str]] = []  # (ordinal, sequence, text)
+        self.balances: dict[str, int] = {}
+
+    def add(self, ordinal: int, text: str) -> None:
+        self.txns.append((ordinal, len(self.txns) + 1, text))
+
+    def acct(self, u: int, tail: str, root: str = "Assets") -> str:
+        return f"{root}:{self.unit_list[u].prefix}:{tail}"
+
+    def openings(self, rng: random.Random, first_day: int) -> None:
+        """Each unit's opening bank balance against 3001."""
+        dates = self.dates
+        for u, unit in enumerate(self.unit_list):
+            opening = _round_yuan(rng.uniform(5e4, 5e5), 100)
+            bank = self.acct(u, ACC_1002)
+            self.balances[bank] = self.balances.get(bank, 0) + opening
+            self.add(
+                first_day,
+                f'{dates(first_day)} * "期初余额" "{unit.name} 期初银行存款"\n'
+                f"  {bank}  {fen(opening)} CNY\n"
+                f"  {self.acct(u, ACC_3001, 'Equity')}\n",
+            )
+
+    def quota_arrivals(self, arrivals: list[tuple[_Quota, int, int]]) -> None:
+        """Quota money arriving: Dr 1011 / Cr the stream's 4001 account."""
+        dates = self.dates
+        for quota, day, amount in arrivals:
+            account = self.acct(quota.unit, ACC_1011)
+            self.balances[account] = self.balances.get(account, 0) + amount
+            income = self.acct(quota.unit, f"{ACC_4001}:{STREAM_INCOME[quota.stream]}", "Income")
+            self.add(
                 day,
-                f'{dates(day)} * "{dname}" "{task.title} 经费拨付" ^{task.tid}\n'
-                f"  {bank}  {fen(amount)} CNY\n"
+                f'{dates(day)} * "县财政局" "{quota.qid} 指标到账"\n'
+                f'  quota: "{quota.qid}"\n'
+                f"  {account}  {fen(amount)} CNY\n"
                 f"  {income}\n",
             )
 
-    # task spending from 1002, linked
-    task_counts = _apportion(rng, n_task_spend, [sum(a for _, a in t.transfers) for t in funded])
-    for task, count in zip(funded, task_counts, strict=True):
-        if not count:
-            task.overspent = False  # nothing spent, nothing overspent
-            continue
-        received = sum(a for _, a in task.transfers)
-        ratio = 1.1 if task.overspent else rng.uniform(0.6, 0.98)
-        lo = task.transfers[-1][0] + 1
-        hi = max(lo, min(task.end, last_txn_day))
-        bank = acct(task.unit, ACC_1002)
-        for amount in _split(rng, int(received * ratio), count):
-            day = rng.randint(lo, hi)
-            code = rng.choice(TASK_ECONOMICS)
-            name, payees, what = EXPENSES[code]
-            balances[bank] -= amount
-            add(
-                day,
-                f'{dates(day)} * "{rng.choice(payees)}" "{task.title} {what}" ^{task.tid}\n'
-                f"  {acct(task.unit, component(code, name), 'Expenses')}  {fen(amount)} CNY\n"
-                f"  {bank}\n",
-            )
+    def task_transfers(self, task_list: list[_Task]) -> None:
+        """Departments' transfers for their tasks: Dr 1002 / Cr 4001:Dxx, linked."""
+        dates = self.dates
+        for task in task_list:
+            dcode, dname = DEPARTMENTS[task.dept][0], DEPARTMENTS[task.dept][1]
+            bank = self.acct(task.unit, ACC_1002)
+            income = self.acct(task.unit, f"{ACC_4001}:{component(dcode, dname)}", "Income")
+            for day, amount in task.transfers:
+                self.balances[bank] = self.balances.get(bank, 0) + amount
+                self.add(
+                    day,
+                    f'{dates(day)} * "{dname}" "{task.title} 经费拨付" ^{task.tid}\n'
+                    f"  {bank}  {fen(amount)} CNY\n"
+                    f"  {income}\n",
+                )
 
-    # spending charged to quotas, from 1011 (construction: to 1613, linked to a project)
-    quota_counts = _apportion(rng, n_quota_spend, [q.weight for q in quota_list])
-    construction_total: dict[int, int] = {}
-    for quota, count in zip(quota_list, quota_counts, strict=True):
-        if not count:
-            continue
+    def task_spending(self, rng: random.Random, plan: _SpendingPlan, last_txn_day: int) -> None:
+        """Task spending from 1002, linked, apportioned by the money each task received."""
+        dates = self.dates
+        funded = plan.funded
+        counts = _apportion(
+            rng, plan.n_task_spend, [sum(a for _, a in t.transfers) for t in funded]
+        )
+        for task, count in zip(funded, counts, strict=True):
+            if not count:
+                task.overspent = False  # nothing spent, nothing overspent
+                continue
+            received = sum(a for _, a in task.transfers)
+            ratio = 1.1 if task.overspent else rng.uniform(0.6, 0.98)
+            lo = task.transfers[-1][0] + 1
+            hi = max(lo, min(task.end, last_txn_day))
+            bank = self.acct(task.unit, ACC_1002)
+            for amount in _split(rng, int(received * ratio), count):
+                day = rng.randint(lo, hi)
+                code = rng.choice(TASK_ECONOMICS)
+                name, payees, what = EXPENSES[code]
+                self.balances[bank] -= amount
+                self.add(
+                    day,
+                    f'{dates(day)} * "{rng.choice(payees)}" "{task.title} {what}" ^{task.tid}\n'
+                    f"  {self.acct(task.unit, component(code, name), 'Expenses')}  {fen(amount)} CNY\n"
+                    f"  {bank}\n",
+                )
+
+    def quota_spending(
+        self,
+        rng: random.Random,
+        plan: _SpendingPlan,
+        quota_list: list[_Quota],
+        project_list: list[_Project],
+        projects_of: dict[int, list[int]],
+        last_txn_day: int,
+    ) -> list[int]:
+        """Spending charged to quotas from 1011 (construction: to 1613, linked to a project,
+        whose amount follows what was spent on it); returns each quota's count."""
+        counts = _apportion(rng, plan.n_quota_spend, [q.weight for q in quota_list])
+        construction_total: dict[int, int] = {}
+        for quota, count in zip(quota_list, counts, strict=True):
+            if count:
+                self._quota_payments(
+                    rng, quota, count, last_txn_day, project_list, projects_of, construction_total
+                )
+        for k, project in enumerate(project_list):
+            spent = construction_total.get(k, 0)
+            project.amount = _round_yuan(max(spent * 1.25, 1e8) / 100, 10_000)
+        return counts
+
+    def _quota_payments(
+        self,
+        rng: random.Random,
+        quota: _Quota,
+        count: int,
+        last_txn_day: int,
+        project_list: list[_Project],
+        projects_of: dict[int, list[int]],
+        construction_total: dict[int, int],
+    ) -> None:
+        """One quota's payments: most of it (more than all of it when overspent)."""
+        dates = self.dates
         cap = quota.amount
         if quota.adjust:
             cap = (
@@ -556,43 +736,49 @@ def generate_county(
         total = int(cap * (1.06 if quota.overspent else rng.uniform(0.7, 0.97)))
         lo = max(quota.declared + 3, _ordinal(quota.year, 1, 15))
         hi = min(_ordinal(quota.year, 12, 28), last_txn_day)
-        zero = acct(quota.unit, ACC_1011)
+        zero = self.acct(quota.unit, ACC_1011)
         owned = projects_of.get(quota.unit, []) if quota.stream == "建设" else []
         group = ECONOMIC_GROUPS[quota.economic]
         for i, amount in enumerate(_split(rng, total, count)):
             day = rng.randint(lo, hi)
-            balances[zero] -= amount
+            self.balances[zero] -= amount
             if owned:
-                project = project_list[owned[i % len(owned)]]
-                construction_total[owned[i % len(owned)]] = (
-                    construction_total.get(owned[i % len(owned)], 0) + amount
-                )
-                add(
+                k = owned[i % len(owned)]
+                construction_total[k] = construction_total.get(k, 0) + amount
+                self.add(
                     day,
                     f'{dates(day)} * "{rng.choice(CONSTRUCTION_PAYEES)}" '
-                    f'"{project.title} 工程进度款" ^{project.pid}\n'
+                    f'"{project_list[k].title} 工程进度款" ^{project_list[k].pid}\n'
                     f'  quota: "{quota.qid}"\n'
-                    f"  {acct(quota.unit, ACC_1613)}  {fen(amount)} CNY\n"
+                    f"  {self.acct(quota.unit, ACC_1613)}  {fen(amount)} CNY\n"
                     f"  {zero}\n",
                 )
                 continue
             code = rng.choice(group)
             name, payees, what = EXPENSES[code]
-            add(
+            self.add(
                 day,
                 f'{dates(day)} * "{rng.choice(payees)}" "{what}"\n'
                 f'  quota: "{quota.qid}"\n'
-                f"  {acct(quota.unit, component(code, name), 'Expenses')}  {fen(amount)} CNY\n"
+                f"  {self.acct(quota.unit, component(code, name), 'Expenses')}  {fen(amount)} CNY\n"
                 f"  {zero}\n",
             )
-    for k, project in enumerate(project_list):
-        spent = construction_total.get(k, 0)
-        project.amount = _round_yuan(max(spent * 1.25, 1e8) / 100, 10_000)
 
-    # -- write the files ---------------------------------------------------------
+
+def _county_files(
+    rng: random.Random,
+    declared: tuple[list[_Unit], list[Any], list[_Quota], list[_Task], list[_Project]],
+    books: _Transactions,
+    year_list: list[int],
+) -> dict[str, list[str]]:
+    """File name → its parts: accounts, declarations, each year's budget and
+    transactions (in date order), the year-end balances."""
+    unit_list, community_rows, quota_list, task_list, project_list = declared
+    dates = books.dates
+    first_day = dates.first
+    last_day = _ordinal(year_list[-1], 12, 31)
     files: dict[str, list[str]] = {}
-    opens = _open_text(unit_list, dates(first_day))
-    files["accounts.beancount"] = opens
+    files["accounts.beancount"] = _open_text(unit_list, dates(first_day))
     files["declarations.beancount"] = _declaration_text(unit_list, community_rows, dates(first_day))
     budget: dict[int, list[tuple[int, int, str]]] = {y: [] for y in year_list}
     _budget_text(budget, quota_list, task_list, project_list, unit_list, dates, rng, last_day)
@@ -601,7 +787,7 @@ def generate_county(
             f"; {year} 年度：预算指标、任务、项目、绩效目标（合成数据）\n\n"
         ] + [t for _, _, t in sorted(budget[year])]
     by_year: dict[int, list[tuple[int, int, str]]] = {y: [] for y in year_list}
-    for item in txns:
+    for item in books.txns:
         by_year[datetime.date.fromordinal(item[0]).year].append(item)
     for year in year_list:
         rows = sorted(by_year[year])
@@ -611,14 +797,29 @@ def generate_county(
     closing = dates(last_day)
     files["balances.beancount"] = ["; 年末余额核对\n\n"] + [
         f"{closing} balance {account}  {fen(amount)} CNY\n"
-        for account, amount in sorted(balances.items())
+        for account, amount in sorted(books.balances.items())
     ]
+    return files
 
+
+def _write_books(
+    out: Path,
+    files: dict[str, list[str]],
+    plugin: bool,
+    seed: int,
+    transactions: int,
+    tasks: int,
+    quotas: int,
+    counts: tuple[int, list[Any], int],
+    years: int,
+) -> None:
+    """The files, the main file (with the plugin line when asked) and its bare twin."""
+    units, community_rows, _ = counts
     includes = "".join(f'include "{name}"\n' for name in files)
     header = (
         "; 合成县级“三到社区”资金台账 — sandao bench generator\n"
         f"; seed={seed} transactions={transactions} tasks={tasks} quotas={quotas} "
-        f"units={units} communities={communities} years={years}\n\n"
+        f"units={units} communities={len(community_rows)} years={years}\n\n"
         'option "title" "合成县 三到社区资金台账 (synthetic county)"\n'
         'option "operating_currency" "CNY"\n\n'
     )
@@ -630,40 +831,6 @@ def generate_county(
     plugin_line = f'plugin "{PLUGIN_MODULE}"\n\n' if plugin else ""
     main.write_text(header + plugin_line + includes, encoding="utf-8")
     bare_twin(main).write_text(header + includes, encoding="utf-8")
-
-    manifest = {
-        "seed": seed,
-        "transactions": transactions,
-        "tasks": tasks,
-        "quotas": quotas,
-        "units": units,
-        "communities": communities,
-        "years": years,
-        "projects": len(project_list),
-        "plugin": plugin,
-        "counts": {
-            "openings": units,
-            "quota_arrivals": len(arrivals),
-            "task_transfers": n_transfers,
-            "task_spending": n_task_spend,
-            "quota_spending": n_quota_spend,
-            "task_amendments": sum(1 for t in task_list if t.amend),
-            "quota_adjustments": sum(1 for q in quota_list if q.adjust),
-        },
-        "deliberate": {
-            "late_tasks": [t.tid for t in task_list if t.late],
-            "unfunded_tasks": [t.tid for t in task_list if t.unfunded],
-            "overspent_tasks": [t.tid for t in task_list if t.overspent and t.transfers],
-            "overspent_quotas": [
-                q.qid for q, c in zip(quota_list, quota_counts, strict=True) if q.overspent and c
-            ],
-        },
-        "files": [MAIN_FILE, BARE_FILE, *files],
-    }
-    (out / MANIFEST_FILE).write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    return main
 
 
 def _open_text(unit_list: list[_Unit], day: str) -> list[str]:
@@ -753,6 +920,18 @@ def _budget_text(
                 f'{dates(day)} custom "quota-adjust" "{quota.qid}" {fen(delta)} CNY\n'
                 f'  document: "X财预〔{quota.year}〕{1000 + number}号"\n\n',
             )
+    _task_texts(put, task_list, unit_list, dates, rng, last_day)
+
+
+def _task_texts(
+    put: Any,
+    task_list: list[_Task],
+    unit_list: list[_Unit],
+    dates: _Dates,
+    rng: random.Random,
+    last_day: int,
+) -> None:
+    """Each task's declaration, amendment, closing, and (half of them) a target and output."""
     for task in task_list:
         dcode, _, short, function, indicators = DEPARTMENTS[task.dept]
         year = datetime.date.fromordinal(task.declared).year
