@@ -38,12 +38,16 @@ _UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
 MAX_XLSX_UNPACKED = 256 * 1024 * 1024
 #: A sheet may span this many cells (rows × columns of its area) at most: the xlsx reader
 #: builds the whole area, so one far cell (XFD1000000) would take gigabytes.
-MAX_SHEET_CELLS = 5_000_000
+MAX_SHEET_CELLS = 10_000_000
 #: The tokens of the formula scan: a cell's start tag (attributes bounded, so the scan is
 #: linear whatever the XML holds), its end tag, a formula's start tag.
 _XLSX_TOKEN = re.compile(rb"<c\b([^<>]{0,1000})>|</c>|<f[ >/]")
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
-_DIMENSION = re.compile(rb'<dimension\s+ref="[A-Z]*\d*:?([A-Z]{1,3})(\d{1,7})"')
+#: In one pass: a cell reference beyond Z99999 (two or three letters, or six or seven
+#: digits), or a cell whose first attribute is not its reference.
+_CELL_SCAN = re.compile(rb'<c(?: r="([A-Z]{2,3}|[A-Z](?=\d{6}))(\d{1,7})"|(>|/>|\s(?!r=")))')
+_CELL_OR_ROW = re.compile(rb"<(c|row)\b([^<>]{0,1000})>")
+_ANY_REF = re.compile(rb'\br="([A-Z]{1,3})?(\d{1,7})"')
 
 
 @dataclass
@@ -230,17 +234,39 @@ def formula_cells(xml: bytes) -> set[tuple[int, int]]:
 
 
 def sheet_area(xml: bytes) -> int:
-    """Cells (rows × columns) of the area a sheet's XML spans, from A1 to its farthest cell."""
-    rows = columns = 0
-    for letters, number in _DIMENSION.findall(xml[:4096]):
+    """An upper bound of the cells (rows × columns, from A1) a sheet's XML spans.
+
+    The xlsx reader builds the whole area from A1 to the farthest cell, one far cell
+    (XFD1000000) is gigabytes.  When every cell starts ``<c r="…"`` (Excel, WPS and the
+    usual writers), references of one letter and at most five digits bound the area by
+    26 × 99,999, so only the longer ones are read (one fast pass; an ordinary export has
+    a few dozen).  Other files are walked cell by cell as the reader places them.
+    """
+    rows, columns = 99_999, 26
+    for letters, number, other in _CELL_SCAN.findall(xml):
+        if other:  # a cell without a leading reference
+            return _walked_area(xml)
         rows, columns = max(rows, int(number)), max(columns, _column_number(letters))
-    for match in _XLSX_TOKEN.finditer(xml):
-        attributes = match.group(1)
-        if attributes:
-            ref = _CELL_REF.search(attributes)
-            if ref:
-                rows = max(rows, int(ref.group(2)))
-                columns = max(columns, _column_number(ref.group(1)))
+    return rows * columns
+
+
+def _walked_area(xml: bytes) -> int:
+    """The area of a sheet whose cells or rows may lack references: each ``<row>`` without
+    ``r`` is the next row, each ``<c>`` without ``r`` the next column (one linear pass)."""
+    rows = columns = row = column = 0
+    for match in _CELL_OR_ROW.finditer(xml):
+        tag, attributes = match.group(1), match.group(2)
+        ref = _ANY_REF.search(attributes)
+        if tag == b"row":
+            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+            column = 0
+        else:
+            if ref and ref.group(1):
+                column = _column_number(ref.group(1))
+                row = int(ref.group(2))
+            else:
+                column += 1
+        rows, columns = max(rows, row), max(columns, column)
     return rows * columns
 
 

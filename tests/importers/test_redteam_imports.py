@@ -90,16 +90,32 @@ def test_xlsx_bomb_is_refused_before_reading(tmp_path: Path, member: str) -> Non
     assert run.returncode == 1 and "解压后" in run.stdout + run.stderr, run.stderr[-2000:]
 
 
-def test_xlsx_with_a_huge_sheet_area_is_refused(tmp_path: Path) -> None:
-    """Finding 3: one far cell makes the sheet's dense area billions of cells."""
+@pytest.mark.parametrize(
+    "far",
+    [
+        b'<row r="1000000"><c r="XFD1000000" t="inlineStr"><is><t>x</t></is></c></row>',
+        b'<row r="1000000"><c t="inlineStr" r="A1000000"><is><t>x</t></is></c></row>',
+        b"<row/>" * 2000 + b"<row>" + b"<c/>" * 16384 + b"</row>",  # no references at all
+    ],
+    ids=["far cell", "reference not first", "rows and cells without references"],
+)
+def test_xlsx_with_a_huge_sheet_area_is_refused(tmp_path: Path, far: bytes) -> None:
+    """Finding 3: one far cell makes the sheet's dense area billions of cells (the reader
+    aborted the whole process allocating 500 GB)."""
     with zipfile.ZipFile(QUOTA_XLSX) as archive:
         sheet_xml = archive.read("xl/worksheets/sheet1.xml")
-    far = b'<row r="1000000"><c r="XFD1000000" t="inlineStr"><is><t>x</t></is></c></row>'
     attack = sheet_xml.replace(b"</sheetData>", far + b"</sheetData>", 1)
-    attack = attack.replace(b"<dimension ", b"<dimension_ ", 1)
     path = _rezip(QUOTA_XLSX, tmp_path / "预算指标_远处.xlsx", {"xl/worksheets/sheet1.xml": attack})
-    run = _sandao("import", "identify", path, timeout=120)  # it aborted the process
+    run = _sandao("import", "identify", path, timeout=120)
     assert run.returncode == 1 and "单元格" in run.stdout + run.stderr, run.stderr[-2000:]
+
+
+def test_sheet_area_bounds_what_the_reader_would_build() -> None:
+    from sandao.importers.tables import sheet_area
+
+    assert sheet_area(b'<c r="A1"/><c r="P100004"/>') == 100_004 * 26
+    assert sheet_area(b'<c r="XFD1000000"/>') == 16384 * 1_000_000
+    assert sheet_area(b'<row r="5"><c r="B5"/><c/><c/></row><row><c/></row>') == 6 * 4
 
 
 # --- finding 23: a FIFO -------------------------------------------------------------------
