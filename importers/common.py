@@ -24,9 +24,10 @@ from sandao.importers.ledger_view import LedgerView, QuotaKey
 from sandao.importers.tables import Table
 from sandao.importers.values import ValueProblem, escaped_invisible
 from sandao.ledger.model import Quota
-from sandao.ledger.vocabulary import PROJECT_ID, TASK_ID
+from sandao.ledger.vocabulary import INVISIBLE, PROJECT_ID, TASK_ID
 
 _PERSON = re.compile(r"[\u4e00-\u9fff·]{2,4}")
+_HIDDEN = INVISIBLE.search
 ZERO = Decimal("0.00")
 
 
@@ -242,6 +243,8 @@ def open_account_hint(root: str, unit_component: str, code: str, name: str | Non
 def original_lines(payee: Any, narration: Any) -> str:
     """``payee_original`` / ``narration_original`` metadata for cells whose invisible
     characters (zero-width, bidi controls) were dropped: the cell as it was, escaped."""
+    if type(payee) is str and type(narration) is str and not _HIDDEN(payee + narration):
+        return ""  # the usual row: one search over both cells
     lines = ""
     for key, raw in (("payee_original", payee), ("narration_original", narration)):
         original = escaped_invisible(raw)

@@ -84,7 +84,10 @@ def parse_amount(value: object, multiplier: int = 1) -> Decimal:
     """An amount in yuan, exact to the fen; ``multiplier`` is 10000 for 万元 files."""
     if multiplier == 1 and type(value) is str and _FAST_AMOUNT.fullmatch(value):
         # "1,234.50" / "-12.00": already exact to the fen, exponent -2 like quantize(FEN).
-        return _bounded(Decimal(value.replace(",", "") if "," in value else value), value)
+        number = Decimal(value.replace(",", "") if "," in value else value)
+        if len(value) < 16:  # under 10^12 yuan: no bound to check
+            return number
+        return _bounded(number, value)
     if isinstance(value, bool) or value is None:
         raise ValueProblem(f"应为{AMOUNT_EXPECTED}，实际为空或布尔值")
     if isinstance(value, float):
