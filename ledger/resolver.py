@@ -296,8 +296,11 @@ class Resolver:
             link_stream = TASK_STREAM if link_task else PROJECT_STREAM if link_project else None
             private = meta.get("payee_type") == "个人"
             # Names as they show (U+200D, U+202E … dropped): one payee whatever was slipped in.
-            payee = entry.payee if entry.payee is None else visible(entry.payee)
-            narration = visible(entry.narration)
+            payee, narration = entry.payee, entry.narration
+            if not (payee is None or payee.isprintable()):
+                payee = visible(payee)
+            if not narration.isprintable():
+                narration = visible(narration)
             postings = entry.postings
             facts = [account_cache.get(p.account) or facts_of(p.account) for p in postings]
             zero_balance = False

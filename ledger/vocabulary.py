@@ -78,6 +78,6 @@ CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 def visible(text: str) -> str:
     """``text`` as it shows: without the :data:`INVISIBLE` characters."""
-    if text.isascii() or not INVISIBLE.search(text):
+    if text.isprintable() or not INVISIBLE.search(text):  # every INVISIBLE one is unprintable
         return text
     return INVISIBLE.sub("", text)
