@@ -22,8 +22,10 @@ from beancount.core.amount import Amount
 
 from sandao.ledger.model import (
     Community,
+    Contract,
     Declarations,
     Department,
+    DisclosureNote,
     Measure,
     Project,
     Quota,
@@ -80,7 +82,9 @@ class _Reader:
         ident = self.value(0, str, f"{what}编号")
         unit = self.entry.meta.get("unit")
         # the unit the declaration names, so a malformed one is shown under its unit
-        self.ids = {key: ident, "unit": unit if isinstance(unit, str) else None}
+        # (a contract has no id field of its own in a finding: it is shown under its unit)
+        self.ids = {key: ident} if key in ("task", "project", "quota") else {}
+        self.ids["unit"] = unit if isinstance(unit, str) else None
         self.what = what
         name = self.value(1, str, f"{what}名称")
         amount = self.amount(2)
@@ -100,7 +104,9 @@ class _Reader:
         ident = self.value(0, str, f"{what}编号")
         unit = self.entry.meta.get("unit")
         # the unit the declaration names, so a malformed one is shown under its unit
-        self.ids = {key: ident, "unit": unit if isinstance(unit, str) else None}
+        # (a contract has no id field of its own in a finding: it is shown under its unit)
+        self.ids = {key: ident} if key in ("task", "project", "quota") else {}
+        self.ids["unit"] = unit if isinstance(unit, str) else None
         value = self.value(1, kind, label)
         self.extra_values(2)
         return ident, value
@@ -345,6 +351,66 @@ def _adjust_quota(entry: data.Custom, decl: Declarations, sink: FindingSink) -> 
         quota.adjustments.append(QuotaChange(entry.date, amount.number, document, entry.meta))
 
 
+#: 政府采购 kinds of a contract, and what a disclosure note may explain.
+PROCUREMENT_KINDS = ("货物", "工程", "服务")
+RESERVED_FOR = ("中小企业", "小微企业")
+NOTE_ABOUT = ("上年", "预算", "用途")
+
+
+def _flag(r: _Reader, name: str) -> bool:
+    value = r.entry.meta.get(name)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        r.fail(f"{name}: 应为 TRUE 或 FALSE（不加引号），实际为 {value!r}")
+        return False
+    return value
+
+
+def _declare_contract(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
+    r = _Reader(entry, sink)
+    ident, name, amount = r.id_name_amount("contract", "合同")
+    fields = r.keys(unit="code!", supplier="text")
+    procurement = r.choice("procurement", PROCUREMENT_KINDS)
+    if "procurement" not in entry.meta:
+        r.fail("缺少必填项 procurement:（货物 / 工程 / 服务）")
+    reserved = r.choice("reserved", RESERVED_FOR)
+    budget = entry.meta.get("reserved_budget")
+    if budget is not None:
+        budget = getattr(budget, "number", budget)
+        if not isinstance(budget, Decimal) or budget < 0:
+            r.fail(f"reserved_budget: 应为金额（如 500000.00 CNY），实际为 {budget!r}")
+            budget = None
+    sme, small = _flag(r, "sme"), _flag(r, "small")
+    if r.ok and not _duplicate(sink, entry, "合同", ident, decl.contracts):
+        decl.contracts[ident] = Contract(
+            ident, name, amount.number, amount.currency, fields["unit"], fields["supplier"],
+            procurement, sme or small, small, reserved, budget, entry.date, entry.meta,
+        )  # fmt: skip
+
+
+def _declare_note(entry: data.Custom, decl: Declarations, sink: FindingSink) -> None:
+    r = _Reader(entry, sink)
+    unit = r.value(0, str, "单位编码")
+    key = r.value(1, str, "说明的项目（收入、支出、三公、科目编码等）")
+    text = r.value(2, str, "说明文字")
+    r.extra_values(3)
+    year = entry.meta.get("year")
+    if year is None:
+        year = entry.date.year if entry.date.month > 3 else entry.date.year - 1
+    elif not isinstance(year, Decimal) or year != int(year):
+        r.fail(f"year: 应为年份（如 2024），实际为 {year!r}")
+    about = r.choice("about", NOTE_ABOUT)
+    if r.ok and text and text.strip():
+        decl.notes.append(
+            DisclosureNote(
+                unit, key.strip(), text.strip(), int(year), about, entry.date, entry.meta
+            )
+        )
+    elif r.ok:
+        r.fail("说明文字为空")
+
+
 _DECLARE = {
     "unit": _declare_coded("单位", "units", Unit, kind="text", supervisor="code"),
     "community": _declare_coded("社区", "communities", Community, unit="code", households="number"),
@@ -354,5 +420,7 @@ _DECLARE = {
     "quota": _declare_identified("quota", "指标", "quotas", Quota, _quota_fields),
     "target": _declare_measure,
     "output": _declare_measure,
+    "contract": _declare_contract,
+    "disclosure-note": _declare_note,
 }
 _CHANGE = {"task-amend": _amend_task, "task-close": _close_task, "quota-adjust": _adjust_quota}

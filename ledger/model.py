@@ -212,6 +212,41 @@ class Measure:
 
 
 @dataclass
+class Contract:
+    """A procurement contract (政府采购, disclosure-standard.md "Evidence"), dated at signing."""
+
+    id: str
+    name: str
+    amount: Decimal
+    currency: str
+    unit: str | None
+    supplier: str | None
+    procurement: str | None
+    #: awarded to a 中小企业 / 小微企业
+    sme: bool
+    small: bool
+    #: a project reserved for 中小企业 or 小微企业, and the project's reserved budget
+    reserved: str | None
+    reserved_budget: Decimal | None
+    date: datetime.date
+    meta: dict[str, Any]
+
+
+@dataclass
+class DisclosureNote:
+    """``custom "disclosure-note" UNIT KEY "text"``: a reason the unit gives for a figure of
+    its 决算 (``year``; ``about`` 上年 / 预算 / 用途)."""
+
+    unit: str
+    key: str
+    text: str
+    year: int
+    about: str | None
+    date: datetime.date
+    meta: dict[str, Any]
+
+
+@dataclass
 class Declarations:
     units: dict[str, Unit] = field(default_factory=dict)
     communities: dict[str, Community] = field(default_factory=dict)
@@ -221,6 +256,8 @@ class Declarations:
     quotas: dict[str, Quota] = field(default_factory=dict)
     targets: list[Measure] = field(default_factory=list)
     outputs: list[Measure] = field(default_factory=list)
+    contracts: dict[str, Contract] = field(default_factory=dict)
+    notes: list[DisclosureNote] = field(default_factory=list)
     #: task-amend / task-close / quota-adjust entries whose task or quota is not declared.
     unresolved: list[Any] = field(default_factory=list)
 

@@ -33,6 +33,8 @@ FUND_DIRECTIVES = frozenset(
         "quota",
         "target",
         "output",
+        "contract",
+        "disclosure-note",
         "task-amend",
         "task-close",
         "quota-adjust",

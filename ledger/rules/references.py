@@ -29,6 +29,52 @@ def check_references(decl: Declarations, sink: FindingSink) -> None:
     d002_declared_codes(decl, sink)
     t002_changes_of_undeclared_tasks(decl, sink)
     q002_adjustments_of_undeclared_quotas(decl, sink)
+    s002_impossible_dates(decl, sink)
+
+
+def likely_date(day: datetime.date, declared: datetime.date) -> datetime.date | None:
+    """The date ``day`` was probably meant to be: the same month and day in the year of
+    ``declared`` (or the next, when that is still before it)."""
+    for year in (declared.year, declared.year + 1):
+        try:
+            guess = day.replace(year=year)
+        except ValueError:  # 29 February
+            continue
+        if guess >= declared:
+            return guess
+    return None
+
+
+@rule("S002")
+def s002_impossible_dates(decl: Declarations, sink: FindingSink) -> None:
+    """S002: a task's ``due`` or ``end`` before the day it is declared, or a task-amend
+    dated before its task — the message names the likely typo (the year)."""
+    for task in decl.tasks.values():
+        for key in ("due", "end"):
+            day = getattr(task, key)
+            if day is None or day >= task.start:
+                continue
+            guess = likely_date(day, task.start)
+            hint = f"：是否为 {guess.isoformat()}？" if guess else ""
+            sink.add(
+                "S002",
+                task.meta,
+                task.start,
+                f"任务 {task.id} 的 {key}: {day} 早于声明日期 {task.start}，多半是年份写错{hint}",
+                task=task.id,
+                unit=task.unit,
+                department=task.department,
+            )
+        for change in task.changes:
+            if change.date < task.start:
+                sink.add(
+                    "S002",
+                    change.meta,
+                    change.date,
+                    f"任务 {task.id} 的变更日期 {change.date} 早于任务声明日期 {task.start}",
+                    task=task.id,
+                    unit=task.unit,
+                )
 
 
 def _check_code(
