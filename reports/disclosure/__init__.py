@@ -15,6 +15,7 @@ import datetime
 import functools
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from sandao.ledger import Analysis
@@ -23,6 +24,7 @@ from sandao.reports.codes import CodesError, classification
 from sandao.reports.disclosure import tables as _tables
 from sandao.reports.disclosure.accounting import accounting_report
 from sandao.reports.disclosure.document import Context, Scope, budget_document, final_document
+from sandao.reports.disclosure.narrative import PreviousYearError
 from sandao.reports.disclosure.sources import gather
 from sandao.reports.disclosure.tableset import TableSet, TableSetError, table_set
 from sandao.reports.model import Report
@@ -53,6 +55,8 @@ def _config(county_config: Any, books_economic: dict[str, str] | None = None) ->
     except (TableSetError, CodesError) as exc:
         where = f"县配置 {path}：" if path else ""
         raise DisclosureError(where + str(exc)) from None
+    if tables.previous and path is not None and not Path(tables.previous).is_absolute():
+        tables = replace(tables, previous=str(path.parent / tables.previous))
     return replace(tables, names=names)
 
 
@@ -147,6 +151,10 @@ def context(analysis: Analysis, county_config: Any = None) -> Context:
     return Context(analysis, gather(analysis, tables), tables, info)
 
 
+def _built(report: Report) -> Report:
+    return report
+
+
 def _check_names(ctx: Context, scope: Scope, year: int) -> None:
     """A final 决算 prints every code with its name: stop, naming the codes and the key."""
     functions, economics = _tables.unnamed_codes(ctx.rounded(scope, year), ctx.tables)
@@ -197,11 +205,18 @@ def disclosure_jobs(
             if line not in said:
                 said.add(line)
                 notes.append(line)
-        for y in final_years:
-            _check_names(shared, scope, y)
         jobs.append(functools.partial(lambda s, y: budget_document(ctx(), s, y), scope, year))
         for y in final_years:
-            jobs.append(functools.partial(lambda s, y: final_document(ctx(), s, y), scope, y))
+            _check_names(shared, scope, y)
+            # Built now, before the workers fork: what the books still owe (a missing
+            # reason, the previous year's figures) is said once, by this process.
+            try:
+                report = final_document(shared, scope, y)
+            except PreviousYearError as exc:
+                raise DisclosureError(str(exc)) from None
+            if notes is not None:
+                notes.extend(report.context.get("missing", []))
+            jobs.append(functools.partial(_built, report))
         if draft and has_year and wrote != year:
             jobs.append(
                 functools.partial(lambda s, y: final_document(ctx(), s, y, draft=True), scope, year)

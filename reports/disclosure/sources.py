@@ -137,6 +137,8 @@ class Flows:
     #: (``asset: "设备"``) — counts added (or, negative, disposed of) this year
     vehicles: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     equipment: Decimal = ZERO
+    #: “三公” category → (团组/批次, 人次) from ``groups`` / ``persons`` on its payments
+    three_counts: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
     #: bucket → 使用非财政拨款结余 (cash in from 3xxx) and 结余分配 (cash out to 3xxx)
     use_balance: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     distribution: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
@@ -152,6 +154,9 @@ class Flows:
         self.wanglai += other.wanglai
         self.cash_change += other.cash_change
         self.equipment += other.equipment
+        for category, (groups, persons) in other.three_counts.items():
+            g, p = self.three_counts.get(category, (ZERO, ZERO))
+            self.three_counts[category] = (g + groups, p + persons)
 
 
 @dataclass
@@ -362,6 +367,8 @@ def _transaction(
             posting_extra = (extra or {}).get(row.account) or txn_extra
             three = three_public_of(posting_extra.get("three_public")) if posting_extra else None
             three = three or THREE_PUBLIC_CODES.get(economic, "")
+            if three and bucket != NON_FISCAL and posting_extra:
+                _count_three(f, three, posting_extra, row.amount)
             key = SpendKey(
                 bucket, cls, row.function or default_function(row.stream), economic, ref, three
             )
@@ -388,6 +395,23 @@ def _transaction(
         f.wanglai += moved - net.get(unit, ZERO)
 
 
+def _count(value: object) -> Decimal:
+    try:
+        return Decimal(str(value)) if value is not None else ZERO
+    except ArithmeticError:
+        return ZERO
+
+
+def _count_three(f: Flows, category: str, meta: dict[str, object], amount: Decimal) -> None:
+    """团组/批次 and 人次 of a “三公” payment (a refund takes them back)."""
+    groups, persons = _count(meta.get("groups")), _count(meta.get("persons"))
+    if not (groups or persons):
+        return
+    sign = 1 if amount >= 0 else -1
+    g, p = f.three_counts.get(category, (ZERO, ZERO))
+    f.three_counts[category] = (g + sign * groups, p + sign * persons)
+
+
 def _budget_item(row: Posting, code: str | None, extra) -> str | None:
     """使用非财政拨款结余 / 结余分配 for an Equity (3xxx) posting that says so."""
     if not code or not code.startswith("3") or not extra:
@@ -412,8 +436,8 @@ def _assets(group: list[Posting], extra, code, flows_of, year: int) -> None:
         except ArithmeticError:
             count = Decimal(1)
         f = flows_of(row.unit or "", year)
-        if meta.get("vehicle"):
-            f.vehicles[str(meta["vehicle"]).strip()] += sign * count
+        if meta.get("vehicle") or str(meta.get("asset") or "").strip() == "车辆":
+            f.vehicles[str(meta.get("vehicle") or "其他用车").strip()] += sign * count
         elif (
             str(meta.get("asset") or "").strip() == "设备"
             and abs(row.amount) >= EQUIPMENT_FLOOR * count

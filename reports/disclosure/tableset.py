@@ -19,6 +19,7 @@ official template (部门决算公开模板), and a county replaces any part fro
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from sandao.reports.codes import Classification
@@ -174,6 +175,11 @@ class TableSet:
     labels: dict[str, str] = field(default_factory=dict)
     #: the 部门 that publishes the sum of the units: {"name": …, "own_unit": "C…" or absent}
     department: dict[str, str] | None = None
+    #: folder of the previous published 决算 (the project's JSON tables), for Y−1's figures
+    previous: str | None = None
+    #: a change needs a reason from the books at or above both: share, and yuan
+    reason_share: Decimal = Decimal("0.10")
+    reason_amount: Decimal = Decimal(10000)
     #: names of 功能分类 / 经济分类 codes (bundle + books + ``[codes]``)
     names: Classification = field(default_factory=Classification)
 
@@ -254,7 +260,7 @@ def table_set(section: dict[str, Any] | None) -> TableSet:
     known = {
         "final_titles", "final_order", "budget_titles", "budget_order", "function_classes",
         "basic_personnel", "basic_public", "default_functions", "rounding", "labels",
-        "department",
+        "department", "previous", "reason_threshold",
     }  # fmt: skip
     unknown = sorted(set(section) - known)
     if unknown:
@@ -304,8 +310,26 @@ def table_set(section: dict[str, Any] | None) -> TableSet:
                 "（own_unit 可省略）"
             )
         department = {k: str(v).strip() for k, v in department.items()}
+    previous = section.get("previous")
+    if previous is not None and (not isinstance(previous, str) or not previous.strip()):
+        raise TableSetError('[disclosure] previous 应为上年部门决算数据所在的文件夹，如 "上年决算"')
+    share, amount = base.reason_share, base.reason_amount
+    threshold = section.get("reason_threshold")
+    if threshold is not None:
+        try:
+            share, amount = (Decimal(str(v)) for v in threshold)
+            if not (0 <= share <= 1 and amount >= 0):
+                raise ValueError
+        except (TypeError, ValueError, ArithmeticError):
+            raise TableSetError(
+                "[disclosure] reason_threshold 应为 [比例, 金额（元）]，如 [0.10, 10000]："
+                "变动达到 10% 且 1 万元时须写明原因"
+            ) from None
     return replace(
         base,
+        previous=previous,
+        reason_share=share,
+        reason_amount=amount,
         department=department,
         rounding=rounding,
         labels={str(k): v.strip() for k, v in labels.items()},

@@ -30,7 +30,7 @@ from sandao.reports.disclosure import (
     final_document,
     scopes,
 )
-from sandao.reports.disclosure.document import _previous_cells
+from sandao.reports.disclosure.narrative import _from_books
 from sandao.reports.disclosure.tables import cell
 
 ZERO = Decimal(0)
@@ -223,12 +223,13 @@ def test_example_identities_every_unit_and_county(example) -> None:
             report = final_document(ctx, scope, year, draft=year == 2025)
             check_final(report, before, entries, scope.units)
             # the cells the next year's 情况说明 compares with are this document's cells
-            cells = _previous_cells(ctx.rounded(scope, year))
+            cells = _from_books(ctx, scope, year)
             t = tables(report)
-            assert cells["t1"] == t["t1"].total["in_amount"]
-            assert cells["t4"] == t["t4"].total["in_amount"]
-            assert cells["t5"] == t["t5"].total["total"]
-            assert cells["t7"]["total_actual"] == t["t7"].records()[0]["total_actual"]
+            assert cells.total == t["t1"].total["in_amount"]
+            assert cells.fiscal_total == t["t4"].total["in_amount"]
+            assert cells.general == t["t5"].total["total"]
+            assert cells.three["total"] == t["t7"].records()[0]["total_actual"]
+            assert cells.closing == money(t["t1"], "年末结转和结余", "out_amount")
             check_budget(budget_document(ctx, scope, year))
             before = report
     for year in (2024, 2025):
