@@ -28,8 +28,9 @@ ACK = "ack"
 #: the finding as 单位已说明 — the rules neither match nor refuse them.
 AUDIT_CODE = re.compile(r"AU\d{2}")
 #: Directives that record something about the books rather than add to them; they do
-#: not move the as-of date (ledger-language.md, audit.md).
-BOOKKEEPING_DIRECTIVES = frozenset({ACK, "period-close"})
+#: not move the as-of date (ledger-language.md, audit.md).  A ``disclosure-note`` is
+#: written after 结账 to explain a 决算 figure (disclosure-standard.md, "Evidence").
+BOOKKEEPING_DIRECTIVES = frozenset({ACK, "period-close", "disclosure-note"})
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Ack:
 
 
 def is_bookkeeping(entry: data.Directive) -> bool:
-    """An ``ack`` or ``period-close`` directive (not counted for the as-of date)."""
+    """An ``ack``, ``period-close`` or ``disclosure-note`` (not counted for the as-of date)."""
     return isinstance(entry, data.Custom) and entry.type in BOOKKEEPING_DIRECTIVES
 
 

@@ -53,10 +53,15 @@ def counts(entry: data.Directive) -> bool:
     return not (filename and filename.startswith("<"))
 
 
+#: Not hashed into a closed period: the closes themselves, and the notes explaining a
+#: closed year's 决算, which are written after it is closed (disclosure-standard.md).
+NOT_DIGESTED = frozenset({PERIOD_CLOSE, "disclosure-note"})
+
+
 def in_digest(entry: data.Directive) -> bool:
     """Whether an entry is hashed into a closed period: every counted entry, ``ack``
-    included, except the ``period-close`` directives themselves."""
-    if type(entry) is data.Custom and entry.type == PERIOD_CLOSE:
+    included, except the ``period-close`` directives and ``disclosure-note``s."""
+    if type(entry) is data.Custom and entry.type in NOT_DIGESTED:
         return False
     return counts(entry)
 

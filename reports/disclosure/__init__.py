@@ -156,7 +156,15 @@ def _built(report: Report) -> Report:
 
 
 def _check_names(ctx: Context, scope: Scope, year: int) -> None:
-    """A final 决算 prints every code with its name: stop, naming the codes and the key."""
+    """A final 决算 names its publisher and every code: no placeholder such as “XX” in a
+    name, and every 功能分类 / 经济分类 code named — else stop, naming what to set."""
+    county = ctx.county.name if ctx.county is not None else ""
+    placeholders = [n for n in (county, scope.name) if "XX" in n.upper()]
+    if placeholders:
+        raise DisclosureError(
+            f"{scope.name}{year}年度部门决算不能公开：名称“{placeholders[0]}”含占位符 XX；"
+            "请在 sandao.toml 的 [county] name 写实际县名（单位可在声明上写 official_name）"
+        )
     functions, economics = _tables.unnamed_codes(ctx.rounded(scope, year), ctx.tables)
     if not (functions or economics):
         return

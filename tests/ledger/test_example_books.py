@@ -200,7 +200,7 @@ def test_example_ships_its_county_config(tmp_path, capsys):
     from sandao.ledger.county_config import load_county_config
 
     config = load_county_config(example_main())
-    assert config.county.name == "XX县"
+    assert config.county.name == "清河县"
     assert config.county.is_day_off(date(2025, 10, 1))
     target = tmp_path / "county"
     assert run(capsys, "example", target)[0] == 0
