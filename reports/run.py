@@ -76,6 +76,8 @@ def report_jobs(
     # community's notices (and kiosk pages), --unit only that unit's outputs, --quarter
     # only picks the notices' quarter; every other report covers its full period.
     jobs: list[Callable[[], Report]] = []
+    if county_config is None:
+        county_config = _books_config(analysis)
     if community is None:
         jobs += disclosure_jobs(analysis, year, unit, draft, county_config, notes)
     threshold = large_payment(county_config, LARGE_PAYMENT)
@@ -105,6 +107,17 @@ def notice_keys(
     )
     quarters = [quarter] if quarter else quarters_to_date(analysis, year)
     return [(code, q) for code in communities for q in quarters]
+
+
+def _books_config(analysis: Analysis) -> Any:
+    """The county config beside the books (``sandao.toml``), as every command reads it."""
+    from sandao.ledger.county_config import CountyConfigError, load_county_config
+
+    filename = analysis.options_map.get("filename")
+    try:
+        return load_county_config(Path(filename) if filename else None)
+    except CountyConfigError as exc:
+        raise ReportError(str(exc)) from None
 
 
 def county_title(analysis: Analysis) -> str:

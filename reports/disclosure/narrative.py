@@ -168,8 +168,7 @@ def previous_year(ctx: Context, scope: Scope, year: int, draft: bool) -> Previou
     :class:`PreviousYearError` naming the key to set.
     """
     before = year - 1
-    covered = all(ctx.books.years(u) and ctx.books.years(u)[0] <= before for u in scope.units)
-    if covered:
+    if all(_covers(ctx, u, year) for u in scope.units):
         return _from_books(ctx, scope, before)
     found = None
     if ctx.tables.previous:
@@ -195,6 +194,17 @@ def previous_year(ctx: Context, scope: Scope, year: int, draft: bool) -> Previou
         f'previous = "上年决算数据文件夹"（sandao report 输出的 data/final），'
         f"或补记{before}年度账"
     )
+
+
+def _covers(ctx: Context, unit: str, year: int) -> bool:
+    """The books hold the unit's ``year − 1``: it has entries then, or was declared before
+    ``year`` — and its books do not begin in ``year`` with opening balances."""
+    if any(ctx.books.get(unit, year).opening.values()):
+        return False
+    if (unit, year - 1) in ctx.books.flows:
+        return True
+    declared = ctx.analysis.declarations.units.get(unit)
+    return bool(declared and declared.date and declared.date < datetime.date(year, 1, 1))
 
 
 def _opening_printed(ctx: Context, scope: Scope, year: int) -> Decimal:

@@ -26,7 +26,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("经营收入", "指事业单位在专业业务活动及其辅助活动之外开展非独立核算经营活动取得的收入。"),
     (
         "其他收入",
-        "指单位取得的除“财政拨款收入”、“事业收入”、“经营收入”等以外的收入。主要是：县直部门用本部门资金转来的职能工作经费（费随事转）、存款利息收入等。",
+        "指单位取得的除“财政拨款收入”、“事业收入”、“经营收入”等以外的收入，包括：县直部门用本部门资金转来的职能工作经费（费随事转）、存款利息收入等。",
     ),
     ("年初结转和结余", "指以前年度尚未完成、结转到本年按有关规定继续使用的资金。"),
     (
@@ -105,10 +105,8 @@ class Quotes:
         return self.cell(table, label, column) or ZERO
 
 
-def change(now: Decimal, before: Decimal | None, what: str, year: int) -> str:
-    """“与 Y−1 年度相比，…增加 X 万元，增长 p%” (or 持平 / 无可比数)."""
-    if before is None:
-        return f"{year - 1}年度无可比数据。"
+def change(now: Decimal, before: Decimal, what: str, year: int) -> str:
+    """“与 Y−1 年度相比，…增加 X 万元，增长 p%” (or 持平)."""
     diff = now - before
     if not diff:
         return f"与{year - 1}年度持平。"
@@ -128,16 +126,3 @@ def share_list(items: list[tuple[str, str, Decimal]], unit_word: str = "万元")
         f"{name}{text}{unit_word}，占{pct(p)}"
         for (name, text, _), p in zip(items, parts, strict=True)
     )
-
-
-def movement(now: dict[str, Decimal], before: dict[str, Decimal], names: dict[str, str]) -> str:
-    """The largest movement among classes, named: “主要是城乡社区支出（类）增加 X 万元”."""
-    codes = set(now) | set(before)
-    if not codes:
-        return ""
-    best = max(sorted(codes), key=lambda c: abs(now.get(c, ZERO) - before.get(c, ZERO)))
-    diff = now.get(best, ZERO) - before.get(best, ZERO)
-    if not diff:
-        return ""
-    word = "增加" if diff > 0 else "减少"
-    return f"主要是{names.get(best, best)}{word}{wan(abs(diff))}万元"
