@@ -13,6 +13,7 @@ File (every table optional)::
     publish_date = 2025-09-30          # 公开时间
     phone = "0000-1234567"             # 联系电话
     supervision_phone = "0000-7654321" # 监督电话
+    font = "fonts/思源黑体.otf"          # PDF 的中文字体文件（默认 Noto Sans CJK SC）
     holidays = [2025-10-01, 2025-10-02]  # 法定节假日（审计 AU17）
     workdays = [2025-09-28]            # 调休上班的周末
 
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 import datetime
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ _RETIRED = {
 #: ``[notice]`` keys: the smallest payment the community notice lists (元).
 NOTICE_KEYS: tuple[str, ...] = ("large_payment",)
 
-_COUNTY_TEXT_KEYS: tuple[str, ...] = ("name", "phone", "supervision_phone")
+_COUNTY_TEXT_KEYS: tuple[str, ...] = ("name", "phone", "supervision_phone", "font")
 _COUNTY_DATE_LIST_KEYS: tuple[str, ...] = ("holidays", "workdays")
 
 
@@ -63,6 +64,8 @@ class CountyInfo:
     publish_date: datetime.date | None = None
     phone: str = ""
     supervision_phone: str = ""
+    #: the PDFs' CJK font file (absolute, or relative to the config); "" = Noto Sans CJK SC
+    font: str = ""
     holidays: frozenset[datetime.date] = frozenset()
     workdays: frozenset[datetime.date] = frozenset()
 
@@ -140,6 +143,8 @@ def parse_county_config(data: dict[str, Any], path: Path | None = None) -> Count
             raise CountyConfigError(f"县配置 {where}：{name} 应为表 [{name}]")
         sections[name] = table
     county = _county_info(sections.get("county", {}), where)
+    if county.font and path is not None and not Path(county.font).is_absolute():
+        county = replace(county, font=str(Path(path).parent / county.font))
     _check_notice(sections.get("notice", {}), where)
     return CountyConfig(path=path, county=county, sections=sections)
 

@@ -82,14 +82,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         check_config(county_config)
     except (CountyConfigError, ReportError) as exc:
         raise UserError(str(exc), 2) from None
-    if "pdf" in formats:
-        from sandao.reports.pdf import cjk_font_available
-
-        if not cjk_font_available():
-            print(
-                "提示：未找到 Noto CJK 字体，PDF 中文可能无法显示；请安装 fonts-noto-cjk",
-                file=sys.stderr,
-            )
     progress = not args.quiet
     if progress:
         print(f"正在读取账簿 {ledger} …", file=sys.stderr, flush=True)

@@ -189,6 +189,11 @@ def write_reports(
     check_templates(templates)
     check_target(out_dir)
     year = report_year(analysis, year)
+    if "pdf" in chosen:  # the font by path, chosen before the workers fork
+        from sandao.reports.pdf import configure_font
+
+        config = county_config if county_config is not None else _books_config(analysis)
+        configure_font(config.county.font or None)
     notes: list[str] = []
     jobs = report_jobs(analysis, year, quarter, unit, community, draft, county_config, notes)
     for line in notes:

@@ -15,7 +15,7 @@ from sandao.cli import main
 
 PAPER = """
 [audit.paper]
-"项目名称" = "XX县三到社区资金专项审计"
+"项目名称" = "清河县三到社区资金专项审计"
 "编制人" = "李审"
 "编制日期" = 2025-10-20
 "复核人" = "王复"
@@ -55,10 +55,10 @@ def test_index_sheet_header_block(books: Path, tmp_path: Path, capsys) -> None:
     assert book.sheetnames[:2] == ["索引", "汇总"]
     assert book.sheetnames[-2:] == ["资金规则检查发现", "数据来源"]
     index = _pairs(book["索引"])
-    assert index["审计项目名称"] == "XX县三到社区资金专项审计"
+    assert index["审计项目名称"] == "清河县三到社区资金专项审计"
     assert index["编制人"] == "李审" and index["复核人"] == "王复" and index["附件数"] == "3"
     assert index["编制日期"] == "2025-10-20" and index["复核日期"] == ""  # labelled, to fill
-    assert index["编制单位"] == "XX县"
+    assert index["编制单位"] == "清河县"
     assert "C101 城东社区服务中心" in index["被审计单位"]
     assert "AU15-1…AU15-4" in index["索引号"]
     head = subprocess.run(
@@ -66,7 +66,7 @@ def test_index_sheet_header_block(books: Path, tmp_path: Path, capsys) -> None:
     ).stdout.strip()
     assert index["git 版本"].startswith(head) and "无未提交" in index["git 版本"]
     assert "证书相符" in index["结账状态"] and "sha256:" in index["配置摘要"]
-    assert book["AU01 年度突击花钱"]["A2"].value == "编制单位：XX县"
+    assert book["AU01 年度突击花钱"]["A2"].value == "编制单位：清河县"
 
 
 def test_full_vouchers_ids_and_auditor_columns(books: Path, tmp_path: Path) -> None:
