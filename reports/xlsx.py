@@ -169,6 +169,38 @@ def _write_row(ws: Any, r: int, table: Table, row: dict, fmts: dict, widths: lis
         widths[c] = max(widths[c], _width(text))
 
 
+def _write_header(ws: Any, table: Table, fmt: Any) -> int:
+    """The header from row 2; a label ``组／项`` (表七's ``合计／预算数``) is written as a
+    group over its items, two rows, the way the template prints it.  Returns the last
+    header row."""
+    groups = [c.label.split("／", 1) if "／" in c.label else [c.label] for c in table.columns]
+    if all(len(g) == 1 for g in groups):
+        for c, col in enumerate(table.columns):
+            ws.write_string(2, c, col.label, fmt)
+        return 2
+    c = 0
+    while c < len(groups):
+        if len(groups[c]) == 1:
+            ws.merge_range(2, c, 3, c, groups[c][0], fmt)
+            c += 1
+            continue
+        end = c
+        while (
+            end + 1 < len(groups)
+            and len(groups[end + 1]) == 2
+            and groups[end + 1][0] == groups[c][0]
+        ):
+            end += 1
+        if end > c:
+            ws.merge_range(2, c, 2, end, groups[c][0], fmt)
+        else:
+            ws.write_string(2, c, groups[c][0], fmt)
+        for i in range(c, end + 1):
+            ws.write_string(3, i, groups[i][1], fmt)
+        c = end + 1
+    return 3
+
+
 def _write_sheet(
     workbook: Any, table: Table, name: str, fmt: dict, bold: dict, report: Report
 ) -> None:
@@ -189,12 +221,10 @@ def _write_sheet(
     ws.write_string(
         1, last, neutralise(f"单位：{table.scale}"), fmt["line_right" if last else "line"]
     )
-    header = 2
-    widths = [_width(c.label) for c in table.columns]
-    for c, col in enumerate(table.columns):
-        ws.write_string(header, c, col.label, fmt["header"])
+    header = _write_header(ws, table, fmt["header"])
+    widths = [_width(c.label.rsplit("／", 1)[-1]) for c in table.columns]
     ws.freeze_panes(header + 1, 0)
-    ws.repeat_rows(header)
+    ws.repeat_rows(2, header)
     r = header + 1
     if table.empty:
         ws.write_string(r, 0, "无", fmt["text"])

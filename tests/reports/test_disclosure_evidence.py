@@ -470,3 +470,23 @@ def test_sum_rounding_prints_one_yuan_amount_once() -> None:
     spent = {r["code"]: r["total"] for r in t["t3"].records()}
     assert income == spent
     assert t["t2"].total["total"] == t["t3"].total["total"] == D("3.01")
+
+
+def test_xlsx_three_public_header_is_grouped(example, tmp_path: Path) -> None:
+    """表七's 合计／预算数 is a group over 预算数 and 决算数, not one flattened label."""
+    import openpyxl
+
+    from sandao.reports.xlsx import write_workbook
+
+    path = tmp_path / "final.xlsx"
+    write_workbook(example[2]["C101"], path)
+    book = openpyxl.load_workbook(path)
+    sheet = next(ws for ws in book.worksheets if ws["A1"].value and "三公" in str(ws["A1"].value))
+    assert [sheet.cell(3, c).value for c in (1, 3, 5)] == [
+        "合计",
+        "因公出国（境）费",
+        "公务用车购置及运行维护费小计",
+    ]
+    assert [sheet.cell(4, c).value for c in (1, 2)] == ["预算数", "决算数"]
+    assert "A3:B3" in {str(r) for r in sheet.merged_cells.ranges}
+    assert not any("／" in str(cell.value or "") for row in sheet.iter_rows() for cell in row)
