@@ -129,7 +129,7 @@ METADATA_LABELS: dict[str, str] = {
     "three_public": "三公经费类别",
     "contract": "合同编号",
     "groups": "批次（团组）",
-    "persons": "人次",
+    "persons": "人数（人次）",
     "budget_item": "预算会计项目",
     "carried": "上年结转",
     "refund_of": "原支付凭证号",
