@@ -16,7 +16,7 @@ from fava_server import run_serve
 
 from sandao.cli import main
 
-SLUG = "xx县三到社区资金台账示例"
+SLUG = "清河县三到社区资金台账示例"
 ENV = {
     **os.environ,
     "GIT_AUTHOR_NAME": "会计",
