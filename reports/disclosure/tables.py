@@ -618,6 +618,11 @@ def has_tails(table: Table) -> bool:
     against 本年收入合计 / 本年支出合计, 表六's panels against their 合计."""
     keys = table.money_keys
     rows = table.rows
+    if keys and keys[0] == "total":  # 表二/三/五: 合计 against the columns that part it
+        parts = keys[1:]
+        for row in [*rows, *([table.total] if table.total else [])]:
+            if _differs((row.get(k) for k in parts), row.get("total")):
+                return True
     if table.level:
         for i, row in enumerate(rows):
             code = str(row.get("code") or "")

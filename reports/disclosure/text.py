@@ -56,8 +56,9 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 
 
 def wan(value: Decimal | None) -> str:
-    """A 万元 figure as printed in text: ``1,234.56``."""
-    return f"{(value or ZERO).quantize(CENT, rounding=ROUND_HALF_UP):,}"
+    """A 万元 figure as the published documents print it in text: ``1234.56`` (no
+    thousands separator, as in the template and the real 决算)."""
+    return f"{(value or ZERO).quantize(CENT, rounding=ROUND_HALF_UP)}"
 
 
 def pct(value: Decimal | None) -> str:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from data.real import planning_2024 as pl
 from data.real import social_work_2024 as sw
 
 from sandao.ledger import load
@@ -187,3 +188,99 @@ def test_social_work_report_command_writes_it(social_work, tmp_path: Path) -> No
     )
     assert run.returncode == 0, run.stderr
     assert (out / "data" / "final" / "final-2024-county" / "t6.json").is_file()
+
+
+# -- 上海市普陀区规划和自然资源局: five units, money carried from 2023, 三公, per-cell 尾差 -------------
+
+
+@pytest.fixture(scope="module")
+def planning(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("planning")
+    (folder / "main.beancount").write_text(pl.books(), encoding="utf-8")
+    (folder / "sandao.toml").write_text(pl.CONFIG, encoding="utf-8")
+    analysis = load(folder / "main.beancount")
+    assert not analysis.errors and not analysis.findings, (analysis.errors, analysis.findings)
+    ctx = context(analysis, load_county_config(folder / "main.beancount"))
+    department = next(s for s in scopes(analysis, None, "上海市普陀区", ctx.tables) if s.county)
+    report = final_document(ctx, department, 2024)
+    return report, {t.key: t for t in report.tables}
+
+
+def planning_cells(t) -> list[tuple[str, str, str, str, Decimal]]:
+    """Every number cell the published document prints: (table, row, column, published,
+    the project's figure)."""
+    out = []
+    rows1 = t["t1"].records()
+    income = {r["in_item"]: r["in_amount"] for r in rows1 if r["in_item"]}
+    spend = {r["out_item"]: r["out_amount"] for r in rows1 if r["out_item"]}
+    income["总计"], spend["总计"] = t["t1"].total["in_amount"], t["t1"].total["out_amount"]
+    for label, value in pl.T1_INCOME.items():
+        out.append(("t1", label, "in_amount", value, income[label]))
+    for label, value in pl.T1_CLASSES.items():
+        out.append(("t1", label, "out_amount", value, spend[label]))
+    for (side, label), value in pl.T1_TAIL.items():
+        out.append(
+            ("t1", label, f"{side}_amount", value, (income if side == "in" else spend)[label])
+        )
+    rows4 = {r["out_item"]: r for r in t["t4"].records() if r["out_item"]}
+    for label, (total, general) in pl.T4_CLASSES.items():
+        out.append(("t4", label, "out_total", total, rows4[label]["out_total"]))
+        out.append(("t4", label, "general", general, rows4[label]["general"]))
+    for key, table in (("t2", pl.T2), ("t3", pl.T3), ("t5", pl.T5)):
+        rows = {r["code"]: r for r in t[key].records()}
+        for code, values in table.items():
+            columns = ("total",) if key == "t2" else ("total", "basic", "project")
+            published = (values[1],) if key == "t2" else values
+            for column, value in zip(columns, published, strict=True):
+                out.append((key, code, column, value, rows[code][column]))
+    for key, total in (("t2", (pl.T2_TOTAL,)), ("t3", pl.T3_TOTAL), ("t5", pl.T5_TOTAL)):
+        for column, value in zip(("total", "basic", "project"), total, strict=False):
+            out.append((key, "合计", column, value, t[key].total[column]))
+    panels = {}
+    for r in t["t6"].records():
+        for side in ("l", "r"):
+            if r[f"{side}_code"]:
+                panels[r[f"{side}_code"]] = r[f"{side}_amount"]
+    for code, value in panels.items():
+        out.append(("t6", code, "amount", pl.T6.get(code, "0.00"), value))
+    out.append(("t6", "人员经费合计", "l_amount", pl.T6_TOTALS[0], t["t6"].total["l_amount"]))
+    out.append(("t6", "公用经费合计", "r_amount", pl.T6_TOTALS[1], t["t6"].total["r_amount"]))
+    row7 = t["t7"].records()[0]
+    for column, value in row7.items():
+        out.append(("t7", "", column, pl.T7.get(column, "0.00"), value))
+    return out
+
+
+def test_planning_every_number_cell(planning) -> None:
+    """Every number of 表一–七 as published; where the document contradicts itself the
+    consistent figure (pl.CONTRADICTIONS) — 236.63 / 3845.25 in 表一/表四 against the
+    236.64 / 3845.24 its 表二、三、五 give for the same money."""
+    _, t = planning
+    cells = planning_cells(t)
+    assert len(cells) > 150
+    for table, row, column, published, ours in cells:
+        expected = pl.CONTRADICTIONS.get((table, row, column), (published, published))[1]
+        assert ours == Decimal(expected), (table, row, column, published, ours)
+    differ = [c for c in cells if c[4] != Decimal(c[3])]
+    assert {(c[0], c[1], c[2]) for c in differ} == set(pl.CONTRADICTIONS)
+
+
+def test_planning_names_units_and_notes(planning) -> None:
+    report, t = planning
+    assert report.title == "上海市普陀区规划和自然资源局2024年度部门决算"
+    assert [u["remark"] for u in report.context["profile"]["units"]] == [
+        "本级", "下属参公事业单位", "下属事业单位", "下属事业单位", "下属事业单位",
+    ]  # fmt: skip
+    for key in ("t2", "t3", "t5"):
+        names = {r["code"]: r["name"] for r in t[key].records()}
+        assert {c: names[c] for c in pl.T2} == {c: n for c, (n, _) in pl.T2.items()}, key
+    # 合计 9746.50 over 5364.75 + 4381.74, 302 440.90 over items printing 440.88: noted
+    assert any("尾差" in n for n in t["t5"].notes) and any("尾差" in n for n in t["t6"].notes)
+    for key in ("t8", "t9"):
+        assert f"说明：{pl.DEPARTMENT}本年度没有" in t[key].notes[-1]
+    text = "".join(p for s in report.context["sections"] for p in s["paragraphs"])
+    assert (
+        "本年支出合计9759.38万元，其中：基本支出5377.64万元，占55.10%；项目支出4381.74万元，占44.90%。"
+        in text
+    )
+    assert "“三公”经费财政拨款支出年初预算为2.85万元，支出决算为0.39万元，完成预算的13.68%" in text
