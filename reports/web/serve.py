@@ -317,6 +317,10 @@ def run_server(server: Any) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, _noted)
         server.stop()
+        # Stopped: a later stop signal stays pending until the process has exited (at the
+        # interpreter's very end the default action is back and would kill it: exit -15).
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         if isinstance(stop, SystemExit):
             raise
 
