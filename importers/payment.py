@@ -64,159 +64,43 @@ class _Cell(Exception):
 
 
 def extract(table: Table, ctx: RunContext) -> FileResult:
-    """Every payment row of one export; problems are collected in the result."""
+    """Every payment row of one export; problems are collected in the result.
+
+    Per row: read and check its cells (:class:`_Reader`), check its codes against the
+    books and find its accounts and links (:meth:`_Reader.accounts`), decide what to
+    write (a payment, its reversal, or nothing for a duplicate), then write the drafts
+    (:class:`_Writer`); refunds are linked to their originals at the end (:func:`_link_refunds`).
+    """
     result = FileResult(table.path, NAME)
-    columns = table.columns
-    ledger = ctx.ledger
-    source_open = q(os.path.basename(table.path) + ":")[:-1]  # '"name.csv:' (row appended)
-
-    def at(name: str) -> int:
-        return columns.get(name, -1)
-
-    i_voucher, i_date, i_amount = at("支付凭证号"), at("支付日期"), at("支付金额")
-    i_unit, i_quota, i_project = at("预算单位编码"), at("指标编号"), at("项目编码")
-    i_function, i_economic = at("功能分类编码"), at("经济分类编码")
-    i_payee, i_account, i_bank = at("收款人全称"), at("收款人账号"), at("收款人开户行")
-    i_method, i_purpose, i_status = at("支付方式"), at("用途"), at("状态")
-    i_econ_name, i_original = at("经济分类名称"), at("原支付凭证号")
-    width = max(columns.values()) + 1
-    multiplier = table.multiplier
-    formulas = table.formulas
-    formula_columns = [
-        (name, columns[name]) for name in ("支付金额", "支付日期", "支付凭证号") if name in columns
-    ]
-
-    seen: dict[str, int] = {}
-    # Codes, dates and short texts repeat across rows: parse each distinct cell once.
-    c_date = ParseOnce(parse_date)
-    c_unit = ParseOnce(lambda raw: parse_code(raw, True, "预算单位编码"))
-    c_quota = ParseOnce(lambda raw: parse_code(raw, True, "指标编号"))
-    c_function = ParseOnce(lambda raw: parse_code(raw, True, "功能分类编码"))
-    c_economic = ParseOnce(lambda raw: parse_code(raw, True, "经济分类编码"))
-    c_project = ParseOnce(lambda raw: parse_code(raw, False, "项目编码"))
-    c_payee = ParseOnce(lambda raw: parse_text(raw, True, "收款人名称"))
-    c_account = ParseOnce(lambda raw: parse_code(raw, False, "收款人账号"))
-    c_text = ParseOnce(parse_text)
-    combo_cache: dict[tuple[str, str, str, str], tuple[Quota, str, bool, str] | _Cell] = {}
-    person_cache: dict[str, bool] = {}
-    meta_cache: dict[tuple[str, str, str, str], str] = {}
-    bank_cache: dict[str, str] = {}
+    reader = _Reader(table, ctx, result)
+    writer = _Writer(table, ctx, result)
+    payment_keys, run_keys = ctx.ledger.payment_keys, ctx.run_payment_keys
     refunds: list[tuple[str, str, int]] = []  # (original voucher, refund voucher, row)
-    quotas_noted: set[str] = set()
-    drafts = result.drafts
-    problems = result.problems
-    payment_keys, run_keys = ledger.payment_keys, ctx.run_payment_keys
     total = len(table.rows)
     progress = ctx.progress
-
-    # Summed once at the end (sum() of a list is faster than += on the result per row).
-    amounts_all: list[Decimal] = []
-    amounts_valid: list[Decimal] = []
     result.rows = total
     for position, (number, row) in enumerate(table.rows):
         if progress is not None and position % 5000 == 0:
             progress(position, total)
-        if len(row) < width:
-            row = list(row) + [""] * (width - len(row))
-        column = "支付金额"
         try:
-            if formulas:
-                for name, index in formula_columns:
-                    if (number, index) in formulas:
-                        raise _Cell(
-                            name,
-                            "单元格是公式，应为数值或文本；请在 Excel 中“选择性粘贴为数值”后再导出",
-                        )
-            status = c_text[row[i_status]] if i_status >= 0 else ""
-            amount = parse_amount(row[i_amount], multiplier)
-            amounts_all.append(amount)
-            if "作废" in status:
-                result.voided += 1
+            cells = reader.cells(number, row)
+            if cells is None:  # 作废
                 continue
-            amounts_valid.append(amount)
-            column = "支付凭证号"
-            raw = row[i_voucher]
-            if type(raw) is str and FAST_CODE.fullmatch(raw):
-                voucher = raw  # the usual shape, already safe as a link
-            else:
-                voucher = parse_code(raw, True, "支付凭证号")
-                if not _LINK_SAFE.fullmatch(voucher):
-                    raise _Cell(
-                        "支付凭证号", f"应为字母、数字和 - 组成的凭证号，实际为「{voucher}」"
-                    )
-            column = "支付日期"
-            date = c_date[row[i_date]]
-            column = "预算单位编码"
-            unit = c_unit[row[i_unit]]
-            column = "指标编号"
-            quota_id = c_quota[row[i_quota]]
-            column = "功能分类编码"
-            function = c_function[row[i_function]]
-            column = "经济分类编码"
-            economic = c_economic[row[i_economic]]
-            column = "项目编码"
-            project = c_project[row[i_project] if i_project >= 0 else ""]
-            column = "收款人全称"
-            payee = c_payee[row[i_payee]]
-            column = "收款人账号"
-            payee_account = c_account[row[i_account] if i_account >= 0 else ""]
-            column = "收款人开户行"
-            payee_bank = c_text[row[i_bank]] if i_bank >= 0 else ""
-            column = "支付方式"
-            method = c_text[row[i_method]] if i_method >= 0 else ""
-            column = "用途"
-            purpose = c_text[row[i_purpose]] if i_purpose >= 0 else ""
-            column = "原支付凭证号"
-            original = parse_code(row[i_original], False, "原支付凭证号") if i_original >= 0 else ""
+            found = reader.accounts(number, cells)
         except ValueProblem as exc:
-            problems.append(table.problem(number, column, str(exc)))
+            result.problems.append(table.problem(number, reader.column, str(exc)))
             continue
         except _Cell as exc:
-            problems.append(table.problem(number, exc.column, exc.message))
+            result.problems.append(table.problem(number, exc.column, exc.message))
             continue
-
-        try:
-            if voucher in seen:
-                raise _Cell(
-                    "支付凭证号",
-                    f"支付凭证号 {voucher} 与第 {seen[voucher]} 行重复，同一文件中每张凭证只应出现一次",
-                )
-            seen[voucher] = number
-            if amount == 0:
-                raise _Cell("支付金额", "金额为 0，应为非零金额")
-            # Unit, quota, function and economic code repeat: check each combination once.
-            combo = (unit, quota_id, function, economic)
-            checked = combo_cache.get(combo)
-            if checked is None:
-                try:
-                    checked = combo_cache[combo] = _check_combo(
-                        ctx, result, quotas_noted, number, combo, row, i_econ_name
-                    )
-                except _Cell as exc:
-                    checked = combo_cache[combo] = exc
-            if type(checked) is _Cell:
-                raise checked
-            quota, account, capital, cash = checked  # type: ignore[misc]
-            explicit = [quota.task] if quota.task else []
-            if project and (TASK_ID.fullmatch(project) or PROJECT_ID.fullmatch(project)):
-                explicit.append(project)
-            if explicit or "T" in purpose or "P" in purpose:
-                links, link_error = links_for(ctx, [purpose], explicit)
-                if link_error:
-                    raise _Cell("项目编码" if project else "用途", link_error)
-            else:
-                links = []
-        except _Cell as exc:
-            problems.append(table.problem(number, exc.column, exc.message))
-            continue
-
+        voucher, amount, status, original = cells[0], cells[1], cells[2], cells[15]
         refund = amount < 0 or "退" in status
         if amount < 0:
             if not original:
-                tokens = [t for t in _VOUCHER_TOKEN.findall(purpose) if t != voucher]
+                tokens = [t for t in _VOUCHER_TOKEN.findall(cells[14]) if t != voucher]
                 original = tokens[0] if tokens else ""
             if original and not _LINK_SAFE.fullmatch(original):
-                problems.append(
+                result.problems.append(
                     table.problem(number, "原支付凭证号", f"应为凭证号，实际为「{original}」")
                 )
                 continue
@@ -232,34 +116,246 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             result.duplicates += 1
         if not write_payment and not write_reversal:
             continue
+        writer.write(number, row, cells, found, original, write_payment, write_reversal)
+        if write_reversal and amount < 0:
+            refunds.append((original, voucher, number))
+    _link_refunds(result, ctx, refunds)
+    if total and progress is not None:
+        progress(total, total)
+    result.sum_all = sum(reader.amounts_all, ZERO)
+    result.sum_valid = sum(reader.amounts_valid, ZERO)
+    units = set(reader.c_unit.values())
+    result.unit = units.pop() if len(units) == 1 else None
+    control_total(result, table, "支付金额", parse_amount)
+    return result
 
+
+class _Reader:
+    """The cells of a payment row read exactly (each distinct code, date and short text
+    parsed once), and the books' answer for its codes (each combination checked once).
+
+    :meth:`cells` gives (voucher, amount, status, date, unit, quota, function, economic,
+    project, payee, payee account, payee bank, method, (unused), purpose, original
+    voucher); ``column`` names the cell being read when a problem is raised.
+    """
+
+    def __init__(self, table: Table, ctx: RunContext, result: FileResult) -> None:
+        columns = table.columns
+
+        def at(name: str) -> int:
+            return columns.get(name, -1)
+
+        self.table, self.ctx, self.result = table, ctx, result
+        self.i_voucher, self.i_date, self.i_amount = (
+            at("支付凭证号"),
+            at("支付日期"),
+            at("支付金额"),
+        )
+        self.i_unit, self.i_quota, self.i_project = (
+            at("预算单位编码"),
+            at("指标编号"),
+            at("项目编码"),
+        )
+        self.i_function, self.i_economic = at("功能分类编码"), at("经济分类编码")
+        self.i_payee, self.i_account = at("收款人全称"), at("收款人账号")
+        self.i_bank, self.i_method = at("收款人开户行"), at("支付方式")
+        self.i_purpose, self.i_status = at("用途"), at("状态")
+        self.i_econ_name, self.i_original = at("经济分类名称"), at("原支付凭证号")
+        self.width = max(columns.values()) + 1
+        self.formula_columns = [
+            (name, columns[name])
+            for name in ("支付金额", "支付日期", "支付凭证号")
+            if name in columns
+        ]
+        self.column = "支付金额"
+        self.seen: dict[str, int] = {}
+        # Codes, dates and short texts repeat across rows: parse each distinct cell once.
+        self.c_date = ParseOnce(parse_date)
+        self.c_unit = ParseOnce(lambda raw: parse_code(raw, True, "预算单位编码"))
+        self.c_quota = ParseOnce(lambda raw: parse_code(raw, True, "指标编号"))
+        self.c_function = ParseOnce(lambda raw: parse_code(raw, True, "功能分类编码"))
+        self.c_economic = ParseOnce(lambda raw: parse_code(raw, True, "经济分类编码"))
+        self.c_project = ParseOnce(lambda raw: parse_code(raw, False, "项目编码"))
+        self.c_payee = ParseOnce(lambda raw: parse_text(raw, True, "收款人名称"))
+        self.c_account = ParseOnce(lambda raw: parse_code(raw, False, "收款人账号"))
+        self.c_text = ParseOnce(parse_text)
+        self.combo_cache: dict[tuple[str, str, str, str], tuple[Quota, str, bool, str] | _Cell]
+        self.combo_cache = {}
+        self.quotas_noted: set[str] = set()
+        # Summed once at the end (sum() of a list is faster than += on the result per row).
+        self.amounts_all: list[Decimal] = []
+        self.amounts_valid: list[Decimal] = []
+
+    def cells(self, number: int, row: Sequence[Any]) -> tuple | None:
+        """The row's cells, or ``None`` for a voided row (counted)."""
+        if len(row) < self.width:
+            row = list(row) + [""] * (self.width - len(row))
+        self.row = row
+        c_text = self.c_text
+        column = "支付金额"  # the cell being read, for a problem's message
+        try:
+            formulas = self.table.formulas
+            if formulas:
+                for name, index in self.formula_columns:
+                    if (number, index) in formulas:
+                        raise _Cell(
+                            name,
+                            "单元格是公式，应为数值或文本；请在 Excel 中“选择性粘贴为数值”后再导出",
+                        )
+            status = c_text[row[self.i_status]] if self.i_status >= 0 else ""
+            amount = parse_amount(row[self.i_amount], self.table.multiplier)
+            self.amounts_all.append(amount)
+            if "作废" in status:
+                self.result.voided += 1
+                return None
+            self.amounts_valid.append(amount)
+            column = "支付凭证号"
+            raw = row[self.i_voucher]
+            if type(raw) is str and FAST_CODE.fullmatch(raw):
+                voucher = raw  # the usual shape, already safe as a link
+            else:
+                voucher = parse_code(raw, True, "支付凭证号")
+                if not _LINK_SAFE.fullmatch(voucher):
+                    raise _Cell(
+                        "支付凭证号", f"应为字母、数字和 - 组成的凭证号，实际为「{voucher}」"
+                    )
+            column = "支付日期"
+            date = self.c_date[row[self.i_date]]
+            column = "预算单位编码"
+            unit = self.c_unit[row[self.i_unit]]
+            column = "指标编号"
+            quota_id = self.c_quota[row[self.i_quota]]
+            column = "功能分类编码"
+            function = self.c_function[row[self.i_function]]
+            column = "经济分类编码"
+            economic = self.c_economic[row[self.i_economic]]
+            column = "项目编码"
+            project = self.c_project[row[self.i_project] if self.i_project >= 0 else ""]
+            column = "收款人全称"
+            payee = self.c_payee[row[self.i_payee]]
+            column = "收款人账号"
+            payee_account = self.c_account[row[self.i_account] if self.i_account >= 0 else ""]
+            column = "收款人开户行"
+            payee_bank = c_text[row[self.i_bank]] if self.i_bank >= 0 else ""
+            column = "支付方式"
+            method = c_text[row[self.i_method]] if self.i_method >= 0 else ""
+            column = "用途"
+            purpose = c_text[row[self.i_purpose]] if self.i_purpose >= 0 else ""
+            column = "原支付凭证号"
+            i_original = self.i_original
+            original = parse_code(row[i_original], False, "原支付凭证号") if i_original >= 0 else ""
+            return (voucher, amount, status, date, unit, quota_id, function, economic, project,
+                    payee, payee_account, payee_bank, method, None, purpose, original)  # fmt: skip
+        except ValueProblem:
+            self.column = column
+            raise
+
+    def accounts(self, number: int, cells: tuple) -> tuple[Quota, str, bool, str, list[str]]:
+        """The row's quota, expense account, capital flag, 1011 account and links."""
+        voucher, amount = cells[0], cells[1]
+        unit, quota_id, function, economic, project, purpose = (*cells[4:9], cells[14])
+        if voucher in self.seen:
+            raise _Cell(
+                "支付凭证号",
+                f"支付凭证号 {voucher} 与第 {self.seen[voucher]} 行重复，同一文件中每张凭证只应出现一次",
+            )
+        self.seen[voucher] = number
+        if amount == 0:
+            raise _Cell("支付金额", "金额为 0，应为非零金额")
+        # Unit, quota, function and economic code repeat: check each combination once.
+        combo = (unit, quota_id, function, economic)
+        checked = self.combo_cache.get(combo)
+        if checked is None:
+            try:
+                checked = self.combo_cache[combo] = _check_combo(
+                    self.ctx,
+                    self.result,
+                    self.quotas_noted,
+                    number,
+                    combo,
+                    self.row,
+                    self.i_econ_name,
+                )
+            except _Cell as exc:
+                checked = self.combo_cache[combo] = exc
+        if type(checked) is _Cell:
+            raise checked
+        quota, account, capital, cash = checked  # type: ignore[misc]
+        explicit = [quota.task] if quota.task else []
+        if project and (TASK_ID.fullmatch(project) or PROJECT_ID.fullmatch(project)):
+            explicit.append(project)
+        if explicit or "T" in purpose or "P" in purpose:
+            links, link_error = links_for(self.ctx, [purpose], explicit)
+            if link_error:
+                raise _Cell("项目编码" if project else "用途", link_error)
+        else:
+            links = []
+        return quota, account, capital, cash, links
+
+
+class _Writer:
+    """A payment row's drafts: the payment and, for a refund or a returned payment, its
+    reversal; the metadata lines that repeat are built once."""
+
+    def __init__(self, table: Table, ctx: RunContext, result: FileResult) -> None:
+        self.ctx, self.result = ctx, result
+        self.source_open = q(os.path.basename(table.path) + ":")[:-1]  # '"name.csv:' + row
+        columns = table.columns
+        self.i_payee, self.i_purpose = columns.get("收款人全称", -1), columns.get("用途", -1)
+        self.person_cache: dict[str, bool] = {}
+        self.meta_cache: dict[tuple[str, str, str, str], str] = {}
+        self.bank_cache: dict[str, str] = {}
+
+    def meta(self, number: int, row: Sequence[Any], cells: tuple) -> str:
+        """The transaction's metadata lines after ``voucher``."""
+        quota_id, function, payee, payee_account, payee_bank, method = (
+            cells[5], cells[6], cells[9], cells[10], cells[11], cells[12]
+        )  # fmt: skip
         # The metadata lines that repeat (quota, function, method, payee type) are built once.
         head_key = (quota_id, function, method, payee)
-        meta_head = meta_cache.get(head_key)
+        meta_head = self.meta_cache.get(head_key)
         if meta_head is None:
-            is_person = person_cache.get(payee)
+            is_person = self.person_cache.get(payee)
             if is_person is None:
-                is_person = person_cache[payee] = ctx.is_person(payee)
+                is_person = self.person_cache[payee] = self.ctx.is_person(payee)
             meta_head = f"  quota: {q(quota_id)}\n  function: {q(function)}\n"
             if method:
                 meta_head += f"  payment_method: {q(method)}\n"
             if is_person:
                 meta_head += '  payee_type: "个人"\n'
-            meta_cache[head_key] = meta_head
-        tags = "".join(f" ^{link}" for link in links) if links else ""
+            self.meta_cache[head_key] = meta_head
         meta = meta_head
         if payee_account:  # a code: letters, digits and -./_ only, nothing to escape
             meta += f'  payee_account: "{payee_account}"\n'
         if payee_bank:
-            bank_line = bank_cache.get(payee_bank)
+            bank_line = self.bank_cache.get(payee_bank)
             if bank_line is None:
-                bank_line = bank_cache[payee_bank] = f"  payee_bank: {q(payee_bank)}\n"
+                bank_line = self.bank_cache[payee_bank] = f"  payee_bank: {q(payee_bank)}\n"
             meta += bank_line
-        meta += f'  source: {source_open}{number}"\n'
-        meta += original_lines(row[i_payee], row[i_purpose] if i_purpose >= 0 else "")
+        meta += f'  source: {self.source_open}{number}"\n'
+        i_purpose = self.i_purpose
+        return meta + original_lines(row[self.i_payee], row[i_purpose] if i_purpose >= 0 else "")
+
+    def write(
+        self,
+        number: int,
+        row: Sequence[Any],
+        cells: tuple,
+        found: tuple[Quota, str, bool, str, list[str]],
+        original: str,
+        write_payment: bool,
+        write_reversal: bool,
+    ) -> None:
+        voucher, amount, status, date = cells[0], cells[1], cells[2], cells[3]
+        economic, payee, purpose = cells[7], cells[9], cells[14]
+        _, account, capital, cash, links = found
+        refund = amount < 0 or "退" in status
+        ctx, result = self.ctx, self.result
+        tags = "".join(f" ^{link}" for link in links) if links else ""
+        meta = self.meta(number, row, cells)
         posting_meta = f"    economic: {q(economic)}\n" if capital else ""
         if write_payment:
-            run_keys.add((voucher, False))
+            ctx.run_payment_keys.add((voucher, False))
             link_self = f" ^{voucher}" if refund else ""
             draft = Draft(
                 date,
@@ -268,14 +364,14 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
                 f"  {account}  {amount} CNY\n{posting_meta}  {cash}  {-amount} CNY\n",
                 "transaction",
             )
-            drafts.append(draft)
+            result.drafts.append(draft)
             ctx.run_payment_drafts[voucher] = draft
             result.entries += 1
         if write_reversal:
-            run_keys.add((voucher, True))
+            ctx.run_payment_keys.add((voucher, True))
             back = -amount if amount > 0 else amount  # the expense side of the reversal
             refund_link = f" ^{original}" if original and f"^{original}" not in tags else ""
-            drafts.append(
+            result.drafts.append(
                 Draft(
                     date,
                     f"{date} * {q(payee)} {q(purpose if '退' in purpose else '退回 ' + (purpose or economic))}{tags}{refund_link}\n"
@@ -286,9 +382,10 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             )
             result.entries += 1
             result.refunds += 1
-            if amount < 0:
-                refunds.append((original, voucher, number))
 
+
+def _link_refunds(result: FileResult, ctx: RunContext, refunds: list[tuple[str, str, int]]) -> None:
+    """Each refund's original: linked when written in this run, noted otherwise."""
     for original, voucher, number in refunds:
         if not original:
             result.notes.append(
@@ -300,7 +397,7 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             first, rest = draft.text.split("\n", 1)
             if f"^{original}" not in first:
                 draft.text = f"{first} ^{original}\n{rest}"
-        elif (original, False) in payment_keys:
+        elif (original, False) in ctx.ledger.payment_keys:
             result.notes.append(
                 f"第 {number} 行：退款 {voucher} 冲销账本中已有的凭证 {original}（原分录未改动，退款分录带链接 ^{original}）"
             )
@@ -308,14 +405,6 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             result.notes.append(
                 f"第 {number} 行：退款 {voucher} 所冲销的凭证 {original} 不在账本中，也不在本次导入中"
             )
-    if total and progress is not None:
-        progress(total, total)
-    result.sum_all = sum(amounts_all, ZERO)
-    result.sum_valid = sum(amounts_valid, ZERO)
-    units = set(c_unit.values())
-    result.unit = units.pop() if len(units) == 1 else None
-    control_total(result, table, "支付金额", parse_amount)
-    return result
 
 
 def _check_combo(
