@@ -102,15 +102,47 @@ def _optional(value: object, multiplier: int) -> Decimal:
 
 
 def extract(table: Table, ctx: RunContext) -> FileResult:
-    """Every row of one statement; problems are collected in the result."""
+    """Every row of one statement; problems are collected in the result.
+
+    The steps: whose statement it is (:func:`_statement_account`), its lines read exactly
+    (:func:`_read_lines`), in date order with every balance following from the one before
+    (:func:`_check_sequence`), its first balance agreeing with the books
+    (:func:`_opening_balance`), then a transaction per line and a balance assertion per
+    day (:func:`_write_lines`).
+    """
     result = FileResult(table.path, NAME)
+    unit, bank = _statement_account(table, ctx)
+    result.unit = unit
+    parsed, originals = _read_lines(table, result)
+    if result.problems:
+        return result
+    parsed = _check_sequence(table, result, parsed)
+    if result.problems:
+        return result
+    if parsed:
+        _opening_balance(result, table, ctx, unit, bank, parsed[0])
+        if result.problems:
+            return result
+    _write_lines(table, ctx, result, unit, bank, parsed, originals)
+    result.closing_balance = parsed[-1].balance if parsed else None
+    if table.total is not None:
+        _bank_total(result, table, parsed)
+    return result
+
+
+def _cell(table: Table, row: object, name: str) -> object:
+    """The row's cell of a column ('' when the export has no such column)."""
+    index = table.columns.get(name)
+    return "" if index is None or index >= len(row) else row[index]  # type: ignore[arg-type]
+
+
+def _statement_account(table: Table, ctx: RunContext) -> tuple[str, str]:
+    """The unit the statement belongs to (the config, by file name or by the statement's
+    own account number) and its 1002 account; refused when either is unknown."""
     columns = table.columns
-    multiplier = table.multiplier
-    source_name = os.path.basename(table.path)
 
     def cell(row: object, name: str) -> object:
-        index = columns.get(name)
-        return "" if index is None or index >= len(row) else row[index]  # type: ignore[arg-type]
+        return _cell(table, row, name)
 
     # Which unit: the config by file name or by the statement's own account number.
     number_cell = ""
@@ -135,7 +167,16 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
             table.path,
             f"账本未开设账户 Assets:{ctx.unit_component(unit)}:1002-银行存款，应先 open 该账户",
         )
-    result.unit = unit
+    return unit, bank
+
+
+def _read_lines(table: Table, result: FileResult) -> tuple[list[_Line], dict[int, str]]:
+    """The statement's lines read exactly; problems of each row are collected."""
+    columns = table.columns
+    multiplier = table.multiplier
+
+    def cell(row: object, name: str) -> object:
+        return _cell(table, row, name)
 
     parsed: list[_Line] = []
     seen: dict[str, int] = {}
@@ -174,31 +215,11 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
         except ValueProblem as exc:
             result.problems.append(table.problem(number, column, str(exc)))
             continue
-        if serial in seen:
-            result.problems.append(
-                table.problem(
-                    number,
-                    "流水号",
-                    f"流水号 {serial} 与第 {seen[serial]} 行重复，同一对账单中每笔流水只应出现一次",
-                )
-            )
-            continue
-        seen[serial] = number
-        if debit < 0 or credit < 0:
-            result.problems.append(
-                table.problem(
-                    number,
-                    "借方发生额" if debit < 0 else "贷方发生额",
-                    "发生额为负数，应为正数（借方=支出，贷方=收入）",
-                )
-            )
-            continue
-        if (debit == 0) == (credit == 0):
-            result.problems.append(
-                table.problem(
-                    number, "借方发生额", f"借方 {debit}、贷方 {credit}：应恰有一方有金额"
-                )
-            )
+        problem = _line_problem(serial, debit, credit, seen)
+        if serial not in seen:  # the first row of a serial, whatever else is wrong with it
+            seen[serial] = number
+        if problem is not None:
+            result.problems.append(table.problem(number, *problem))
             continue
         parsed.append(
             _Line(
@@ -214,8 +235,32 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
                 balance,
             )
         )
-    if result.problems:
-        return result
+    return parsed, originals
+
+
+def _line_problem(
+    serial: str, debit: Decimal, credit: Decimal, seen: dict[str, int]
+) -> tuple[str, str] | None:
+    """(column, message) of what is wrong with a line read well: a serial seen before, a
+    negative amount, or both or neither of debit and credit."""
+    if serial in seen:
+        return (
+            "流水号",
+            f"流水号 {serial} 与第 {seen[serial]} 行重复，同一对账单中每笔流水只应出现一次",
+        )
+    if debit < 0 or credit < 0:
+        return (
+            "借方发生额" if debit < 0 else "贷方发生额",
+            "发生额为负数，应为正数（借方=支出，贷方=收入）",
+        )
+    if (debit == 0) == (credit == 0):
+        return "借方发生额", f"借方 {debit}、贷方 {credit}：应恰有一方有金额"
+    return None
+
+
+def _check_sequence(table: Table, result: FileResult, parsed: list[_Line]) -> list[_Line]:
+    """The lines oldest first (statements are often printed newest first), each dated on
+    or after the one before and its balance following from the one before."""
     if len(parsed) > 1 and parsed[0].date > parsed[-1].date:
         parsed.reverse()  # statements printed newest first
     previous: tuple[int, Decimal] | None = None
@@ -239,13 +284,22 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
                     )
                 )
         previous = (number, balance)
-    if result.problems:
-        return result
-    if parsed:
-        _opening_balance(result, table, ctx, unit, bank, parsed[0])
-        if result.problems:
-            return result
+    return parsed
 
+
+def _write_lines(
+    table: Table,
+    ctx: RunContext,
+    result: FileResult,
+    unit: str,
+    bank: str,
+    parsed: list[_Line],
+    originals: dict[int, str],
+) -> None:
+    """A transaction per line (its other account from the first matching memo rule) and a
+    balance assertion after each day's last line; lines and days already imported are
+    counted as duplicates."""
+    source_name = os.path.basename(table.path)
     bank_keys, run_keys = ctx.ledger.bank_keys, ctx.run_bank_keys
     rule_accounts: dict[int, str] = {}
     for index, line in enumerate(parsed):
@@ -306,10 +360,6 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
                 ctx.run_balance_keys.add(key)
                 result.drafts.append(Draft(on, f"{on} balance {bank}  {balance} CNY\n", "balance"))
                 result.entries += 1
-    result.closing_balance = parsed[-1].balance if parsed else None
-    if table.total is not None:
-        _bank_total(result, table, parsed)
-    return result
 
 
 def _bank_total(result: FileResult, table: Table, parsed: list[_Line]) -> None:
