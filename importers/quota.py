@@ -14,7 +14,7 @@ import datetime
 import os
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sandao.importers.common import (
     Draft,
@@ -116,6 +116,22 @@ def extract(table: Table, ctx: RunContext) -> FileResult:
     return result
 
 
+class _QuotaRow(NamedTuple):
+    """A quota export row's cells, read exactly and checked."""
+
+    quota_id: str
+    amount: Decimal
+    date: datetime.date
+    unit: str
+    function: str
+    economic: str
+    kind: str
+    document: str
+    fund_type: str
+    project: str
+    memo: str
+
+
 def _row(
     table: Table,
     ctx: RunContext,
@@ -125,7 +141,55 @@ def _row(
     number: int,
     row: Sequence[Any],
 ) -> None:
+    """One row: its cells (:func:`_read_row`), its key seen once, its task or project
+    (:func:`_row_links`), then a new quota (:func:`_declare`) or an adjustment of a
+    known one (:func:`_adjust`), and the money's arrival on 1011."""
     check_formula(table, number, ("指标金额", "下达日期", "指标编号"))
+    cells = _read_row(table, ctx, result, row)
+    quota_id, amount, date, unit = cells.quota_id, cells.amount, cells.date, cells.unit
+    key = (quota_id, cells.kind, amount, cells.document, date)
+    if key in seen:
+        raise RowError(
+            "指标编号",
+            f"与第 {seen[key]} 行重复（指标编号、类型、金额、文号、下达日期都相同），同一文件中不应出现两次",
+        )
+    seen[key] = number
+    task, project_id = _row_links(ctx, cells)
+    duplicate = key in ctx.ledger.quota_keys or key in ctx.run_quota_keys
+    known = file_quotas.get(quota_id) or ctx.quota(quota_id)
+    if duplicate:
+        result.duplicates += 1
+        return
+    ctx.run_quota_keys.add(key)
+    cash = ctx.ledger.find("Assets", unit, "1011")
+    if cash is None:
+        raise RowError(
+            "预算单位编码",
+            f"账本未开设账户 Assets:{ctx.unit_component(unit)}:1011-零余额账户用款额度，应先 open 该账户",
+        )
+    source = _source(table, number)
+    if known is None:
+        info, income, narration = _declare(
+            ctx, result, file_quotas, cells, task, project_id, source
+        )
+    else:
+        info, income, narration = _adjust(ctx, result, known, cells, source)
+    tail = f" ^{info.task}" if info.task else ""
+    document = cells.document
+    text = (
+        f"{date} * {q(narration)}{tail}\n"
+        f"  quota: {q(quota_id)}\n"
+        + (f"  document: {q(document)}\n" if document else "")
+        + f"  {cash}  {amount} CNY\n"
+        f"  {income}  {-amount} CNY\n"
+    )
+    result.drafts.append(Draft(date, text, "transaction"))
+    result.entries += 2
+
+
+def _read_row(table: Table, ctx: RunContext, result: FileResult, row: Sequence[Any]) -> _QuotaRow:
+    """The row's cells, checked (kinds, fund types, declared unit, code shapes, sign); the
+    sums of the file's amounts are kept on the way (调减 counted negative)."""
     quota_id = parse_cell(table, row, "指标编号", parse_code, True, "指标编号")
     amount = parse_cell(table, row, "指标金额", parse_amount, table.multiplier)
     result.sum_printed = (result.sum_printed or Decimal(0)) + amount
@@ -158,20 +222,21 @@ def _row(
     result.sum_valid += amount
     if kind != "调减" and amount < 0:
         raise RowError("指标金额", f"{kind}指标金额为负数 {amount}，应为正数（负数只用于调减）")
-    key = (quota_id, kind, amount, document, date)
-    if key in seen:
-        raise RowError(
-            "指标编号",
-            f"与第 {seen[key]} 行重复（指标编号、类型、金额、文号、下达日期都相同），同一文件中不应出现两次",
-        )
-    seen[key] = number
+    return _QuotaRow(
+        quota_id, amount, date, unit, function, economic, kind, document, fund_type, project, memo
+    )
+
+
+def _row_links(ctx: RunContext, cells: _QuotaRow) -> tuple[str | None, str | None]:
+    """The task and project the row's 项目编码 or 摘要 names (a task of the row's unit)."""
+    project, unit = cells.project, cells.unit
     task = project if project and TASK_ID.fullmatch(project) else None
     explicit = (
         [project]
         if project and (TASK_ID.fullmatch(project) or PROJECT_ID.fullmatch(project))
         else []
     )
-    links, link_error = links_for(ctx, [memo], explicit)
+    links, link_error = links_for(ctx, [cells.memo], explicit)
     if link_error:
         raise RowError("项目编码" if project else "摘要", link_error)
     if task is None:
@@ -182,94 +247,91 @@ def _row(
             "项目编码",
             f"任务 {task} 属于单位 {ctx.ledger.declared.tasks[task].unit}，与本行单位 {unit} 不符",
         )
-    duplicate = key in ctx.ledger.quota_keys or key in ctx.run_quota_keys
-    known = file_quotas.get(quota_id) or ctx.quota(quota_id)
-    if duplicate:
-        result.duplicates += 1
-        return
-    ctx.run_quota_keys.add(key)
-    unit_part = ctx.unit_component(unit)
-    cash = ctx.ledger.find("Assets", unit, "1011")
-    if cash is None:
+    return task, project_id
+
+
+def _declare(
+    ctx: RunContext,
+    result: FileResult,
+    file_quotas: dict[str, Quota],
+    cells: _QuotaRow,
+    task: str | None,
+    project_id: str | None,
+    source: str,
+) -> tuple[Quota, str, str]:
+    """A quota seen for the first time: its ``custom "quota"`` (stream by the config's
+    rules), its income account and the arrival's narration."""
+    quota_id, kind, economic, document = cells.quota_id, cells.kind, cells.economic, cells.document
+    if kind == "调减":
         raise RowError(
-            "预算单位编码",
-            f"账本未开设账户 Assets:{unit_part}:1011-零余额账户用款额度，应先 open 该账户",
+            "指标编号",
+            f"调减的指标 {quota_id} 在账本和本次导入中都没有，应先导入该指标的下达行",
         )
-    if known is None:
-        if kind == "调减":
-            raise RowError(
-                "指标编号",
-                f"调减的指标 {quota_id} 在账本和本次导入中都没有，应先导入该指标的下达行",
-            )
-        stream = _stream(ctx, quota_id, function, economic, task, project_id)
-        name = memo or f"{quota_id} 预算指标"
-        info = Quota(
-            quota_id,
-            name,
-            amount,
-            "CNY",
-            unit,
-            stream,
-            function,
-            economic or None,
-            "stop",
-            document,
-            kind,
-            fund_type,
-            task,
-            date,
-            {},
-        )
-        income, why = _income_account(ctx, info)
-        if income is None:
-            raise RowError("项目编码" if task else "预算单位编码", why)
-        file_quotas[quota_id] = info
-        lines = [f'{date} custom "quota" {q(quota_id)} {q(name)} {amount} CNY']
-        lines.append(f"  unit: {q(unit)}")
-        lines.append(f"  stream: {q(stream)}")
-        lines.append(f"  function: {q(function)}")
-        if economic:
-            lines.append(f"  economic: {q(economic)}")
-        if document:
-            lines.append(f"  document: {q(document)}")
-        lines.append(f"  kind: {q(kind)}")
-        lines.append(f"  fund_type: {q(fund_type)}")
-        if task:
-            lines.append(f"  task: {q(task)}")
-        lines.append(f"  source: {q(_source(table, number))}")
-        result.drafts.append(Draft(date, "\n".join(lines) + "\n", "quota"))
-        narration = f"指标下达 {quota_id} {name}"
-    else:
-        if kind == INITIAL_KIND:
-            raise RowError(
-                "指标编号",
-                f"指标 {quota_id} 已经下达过（金额 {known.amount}），指标类型「年初」不应重复下达；调整应为 追加 / 调减",
-            )
-        if known.unit != unit:
-            raise RowError(
-                "预算单位编码", f"指标 {quota_id} 属于单位 {known.unit}，与本行单位 {unit} 不符"
-            )
-        info = known
-        income, why = _income_account(ctx, info)
-        if income is None:
-            raise RowError("预算单位编码", why)
-        lines = [f'{date} custom "quota-adjust" {q(quota_id)} {amount} CNY']
-        if document:
-            lines.append(f"  document: {q(document)}")
-        lines.append(f"  kind: {q(kind)}")
-        lines.append(f"  source: {q(_source(table, number))}")
-        result.drafts.append(Draft(date, "\n".join(lines) + "\n", "quota"))
-        narration = f"指标{kind} {quota_id} {memo}".rstrip()
-    tail = f" ^{info.task}" if info.task else ""
-    text = (
-        f"{date} * {q(narration)}{tail}\n"
-        f"  quota: {q(quota_id)}\n"
-        + (f"  document: {q(document)}\n" if document else "")
-        + f"  {cash}  {amount} CNY\n"
-        f"  {income}  {-amount} CNY\n"
+    stream = _stream(ctx, quota_id, cells.function, economic, task, project_id)
+    name = cells.memo or f"{quota_id} 预算指标"
+    info = Quota(
+        quota_id,
+        name,
+        cells.amount,
+        "CNY",
+        cells.unit,
+        stream,
+        cells.function,
+        economic or None,
+        "stop",
+        document,
+        kind,
+        cells.fund_type,
+        task,
+        cells.date,
+        {},
     )
-    result.drafts.append(Draft(date, text, "transaction"))
-    result.entries += 2
+    income, why = _income_account(ctx, info)
+    if income is None:
+        raise RowError("项目编码" if task else "预算单位编码", why)
+    file_quotas[quota_id] = info
+    lines = [f'{cells.date} custom "quota" {q(quota_id)} {q(name)} {cells.amount} CNY']
+    lines.append(f"  unit: {q(cells.unit)}")
+    lines.append(f"  stream: {q(stream)}")
+    lines.append(f"  function: {q(cells.function)}")
+    if economic:
+        lines.append(f"  economic: {q(economic)}")
+    if document:
+        lines.append(f"  document: {q(document)}")
+    lines.append(f"  kind: {q(kind)}")
+    lines.append(f"  fund_type: {q(cells.fund_type)}")
+    if task:
+        lines.append(f"  task: {q(task)}")
+    lines.append(f"  source: {q(source)}")
+    result.drafts.append(Draft(cells.date, "\n".join(lines) + "\n", "quota"))
+    return info, income, f"指标下达 {quota_id} {name}"
+
+
+def _adjust(
+    ctx: RunContext, result: FileResult, known: Quota, cells: _QuotaRow, source: str
+) -> tuple[Quota, str, str]:
+    """A quota known already (books or this run): its ``custom "quota-adjust"``, its income
+    account and the arrival's narration; a second 年初 or another unit's row is refused."""
+    quota_id, kind, unit = cells.quota_id, cells.kind, cells.unit
+    if kind == INITIAL_KIND:
+        raise RowError(
+            "指标编号",
+            f"指标 {quota_id} 已经下达过（金额 {known.amount}），指标类型「年初」不应重复下达；调整应为 追加 / 调减",
+        )
+    if known.unit != unit:
+        raise RowError(
+            "预算单位编码", f"指标 {quota_id} 属于单位 {known.unit}，与本行单位 {unit} 不符"
+        )
+    income, why = _income_account(ctx, known)
+    if income is None:
+        raise RowError("预算单位编码", why)
+    lines = [f'{cells.date} custom "quota-adjust" {q(quota_id)} {cells.amount} CNY']
+    if cells.document:
+        lines.append(f"  document: {q(cells.document)}")
+    lines.append(f"  kind: {q(kind)}")
+    lines.append(f"  source: {q(source)}")
+    result.drafts.append(Draft(cells.date, "\n".join(lines) + "\n", "quota"))
+    return known, income, f"指标{kind} {quota_id} {cells.memo}".rstrip()
 
 
 def _date_key(table: Table, row: Sequence[Any]) -> datetime.date:
