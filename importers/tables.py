@@ -471,14 +471,6 @@ def build_table(
     multiplier = unit_multiplier(
         path, raw.rows[:index], [headers[c] for c in amount_columns if c in headers]
     )
-    title = ""
-    for row in raw.rows[:index]:
-        for cell in row:
-            if isinstance(cell, str) and cell.strip():
-                title = cell.strip()
-                break
-        if title:
-            break
     table = Table(
         path,
         raw.kind,
@@ -490,10 +482,26 @@ def build_table(
         [],
         None,
         raw.formulas,
-        title,
+        _title(raw.rows[:index]),
     )
-    key_index = mapping[key_column]
-    rows = raw.rows
+    _split_rows(table, raw.rows, index, key_column)
+    return table
+
+
+def _title(rows: Sequence[Sequence[Any]]) -> str:
+    """The first text above the header (the export's title line), or ''."""
+    for row in rows:
+        for cell in row:
+            if isinstance(cell, str) and cell.strip():
+                return cell.strip()
+    return ""
+
+
+def _split_rows(table: Table, rows: Sequence[Sequence[Any]], index: int, key_column: str) -> None:
+    """The data rows below the header (row numbers as the user sees them), blank rows left
+    out, the 合计 row kept apart; a data row after the total is refused."""
+    path, headers = table.path, table.headers
+    key_index = table.columns[key_column]
     append = table.rows.append
     for number in range(index + 1, len(rows)):
         row = rows[number]
@@ -524,4 +532,3 @@ def build_table(
         raise fail(
             path, f"表头（第 {index + 1} 行）之下没有数据行，应至少有一行数据", row=index + 2
         )
-    return table
