@@ -48,6 +48,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, required=True, help="输出文件夹")
     parser.add_argument("--quiet", action="store_true", help="不显示进度")
     parser.add_argument(
+        "--edition",
+        choices=("public", "audit"),
+        default="public",
+        help="audit：另在 audit/ 写出审计版（决算、预算每个金额单元格的来源分录，不公开）",
+    )
+    parser.add_argument(
         "--draft",
         action="store_true",
         help="未结束的年度也生成部门决算草稿（每页标“草稿 — 截至 D，非正式决算”）",
@@ -102,6 +108,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sandao.reports.disclosure import closes
 
     closes(analysis)  # the 决算 asks which units are closed; kept before the entries go
+    if args.edition == "audit":
+        from sandao.reports.audit_edition import txn_ids
+
+        txn_ids(analysis)  # the entries' stable ids, kept for the auditor's edition
     analysis.entries = []
     from sandao.reports.run import write_reports
 
@@ -118,6 +128,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             progress=progress,
             draft=args.draft,
             county_config=county_config,
+            edition=args.edition,
         )
     except (ReportError, PdfUnavailable) as exc:
         raise UserError(str(exc), 2) from None

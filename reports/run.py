@@ -56,6 +56,7 @@ def report_jobs(
     draft: bool = False,
     county_config: Any = None,
     notes: list[str] | None = None,
+    trace: bool = False,
 ) -> list[Callable[[], Report]]:
     """Every report of the year as a job that builds it: checked up front, built on demand.
 
@@ -79,7 +80,7 @@ def report_jobs(
     if county_config is None:
         county_config = _books_config(analysis)
     if community is None:
-        jobs += disclosure_jobs(analysis, year, unit, draft, county_config, notes)
+        jobs += disclosure_jobs(analysis, year, unit, draft, county_config, notes, trace)
     threshold = large_payment(county_config, LARGE_PAYMENT)
     for code, q in notice_keys(analysis, year, quarter, unit, community):
         jobs.append(functools.partial(community_notice, analysis, code, year, q, threshold))
@@ -178,8 +179,11 @@ def write_reports(
     workers: int | None = None,
     draft: bool = False,
     county_config: Any = None,
+    edition: str = "public",
 ) -> Path:
     """Write every report into ``out_dir`` (replaced as a whole); return its index.html.
+    ``edition="audit"`` also writes the auditor's edition under ``audit/``: the 决算 and
+    预算 with every money cell's entries (reports.md, "Provenance").
 
     ``workers`` processes share the reports (default: one per CPU, at most 4; 1 runs
     them in this process).  Output bytes do not depend on the number of workers.
@@ -195,7 +199,9 @@ def write_reports(
         config = county_config if county_config is not None else _books_config(analysis)
         configure_font(config.county.font or None)
     notes: list[str] = []
-    jobs = report_jobs(analysis, year, quarter, unit, community, draft, county_config, notes)
+    jobs = report_jobs(
+        analysis, year, quarter, unit, community, draft, county_config, notes, edition == "audit"
+    )
     for line in notes:
         print(line, file=sys.stderr)
     env = environment(templates)
@@ -374,6 +380,13 @@ def write_one(report: Report, root: Path, formats: tuple[str, ...], env: Any) ->
     folder.mkdir(exist_ok=True)
     links: dict[str, str] = {}
     resources: list[dict[str, Any]] = []
+    if report.context.get("trace_document"):  # the auditor's edition, never published
+        from sandao.reports.audit_edition import write_trace
+
+        write_trace(
+            report.context.pop("trace_document"),
+            root / "audit" / _folder(report) / f"{report.key}.trace.json",
+        )
     html = render_report(env, report)
     if "html" in formats:
         (folder / f"{report.key}.html").write_text(html, encoding="utf-8")

@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sandao.ledger.commands",
     "sandao.importers.commands",
     "sandao.reports.commands",
+    "sandao.reports.trace_command",
     "sandao.reports.web.serve",
     "sandao.reports.province.commands",
     "sandao.reports.audit.commands",

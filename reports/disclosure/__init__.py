@@ -144,11 +144,12 @@ def _not_closed(analysis: Analysis, year: int, wrote: int | None, scope: Scope) 
     return f"提示：{scope.name}{year}年度尚未结束（{why}）；{done}。要看 {year} 年度决算草稿，加 --draft。"
 
 
-def context(analysis: Analysis, county_config: Any = None) -> Context:
-    """The shared inputs of every document of a run (one pass over the postings)."""
+def context(analysis: Analysis, county_config: Any = None, trace: bool = False) -> Context:
+    """The shared inputs of every document of a run (one pass over the postings); with
+    ``trace`` every figure keeps the entries it sums (the auditor's edition)."""
     tables = _config(county_config, economic_names(analysis))
     info = county_config.county if county_config is not None else None
-    return Context(analysis, gather(analysis, tables), tables, info)
+    return Context(analysis, gather(analysis, tables, trace), tables, info, trace)
 
 
 def _built(report: Report) -> Report:
@@ -187,6 +188,7 @@ def disclosure_jobs(
     draft: bool = False,
     county_config: Any = None,
     notes: list[str] | None = None,
+    trace: bool = False,
 ) -> list[Callable[[], Report]]:
     """The 预算 of ``year``, the 决算 (and 预算会计 statements) of the latest closed year up
     to ``year``, and a draft 决算 of ``year`` if asked and still open — per unit and for the
@@ -194,7 +196,7 @@ def disclosure_jobs(
     that is not closed, reasons the books lack) are appended to ``notes``."""
     # Built here, before any worker is forked: the workers share it instead of each
     # making its own pass over the postings.
-    shared = context(analysis, county_config)
+    shared = context(analysis, county_config, trace)
 
     def ctx() -> Context:
         return shared
@@ -231,7 +233,19 @@ def disclosure_jobs(
             )
         for y in final_years:
             jobs.append(functools.partial(lambda s, y: accounting_report(ctx(), s, y), scope, y))
+    if trace:
+        jobs = [functools.partial(_with_trace, job, analysis) for job in jobs]
     return jobs
+
+
+def _with_trace(job: Callable[[], Report], analysis: Analysis) -> Report:
+    """The built report with its cells' trace, for ``audit/`` (reports.md, "Provenance")."""
+    from sandao.reports.audit_edition import trace_document
+
+    report = job()
+    if report.template == "disclosure.html":
+        report.context["trace_document"] = trace_document(analysis, report)
+    return report
 
 
 __all__ = [

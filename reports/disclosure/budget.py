@@ -51,7 +51,23 @@ def quota_three(quota: Quota) -> str:
     )
 
 
-def budget_flows(decl: Declarations, books: Books, unit: str, year: int, tables: TableSet) -> Flows:
+def declared_ref(record: object) -> tuple[str, str, object, object]:
+    """A declaration where a 决算 figure keeps a posting row: its id and place."""
+    meta = getattr(record, "meta", {}) or {}
+    return ("declaration", getattr(record, "id", ""), meta.get("filename"), meta.get("lineno"))
+
+
+def _declared(
+    out: Flows, trace: bool, kind: str, key: object, record: object, amount: Decimal
+) -> None:
+    """Keep the declaration behind a budget figure (``--edition audit``)."""
+    if trace:
+        out.refs.setdefault((kind, key), []).append((declared_ref(record), amount))
+
+
+def budget_flows(
+    decl: Declarations, books: Books, unit: str, year: int, tables: TableSet, trace: bool = False
+) -> Flows:
     """One unit's 预算 for ``year`` as flows (income = spending unless carried money)."""
     out = Flows()
     for quota in decl.quotas.values():
@@ -62,17 +78,24 @@ def budget_flows(decl: Declarations, books: Books, unit: str, year: int, tables:
         ref = quota.id if cls == PROJECT else ""
         key = SpendKey(fund, cls, quota.function, quota.economic or "", ref, quota_three(quota))
         out.spend[key] += quota.amount
+        _declared(out, trace, "spend", key, quota, quota.amount)
         if _carried(quota):
             out.opening[fund] += quota.amount
+            _declared(out, trace, "opening", fund, quota, quota.amount)
         else:
             out.income[(fund, FISCAL, quota.function)] += quota.amount
+            _declared(out, trace, "income", (fund, FISCAL, quota.function), quota, quota.amount)
     transferred = {q.task for q in decl.quotas.values() if q.task}
     for task in decl.tasks.values():
         if task.unit != unit or task.start.year != year or task.id in transferred:
             continue
         function = task.function or tables.default_function("职能")
-        out.income[(NON_FISCAL, OTHER_SOURCE, function)] += task.amount
-        out.spend[SpendKey(NON_FISCAL, PROJECT, function, "", task.id, "")] += task.amount
+        income_key = (NON_FISCAL, OTHER_SOURCE, function)
+        spend_key = SpendKey(NON_FISCAL, PROJECT, function, "", task.id, "")
+        out.income[income_key] += task.amount
+        out.spend[spend_key] += task.amount
+        _declared(out, trace, "income", income_key, task, task.amount)
+        _declared(out, trace, "spend", spend_key, task, task.amount)
     for bucket, value in books.get(unit, year).carried.items():
         out.opening[bucket] += value
     return out
@@ -101,12 +124,17 @@ def adjusted_by_function(decl: Declarations, units: set[str], year: int) -> dict
     return out
 
 
-def three_budget(decl: Declarations, units: set[str], year: int) -> dict[str, Decimal]:
-    """“三公”经费 年初预算 by category (exact yuan)."""
+def three_budget(
+    decl: Declarations, units: set[str], year: int, refs: dict[str, list] | None = None
+) -> dict[str, Decimal]:
+    """“三公”经费 年初预算 by category (exact yuan); ``refs`` collects the quotas behind
+    each category (the auditor's edition)."""
     out: dict[str, Decimal] = defaultdict(Decimal)
     for q in decl.quotas.values():
         if q.unit in units and q.year == year and is_initial(q):
             category = quota_three(q)
             if category:
                 out[category] += q.amount
+                if refs is not None:
+                    refs.setdefault(category, []).append((declared_ref(q), q.amount))
     return out

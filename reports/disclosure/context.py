@@ -16,8 +16,8 @@ from typing import Any
 
 from sandao.ledger import Analysis
 from sandao.reports.disclosure import budget as plan
-from sandao.reports.disclosure.rounding import Rounded, exact, round_flows
-from sandao.reports.disclosure.sources import PROJECT, Books, Flows, quota_class
+from sandao.reports.disclosure.rounding import Rounded, exact, round_flows, traced
+from sandao.reports.disclosure.sources import BUCKETS, PROJECT, Books, Flows, quota_class
 from sandao.reports.disclosure.tableset import TableSet
 
 ZERO = Decimal(0)
@@ -50,6 +50,8 @@ class Context:
     books: Books
     tables: TableSet
     county: Any = None  # CountyInfo of the county config, or None
+    #: the auditor's edition: every figure keeps the postings (or declarations) it sums
+    trace: bool = False
 
     def rounded(self, scope: Scope, year: int) -> Rounded:
         """The scope's year in 万元: each unit rounded on its own, then added."""
@@ -72,6 +74,8 @@ class Context:
                 cache[key] = exact(flows, opening)
             else:
                 cache[key] = round_flows(flows, opening, pinned)
+            if self.trace:
+                cache[key] = traced(cache[key], flows, self.books.opening_refs([unit], year))
         return cache[key]
 
     def budget_rounded(self, scope: Scope, year: int) -> Rounded:
@@ -81,12 +85,15 @@ class Context:
             key = ("budget", unit, year)
             if key not in cache:
                 flows = plan.budget_flows(
-                    self.analysis.declarations, self.books, unit, year, self.tables
+                    self.analysis.declarations, self.books, unit, year, self.tables, self.trace
                 )
                 if self.tables.rounding == "cell":
                     cache[key] = exact(flows, dict(flows.opening))
                 else:
                     cache[key] = round_flows(flows, dict(flows.opening))
+                if self.trace:
+                    opening = {b: flows.refs.get(("opening", b), []) for b in BUCKETS}
+                    cache[key] = traced(cache[key], flows, opening)
             out.add(cache[key])
         return out
 

@@ -28,6 +28,7 @@ from sandao.reports.disclosure.rounding import Rounded, half_up
 from sandao.reports.disclosure.tableset import NUMERALS, TableSet
 from sandao.reports.disclosure.text import GLOSSARY, Quotes, change, share_list, wan
 from sandao.reports.model import Report, Table
+from sandao.reports.provenance import Traced
 
 __all__ = ["Context", "Missing", "Scope", "budget_document", "final_document", "final_tables"]
 
@@ -82,8 +83,11 @@ def _three_budget(ctx: Context, scope: Scope, year: int) -> dict[str, Decimal]:
     """“三公” 年初预算 by category in 万元: each unit rounded, then added."""
     out: dict[str, Decimal] = defaultdict(Decimal)
     for unit in scope.units:
-        for category, value in plan.three_budget(ctx.analysis.declarations, {unit}, year).items():
-            out[category] += half_up(value)
+        refs: dict[str, list] = {}
+        budget = plan.three_budget(ctx.analysis.declarations, {unit}, year, refs)
+        for category, value in budget.items():
+            shown = half_up(value)
+            out[category] += Traced(shown, refs[category]) if ctx.trace else shown
     return out
 
 
@@ -126,6 +130,16 @@ def _budget_income(r: Rounded, ts: TableSet, words: t.Words) -> Table:
     return t._table("b2", ts, columns, rows, total, level="level")
 
 
+def _declared_amount(ctx: Context, ref: str, yuan: Decimal) -> Decimal:
+    """A declared budget in 万元; in the auditor's edition it keeps its declaration."""
+    shown = half_up(yuan)
+    if not ctx.trace:
+        return shown
+    decl = ctx.analysis.declarations
+    record = decl.projects.get(ref) or decl.tasks.get(ref) or decl.quotas.get(ref)
+    return Traced(shown, [(plan.declared_ref(record), yuan)])
+
+
 def _targets_table(ctx: Context, units: set[str], year: int, ts: TableSet) -> Table:
     """预算 表十一 项目支出绩效目标表: project, 预算金额, indicators by level."""
     from sandao.reports.model import MONEY, NUMBER, Column
@@ -142,7 +156,7 @@ def _targets_table(ctx: Context, units: set[str], year: int, ts: TableSet) -> Ta
             {
                 "ref": m.ref,
                 "name": name,
-                "amount": half_up(amounts[m.ref]),
+                "amount": _declared_amount(ctx, m.ref, amounts[m.ref]),
                 "level": str(m.meta.get("level") or "产出"),
                 "indicator": m.name,
                 "target": m.value,

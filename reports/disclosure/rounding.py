@@ -245,3 +245,31 @@ def exact(flows: Flows, opening: dict[str, Decimal]) -> Rounded:
 def cell_value(value: Decimal) -> Decimal:
     """An unrounded 万元 cell as printed: half-up to 0.01."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def traced(r: Rounded, flows: Flows, opening_refs: dict[str, list]) -> Rounded:
+    """``r`` with every figure keeping the postings (or declarations) it sums, for the
+    auditor's edition: each finest figure its own, 年末 those of 年初, 收入 and 支出."""
+    from sandao.reports.provenance import Traced
+
+    out = Rounded()
+    out.procurement, out.tails = r.procurement, r.tails
+    for key, value in r.income.items():
+        out.income[key] = Traced(value, flows.refs.get(("income", key), ()))
+    for key, value in r.spend.items():
+        out.spend[key] = Traced(value, flows.refs.get(("spend", key), ()))
+    for bucket in BUCKETS:
+        out.opening[bucket] = Traced(r.opening[bucket], opening_refs.get(bucket, ()))
+        out.use_balance[bucket] = Traced(r.use_balance[bucket], flows.refs.get(("use", bucket), ()))
+        out.distribution[bucket] = Traced(
+            r.distribution[bucket], flows.refs.get(("dist", bucket), ())
+        )
+        parts = [
+            (1, out.opening[bucket]),
+            (1, out.use_balance[bucket]),
+            (-1, out.distribution[bucket]),
+        ]
+        parts += [(1, v) for k, v in out.income.items() if k[0] == bucket]
+        parts += [(-1, v) for k, v in out.spend.items() if k.bucket == bucket]
+        out.closing[bucket] = Traced(r.closing[bucket], (), tuple(parts))
+    return out

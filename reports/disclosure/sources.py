@@ -139,6 +139,8 @@ class Flows:
     equipment: Decimal = ZERO
     #: “三公” category → (团组/批次, 人次) from ``groups`` / ``persons`` on its payments
     three_counts: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    #: (kind, atom key) → the posting rows it sums, with signed yuan (``--edition audit`` only)
+    refs: dict[tuple[str, Any], list[tuple[int, Decimal]]] = field(default_factory=dict)
     #: bucket → 使用非财政拨款结余 (cash in from 3xxx) and 结余分配 (cash out to 3xxx)
     use_balance: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     distribution: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
@@ -154,6 +156,8 @@ class Flows:
         self.wanglai += other.wanglai
         self.cash_change += other.cash_change
         self.equipment += other.equipment
+        for key, refs in other.refs.items():
+            self.refs.setdefault(key, []).extend(refs)
         for category, (groups, persons) in other.three_counts.items():
             g, p = self.three_counts.get(category, (ZERO, ZERO))
             self.three_counts[category] = (g + groups, p + persons)
@@ -201,6 +205,27 @@ class Books:
                 out[key.bucket] -= value
         return out
 
+    def opening_refs(self, units: Iterable[str], year: int) -> dict[str, list[tuple[int, Decimal]]]:
+        """The postings behind :meth:`opening_before`, by bucket (``--edition audit``)."""
+        units = set(units)
+        out: dict[str, list[tuple[int, Decimal]]] = {b: [] for b in BUCKETS}
+        signs = {"opening": 1, "income": 1, "use": 1, "spend": -1, "dist": -1}
+        for (unit, y), flows in self.flows.items():
+            if unit not in units or y > year:
+                continue
+            for (kind, key), refs in flows.refs.items():
+                if kind != "opening" and y == year:
+                    continue
+                bucket = (
+                    key
+                    if kind in ("opening", "use", "dist")
+                    else key[0]
+                    if kind == "income"
+                    else key.bucket
+                )
+                out[bucket].extend((row, signs[kind] * amount) for row, amount in refs)
+        return out
+
     def cash_at_end(self, units: Iterable[str], year: int) -> tuple[Decimal, Decimal]:
         """(资金结存 balance at the end of ``year``, net 往来 up to then), exact yuan."""
         units = set(units)
@@ -233,8 +258,9 @@ def _is_true(value: object) -> bool:
     return value is True or str(value).strip().upper() in ("TRUE", "是", "1")
 
 
-def gather(analysis: Analysis, tables: TableSet) -> Books:
-    """One pass over the posting table, a transaction at a time."""
+def gather(analysis: Analysis, tables: TableSet, trace: bool = False) -> Books:
+    """One pass over the posting table, a transaction at a time; with ``trace`` each
+    finest figure also keeps the rows it sums (the auditor's edition)."""
     quotas = {
         qid: _QuotaInfo(q.fund_type if q.fund_type in FUND_TYPES else DEFAULT_FUND, quota_class(q))
         for qid, q in analysis.declarations.quotas.items()
@@ -271,6 +297,7 @@ def gather(analysis: Analysis, tables: TableSet) -> Books:
             end += 1
         _transaction(
             rows[start:end],
+            start if trace else None,
             extras.get(txn),
             quotas,
             code_cache,
@@ -282,8 +309,15 @@ def gather(analysis: Analysis, tables: TableSet) -> Books:
     return Books(flows, first_day, analysis.as_of)
 
 
+def _note(f: Flows, base: int | None, kind: str, key: Any, index: int, amount: Decimal) -> None:
+    """Keep posting ``base + index`` behind a finest figure (when tracing)."""
+    if base is not None:
+        f.refs.setdefault((kind, key), []).append((base + index, amount))
+
+
 def _transaction(
     group: list[Posting],
+    base: int | None,
     extra: dict[str, dict[str, object]] | None,
     quotas: dict[str, _QuotaInfo],
     codes: dict[str, str | None],
@@ -313,12 +347,13 @@ def _transaction(
     if extra:
         _assets(group, extra, codes.get, flows_of, year)
     if opening:
-        for row in group:
+        for i, row in enumerate(group):
             if codes[row.account] in CASH_CODES:
                 posting_extra = (extra or {}).get(row.account) or (extra or {}).get("")
                 f = flows_of(row.unit or "", year)
                 bucket = _bucket_of_opening(posting_extra)
                 f.opening[bucket] += row.amount
+                _note(f, base, "opening", bucket, i, row.amount)
                 f.cash_change += row.amount
                 if posting_extra and _is_true(posting_extra.get("carried")):
                     f.carried[bucket] += row.amount
@@ -328,7 +363,7 @@ def _transaction(
     net: dict[str, Decimal] = {}
     txn_extra = (extra or {}).get("") or {}
     procurement = str(txn_extra.get("procurement") or "").strip()
-    for row in group:
+    for i, row in enumerate(group):
         role = row.role
         if role == INCOME:
             unit = row.unit or ""
@@ -341,6 +376,7 @@ def _transaction(
                 bucket = NON_FISCAL
             function = row.function or default_function(row.stream)
             f.income[(bucket, source, function)] -= row.amount
+            _note(f, base, "income", (bucket, source, function), i, -row.amount)
             ref = row.project or row.task
             if ref:
                 f.ref_income[ref] -= row.amount
@@ -373,6 +409,7 @@ def _transaction(
                 bucket, cls, row.function or default_function(row.stream), economic, ref, three
             )
             f.spend[key] += row.amount
+            _note(f, base, "spend", key, i, row.amount)
             net[unit] = net.get(unit, ZERO) - row.amount
             if procurement in PROCUREMENT_KINDS:
                 f.procurement[procurement] += row.amount
@@ -383,10 +420,11 @@ def _transaction(
                 f = flows_of(unit, year)
                 if item == USE_BALANCE:
                     f.use_balance[NON_FISCAL] -= row.amount
+                    _note(f, base, "use", NON_FISCAL, i, -row.amount)
                 else:
-                    f.distribution[
-                        _bucket_of_opening((extra or {}).get(row.account) or txn_extra)
-                    ] += row.amount
+                    bucket = _bucket_of_opening((extra or {}).get(row.account) or txn_extra)
+                    f.distribution[bucket] += row.amount
+                    _note(f, base, "dist", bucket, i, row.amount)
                 net[unit] = net.get(unit, ZERO) - row.amount
     for unit in cash.keys() | net.keys():
         moved = cash.get(unit, ZERO)

@@ -33,6 +33,7 @@ from sandao.reports.disclosure.sources import (
 )
 from sandao.reports.disclosure.tableset import NUMERALS, TableSet
 from sandao.reports.model import MONEY, TEXT, Column, Table
+from sandao.reports.provenance import retrace
 
 ZERO = Decimal(0)
 FISCAL_BUCKETS = FUND_TYPES
@@ -605,7 +606,7 @@ def round_cells(table: Table) -> None:
         for k in keys:
             value = row.get(k)
             if isinstance(value, Decimal):
-                row[k] = cell_value(value)
+                row[k] = retrace(cell_value(value), value)
 
 
 def _differs(parts: Iterable[Decimal | None], whole: Decimal | None) -> bool:

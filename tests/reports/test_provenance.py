@@ -1,0 +1,157 @@
+"""Every figure of the 决算 and 预算 traces to its entries (reports.md, "Provenance").
+
+For every non-zero money cell of the example's 2024 决算 and 2025 预算 (each unit and the
+department): the traced entries' sum, or its parts' sum, equals the cell in yuan, and in
+万元 it is the printed figure under the rounding in force.  表一's 本年支出合计 and 表三's
+项 rows partition the year's spending postings.  The public edition carries no trace.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+
+from sandao.ledger import load
+from sandao.ledger.county_config import load_county_config
+from sandao.ledger.resolver import SPENDING
+from sandao.ledger.scaffold import example_main, write_example
+from sandao.reports.audit_edition import trace_document
+from sandao.reports.disclosure import budget_document, context, final_document, scopes
+from sandao.reports.provenance import netted
+
+SANDAO = Path(sys.executable).with_name("sandao")
+ZERO = Decimal(0)
+CENT = Decimal("0.01")
+
+
+def wan(yuan: Decimal) -> Decimal:
+    return (yuan / 10000).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@pytest.fixture(scope="module")
+def example():
+    analysis = load(example_main())
+    config = load_county_config(example_main())
+    return analysis, config
+
+
+def documents(analysis, ctx):
+    for scope in scopes(analysis, None, "清河县", ctx.tables):
+        yield final_document(ctx, scope, 2024)
+        yield budget_document(ctx, scope, 2025)
+
+
+def check_document(analysis, report, exact: bool) -> int:
+    """Every traced cell: entries add to its yuan sum, parts add to it too; ``exact``:
+    the sum in 万元 half-up is the printed cell (``rounding = "cell"``)."""
+    doc = trace_document(analysis, report)
+    checked = 0
+    for table in doc["tables"]:
+        cells = {(c["row"], c["column"]): c for c in table["cells"]}
+        for cell in table["cells"]:
+            total = Decimal(cell["sum"])
+            if "entries" in cell:
+                assert sum((Decimal(e[3]) for e in cell["entries"]), ZERO) == total, cell["row"]
+                assert all(
+                    e[0] and (e[1] or e[0].startswith(("ZB", "T", "P"))) for e in cell["entries"]
+                )
+            else:
+                parts = [cells.get(tuple(p)) for p in cell["parts"]]
+                assert sum((Decimal(p["sum"]) for p in parts if p), ZERO) == total, (
+                    table["key"], cell["row"], cell["column"],
+                )  # fmt: skip
+                printed = sum((Decimal(p["cell"]) for p in parts if p), ZERO)
+                if not exact:  # top-down rounding: printed parts add to the printed total
+                    assert printed == Decimal(cell["cell"]) or table["key"] in ("t1", "b1"), cell
+            if exact:
+                assert wan(total) == Decimal(cell["cell"]), (
+                    table["key"],
+                    cell["row"],
+                    cell["column"],
+                )
+            else:  # each finest figure is within a cent of its yuan; a cell adds a few
+                assert abs(total / 10000 - Decimal(cell["cell"])) < Decimal("0.05"), cell["row"]
+            checked += 1
+    return checked
+
+
+def test_every_cell_traces_under_sum_rounding(example) -> None:
+    analysis, config = example
+    ctx = context(analysis, config, trace=True)
+    assert sum(check_document(analysis, r, exact=False) for r in documents(analysis, ctx)) > 500
+
+
+def test_every_cell_traces_exactly_under_cell_rounding(example) -> None:
+    analysis, config = example
+    ctx = context(analysis, config, trace=True)
+    ctx = replace(ctx, tables=replace(ctx.tables, rounding="cell"))
+    ctx.__dict__.pop("_cache", None)
+    assert sum(check_document(analysis, r, exact=True) for r in documents(analysis, ctx)) > 500
+
+
+def test_year_spending_is_partitioned_by_table_three(example) -> None:
+    """No posting counted twice, none left out: 表三's 项 rows share out 本年支出合计."""
+    analysis, config = example
+    ctx = context(analysis, config, trace=True)
+    for scope in scopes(analysis, None, "清河县", ctx.tables):
+        report = final_document(ctx, scope, 2024)
+        t = {x.key: x for x in report.tables}
+        total = next(r for r in t["t1"].records() if r["out_item"] == "本年支出合计")
+        whole = netted(
+            next(r for r in t["t1"].rows if r.get("out_item") == "本年支出合计")["out_amount"]
+        )
+        seen: dict[int, Decimal] = {}
+        for row in t["t3"].rows:
+            if row["level"] == 2:
+                for index, amount in netted(row["total"]).items():
+                    assert index not in seen, (scope.name, index)
+                    seen[index] = amount
+        assert seen == whole
+        spending = {
+            i for i, r in enumerate(analysis.postings.rows)
+            if r.role == SPENDING and r.date.year == 2024 and r.unit in scope.units
+        }  # fmt: skip
+        assert set(seen) <= spending and sum(seen.values(), ZERO) / 10000 - total["out_amount"] < 1
+
+
+def test_audit_edition_and_trace_command(tmp_path: Path) -> None:
+    write_example(tmp_path / "ex")
+    out = tmp_path / "out"
+    run = subprocess.run(
+        [str(SANDAO), "report", str(tmp_path / "ex" / "main.beancount"), "--unit", "C101"]
+        + ["--format", "json", "--edition", "audit", "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    trace = out / "audit" / "final" / "final-2024-C101.trace.json"
+    assert trace.is_file()
+    # the public edition: no entry ids, no trace
+    for path in (out / "data").rglob("*.json"):
+        text = path.read_text("utf-8")
+        assert '"entries"' not in text and '"trace"' not in text and "h:" not in text, path
+    shown = subprocess.run(
+        [str(SANDAO), "trace", str(trace), "t3", "2049999", "total"], capture_output=True, text=True
+    )
+    assert shown.returncode == 0, shown.stderr
+    cell = json.loads(
+        subprocess.run(
+            [str(SANDAO), "trace", str(trace), "t3", "2049999", "total", "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert f"合计（元）：{Decimal(cell['sum']):,.2f}" in shown.stdout
+    assert len(cell["entries"]) == shown.stdout.count("2024.beancount:")
+    missing = subprocess.run(
+        [str(SANDAO), "trace", str(trace), "t3", "9999999", "total"], capture_output=True, text=True
+    )
+    assert missing.returncode == 2 and "没有行" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
