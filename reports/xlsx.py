@@ -230,12 +230,16 @@ def _write_sheet(
         ws.write_string(r, 0, "无", fmt["text"])
         r += 1
     else:
+        # 功能分类 tables put 合计 first, as the template prints them
+        if table.level and table.total is not None:
+            _write_row(ws, r, table, table.total, bold, widths)
+            r += 1
         for row in table.records():
             _write_row(ws, r, table, row, fmt, widths)
             r += 1
     if not table.empty:  # a filter on the header over the data rows (not the 合计 row)
         ws.autofilter(header, 0, r - 1, last)
-    if table.total is not None and not table.empty:
+    if table.total is not None and not table.empty and not table.level:
         _write_row(ws, r, table, table.total, bold, widths)
         r += 1
     ws.write_string(
@@ -243,7 +247,9 @@ def _write_sheet(
     )
     r += 1
     for note in table.notes:
-        ws.write_string(r, 0, neutralise(f"注：{note}"), fmt["note"])
+        # a 说明 or 尾差说明 line is not a 注 (the HTML prints it the same way)
+        text = note if note.startswith(("说明", "尾差")) else f"注：{note}"
+        ws.write_string(r, 0, neutralise(text), fmt["note"])
         r += 1
     for c, w in enumerate(widths):
         ws.set_column(c, c, min(max(w + 2, 8), 60))

@@ -134,14 +134,21 @@ def final_year(analysis: Analysis, year: int, units: tuple[str, ...]) -> int | N
     return None
 
 
-def _not_closed(analysis: Analysis, year: int, wrote: int | None, scope: Scope) -> str:
+def _not_closed(analysis: Analysis, year: int, pending: list[tuple[Scope, int | None]]) -> str:
+    """One line: which 决算 was written instead of ``year``'s, why ``year`` is not closed."""
     end = datetime.date(year, 12, 31)
+    units = sorted({u for scope, _ in pending for u in scope.units})
+    open_units = [u for u in units if closes(analysis).get(u, datetime.date.min) < end]
     why = f"账簿截至 {analysis.as_of.isoformat()}，未到 {end.isoformat()}"
-    open_units = [u for u in scope.units if closes(analysis).get(u, datetime.date.min) < end]
     if open_units:
         why += f"，且 {'、'.join(open_units)} 没有结账到 {end.isoformat()}（sandao close）"
-    done = f"已生成 {wrote} 年度部门决算" if wrote else "没有已结束的年度，未生成部门决算"
-    return f"提示：{scope.name}{year}年度尚未结束（{why}）；{done}。要看 {year} 年度决算草稿，加 --draft。"
+    written = sorted({w for _, w in pending if w is not None})
+    done = (
+        f"已生成 {'、'.join(map(str, written))} 年度决算"
+        if written
+        else "没有已结束的年度，未生成决算"
+    )
+    return f"提示：{year}年度尚未结束（{why}）；{done}。要看 {year} 年度决算草稿，加 --draft。"
 
 
 def context(analysis: Analysis, county_config: Any = None, trace: bool = False) -> Context:
@@ -206,15 +213,12 @@ def disclosure_jobs(
     rows = analysis.postings.rows
     has_year = bool(rows) and rows[0].date.year <= year
     jobs: list[Callable[[], Report]] = []
-    said: set[str] = set()
+    pending: list[tuple[Scope, int | None]] = []
     for scope in scopes(analysis, unit, county, shared.tables):
         wrote = final_year(analysis, year, scope.units)
         final_years = [wrote] if wrote is not None else []
-        if has_year and wrote != year and notes is not None:
-            line = _not_closed(analysis, year, wrote, scope)
-            if line not in said:
-                said.add(line)
-                notes.append(line)
+        if has_year and wrote != year:
+            pending.append((scope, wrote))
         jobs.append(functools.partial(lambda s, y: budget_document(ctx(), s, y), scope, year))
         for y in final_years:
             _check_names(shared, scope, y)
@@ -233,6 +237,8 @@ def disclosure_jobs(
             )
         for y in final_years:
             jobs.append(functools.partial(lambda s, y: accounting_report(ctx(), s, y), scope, y))
+    if pending and notes is not None:
+        notes.insert(0, _not_closed(analysis, year, pending))
     if trace:
         jobs = [functools.partial(_with_trace, job, analysis) for job in jobs]
     return jobs

@@ -21,6 +21,16 @@ from sandao.reports.disclosure.sources import BUCKETS, PROJECT, Books, Flows, qu
 from sandao.reports.disclosure.tableset import TableSet
 
 ZERO = Decimal(0)
+
+
+def document_kind(scope: Scope) -> str:
+    """部门 for the publishing department's document, 单位 for a unit's own (standard,
+    "Names"); an internal summary is neither."""
+    if not scope.county:
+        return "单位"
+    return "" if scope.internal else "部门"
+
+
 ADMINISTRATIVE_KINDS = ("行政单位", "参公事业单位")
 
 

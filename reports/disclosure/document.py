@@ -21,6 +21,7 @@ from sandao.reports.disclosure.context import (
     Scope,
     admin_units,
     describe_refs,
+    document_kind,
     project_amounts,
 )
 from sandao.reports.disclosure.narrative import SPENDING_PARTS, Missing, narrate, with_parts
@@ -220,11 +221,20 @@ def _profile(ctx: Context, scope: Scope, word: str) -> dict[str, Any]:
     ]
     single = len(scope.units) == 1
     composition = ""
-    if not single and scope.own_unit:
-        composition = (
-            f"从预算单位构成看，{scope.name}{word}包括：{scope.name}本级{word}、"
-            f"下属{'、'.join(dict.fromkeys(u['kind'] for u in units[1:] if u['kind'])) or '单位'}{word}。"
+    if not single and not scope.internal:
+        kinds = "、".join(
+            dict.fromkeys(u["kind"] for u in units if u["code"] != scope.own_unit and u["kind"])
         )
+        below = f"下属{kinds or '单位'}{word}"
+        if scope.own_unit:
+            composition = (
+                f"从预算单位构成看，{scope.name}{word}包括：{scope.name}本级{word}、{below}。"
+            )
+        else:
+            composition = (
+                f"从预算单位构成看，{scope.name}{word}包括：{below}；"
+                f"{scope.name}本级的收支不在本账簿中，未纳入本{word}。"
+            )
     return {
         "units": units,
         "single": single,
@@ -321,8 +331,9 @@ def _document(
     draft: bool = False,
 ) -> Report:
     """A 部门决算 (``doc`` "final") or 部门预算 ("budget") as the disclosure template prints it."""
-    what = "部门决算" if doc == "final" else "部门预算"
-    if scope.county and not scope.own_unit and scope.internal:
+    kind = document_kind(scope)
+    what = f"{kind}{'决算' if doc == 'final' else '预算'}"
+    if scope.internal:
         what = f"{what}（内部汇总）"
     # A closed year's document speaks of 31 December, whatever the books' last entry.
     as_of = ctx.analysis.as_of
@@ -347,6 +358,7 @@ def _document(
             "draft": draft,
             "mark": _mark(scope, as_of, draft),
             "internal": scope.internal,
+            "kind": kind,
             "profile": _profile(ctx, scope, "决算" if doc == "final" else "预算"),
             "sections": sections,
             "quoted": quoted,
@@ -453,7 +465,7 @@ def _budget_sections(
                     else f"{scope.name}不涉及机关运行经费预算。"
                 ),
                 "（二）政府采购预算：" + f"{scope.name}{year}年度未单列政府采购预算。",
-                "（三）国有资产：" + "详见部门决算国有资产占有使用情况。",
+                "（三）国有资产：" + f"详见{document_kind(scope)}决算国有资产占有使用情况。",
                 *_standards_paragraph(ctx, scope, year),
             ],
         }

@@ -30,6 +30,7 @@ from sandao.reports.disclosure.context import (
     Context,
     Scope,
     admin_units,
+    document_kind,
     existed_before,
     new_in,
     project_amounts,
@@ -290,22 +291,31 @@ class Evidence:
         self.missing.append(Missing(unit, section, figure, keys[0], about, self.year))
         return None
 
-    def quota_reasons(self, function: str) -> list[str]:
-        """``reason`` of the year's quotas (and their adjustments), tasks and projects of a 项."""
+    def quota_reasons(self, function: str, up: bool) -> list[str]:
+        """``reason`` of the year's budget changes of a 项 that move it the way the gap
+        goes: 追加/划转 quotas and positive adjustments when 决算 is above 年初预算, cuts
+        (and the tasks' own reasons for money not spent) when it is below."""
+        from sandao.reports.disclosure.budget import is_initial
+
         decl = self.ctx.analysis.declarations
         units = set(self.scope.units)
         found: list[str] = []
         for quota in decl.quotas.values():
-            if quota.unit in units and quota.year == self.year and quota.function == function:
-                for meta in (quota.meta, *(a.meta for a in quota.adjustments)):
-                    found.append(str(meta.get("reason") or "").strip())
-        for task in decl.tasks.values():
-            if (
-                task.unit in units
-                and task.function == function
-                and task.start.year <= self.year <= task.end.year
-            ):
-                found.append(str(task.meta.get("reason") or "").strip())
+            if quota.unit not in units or quota.year != self.year or quota.function != function:
+                continue
+            if not is_initial(quota) and (quota.amount > 0) == up:
+                found.append(str(quota.meta.get("reason") or "").strip())
+            for change in quota.adjustments:
+                if (change.amount > 0) == up:
+                    found.append(str(change.meta.get("reason") or "").strip())
+        if not up:
+            for task in decl.tasks.values():
+                if (
+                    task.unit in units
+                    and task.function == function
+                    and task.start.year <= self.year <= task.end.year
+                ):
+                    found.append(str(task.meta.get("reason") or "").strip())
         return [x for x in dict.fromkeys(found) if x]
 
 
@@ -446,7 +456,7 @@ class Narrative:
                 general,
                 p.general if p else None,
                 "一般公共预算财政拨款支出",
-                ("财政拨款",),
+                ("一般公共预算",),
                 "五（一）",
             )
         )
@@ -511,7 +521,7 @@ class Narrative:
                 (code,),
                 f"五（三）{i}",
                 function_path(code, self.ctx),
-                self.evidence.quota_reasons(code),
+                self.evidence.quota_reasons(code, up=actual > budget),
             )
             lines.append(line)
         return lines
@@ -588,6 +598,8 @@ class Narrative:
     def three_budget(self, row: dict[str, Any]) -> str:
         def against(k: str, label: str) -> str:
             actual, budget = row[f"{k}_actual"], row[f"{k}_budget"]
+            if not budget and not actual:
+                return f"{label}未安排预算，也无支出"
             if not budget:
                 return f"{label}未安排预算，决算数{self.q7(f'{k}_actual')}万元"
             return (
@@ -684,8 +696,10 @@ class Narrative:
         out = ["“三公”经费财政拨款支出决算中，" + share_list(items) + "。具体情况如下："]
         groups, persons = counts.get("因公出国", (ZERO, ZERO))
         line = f"1、因公出国（境）费支出{self.q7('abroad_actual')}万元"
-        if row["abroad_actual"] or groups:
+        if groups:
             line += f"。全年安排因公出国（境）团组{_n(groups)}个、累计{_n(persons)}人次"
+        elif row["abroad_actual"]:
+            line += "。因公出国（境）团组、人次账簿未登记（groups / persons）"
         out.append(line + "。")
         fleet = sum(_vehicles(self.ctx, self.scope, self.year).values(), ZERO)
         out.append(
@@ -696,7 +710,14 @@ class Narrative:
         batches, visitors = counts.get("公务接待", (ZERO, ZERO))
         line = f"3、公务接待费支出{self.q7('reception_actual')}万元"
         if row["reception_actual"] or batches:
-            line += f"。其中：国内公务接待{_n(batches)}批次、{_n(visitors)}人次"
+            line += (
+                f"。其中：国内公务接待支出{self.q7('reception_actual')}万元（含外宾接待支出0.00万元），"
+                + (
+                    f"公务接待{_n(batches)}批次、{_n(visitors)}人次（其中外宾0批次、0人次）"
+                    if batches
+                    else "公务接待批次、人次账簿未登记（groups / persons）"
+                )
+            )
         out.append(line + "。")
         return out
 
@@ -870,6 +891,7 @@ def procurement_text(ctx: Context, scope: Scope, year: int) -> list[str]:
     """十一（二）: contracts signed in the year (以合同签订为准) with the template's five
     中小企业 / 小微企业 amounts; without contracts, the payment basis said plainly."""
     name = scope.name
+    kind = document_kind(scope) or "单位"
     units = set(scope.units)
     contracts = [
         c
@@ -891,7 +913,7 @@ def procurement_text(ctx: Context, scope: Scope, year: int) -> list[str]:
         return [
             f"{name}{year}年度政府采购金额（以合同签订为准）为{wan(total)}万元，其中：货物采购金额"
             f"{wan(kinds['货物'])}万元、工程采购金额{wan(kinds['工程'])}万元、服务采购金额{wan(kinds['服务'])}万元。",
-            f"{year}年度本部门面向中小企业预留政府采购项目预算金额{amount(reserved_sme, 'reserved_budget')}万元，"
+            f"{year}年度本{kind}面向中小企业预留政府采购项目预算金额{amount(reserved_sme, 'reserved_budget')}万元，"
             f"面向小微企业预留政府采购项目预算金额{amount(reserved_small, 'reserved_budget')}万元。"
             f"在面向中小企业预留的政府采购项目中，由中小企业供应商中标或成交的，采购金额"
             f"{amount(c for c in reserved_sme if c.sme)}万元；在面向小微企业预留政府采购项目中，由小微企业供应商"

@@ -13,7 +13,7 @@ official template (部门决算公开模板), and a county replaces any part fro
     function_classes = [["201", "一、一般公共服务支出"], ...]
     basic_personnel = ["301", "30101", ...]     # 表六 left panel
     basic_public = ["302", "30201", ...]        # 表六 right panel
-    default_functions = { 运转 = "2120101" }   # function of money that arrives without one
+    default_functions = { "运转" = "2120101" }   # function of money that arrives without one
 """
 
 from __future__ import annotations

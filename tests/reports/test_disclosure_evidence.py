@@ -143,7 +143,9 @@ def test_contracts_give_the_procurement_paragraph(example) -> None:
 def test_three_public_details(example) -> None:
     text = text_of(example[2]["C101"])
     assert "“三公”经费财政拨款支出未安排预算，决算数0.27万元" in text
-    assert "国内公务接待1批次、6人次" in text
+    assert "国内公务接待支出0.27万元（含外宾接待支出0.00万元），公务接待1批次、6人次" in text
+    assert "公务接待批次、人次账簿未登记" in text_of(example[2]["C102"])  # shared, counted by C101
+    assert "因公出国（境）费未安排预算，也无支出" in text
     assert "公务用车保有量为0辆" in text
 
 
@@ -490,3 +492,18 @@ def test_xlsx_three_public_header_is_grouped(example, tmp_path: Path) -> None:
     assert [sheet.cell(4, c).value for c in (1, 2)] == ["预算数", "决算数"]
     assert "A3:B3" in {str(r) for r in sheet.merged_cells.ranges}
     assert not any("／" in str(cell.value or "") for row in sheet.iter_rows() for cell in row)
+
+
+def test_unit_and_department_documents_are_named_for_what_they_are(example) -> None:
+    """A unit's own document is its 单位决算; the department's is the 部门决算 (standard,
+    "Names"), whose 单位构成 says its 本级 is not in these books."""
+    _, _, docs = example
+    assert docs["C101"].title == "清河县城东社区服务中心2024年度单位决算"
+    assert "本单位面向中小企业预留" in text_of(docs["C101"])
+    profile = docs["county"].context["profile"]
+    assert "本级的收支不在本账簿中，未纳入本决算" in profile["composition"]
+    # a reason never points the other way: the 综治 cut is not why 决算 exceeds 年初预算
+    assert "综治设备采购改由县委政法委统一安排" not in re.search(
+        r"1、公共安全支出[^。]*。[^。]*。决算数大于年初预算数的主要原因：[^。]*。",
+        text_of(docs["county"]),
+    ).group(0)

@@ -123,9 +123,21 @@ def test_year_spending_is_partitioned_by_table_three(example) -> None:
 def test_audit_edition_and_trace_command(tmp_path: Path) -> None:
     write_example(tmp_path / "ex")
     out = tmp_path / "out"
+    books = str(tmp_path / "ex" / "main.beancount")
     run = subprocess.run(
-        [str(SANDAO), "report", str(tmp_path / "ex" / "main.beancount"), "--unit", "C101"]
-        + ["--format", "json", "--edition", "audit", "--out", str(out)],
+        [
+            str(SANDAO),
+            "report",
+            books,
+            "--unit",
+            "C101",
+            "--format",
+            "json",
+            "--edition",
+            "audit",
+            "--out",
+            str(out),
+        ],
         capture_output=True,
         text=True,
     )
