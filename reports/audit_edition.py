@@ -236,9 +236,47 @@ def trace_document(analysis: Analysis, report: Report) -> dict[str, Any]:
 
 
 def write_trace(document: dict[str, Any], path: Path) -> None:
-    """``audit/<folder>/<key>.trace.json``."""
+    """``audit/<folder>/<key>.trace.json``, and ``<key>.html`` beside it: every traced
+    figure as a link to the running ``sandao serve``'s 来源分录 page for that cell."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    base = document.get("serve")
+    if base:
+        page = path.with_name(path.name.removesuffix(".trace.json") + ".html")
+        page.write_text(linked_page(document, base), encoding="utf-8")
+
+
+def linked_page(document: dict[str, Any], base: str) -> str:
+    """The auditor's edition as a page: each table's traced figures, each a link."""
+    from html import escape
+    from urllib.parse import urlencode
+
+    parts = [
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">',
+        f"<title>{escape(document['title'])}（审计版）</title></head><body>",
+        f"<h1>{escape(document['title'])}（审计版，不公开）</h1>",
+        f"<p>数据截至 {escape(document['as_of'])}。每个数字链接到 sandao serve 的来源分录页。</p>",
+    ]
+    for table in document["tables"]:
+        labels = {c["key"]: c["label"] for c in table["columns"]}
+        parts.append(f"<h2>{escape(table['title'])}（单位：{escape(table['scale'])}）</h2>")
+        parts.append('<table class="sd-audit"><tr><th>行</th><th>列</th><th>金额</th></tr>')
+        for cell in table["cells"]:
+            query = urlencode(
+                {
+                    "report": document["report"],
+                    "table": table["key"],
+                    "row": cell["row"],
+                    "column": cell["column"],
+                }
+            )
+            parts.append(
+                f"<tr><td>{escape(cell['row'])}</td><td>{escape(labels.get(cell['column'], cell['column']))}</td>"
+                f'<td><a class="sd-trace-link" href="{escape(base)}?{escape(query)}">{escape(cell["cell"])}</a></td></tr>'
+            )
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "".join(parts)
 
 
 def _entry_details(analysis: Analysis, used: set[str]) -> dict[str, dict[str, Any]]:

@@ -191,6 +191,12 @@ def thresholds(section: dict[str, Any], source: str = "sandao.toml") -> dict[str
         for code, params in DEFAULTS.items()
     }
     for code, table in section.items():
+        if code == "serve_url":  # where the auditor's edition links its figures (reports)
+            if not isinstance(table, str) or not table.startswith(("http://", "https://")):
+                raise ThresholdError(
+                    f'{source} [audit] serve_url 应为网址，如 "http://127.0.0.1:5000"'
+                )
+            continue
         if code == "paper":
             if not isinstance(table, dict):
                 raise ThresholdError(f"{source} [audit.paper] 应为表")

@@ -240,17 +240,31 @@ def disclosure_jobs(
     if pending and notes is not None:
         notes.insert(0, _not_closed(analysis, year, pending))
     if trace:
-        jobs = [functools.partial(_with_trace, job, analysis) for job in jobs]
+        base = _trace_url(analysis, county_config)
+        jobs = [functools.partial(_with_trace, job, analysis, base) for job in jobs]
     return jobs
 
 
-def _with_trace(job: Callable[[], Report], analysis: Analysis) -> Report:
+def _trace_url(analysis: Analysis, county_config: Any) -> str:
+    """The running ``sandao serve``'s 来源分录 endpoint (``[audit] serve_url``, default
+    ``http://127.0.0.1:5000``) for these books."""
+    from fava.util import slugify
+
+    section = county_config.section("audit") if county_config is not None else {}
+    url = str(section.get("serve_url") or "http://127.0.0.1:5000").rstrip("/")
+    slug = slugify(str(analysis.options_map.get("title") or "beancount")) or "beancount"
+    return f"{url}/{slug}/extension/ReportPreview/trace"
+
+
+def _with_trace(job: Callable[[], Report], analysis: Analysis, base: str) -> Report:
     """The built report with its cells' trace, for ``audit/`` (reports.md, "Provenance")."""
     from sandao.reports.audit_edition import trace_document
 
     report = job()
     if report.template == "disclosure.html":
-        report.context["trace_document"] = trace_document(analysis, report)
+        document = trace_document(analysis, report)
+        document["serve"] = base
+        report.context["trace_document"] = document
     return report
 
 

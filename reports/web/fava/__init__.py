@@ -406,6 +406,40 @@ class ReportPreview(FundPage, FavaExtensionBase):
         as_attachment = not name.lower().endswith((".json", ".csv", ".txt"))
         return send_from_directory(folder, name, as_attachment=as_attachment)
 
+    @extension_endpoint("trace")
+    def cell_trace(self) -> Response:
+        """来源分录: the entries behind one figure of a 决算 or 预算, recomputed from its
+        address (``?report=final-2024-C101&table=t3&row=2120101&column=total``), each
+        opening its entry, with their sum (reports.md, "Provenance")."""
+        if self.incognito:
+            abort(403)
+        analysis = self.state.analysis
+        if analysis is None:
+            abort(503)
+        args = {k: request.args.get(k, "") for k in ("report", "table", "row", "column")}
+        found = pages.traced_cell(analysis, Path(self.ledger.beancount_file_path), **args)
+        if found is None:
+            abort(404)
+        document, cell = found
+        places = {(e[1], e[2]) for e in cell.get("entries", [])}
+        hashes = pages.posting_entry_hashes(self.ledger.all_entries, places)
+        links = {
+            (
+                e[1],
+                e[2],
+            ): f"{url_for('report', report_name='journal')}#context-{hashes[(e[1], e[2])]}"
+            for e in cell.get("entries", [])
+            if (e[1], e[2]) in hashes
+        }
+        parts = {
+            tuple(p): self.endpoint_url(
+                "trace", report=args["report"], table=args["table"], row=p[0], column=p[1]
+            )
+            for p in cell.get("parts", [])
+        }
+        html = pages.trace_page(document, args["table"], cell, links, parts)
+        return Response(html, content_type="text/html; charset=utf-8")
+
 
 class AuditFindings(FundPage, FavaExtensionBase):
     """审计疑点: the audit checks AU01–AU21, each finding linked to Fava's journal."""

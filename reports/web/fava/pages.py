@@ -543,3 +543,124 @@ def journal_filter(ref: Any) -> dict[str, str]:
         if payee and '"' not in payee:
             args["filter"] = f'payee:"^{re.escape(payee)}$"'
     return args
+
+
+def posting_entry_hashes(
+    entries: Iterable[Any], places: set[tuple[Any, Any]]
+) -> dict[tuple[Any, Any], str]:
+    """Fava's hash of the transaction each posting at (filename, lineno) belongs to: the
+    transaction of that file that starts last on or before the posting's line."""
+    from bisect import bisect_right
+
+    from beancount.core import data
+    from fava.beans.funcs import hash_entry
+
+    files = {file for file, _ in places}
+    starts: dict[Any, list[tuple[int, Any]]] = {}
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and entry.meta.get("filename") in files:
+            starts.setdefault(entry.meta["filename"], []).append((entry.meta["lineno"], entry))
+    lines = {}
+    for file, rows in starts.items():
+        rows.sort(key=lambda item: item[0])
+        lines[file] = [n for n, _ in rows]
+    found: dict[tuple[Any, Any], str] = {}
+    for file, line in places:
+        at = bisect_right(lines.get(file, []), line or 0) - 1
+        if at >= 0:
+            found[(file, line)] = hash_entry(starts[file][at][1])
+    return found
+
+
+def traced_cell(
+    analysis: Analysis, main_file: Path, report: str, table: str, row: str, column: str
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The auditor's-edition trace of one 决算 / 预算 cell, recomputed from its address
+    (report key ``final-2024-C101``, table key, row code or label, column key)."""
+    from sandao.ledger.county_config import CountyConfigError, load_county_config
+    from sandao.reports.audit_edition import trace_document
+    from sandao.reports.disclosure import (
+        DisclosureError,
+        budget_document,
+        context,
+        final_document,
+        scopes,
+    )
+
+    match = re.fullmatch(r"(final|budget)-(\d{4})-([A-Za-z0-9]+)(-draft)?", report or "")
+    if match is None:
+        return None
+    doc, year, key, draft = (
+        match.group(1),
+        int(match.group(2)),
+        match.group(3),
+        bool(match.group(4)),
+    )
+    try:
+        config = load_county_config(main_file)
+        ctx = analysis.__dict__.get("_trace_context")  # one traced pass per Fava load
+        if ctx is None:
+            ctx = analysis.__dict__["_trace_context"] = context(analysis, config, trace=True)
+    except (CountyConfigError, DisclosureError):
+        return None
+    scope = next(
+        (s for s in scopes(analysis, None, config.county.name, ctx.tables) if s.key == key), None
+    )
+    if scope is None:
+        return None
+    try:
+        built = (
+            final_document(ctx, scope, year, draft=draft)
+            if doc == "final"
+            else budget_document(ctx, scope, year)
+        )
+    except (ValueError, KeyError):
+        return None
+    document = trace_document(analysis, built)
+    for t in document["tables"]:
+        if t["key"] == table:
+            for cell in t["cells"]:
+                if cell["row"] == row and cell["column"] == column:
+                    return document, cell
+    return None
+
+
+def trace_page(
+    document: dict[str, Any],
+    table: str,
+    cell: dict[str, Any],
+    links: dict[tuple[Any, Any], str],
+    parts: dict[tuple[str, str], str],
+) -> str:
+    """A plain page: the figure, its entries (each opening the entry) or its parts, the sum."""
+    from html import escape
+
+    title = next((t["title"] for t in document["tables"] if t["key"] == table), table)
+    rows = []
+    details = document.get("entries", {})
+    for ident, file, line, amount in cell.get("entries", []):
+        info = details.get(ident, {})
+        href = links.get((file, line))
+        where = f"{escape(str(file))}:{line}" if file else "（声明）"
+        name = f'<a href="{escape(href)}">{escape(ident)}</a>' if href else escape(ident)
+        rows.append(
+            f"<tr><td>{name}</td><td>{escape(info.get('date', ''))}</td>"
+            f"<td>{escape(info.get('payee', ''))}</td><td>{escape(info.get('narration', ''))}</td>"
+            f'<td class="num">{escape(amount)}</td><td>{where}</td></tr>'
+        )
+    for (row, column), href in parts.items():
+        rows.append(
+            f'<tr><td colspan="5"><a href="{escape(href)}">{escape(row)} / {escape(column)}</a></td><td></td></tr>'
+        )
+    kind = "来源分录" if "entries" in cell else "由以下单元格相加"
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{escape(document['title'])} — {escape(title)}</title></head><body>"
+        f"<h1>{escape(document['title'])}</h1><h2>{escape(title)}：{escape(cell['row'])} / "
+        f"{escape(cell['column'])} = {escape(cell['cell'])}</h2><p>{kind}</p>"
+        '<table class="sd-trace"><thead><tr><th>分录</th><th>日期</th><th>收款人</th><th>摘要</th>'
+        "<th>金额（元）</th><th>位置</th></tr></thead><tbody>"
+        + "".join(rows)
+        + f'</tbody></table><p class="sd-trace-sum">合计（元）：<span>{escape(cell["sum"])}</span></p>'
+        "</body></html>"
+    )
