@@ -245,11 +245,19 @@ def disclosure_jobs(
     return jobs
 
 
+def slugify(title: str) -> str:
+    """The ledger's name in Fava's URLs (``fava.util.slugify``'s rule; Fava itself is not
+    imported by a report run, whose memory stays that of the books)."""
+    import re
+    import unicodedata
+
+    text = re.sub(r"[^\s\w-]", "", unicodedata.normalize("NFKC", title)).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
+
+
 def _trace_url(analysis: Analysis, county_config: Any) -> str:
     """The running ``sandao serve``'s 来源分录 endpoint (``[audit] serve_url``, default
     ``http://127.0.0.1:5000``) for these books."""
-    from fava.util import slugify
-
     section = county_config.section("audit") if county_config is not None else {}
     url = str(section.get("serve_url") or "http://127.0.0.1:5000").rstrip("/")
     slug = slugify(str(analysis.options_map.get("title") or "beancount")) or "beancount"

@@ -11,6 +11,7 @@ MEASUREMENT_NAMES: tuple[str, ...] = (
     "check",
     "payment_import",
     "reports",
+    "edition",
     "fava",
     "export",
     "audit",

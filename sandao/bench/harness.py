@@ -46,6 +46,8 @@ TARGETS: dict[str, float] = {
     "audit_ratio": 0.3,
     "c001_ratio": 0.05,
     "foreign_plugin_ratio": 1.10,
+    "audit_edition_ratio": 1.5,
+    "audit_edition_rss_ratio": 1.3,
 }
 
 #: Child script: load one ledger, print timings and what came back as JSON.
@@ -749,6 +751,39 @@ def measure_reports(ctx: BenchContext) -> Outcome:
         outcome.info["pdf_pages"] = tail["pages"]
     else:
         outcome.notes.append(f"PDF 未能生成 (PDF failed): {_tail_lines(pdf.stderr, 2)}")
+    return outcome
+
+
+@measurement("edition", "审计版 vs 公开版报表 (auditor's edition vs public run)", command="report")
+def measure_edition(ctx: BenchContext) -> Outcome:
+    """``sandao report --edition audit`` ÷ the same public run (JSON), wall and peak RSS:
+    the traced figures of every 决算 and 预算 and their trace files (reports.md)."""
+    outcome = Outcome("edition")
+    base = [ctx.python, "-m", "sandao.cli", "report", str(ctx.ledger), "--quiet", "--no-cache"]
+    base += ["--format", "json"]
+    runs = ctx.interleaved(
+        {
+            "public": [*base, "--out", str(ctx.workdir / "bench-public")],
+            "audit": [*base, "--edition", "audit", "--out", str(ctx.workdir / "bench-audit")],
+        }
+    )
+    for which, run in ((n, r) for n, rs in runs.items() for r in rs):
+        if run.returncode != 0:
+            outcome.failed = f"{which} 退出码 {run.returncode}：{_tail_lines(run.stderr)}"
+            return outcome
+    public, audit = runs["public"], runs["audit"]
+    outcome.figures.append(
+        Figure("public_report_s", "公开版 report (JSON)", _best(public), _peak(public))
+    )
+    outcome.figures.append(
+        Figure("audit_edition_s", "审计版 report --edition audit", _best(audit), _peak(audit))
+    )
+    outcome.ratio("audit_edition_ratio", "审计版 ÷ 公开版 (time)", _best(audit) / _best(public))
+    outcome.ratio(
+        "audit_edition_rss_ratio", "审计版峰值内存 ÷ 公开版", _peak(audit) / _peak(public)
+    )
+    traces = list((ctx.workdir / "bench-audit" / "audit").rglob("*.trace.json"))
+    outcome.info["trace_files"] = len(traces)
     return outcome
 
 
