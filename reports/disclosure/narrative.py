@@ -393,22 +393,25 @@ class Narrative:
         return self.sections, self.q.quoted, self.evidence.missing
 
     # 一 … 四
+    def total_compared(self, table: str, what: str, keys: tuple[str, ...], section: str,
+                       before: Decimal | None, classes: tuple[dict, dict] | None) -> str:  # fmt: skip
+        """“Y年度{what}X万元。” with the comparison on Y−1 and its largest 类 movement."""
+        total = self.q.value(table, "总计", "in_amount")
+        text = f"{self.name}{self.year}年度{what}{self.q(table, '总计', 'in_amount')}万元。"
+        text += self.compare(total, before, what, keys, section)
+        if classes is not None:
+            text += self.largest_class_movement(*classes)
+        return text
+
     def overview(self) -> None:
-        q, p = self.q, self.previous
-        total = q.value("t1", "总计", "in_amount")
-        text = f"{self.name}{self.year}年度收入支出总计{q('t1', '总计', 'in_amount')}万元。"
-        text += self.compare(
-            total,
-            p.total if p else None,
-            "收入支出总计",
-            ("收入", "支出"),
-            "一、收入支出决算总体情况",
-        )
-        if p is not None:
-            text += self.largest_class_movement(t.spend_by_class(self.r), p.classes)
-        self.add(
-            "一、收入支出决算总体情况说明", text, wanglai_text(self.ctx, self.scope, self.year)
-        )
+        p = self.previous
+        classes = (t.spend_by_class(self.r), p.classes) if p else None
+        text = self.total_compared(
+            "t1", "收入支出总计", ("收入", "支出"), "一、收入支出决算总体情况",
+            p.total if p else None, classes,
+        )  # fmt: skip
+        wanglai = wanglai_text(self.ctx, self.scope, self.year)
+        self.add("一、收入支出决算总体情况说明", text, wanglai)
 
     def income_and_spending(self) -> None:
         q = self.q
@@ -426,20 +429,12 @@ class Narrative:
         self.add("三、支出决算情况说明", with_parts(q, spend_total, "t3", SPENDING_PARTS))
 
     def fiscal_overview(self) -> None:
-        q, p = self.q, self.previous
-        total = q.value("t4", "总计", "in_amount")
-        text = f"{self.name}{self.year}年度财政拨款收入支出总计{q('t4', '总计', 'in_amount')}万元。"
-        text += self.compare(
-            total,
-            p.fiscal_total if p else None,
-            "财政拨款收入支出总计",
-            ("财政拨款",),
-            "四、财政拨款收入支出决算总体情况",
-        )
-        if p is not None:
-            text += self.largest_class_movement(
-                t.spend_by_class(self.r, FUND_TYPES), p.fiscal_classes
-            )
+        p = self.previous
+        classes = (t.spend_by_class(self.r, FUND_TYPES), p.fiscal_classes) if p else None
+        text = self.total_compared(
+            "t4", "财政拨款收入支出总计", ("财政拨款",), "四、财政拨款收入支出决算总体情况",
+            p.fiscal_total if p else None, classes,
+        )  # fmt: skip
         self.add("四、财政拨款收入支出决算总体情况说明", text)
 
     # 五

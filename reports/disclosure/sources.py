@@ -325,112 +325,142 @@ def _transaction(
     first_day: datetime.date | None,
     default_function,
 ) -> None:
+    """One transaction's money on the budget basis, into its units' flows."""
     cash: dict[str, Decimal] = {}
-    has_income = has_spending = from_1011 = from_4001 = opening = False
+    has_income = has_spending = fiscal = opening = False
     for row in group:
         c = codes[row.account]
         if c in CASH_CODES:
-            unit = row.unit or ""
-            cash[unit] = cash.get(unit, ZERO) + row.amount
-            if c == "1011":
-                from_1011 = True
+            cash[row.unit or ""] = cash.get(row.unit or "", ZERO) + row.amount
+            fiscal = fiscal or c == "1011"
         elif row.role == INCOME:
             has_income = True
-            if c == "4001":
-                from_4001 = True
+            fiscal = fiscal or c == "4001"
         elif row.role == SPENDING:
             has_spending = True
         elif c == "3001" and row.date == first_day:
             opening = True
-    date = group[0].date
-    year = date.year
+    year = group[0].date.year
     if extra:
         _assets(group, extra, codes.get, flows_of, year)
+    step = _Txn(base, extra or {}, quotas, codes, flows_of, year, default_function, fiscal)
     if opening:
-        for i, row in enumerate(group):
-            if codes[row.account] in CASH_CODES:
-                posting_extra = (extra or {}).get(row.account) or (extra or {}).get("")
-                f = flows_of(row.unit or "", year)
-                bucket = _bucket_of_opening(posting_extra)
-                f.opening[bucket] += row.amount
-                _note(f, base, "opening", bucket, i, row.amount)
-                f.cash_change += row.amount
-                if posting_extra and _is_true(posting_extra.get("carried")):
-                    f.carried[bucket] += row.amount
+        step.opening(group)
         return
     if not cash and not (has_income and has_spending):
         return  # neither money in nor out of 资金结存: 转固, depreciation, accruals
-    net: dict[str, Decimal] = {}
-    txn_extra = (extra or {}).get("") or {}
-    procurement = str(txn_extra.get("procurement") or "").strip()
     for i, row in enumerate(group):
-        role = row.role
-        if role == INCOME:
-            unit = row.unit or ""
-            f = flows_of(unit, year)
-            source = INCOME_SOURCES.get(codes[row.account] or "", OTHER_SOURCE)
-            if source == FISCAL:
-                quota = quotas.get(row.quota) if row.quota else None
-                bucket = quota.fund if quota else DEFAULT_FUND
-            else:
-                bucket = NON_FISCAL
-            function = row.function or default_function(row.stream)
-            f.income[(bucket, source, function)] -= row.amount
-            _note(f, base, "income", (bucket, source, function), i, -row.amount)
-            ref = row.project or row.task
-            if ref:
-                f.ref_income[ref] -= row.amount
-            net[unit] = net.get(unit, ZERO) - row.amount
-        elif role == SPENDING:
-            unit = row.unit or ""
-            f = flows_of(unit, year)
-            quota = quotas.get(row.quota) if row.quota else None
-            if quota is not None or from_1011 or from_4001:
-                bucket = quota.fund if quota else DEFAULT_FUND
-            else:
-                bucket = NON_FISCAL
-            special = SPENDING_CLASSES.get(codes[row.account] or "")
-            if special:
-                cls = special
-            elif quota is not None and not (row.task or row.project):
-                cls = quota.cls
-            elif row.task or row.project:
-                cls = PROJECT
-            else:
-                cls = BASIC if row.stream == "运转" else PROJECT
-            ref = (row.project or row.task or row.quota or "") if cls == PROJECT else ""
-            economic = row.economic or ""
-            posting_extra = (extra or {}).get(row.account) or txn_extra
-            three = three_public_of(posting_extra.get("three_public")) if posting_extra else None
-            three = three or THREE_PUBLIC_CODES.get(economic, "")
-            if three and bucket != NON_FISCAL and posting_extra:
-                _count_three(f, three, posting_extra, row.amount)
-            key = SpendKey(
-                bucket, cls, row.function or default_function(row.stream), economic, ref, three
-            )
-            f.spend[key] += row.amount
-            _note(f, base, "spend", key, i, row.amount)
-            net[unit] = net.get(unit, ZERO) - row.amount
-            if procurement in PROCUREMENT_KINDS:
-                f.procurement[procurement] += row.amount
+        if row.role == INCOME:
+            step.income(i, row)
+        elif row.role == SPENDING:
+            step.spending(i, row)
         else:
-            item = _budget_item(row, codes[row.account], extra)
-            if item is not None:
-                unit = row.unit or ""
-                f = flows_of(unit, year)
-                if item == USE_BALANCE:
-                    f.use_balance[NON_FISCAL] -= row.amount
-                    _note(f, base, "use", NON_FISCAL, i, -row.amount)
-                else:
-                    bucket = _bucket_of_opening((extra or {}).get(row.account) or txn_extra)
-                    f.distribution[bucket] += row.amount
-                    _note(f, base, "dist", bucket, i, row.amount)
-                net[unit] = net.get(unit, ZERO) - row.amount
-    for unit in cash.keys() | net.keys():
+            step.budget_item(i, row)
+    for unit in cash.keys() | step.net.keys():
         moved = cash.get(unit, ZERO)
         f = flows_of(unit, year)
         f.cash_change += moved
-        f.wanglai += moved - net.get(unit, ZERO)
+        f.wanglai += moved - step.net.get(unit, ZERO)
+
+
+class _Txn:
+    """The steps of one transaction's pass: opening entries, income, spending, the
+    Equity postings with a ``budget_item``; ``net`` is what each unit's income and
+    spending moved (the rest of its cash movement is 往来)."""
+
+    __slots__ = (
+        "base", "codes", "default_function", "extra", "fiscal", "flows_of", "net",
+        "procurement", "quotas", "txn_extra", "year",
+    )  # fmt: skip
+
+    def __init__(self, base, extra, quotas, codes, flows_of, year, default_function, fiscal):
+        self.base, self.extra, self.quotas, self.codes = base, extra, quotas, codes
+        self.flows_of, self.year, self.default_function = flows_of, year, default_function
+        self.fiscal = fiscal  # paid from 1011 or directly by the treasury (Cr 4001)
+        self.txn_extra = extra.get("") or {}
+        self.procurement = str(self.txn_extra.get("procurement") or "").strip()
+        self.net: dict[str, Decimal] = {}
+
+    def opening(self, group: list[Posting]) -> None:
+        """The books' first day against 3001: 年初结转和结余 by ``source:``."""
+        for i, row in enumerate(group):
+            if self.codes[row.account] not in CASH_CODES:
+                continue
+            meta = self.extra.get(row.account) or self.extra.get("")
+            f = self.flows_of(row.unit or "", self.year)
+            bucket = _bucket_of_opening(meta)
+            f.opening[bucket] += row.amount
+            _note(f, self.base, "opening", bucket, i, row.amount)
+            f.cash_change += row.amount
+            if meta and _is_true(meta.get("carried")):
+                f.carried[bucket] += row.amount
+
+    def _moved(self, unit: str, amount: Decimal) -> None:
+        self.net[unit] = self.net.get(unit, ZERO) - amount
+
+    def income(self, i: int, row: Posting) -> None:
+        unit = row.unit or ""
+        f = self.flows_of(unit, self.year)
+        source = INCOME_SOURCES.get(self.codes[row.account] or "", OTHER_SOURCE)
+        bucket = NON_FISCAL
+        if source == FISCAL:
+            quota = self.quotas.get(row.quota) if row.quota else None
+            bucket = quota.fund if quota else DEFAULT_FUND
+        key = (bucket, source, row.function or self.default_function(row.stream))
+        f.income[key] -= row.amount
+        _note(f, self.base, "income", key, i, -row.amount)
+        ref = row.project or row.task
+        if ref:
+            f.ref_income[ref] -= row.amount
+        self._moved(unit, row.amount)
+
+    def _class(self, row: Posting, quota: _QuotaInfo | None) -> str:
+        special = SPENDING_CLASSES.get(self.codes[row.account] or "")
+        if special:
+            return special
+        if quota is not None and not (row.task or row.project):
+            return quota.cls
+        if row.task or row.project:
+            return PROJECT
+        return BASIC if row.stream == "运转" else PROJECT
+
+    def spending(self, i: int, row: Posting) -> None:
+        unit = row.unit or ""
+        f = self.flows_of(unit, self.year)
+        quota = self.quotas.get(row.quota) if row.quota else None
+        bucket = NON_FISCAL
+        if quota is not None or self.fiscal:
+            bucket = quota.fund if quota else DEFAULT_FUND
+        cls = self._class(row, quota)
+        ref = (row.project or row.task or row.quota or "") if cls == PROJECT else ""
+        economic = row.economic or ""
+        meta = self.extra.get(row.account) or self.txn_extra
+        three = three_public_of(meta.get("three_public")) if meta else None
+        three = three or THREE_PUBLIC_CODES.get(economic, "")
+        if three and bucket != NON_FISCAL and meta:
+            _count_three(f, three, meta, row.amount)
+        function = row.function or self.default_function(row.stream)
+        key = SpendKey(bucket, cls, function, economic, ref, three)
+        f.spend[key] += row.amount
+        _note(f, self.base, "spend", key, i, row.amount)
+        self._moved(unit, row.amount)
+        if self.procurement in PROCUREMENT_KINDS:
+            f.procurement[self.procurement] += row.amount
+
+    def budget_item(self, i: int, row: Posting) -> None:
+        item = _budget_item(row, self.codes[row.account], self.extra)
+        if item is None:
+            return
+        unit = row.unit or ""
+        f = self.flows_of(unit, self.year)
+        if item == USE_BALANCE:
+            f.use_balance[NON_FISCAL] -= row.amount
+            _note(f, self.base, "use", NON_FISCAL, i, -row.amount)
+        else:
+            bucket = _bucket_of_opening(self.extra.get(row.account) or self.txn_extra)
+            f.distribution[bucket] += row.amount
+            _note(f, self.base, "dist", bucket, i, row.amount)
+        self._moved(unit, row.amount)
 
 
 def _count(value: object) -> Decimal:
