@@ -252,91 +252,114 @@ def _codes(section: dict[str, Any], key: str, default: tuple[str, ...]) -> tuple
     return tuple(str(v) for v in value)
 
 
+#: The keys of ``[disclosure]``.
+KNOWN_KEYS = frozenset({
+    "final_titles", "final_order", "budget_titles", "budget_order", "function_classes",
+    "basic_personnel", "basic_public", "default_functions", "rounding", "labels",
+    "department", "previous", "reason_threshold",
+})  # fmt: skip
+
+
 def table_set(section: dict[str, Any] | None) -> TableSet:
-    """The default set with whatever the county config's ``[disclosure]`` section replaces."""
+    """The default set with whatever the county config's ``[disclosure]`` section replaces;
+    a mistake is one :class:`TableSetError` sentence naming the key."""
     base = TableSet()
     if not section:
         return base
-    known = {
-        "final_titles", "final_order", "budget_titles", "budget_order", "function_classes",
-        "basic_personnel", "basic_public", "default_functions", "rounding", "labels",
-        "department", "previous", "reason_threshold",
-    }  # fmt: skip
-    unknown = sorted(set(section) - known)
+    unknown = sorted(set(section) - KNOWN_KEYS)
     if unknown:
         raise TableSetError(
-            f"[disclosure] 含未知项：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）"
+            f"[disclosure] 含未知项：{'、'.join(unknown)}（可用：{'、'.join(sorted(KNOWN_KEYS))}）"
         )
-    classes = section.get("function_classes")
-    if classes is not None:
-        if not isinstance(classes, list) or not all(
-            isinstance(c, list)
-            and len(c) == 2
-            and str(c[0]).isdigit()
-            and len(str(c[0])) == 3
-            and isinstance(c[1], str)
-            for c in classes
-        ):
-            raise TableSetError(
-                '[disclosure] function_classes 应为 [["201", "一、一般公共服务支出"], …]'
-            )
-        classes = tuple((str(c), str(label)) for c, label in classes)
     functions = section.get("default_functions", {})
     if not isinstance(functions, dict):
-        raise TableSetError('[disclosure] default_functions 应为表，如 { 运转 = "2120101" }')
-    rounding = section.get("rounding", base.rounding)
+        raise TableSetError('[disclosure] default_functions 应为表，如 { "运转" = "2120101" }')
+    share, amount = _threshold(section.get("reason_threshold"), base)
+    return replace(
+        base,
+        previous=_previous(section.get("previous")),
+        reason_share=share,
+        reason_amount=amount,
+        department=_department(section.get("department")),
+        rounding=_rounding(section.get("rounding", base.rounding)),
+        labels=_labels(section.get("labels", {})),
+        final=_titles(base.final, section, "final"),
+        budget=_titles(base.budget, section, "budget"),
+        function_classes=_classes(section.get("function_classes")) or base.function_classes,
+        basic_personnel=_codes(section, "basic_personnel", base.basic_personnel),
+        basic_public=_codes(section, "basic_public", base.basic_public),
+        default_functions={**base.default_functions, **{k: str(v) for k, v in functions.items()}},
+    )
+
+
+def _classes(classes: Any) -> tuple[tuple[str, str], ...] | None:
+    if classes is None:
+        return None
+    if not isinstance(classes, list) or not all(
+        isinstance(c, list)
+        and len(c) == 2
+        and str(c[0]).isdigit()
+        and len(str(c[0])) == 3
+        and isinstance(c[1], str)
+        for c in classes
+    ):
+        raise TableSetError(
+            '[disclosure] function_classes 应为 [["201", "一、一般公共服务支出"], …]'
+        )
+    return tuple((str(c), str(label)) for c, label in classes)
+
+
+def _rounding(rounding: Any) -> str:
     if rounding not in ("sum", "cell"):
         raise TableSetError(
             f'[disclosure] rounding 应为 "sum"（逐级分配，分项相加等于合计）或 "cell"（逐格四舍五入），实际为 {rounding!r}'
         )
-    labels = section.get("labels", {})
+    return rounding
+
+
+def _labels(labels: Any) -> dict[str, str]:
     if not isinstance(labels, dict) or not all(
         isinstance(v, str) and v.strip() for v in labels.values()
     ):
         raise TableSetError(
             '[disclosure] labels 应为“模板用语 = 本省用语”的表，如 { "使用非财政拨款结余" = "使用非财政拨款结余（含专用结余）" }'
         )
-    department = section.get("department")
-    if department is not None:
-        if (
-            not isinstance(department, dict)
-            or not isinstance(department.get("name"), str)
-            or not department["name"].strip()
-            or set(department) - {"name", "own_unit"}
-            or not isinstance(department.get("own_unit", ""), str)
-        ):
-            raise TableSetError(
-                '[disclosure] department 应为 { name = "部门全称", own_unit = "本级的单位编码" }'
-                "（own_unit 可省略）"
-            )
-        department = {k: str(v).strip() for k, v in department.items()}
-    previous = section.get("previous")
+    return {str(k): v.strip() for k, v in labels.items()}
+
+
+def _department(department: Any) -> dict[str, str] | None:
+    if department is None:
+        return None
+    if (
+        not isinstance(department, dict)
+        or not isinstance(department.get("name"), str)
+        or not department["name"].strip()
+        or set(department) - {"name", "own_unit"}
+        or not isinstance(department.get("own_unit", ""), str)
+    ):
+        raise TableSetError(
+            '[disclosure] department 应为 { name = "部门全称", own_unit = "本级的单位编码" }'
+            "（own_unit 可省略）"
+        )
+    return {k: str(v).strip() for k, v in department.items()}
+
+
+def _previous(previous: Any) -> str | None:
     if previous is not None and (not isinstance(previous, str) or not previous.strip()):
         raise TableSetError('[disclosure] previous 应为上年部门决算数据所在的文件夹，如 "上年决算"')
-    share, amount = base.reason_share, base.reason_amount
-    threshold = section.get("reason_threshold")
-    if threshold is not None:
-        try:
-            share, amount = (Decimal(str(v)) for v in threshold)
-            if not (0 <= share <= 1 and amount >= 0):
-                raise ValueError
-        except (TypeError, ValueError, ArithmeticError):
-            raise TableSetError(
-                "[disclosure] reason_threshold 应为 [比例, 金额（元）]，如 [0.10, 10000]："
-                "变动达到 10% 且 1 万元时须写明原因"
-            ) from None
-    return replace(
-        base,
-        previous=previous,
-        reason_share=share,
-        reason_amount=amount,
-        department=department,
-        rounding=rounding,
-        labels={str(k): v.strip() for k, v in labels.items()},
-        final=_titles(base.final, section, "final"),
-        budget=_titles(base.budget, section, "budget"),
-        function_classes=classes or base.function_classes,
-        basic_personnel=_codes(section, "basic_personnel", base.basic_personnel),
-        basic_public=_codes(section, "basic_public", base.basic_public),
-        default_functions={**base.default_functions, **{k: str(v) for k, v in functions.items()}},
-    )
+    return previous
+
+
+def _threshold(threshold: Any, base: TableSet) -> tuple[Decimal, Decimal]:
+    if threshold is None:
+        return base.reason_share, base.reason_amount
+    try:
+        share, amount = (Decimal(str(v)) for v in threshold)
+        if not (0 <= share <= 1 and amount >= 0):
+            raise ValueError
+    except (TypeError, ValueError, ArithmeticError):
+        raise TableSetError(
+            "[disclosure] reason_threshold 应为 [比例, 金额（元）]，如 [0.10, 10000]："
+            "变动达到 10% 且 1 万元时须写明原因"
+        ) from None
+    return share, amount
