@@ -17,6 +17,7 @@ carries none of this: no entry ids, no payees beyond what it already prints.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -161,63 +162,98 @@ def _entry(analysis: Analysis, ids: list[str], source: Any, amount: Decimal) -> 
 
 def trace_tables(analysis: Analysis, report: Report) -> list[dict[str, Any]]:
     """Each table of ``report`` with the trace of every non-zero money cell."""
+    return [{**head, "cells": list(cells)} for head, cells in _traced_tables(analysis, report)]
+
+
+def _traced_tables(analysis: Analysis, report: Report) -> Iterator[tuple[dict[str, Any], Iterator]]:
+    """(table heading, its traced cells one at a time): written as they come, so a county's
+    trace is never all in memory."""
     ids = txn_ids(analysis) if analysis.entries else analysis.__dict__.get("_txn_ids", [])
-    out = []
     for table in report.tables:
-        rows = [dict(r) for r in table.rows]
-        if "in_item" in table.keys:
-            for item in ("in_item", "out_item"):
-                heading = None
-                for r in rows:
-                    if SIDE_TOTALS.get(str(r.get(item))) == "below":
-                        heading = str(r[item])
-                    elif heading and r.get(item):
-                        r[f"_{item}_under"] = heading
-        cells = []
-        for at, row in [*enumerate(rows), *([(None, table.total)] if table.total else [])]:
-            for column in table.money_keys:
-                value = row.get(column)
-                if not isinstance(value, Decimal) or not value:
-                    continue
-                net = netted(value) if is_traced(value) else {}
-                cell: dict[str, Any] = {
-                    "row": row_label(table, row, column) or ("合计" if at is None else str(at)),
-                    "column": column,
-                    "cell": str(value),
-                    "sum": str(sum(net.values(), ZERO)),
-                }
-                parts = _parts(table, rows, at, column)
-                if parts and _side(column) in ("l", "r") and at is not None:
-                    # a 类 of 表六 may hold spending coded to the 类 itself (a quota's
-                    # "301"): then it is a finest figure, not the sum of its items
-                    items = {str(r.get(f"{column[0]}_code")): r.get(column) for r in rows}
-                    own = sum((sum(netted(items.get(p[0])).values(), ZERO) for p in parts), ZERO)
-                    if own != sum(net.values(), ZERO):
-                        parts = []
-                if parts:
-                    cell["parts"] = parts
-                else:
-                    cell["entries"] = [
-                        _entry(analysis, ids, s, a) for s, a in sorted(net.items(), key=_order)
-                    ]
-                cells.append(cell)
-        out.append(
-            {
-                "key": table.key,
-                "title": table.title,
-                "scale": table.scale,
-                "columns": [
-                    {"key": c.key, "label": c.label} for c in table.columns if c.kind == MONEY
-                ],
-                "cells": cells,
+        head = {
+            "key": table.key,
+            "title": table.title,
+            "scale": table.scale,
+            "columns": [{"key": c.key, "label": c.label} for c in table.columns if c.kind == MONEY],
+        }
+        yield head, _cells(analysis, ids, table)
+
+
+def _cells(analysis: Analysis, ids: list[str], table: Table) -> Iterator[dict[str, Any]]:
+    rows = [dict(r) for r in table.rows]
+    if "in_item" in table.keys:
+        for item in ("in_item", "out_item"):
+            heading = None
+            for r in rows:
+                if SIDE_TOTALS.get(str(r.get(item))) == "below":
+                    heading = str(r[item])
+                elif heading and r.get(item):
+                    r[f"_{item}_under"] = heading
+    for at, row in [*enumerate(rows), *([(None, table.total)] if table.total else [])]:
+        for column in table.money_keys:
+            value = row.get(column)
+            if not isinstance(value, Decimal) or not value:
+                continue
+            cell: dict[str, Any] = {
+                "row": row_label(table, row, column) or ("合计" if at is None else str(at)),
+                "column": column,
+                "cell": str(value),
+                "sum": str(value.yuan if is_traced(value) else ZERO),
             }
-        )
-    return out
+            parts = _parts(table, rows, at, column)
+            if parts and _side(column) in ("l", "r") and at is not None:
+                # a 类 of 表六 may hold spending coded to the 类 itself (a quota's "301"):
+                # then it is a finest figure, not the sum of its items
+                items = {str(r.get(f"{column[0]}_code")): r.get(column) for r in rows}
+                own = sum((getattr(items.get(p[0]), "yuan", ZERO) for p in parts), ZERO)
+                if own != getattr(value, "yuan", ZERO):
+                    parts = []
+            if parts:
+                cell["parts"] = parts
+            else:
+                net = netted(value) if is_traced(value) else {}
+                cell["entries"] = [
+                    _entry(analysis, ids, s, a) for s, a in sorted(net.items(), key=_order)
+                ]
+            yield cell
 
 
 def _order(item: tuple[Any, Decimal]) -> tuple:
     source = item[0]
     return (1, str(source)) if isinstance(source, tuple) else (0, source)
+
+
+def write_trace_file(analysis: Analysis, report: Report, path: Path, serve: str | None) -> None:
+    """Write the report's trace JSON cell by cell (the same document as
+    :func:`trace_document`), and the linked page beside it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    heads: list[tuple[dict[str, Any], list[tuple[str, str, str]]]] = []
+    with path.open("w", encoding="utf-8") as out:
+        out.write("{")
+        for key, value in (
+            ("report", report.key), ("title", report.title), ("as_of", report.as_of.isoformat()),
+            ("edition", "audit"), ("serve", serve),
+        ):  # fmt: skip
+            out.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}, ")
+        out.write('"tables": [')
+        for n, (head, cells) in enumerate(_traced_tables(analysis, report)):
+            shown: list[tuple[str, str, str]] = []
+            out.write(
+                ("," if n else "") + json.dumps(head, ensure_ascii=False)[:-1] + ', "cells": ['
+            )
+            for i, cell in enumerate(cells):
+                used.update(e[0] for e in cell.get("entries", []))
+                shown.append((cell["row"], cell["column"], cell["cell"]))
+                out.write(("," if i else "") + "\n" + json.dumps(cell, ensure_ascii=False))
+            out.write("]}")
+            heads.append((head, shown))
+        out.write('], "entries": ')
+        out.write(json.dumps(_entry_details(analysis, used), ensure_ascii=False))
+        out.write("}\n")
+    if serve:
+        page = path.with_name(path.name.removesuffix(".trace.json") + ".html")
+        page.write_text(_linked_page(report, heads, serve), encoding="utf-8")
 
 
 def trace_document(analysis: Analysis, report: Report) -> dict[str, Any]:
@@ -235,44 +271,31 @@ def trace_document(analysis: Analysis, report: Report) -> dict[str, Any]:
     }
 
 
-def write_trace(document: dict[str, Any], path: Path) -> None:
-    """``audit/<folder>/<key>.trace.json``, and ``<key>.html`` beside it: every traced
-    figure as a link to the running ``sandao serve``'s 来源分录 page for that cell."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    base = document.get("serve")
-    if base:
-        page = path.with_name(path.name.removesuffix(".trace.json") + ".html")
-        page.write_text(linked_page(document, base), encoding="utf-8")
-
-
-def linked_page(document: dict[str, Any], base: str) -> str:
-    """The auditor's edition as a page: each table's traced figures, each a link."""
+def _linked_page(
+    report: Report, heads: list[tuple[dict[str, Any], list[tuple[str, str, str]]]], base: str
+) -> str:
+    """The auditor's edition as a page: each table's traced figures, each a link to the
+    running ``sandao serve``'s 来源分录 page for that cell."""
     from html import escape
     from urllib.parse import urlencode
 
     parts = [
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">',
-        f"<title>{escape(document['title'])}（审计版）</title></head><body>",
-        f"<h1>{escape(document['title'])}（审计版，不公开）</h1>",
-        f"<p>数据截至 {escape(document['as_of'])}。每个数字链接到 sandao serve 的来源分录页。</p>",
+        f"<title>{escape(report.title)}（审计版）</title></head><body>",
+        f"<h1>{escape(report.title)}（审计版，不公开）</h1>",
+        f"<p>数据截至 {escape(report.as_of.isoformat())}。每个数字链接到 sandao serve 的来源分录页。</p>",
     ]
-    for table in document["tables"]:
-        labels = {c["key"]: c["label"] for c in table["columns"]}
-        parts.append(f"<h2>{escape(table['title'])}（单位：{escape(table['scale'])}）</h2>")
+    for head, cells in heads:
+        labels = {c["key"]: c["label"] for c in head["columns"]}
+        parts.append(f"<h2>{escape(head['title'])}（单位：{escape(head['scale'])}）</h2>")
         parts.append('<table class="sd-audit"><tr><th>行</th><th>列</th><th>金额</th></tr>')
-        for cell in table["cells"]:
+        for row, column, figure in cells:
             query = urlencode(
-                {
-                    "report": document["report"],
-                    "table": table["key"],
-                    "row": cell["row"],
-                    "column": cell["column"],
-                }
+                {"report": report.key, "table": head["key"], "row": row, "column": column}
             )
             parts.append(
-                f"<tr><td>{escape(cell['row'])}</td><td>{escape(labels.get(cell['column'], cell['column']))}</td>"
-                f'<td><a class="sd-trace-link" href="{escape(base)}?{escape(query)}">{escape(cell["cell"])}</a></td></tr>'
+                f"<tr><td>{escape(row)}</td><td>{escape(labels.get(column, column))}</td>"
+                f'<td><a class="sd-trace-link" href="{escape(base)}?{escape(query)}">{escape(figure)}</a></td></tr>'
             )
         parts.append("</table>")
     parts.append("</body></html>")

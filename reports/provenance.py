@@ -24,7 +24,7 @@ Ref = tuple[int, Decimal]
 class Traced(Decimal):
     """A figure and the postings behind it (``refs`` of its own, ``parts`` it sums)."""
 
-    __slots__ = ("_negated", "_parts", "_refs")
+    __slots__ = ("_negated", "_parts", "_refs", "yuan")
 
     def __new__(
         cls,
@@ -36,6 +36,10 @@ class Traced(Decimal):
         obj._refs = tuple(refs)
         obj._parts = parts  # (sign, figure) pairs
         obj._negated = False
+        # the yuan behind the figure, kept as it is built (no walk over the postings)
+        obj.yuan = sum((a for _, a in obj._refs), Decimal(0)) + sum(
+            (sign * _yuan(part) for sign, part in parts), Decimal(0)
+        )
         return obj
 
     def _with(self, value: Decimal, parts: tuple[tuple[int, Decimal], ...]) -> Traced:
@@ -58,6 +62,10 @@ class Traced(Decimal):
 
     def __reduce__(self) -> Any:  # pickled into report workers: keep the trace
         return (_rebuild, (str(self), self._refs, self._parts))
+
+
+def _yuan(figure: Any) -> Decimal:
+    return figure.yuan if isinstance(figure, Traced) else Decimal(0)
 
 
 def _rebuild(value: str, refs: tuple[Ref, ...], parts: tuple) -> Traced:

@@ -380,13 +380,9 @@ def write_one(report: Report, root: Path, formats: tuple[str, ...], env: Any) ->
     folder.mkdir(exist_ok=True)
     links: dict[str, str] = {}
     resources: list[dict[str, Any]] = []
-    if report.context.get("trace_document"):  # the auditor's edition, never published
-        from sandao.reports.audit_edition import write_trace
-
-        write_trace(
-            report.context.pop("trace_document"),
-            root / "audit" / _folder(report) / f"{report.key}.trace.json",
-        )
+    trace = report.context.pop("trace_writer", None)
+    if trace is not None:  # the auditor's edition, never published
+        trace(root / "audit" / _folder(report) / f"{report.key}.trace.json")
     html = render_report(env, report)
     if "html" in formats:
         (folder / f"{report.key}.html").write_text(html, encoding="utf-8")

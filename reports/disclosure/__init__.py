@@ -265,14 +265,15 @@ def _trace_url(analysis: Analysis, county_config: Any) -> str:
 
 
 def _with_trace(job: Callable[[], Report], analysis: Analysis, base: str) -> Report:
-    """The built report with its cells' trace, for ``audit/`` (reports.md, "Provenance")."""
-    from sandao.reports.audit_edition import trace_document
+    """The built report, and how to write its cells' trace under ``audit/`` (reports.md,
+    "Provenance"): the writer that :func:`sandao.reports.run.write_one` calls."""
+    from sandao.reports.audit_edition import write_trace_file
 
     report = job()
     if report.template == "disclosure.html":
-        document = trace_document(analysis, report)
-        document["serve"] = base
-        report.context["trace_document"] = document
+        report.context["trace_writer"] = functools.partial(
+            write_trace_file, analysis, report, serve=base
+        )
     return report
 
 
