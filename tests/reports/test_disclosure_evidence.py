@@ -507,3 +507,42 @@ def test_unit_and_department_documents_are_named_for_what_they_are(example) -> N
         r"1、公共安全支出[^。]*。[^。]*。决算数大于年初预算数的主要原因：[^。]*。",
         text_of(docs["county"]),
     ).group(0)
+
+
+def test_two_kuan_with_a_xingzheng_yunxing_xiang_each() -> None:
+    """Names and cells are found by code: 行政运行 under 社会工作事务 and under 城乡社区管理事务
+    are two lines of 五（三）, each with its own figure."""
+    lines = [
+        'option "operating_currency" "CNY"',
+        '2023-01-01 custom "unit" "C101" "城东"',
+        "2023-01-01 open Assets:C101-城东:1011-零余额账户用款额度",
+        "2023-01-01 open Income:C101-城东:4001-财政拨款收入",
+        "2023-01-01 open Expenses:C101-城东:30201-办公费",
+    ]
+    for n, (function, yuan) in enumerate((("2013901", "120000.00"), ("2120101", "345600.00")), 1):
+        lines += [
+            f'2024-01-10 custom "quota" "ZB24-000{n}" "运转" {yuan} CNY',
+            '  unit: "C101"\n  stream: "运转"',
+            f'  function: "{function}"\n  kind: "年初"',
+            f'2024-01-10 * "县财政局" "下达"\n  quota: "ZB24-000{n}"',
+            f"  Assets:C101-城东:1011-零余额账户用款额度  {yuan} CNY",
+            "  Income:C101-城东:4001-财政拨款收入",
+            f'2024-05-10 * "x" "y"\n  quota: "ZB24-000{n}"',
+            f"  Expenses:C101-城东:30201-办公费  {yuan} CNY",
+            "  Assets:C101-城东:1011-零余额账户用款额度",
+        ]
+    lines.append('2024-12-31 custom "department" "D99" "年末"')
+    entries, errors, options = loader.load_string("\n".join(lines) + "\n")
+    assert not errors
+    analysis = analysis_for(entries, options, errors)
+    ctx = context(analysis, parse_county_config({"county": {"name": "清河县"}}))
+    doc = final_document(ctx, scopes(analysis, "C101", "清河县", ctx.tables)[0], 2024)
+    text = text_of(doc)
+    assert (
+        "一般公共服务支出（类）社会工作事务（款）行政运行（项）。年初预算为12.00万元，支出决算为12.00万元"
+        in text
+    )
+    assert (
+        "城乡社区支出（类）城乡社区管理事务（款）行政运行（项）。年初预算为34.56万元，支出决算为34.56万元"
+        in text
+    )
