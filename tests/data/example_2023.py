@@ -158,14 +158,18 @@ def write(dest: Path) -> list[Path]:
     assert not errors, errors
     analysis = analysis_for(entries, options, errors)
     assert not analysis.findings, analysis.findings
-    ctx = context(analysis)
+    from sandao.ledger.county_config import parse_county_config
+    from sandao.reports.disclosure.context import document_kind
+
+    config = {"county": {"name": "清河县"}, "disclosure": {"department": {"name": "中共清河县委社会工作部"}}}
+    ctx = context(analysis, parse_county_config(config))
     written = []
     for scope in scopes(analysis, None, "清河县", ctx.tables):
         tables = printed(ctx.tables, final_tables(ctx, scope, ctx.rounded(scope, 2023), 2023), True)
         report = Report(
             key=f"final-2023-{scope.key}",
             template="disclosure.html",
-            title=f"{scope.name}2023年度部门决算",
+            title=f"{scope.name}2023年度{document_kind(scope)}决算",
             public=True,
             as_of=datetime.date(2023, 12, 31),
             tables=tables,

@@ -184,7 +184,7 @@ def test_report_preview(browser, server: Server, screenshots: Path) -> None:
     assert browser.find_element(By.ID, "sd-report-year").text == "2025"
     assert "2025 · 2024" in browser.find_element(By.ID, "sd-report-years").text
     listed = rows(browser, "#sd-reports")
-    assert any("年度部门预算" in title for title in listed), listed
+    assert any("年度单位预算" in title for title in listed), listed  # a unit's own 预算
     browser.save_screenshot(str(screenshots / "report-preview-top.png"))
     # the open-data files are listed, each a link
     browser.find_element(By.CSS_SELECTOR, "#sd-data-files summary").click()
