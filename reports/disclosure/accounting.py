@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from sandao.reports.disclosure.document import Context, Scope
 from sandao.reports.disclosure.sources import (
@@ -210,6 +211,66 @@ def carry_over(ctx: Context, scope: Scope, year: int) -> Table:
     return Table("a2", "预算结转结余变动表", columns, _rows(items))
 
 
+#: 财政拨款预算收入支出表's columns.
+FISCAL_COLUMNS = [
+    Column("item", "项目"),
+    Column("open_carry", "年初财政拨款结转结余／结转", MONEY),
+    Column("open_surplus", "年初财政拨款结转结余／结余", MONEY),
+    Column("adjust", "调整年初财政拨款结转结余", MONEY),
+    Column("in", "本年归集调入", MONEY),
+    Column("out", "本年归集上缴或调出", MONEY),
+    Column("internal", "单位内部调剂", MONEY),
+    Column("income", "本年财政拨款收入", MONEY),
+    Column("spend", "本年财政拨款支出", MONEY),
+    Column("end_carry", "年末财政拨款结转结余／结转", MONEY),
+    Column("end_surplus", "年末财政拨款结转结余／结余", MONEY),
+]
+_ZEROS = {"adjust": ZERO, "in": ZERO, "out": ZERO, "internal": ZERO}
+
+
+def _fund_spending(flows: Any, fund: str) -> dict[str, Decimal]:
+    """A fund type's spending: 人员经费 and 日常公用经费 of 基本支出, and 项目支出."""
+    out = {"personnel": ZERO, "public": ZERO, "project": ZERO}
+    for k, v in flows.spend.items():
+        if k.bucket != fund:
+            continue
+        if k.cls == BASIC:
+            out["personnel" if k.economic[:3] in PERSONNEL else "public"] += v
+        elif k.cls == PROJECT:
+            out["project"] += v
+    return out
+
+
+def _fund_rows(fund: str, income: Decimal, spend: dict[str, Decimal], start: Decimal,
+               left: Decimal, left_before: Decimal) -> list[dict[str, Any]]:  # fmt: skip
+    """A fund type's row (结转 and 结余 at both ends) and its spending lines under it."""
+    total_spend = sum(spend.values(), ZERO)
+    end = start + income - total_spend
+    start_surplus = min(left_before, max(start, ZERO))
+    end_surplus = min(left, max(end, ZERO))
+    rows: list[dict[str, Any]] = [
+        {
+            "item": f"{fund}财政拨款",
+            "open_carry": start - start_surplus,
+            "open_surplus": start_surplus,
+            **_ZEROS,
+            "income": income,
+            "spend": total_spend,
+            "end_carry": end - end_surplus,
+            "end_surplus": end_surplus,
+        }
+    ]
+    for label, value in (
+        ("　基本支出", spend["personnel"] + spend["public"]),
+        ("　　人员经费", spend["personnel"]),
+        ("　　日常公用经费", spend["public"]),
+        ("　项目支出", spend["project"]),
+    ):
+        blank = dict.fromkeys(c.key for c in FISCAL_COLUMNS[1:])
+        rows.append({**blank, "item": label, "spend": value})
+    return rows
+
+
 def fiscal_statement(ctx: Context, scope: Scope, year: int) -> Table:
     """财政拨款预算收入支出表: by fund type; 基本支出 (人员 / 日常公用) and 项目支出."""
     flows = ctx.books.total(scope.units, year)
@@ -222,82 +283,15 @@ def fiscal_statement(ctx: Context, scope: Scope, year: int) -> Table:
         for bucket, value in surplus(ctx, unit, year - 1).items():
             left_before[bucket] += value
     rows = []
-    zeros = {"adjust": ZERO, "in": ZERO, "out": ZERO, "internal": ZERO}
     for fund in FUND_TYPES:
         income = sum((v for k, v in flows.income.items() if k[0] == fund), ZERO)
-        spend = {
-            "personnel": sum(
-                (
-                    v
-                    for k, v in flows.spend.items()
-                    if k.bucket == fund and k.cls == BASIC and k.economic[:3] in PERSONNEL
-                ),
-                ZERO,
-            ),
-            "public": sum(
-                (
-                    v
-                    for k, v in flows.spend.items()
-                    if k.bucket == fund and k.cls == BASIC and k.economic[:3] not in PERSONNEL
-                ),
-                ZERO,
-            ),
-            "project": sum(
-                (v for k, v in flows.spend.items() if k.bucket == fund and k.cls == PROJECT), ZERO
-            ),
-        }
-        total_spend = sum(spend.values(), ZERO)
-        start, end = opening[fund], opening[fund] + income - total_spend
-        start_surplus = min(left_before[fund], max(start, ZERO))
-        end_surplus = min(left[fund], max(end, ZERO))
-        rows.append(
-            {
-                "item": f"{fund}财政拨款",
-                "open_carry": start - start_surplus,
-                "open_surplus": start_surplus,
-                **zeros,
-                "income": income,
-                "spend": total_spend,
-                "end_carry": end - end_surplus,
-                "end_surplus": end_surplus,
-            }
-        )
-        for label, value in (
-            ("　基本支出", spend["personnel"] + spend["public"]),
-            ("　　人员经费", spend["personnel"]),
-            ("　　日常公用经费", spend["public"]),
-            ("　项目支出", spend["project"]),
-        ):
-            rows.append(
-                {
-                    "item": label,
-                    "open_carry": None,
-                    "open_surplus": None,
-                    **dict.fromkeys(zeros),
-                    "income": None,
-                    "spend": value,
-                    "end_carry": None,
-                    "end_surplus": None,
-                }
-            )
-    columns = [
-        Column("item", "项目"),
-        Column("open_carry", "年初财政拨款结转结余／结转", MONEY),
-        Column("open_surplus", "年初财政拨款结转结余／结余", MONEY),
-        Column("adjust", "调整年初财政拨款结转结余", MONEY),
-        Column("in", "本年归集调入", MONEY),
-        Column("out", "本年归集上缴或调出", MONEY),
-        Column("internal", "单位内部调剂", MONEY),
-        Column("income", "本年财政拨款收入", MONEY),
-        Column("spend", "本年财政拨款支出", MONEY),
-        Column("end_carry", "年末财政拨款结转结余／结转", MONEY),
-        Column("end_surplus", "年末财政拨款结转结余／结余", MONEY),
-    ]
+        spend = _fund_spending(flows, fund)
+        rows += _fund_rows(fund, income, spend, opening[fund], left[fund], left_before[fund])
     fund_rows = [r for r in rows if not r["item"].startswith("　")]
     total = {"item": "总计"}
-    for c in columns[1:]:
+    for c in FISCAL_COLUMNS[1:]:
         total[c.key] = sum((r[c.key] or ZERO for r in fund_rows), ZERO)
-    return Table("a3", "财政拨款预算收入支出表", columns, rows, total=total)
+    return Table("a3", "财政拨款预算收入支出表", list(FISCAL_COLUMNS), rows, total=total)
 
 
 def accounting_report(ctx: Context, scope: Scope, year: int) -> Report:

@@ -385,7 +385,16 @@ def _mark(scope: Scope, as_of: datetime.date, draft: bool) -> str:
 def _budget_sections(
     ctx: Context, scope: Scope, year: int, tables: dict[str, Table]
 ) -> list[dict[str, Any]]:
+    """The 预算情况说明: totals (一–四), spending (五–八), other matters (九)."""
     q = Quotes(tables)
+    return [
+        *_budget_totals(ctx, scope, year, q),
+        *_budget_spending(scope, year, tables, q),
+        _budget_other(ctx, scope, year),
+    ]
+
+
+def _budget_totals(ctx: Context, scope: Scope, year: int, q: Quotes) -> list[dict[str, Any]]:
     prev_r = ctx.budget_rounded(scope, year - 1)
     prev_total = sum(prev_r.income.values(), ZERO) + sum(prev_r.opening.values(), ZERO)
     total = q.value("b1", "收入总计", "in_amount")
@@ -418,6 +427,13 @@ def _budget_sections(
             "paragraphs": [f"财政拨款收支预算总计{q('b4', '总计', 'in_amount')}万元。"],
         }
     )
+    return out
+
+
+def _budget_spending(
+    scope: Scope, year: int, tables: dict[str, Table], q: Quotes
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     rows = [row for row in tables["b5"].records() if row.get("level") == 0]
     items = [(f"{row['name']}（类）", q("b5", row["code"], "total"), row["total"]) for row in rows]
     out.append(
@@ -453,24 +469,25 @@ def _budget_sections(
             ],
         }
     )
-    running = admin_units(ctx, scope)
-    out.append(
-        {
-            "title": "九、其他重要事项",
-            "paragraphs": [
-                "（一）机关运行经费："
-                + (
-                    "见一般公共预算基本支出表公用经费。"
-                    if running
-                    else f"{scope.name}不涉及机关运行经费预算。"
-                ),
-                "（二）政府采购预算：" + f"{scope.name}{year}年度未单列政府采购预算。",
-                "（三）国有资产：" + f"详见{document_kind(scope)}决算国有资产占有使用情况。",
-                *_standards_paragraph(ctx, scope, year),
-            ],
-        }
-    )
     return out
+
+
+def _budget_other(ctx: Context, scope: Scope, year: int) -> dict[str, Any]:
+    running = admin_units(ctx, scope)
+    return {
+        "title": "九、其他重要事项",
+        "paragraphs": [
+            "（一）机关运行经费："
+            + (
+                "见一般公共预算基本支出表公用经费。"
+                if running
+                else f"{scope.name}不涉及机关运行经费预算。"
+            ),
+            "（二）政府采购预算：" + f"{scope.name}{year}年度的政府采购预算未在账簿中登记。",
+            "（三）国有资产：" + f"详见{document_kind(scope)}决算国有资产占有使用情况。",
+            *_standards_paragraph(ctx, scope, year),
+        ],
+    }
 
 
 def _standards_paragraph(ctx: Context, scope: Scope, year: int) -> list[str]:
