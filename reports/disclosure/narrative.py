@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -114,7 +115,7 @@ def _from_document(ctx: Context, scope: Scope, year: int, root: Path) -> Previou
     ``data/final/final-Y-KEY/tN.json``)."""
     folder = _document_folder(root, year, scope)
     if folder is None:
-        return None
+        return _from_workbook(ctx, scope, year, root)
 
     def table(key: str) -> dict[str, Any]:
         path = folder / f"{key}.json"
@@ -157,6 +158,77 @@ def _from_document(ctx: Context, scope: Scope, year: int, root: Path) -> Previou
         running=money(t6["total"]["r_amount"]) if admin else ZERO,
         closing=closing,
         source=str(folder),
+    )
+
+
+def _workbook_tables(path: Path) -> dict[str, list[list[Any]]]:
+    """The sheets of a 决算 workbook in ``sandao report``'s layout, by table number (一 …):
+    each sheet's rows below its title, 编制单位 and header lines."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = [book.get_sheet_by_index(i).to_python() for i in range(len(book.sheet_names))]
+    except Exception as exc:  # calamine raises its own kinds: one sentence either way
+        raise PreviousYearError(f"上年部门决算 {path} 无法读取（{exc}）") from None
+    out: dict[str, list[list[Any]]] = {}
+    for rows in sheets:
+        title = str(rows[0][0]) if rows and rows[0] else ""
+        match = re.search(r"　([一二三四五六七八九十]+)、", title)
+        if match:
+            out[match.group(1)] = [list(r) for r in rows[2:]]
+    return out
+
+
+def _from_workbook(ctx: Context, scope: Scope, year: int, root: Path) -> PreviousYear | None:
+    """The previous year's cells from a published 决算's XLSX (``sandao report``'s layout,
+    ``final-Y-KEY.xlsx`` in the folder or its ``final/``): 表一, 四, 五, 六, 七 by number."""
+    name = f"final-{year}-{scope.key}.xlsx"
+    path = next((p for p in (root / name, root / "final" / name) if p.is_file()), None)
+    if path is None:
+        return None
+    sheets = _workbook_tables(path)
+
+    def money(value: Any) -> Decimal:
+        try:
+            return (
+                Decimal(str(value)).quantize(Decimal("0.01")) if value not in (None, "") else ZERO
+            )
+        except ArithmeticError:
+            raise PreviousYearError(f"上年部门决算 {path} 中的金额 {value!r} 无法识别") from None
+
+    def row(number: str, label: str, at: int) -> list[Any]:
+        for r in sheets.get(number, []):
+            if len(r) > at and str(r[at]).strip() == label:
+                return r
+        raise PreviousYearError(f"上年部门决算 {path} 的表{number}中没有“{label}”行")
+
+    labels = {label.split("、", 1)[-1]: code for code, label in ctx.tables.function_classes}
+
+    def classes(number: str, column: int) -> dict[str, Decimal]:
+        out = {}
+        for r in sheets.get(number, []):
+            item = str(r[2] if len(r) > 2 else "")
+            if "、" in item and item.split("、", 1)[-1] in labels:
+                out[labels[item.split("、", 1)[-1]]] = money(r[column])
+        return out
+
+    three = sheets.get("七", [])
+    values = next((r for r in three if any(isinstance(v, (int, float)) for v in r)), [])
+    admin = admin_units(ctx, scope)
+    return PreviousYear(
+        total=money(row("一", "总计", 0)[1]),
+        fiscal_total=money(row("四", "总计", 0)[1]),
+        general=money(row("五", "合计", 1)[2]),
+        three={
+            k: money(values[2 * i + 1]) if len(values) > 2 * i + 1 else ZERO
+            for i, k in enumerate(t.THREE_KEYS)
+        },
+        classes=classes("一", 3),
+        fiscal_classes=classes("四", 3),
+        running=money(row("六", "公用经费合计", 4)[5]) if admin else ZERO,
+        closing=money(row("一", "年末结转和结余", 2)[3]),
+        source=str(path),
     )
 
 

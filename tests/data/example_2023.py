@@ -144,13 +144,14 @@ def books() -> str:
     return "\n".join([*out, *(f"2023-01-01 open {name}" for name in opened)]) + "\n"
 
 
-def write(dest: Path) -> list[Path]:
-    """Write the 2023 决算 tables (t1–t10 of each unit and of the two together) to ``dest``."""
+def reports() -> list:
+    """The 2023 决算 of each centre and of the department, as :class:`Report` objects."""
     from beancount import loader
 
     from sandao.ledger import analysis_for
-    from sandao.reports import opendata
+    from sandao.ledger.county_config import parse_county_config
     from sandao.reports.disclosure import context, scopes
+    from sandao.reports.disclosure.context import document_kind
     from sandao.reports.disclosure.document import final_tables, printed
     from sandao.reports.model import Report
 
@@ -158,25 +159,46 @@ def write(dest: Path) -> list[Path]:
     assert not errors, errors
     analysis = analysis_for(entries, options, errors)
     assert not analysis.findings, analysis.findings
-    from sandao.ledger.county_config import parse_county_config
-    from sandao.reports.disclosure.context import document_kind
-
     config = {"county": {"name": "清河县"}, "disclosure": {"department": {"name": "中共清河县委社会工作部"}}}
     ctx = context(analysis, parse_county_config(config))
-    written = []
+    out = []
     for scope in scopes(analysis, None, "清河县", ctx.tables):
         tables = printed(ctx.tables, final_tables(ctx, scope, ctx.rounded(scope, 2023), 2023), True)
-        report = Report(
-            key=f"final-2023-{scope.key}",
-            template="disclosure.html",
-            title=f"{scope.name}2023年度{document_kind(scope)}决算",
-            public=True,
-            as_of=datetime.date(2023, 12, 31),
-            tables=tables,
+        out.append(
+            Report(
+                key=f"final-2023-{scope.key}",
+                template="disclosure.html",
+                title=f"{scope.name}2023年度{document_kind(scope)}决算",
+                public=True,
+                as_of=datetime.date(2023, 12, 31),
+                tables=tables,
+                context={"preparer": scope.name},
+            )
         )
-        for table in tables:
+    return out
+
+
+def write(dest: Path) -> list[Path]:
+    """Write the 2023 决算 tables (t1–t10 of each unit and of the two together) to ``dest``."""
+    from sandao.reports import opendata
+
+    written = []
+    for report in reports():
+        for table in report.tables:
             opendata.write_table(table, report, dest, Path(report.key), ("json",))
             written.append(dest / report.key / f"{table.key}.json")
+    return written
+
+
+def write_workbooks(dest: Path) -> list[Path]:
+    """The same 决算 as workbooks in ``sandao report``'s XLSX layout (``final-2023-KEY.xlsx``)."""
+    from sandao.reports.xlsx import write_workbook
+
+    dest.mkdir(parents=True, exist_ok=True)
+    written = []
+    for report in reports():
+        write_workbook(report, dest / f"{report.key}.xlsx")
+        written.append(dest / f"{report.key}.xlsx")
     return written
 
 

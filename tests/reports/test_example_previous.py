@@ -29,3 +29,31 @@ def test_year_end_is_the_books_opening() -> None:
         closing[key] = next(r["out_amount"] for r in rows if r["out_item"] == "年末结转和结余")
     # 城东 128,406.72 + 30,000.00 and 城西 35,001.14 on 2024-01-01 (2024.beancount)
     assert closing == {"C101": "15.84", "C102": "3.50", "county": "19.34"}
+
+
+def test_previous_year_from_the_published_workbooks(tmp_path: Path) -> None:
+    """The previous 决算 as XLSX (sandao report's layout) gives the same comparisons as its
+    JSON tables."""
+    import shutil
+
+    from sandao.ledger import load
+    from sandao.ledger.county_config import load_county_config
+    from sandao.ledger.scaffold import write_example
+    from sandao.reports.disclosure import context, final_document, scopes
+
+    write_example(tmp_path / "ex")
+    main = tmp_path / "ex" / "main.beancount"
+    shutil.rmtree(tmp_path / "ex" / "previous")
+    example_2023.write_workbooks(tmp_path / "ex" / "previous")
+    analysis = load(main)
+    ctx = context(analysis, load_county_config(main))
+    from_xlsx = {
+        s.key: final_document(ctx, s, 2024) for s in scopes(analysis, None, "清河县", ctx.tables)
+    }
+    shipped = load(example_main())
+    shipped_ctx = context(shipped, load_county_config(example_main()))
+    for scope in scopes(shipped, None, "清河县", shipped_ctx.tables):
+        want = final_document(shipped_ctx, scope, 2024).context["sections"]
+        got = from_xlsx[scope.key].context["sections"]
+        assert got == want, scope.key
+    assert "与2023年度相比，收入支出总计增加94.43万元" in str(from_xlsx["C101"].context["sections"])
