@@ -103,6 +103,8 @@ def _parts(
     side = _side(column)
     if table.level:
         if at is None:
+            if all(r.get(column) is None for r in rows):
+                return []  # 表八/九's 年初/年末 stand in the 合计 row only
             return [[row_label(table, r, column), column] for r in rows if r.get(table.level) == 0]
         code, level = str(row.get("code") or ""), row.get(table.level)
         return [

@@ -16,8 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from beancount import loader
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_disclosure import cash_st, cents, quota_st, random_books
 
-from sandao.ledger import load
+from sandao.ledger import analysis_for, load
 from sandao.ledger.county_config import load_county_config
 from sandao.ledger.resolver import SPENDING
 from sandao.ledger.scaffold import example_main, write_example
@@ -167,3 +171,24 @@ def test_audit_edition_and_trace_command(tmp_path: Path) -> None:
     )
     assert missing.returncode == 2 and "没有行" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    opening=st.lists(st.tuples(cents, cents), min_size=2, max_size=2),
+    quotas=st.lists(quota_st, max_size=4),
+    cash=st.lists(cash_st, max_size=3),
+)
+def test_random_books_trace_every_cell(opening, quotas, cash) -> None:
+    """Generated books: every cell's entries or parts add to its yuan, and under cell
+    rounding that yuan is the printed figure."""
+    entries, errors, options = loader.load_string(random_books(opening, quotas, cash))
+    assert not errors, errors
+    analysis = analysis_for(entries, options, errors)
+    for rounding in ("sum", "cell"):
+        ctx = context(analysis, None, trace=True)
+        ctx = replace(ctx, tables=replace(ctx.tables, rounding=rounding))
+        for scope in scopes(analysis, None):
+            for year in (2023, 2024):
+                report = final_document(ctx, scope, year, draft=year == 2023)
+                check_document(analysis, report, exact=rounding == "cell")
