@@ -134,7 +134,9 @@ def final_year(analysis: Analysis, year: int, units: tuple[str, ...]) -> int | N
     return None
 
 
-def _not_closed(analysis: Analysis, year: int, pending: list[tuple[Scope, int | None]]) -> str:
+def _not_closed(
+    analysis: Analysis, year: int, pending: list[tuple[Scope, int | None]], draft: bool = False
+) -> str:
     """One line: which 决算 was written instead of ``year``'s, why ``year`` is not closed."""
     end = datetime.date(year, 12, 31)
     units = sorted({u for scope, _ in pending for u in scope.units})
@@ -148,6 +150,8 @@ def _not_closed(analysis: Analysis, year: int, pending: list[tuple[Scope, int | 
         if written
         else "没有已结束的年度，未生成决算"
     )
+    if draft:
+        return f"提示：{year}年度尚未结束（{why}）；{done}，并按 --draft 生成了 {year} 年度决算草稿（非正式决算）。"
     return f"提示：{year}年度尚未结束（{why}）；{done}。要看 {year} 年度决算草稿，加 --draft。"
 
 
@@ -238,7 +242,7 @@ def disclosure_jobs(
         for y in final_years:
             jobs.append(functools.partial(lambda s, y: accounting_report(ctx(), s, y), scope, y))
     if pending and notes is not None:
-        notes.insert(0, _not_closed(analysis, year, pending))
+        notes.insert(0, _not_closed(analysis, year, pending, draft))
     if trace:
         base = _trace_url(analysis, county_config)
         jobs = [functools.partial(_with_trace, job, analysis, base) for job in jobs]

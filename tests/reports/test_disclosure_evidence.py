@@ -338,6 +338,10 @@ def test_year_closed_by_period_close_and_dated_at_its_end(tmp_path: Path) -> Non
     assert run.returncode == 0, run.stderr
     assert "2024年度尚未结束" in run.stderr and "--draft" in run.stderr
     assert not (tmp_path / "open" / "data" / "final" / "final-2024-C101").exists()
+    drafted = report(main, tmp_path / "draft", "--year", "2024", "--draft")
+    assert drafted.returncode == 0, drafted.stderr
+    assert "按 --draft 生成了 2024 年度决算草稿" in drafted.stderr
+    assert (tmp_path / "draft" / "data" / "final" / "final-2024-C101-draft").is_dir()
     close = subprocess.run(
         [str(SANDAO), "close", str(main), "C101", "2024-12-31"], capture_output=True, text=True
     )
