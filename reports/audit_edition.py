@@ -24,7 +24,7 @@ from typing import Any
 
 from sandao.ledger import Analysis
 from sandao.reports.model import MONEY, Report, Table
-from sandao.reports.provenance import is_traced, netted
+from sandao.reports.provenance import netted, yuan_of
 
 ZERO = Decimal(0)
 #: Rows of 表一 / 表四 that add other rows of the same side.
@@ -60,6 +60,14 @@ def txn_ids(analysis: Analysis) -> list[str]:
         known = [ids.of(e) for e in analysis.entries if isinstance(e, data.Transaction)]
         analysis.__dict__["_txn_ids"] = known
     return known
+
+
+def _ids(analysis: Analysis) -> list[str]:
+    """The entry ids kept by :func:`txn_ids`, computed now if the entries are still here."""
+    known = analysis.__dict__.get("_txn_ids")
+    if known is None and analysis.entries:
+        known = txn_ids(analysis)
+    return known or []
 
 
 def _side(column: str) -> str:
@@ -132,13 +140,7 @@ def _parts(
         label = row_label(table, row, column)
         item = "in_item" if side == "in" else "out_item"
         if at is None:
-            if (side, "总计") in SIDE_SUMS:
-                return [
-                    [name, column]
-                    for name in SIDE_SUMS[(side, "总计")]
-                    if any(r.get(item) == name for r in rows)
-                ]
-            return []
+            return [[n, column] for n in SIDE_SUMS[side] if any(r.get(item) == n for r in rows)]
         how = SIDE_TOTALS.get(label)
         if how == "numbered":
             return [[str(r[item]), column] for r in rows[:at] if "、" in str(r.get(item) or "")]
@@ -170,7 +172,7 @@ def trace_tables(analysis: Analysis, report: Report) -> list[dict[str, Any]]:
 def _traced_tables(analysis: Analysis, report: Report) -> Iterator[tuple[dict[str, Any], Iterator]]:
     """(table heading, its traced cells one at a time): written as they come, so a county's
     trace is never all in memory."""
-    ids = txn_ids(analysis) if analysis.entries else analysis.__dict__.get("_txn_ids", [])
+    ids = _ids(analysis)
     for table in report.tables:
         head = {
             "key": table.key,
@@ -191,29 +193,31 @@ def _cells(analysis: Analysis, ids: list[str], table: Table) -> Iterator[dict[st
                     heading = str(r[item])
                 elif heading and r.get(item):
                     r[f"_{item}_under"] = heading
+    figures = {(row_label(table, r, c), c): r.get(c) for r in rows for c in table.money_keys}
     for at, row in [*enumerate(rows), *([(None, table.total)] if table.total else [])]:
         for column in table.money_keys:
             value = row.get(column)
-            if not isinstance(value, Decimal) or not value:
+            # a cell printing 0.00 over a few yuan is traced too: a total's parts include it
+            if not isinstance(value, Decimal) or not (value or yuan_of(value)):
                 continue
             cell: dict[str, Any] = {
                 "row": row_label(table, row, column) or ("合计" if at is None else str(at)),
                 "column": column,
                 "cell": str(value),
-                "sum": str(value.yuan if is_traced(value) else ZERO),
+                "sum": str(yuan_of(value)),
             }
             parts = _parts(table, rows, at, column)
-            if parts and _side(column) in ("l", "r") and at is not None:
-                # a 类 of 表六 may hold spending coded to the 类 itself (a quota's "301"):
-                # then it is a finest figure, not the sum of its items
-                items = {str(r.get(f"{column[0]}_code")): r.get(column) for r in rows}
-                own = sum((getattr(items.get(p[0]), "yuan", ZERO) for p in parts), ZERO)
-                if own != getattr(value, "yuan", ZERO):
-                    parts = []
+            # parts stand for a cell only when they hold all its yuan: a 类 of 表六 may hold
+            # spending coded to the 类 itself (a quota's "301"), and a row of cells that all
+            # print 0.00 is not printed; such a cell lists its entries instead
+            if parts and sum((yuan_of(figures.get((r, c))) for r, c in parts), ZERO) != yuan_of(
+                value
+            ):
+                parts = []
             if parts:
                 cell["parts"] = parts
             else:
-                net = netted(value) if is_traced(value) else {}
+                net = netted(value)
                 cell["entries"] = [
                     _entry(analysis, ids, s, a) for s, a in sorted(net.items(), key=_order)
                 ]
@@ -233,10 +237,7 @@ def write_trace_file(analysis: Analysis, report: Report, path: Path, serve: str 
     heads: list[tuple[dict[str, Any], list[tuple[str, str, str]]]] = []
     with path.open("w", encoding="utf-8") as out:
         out.write("{")
-        for key, value in (
-            ("report", report.key), ("title", report.title), ("as_of", report.as_of.isoformat()),
-            ("edition", "audit"), ("serve", serve),
-        ):  # fmt: skip
+        for key, value in _header(report, serve).items():
             out.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}, ")
         out.write('"tables": [')
         for n, (head, cells) in enumerate(_traced_tables(analysis, report)):
@@ -263,14 +264,33 @@ def trace_document(analysis: Analysis, report: Report) -> dict[str, Any]:
     entry they cite."""
     tables = trace_tables(analysis, report)
     used = {e[0] for t in tables for c in t["cells"] for e in c.get("entries", [])}
-    return {
-        "report": report.key,
-        "title": report.title,
-        "as_of": report.as_of.isoformat(),
-        "edition": "audit",
-        "tables": tables,
-        "entries": _entry_details(analysis, used),
-    }
+    return {**_header(report), "tables": tables, "entries": _entry_details(analysis, used)}
+
+
+def traced_cell(
+    analysis: Analysis, report: Report, table: str, row: str, column: str
+) -> dict[str, Any] | None:
+    """One cell's trace, the report's and table's titles, and the details of the entries it
+    cites — without tracing the rest of the report (Fava's 来源分录 page)."""
+    for head, cells in _traced_tables(analysis, report):
+        if head["key"] != table:
+            continue
+        for cell in cells:
+            if cell["row"] == row and cell["column"] == column:
+                used = {e[0] for e in cell.get("entries", [])}
+                details = _entry_details(analysis, used)
+                return {**_header(report), "table": head["title"], "cell": cell, "entries": details}
+        return None
+    return None
+
+
+def _header(report: Report, serve: str | None = None) -> dict[str, Any]:
+    """The first keys of a trace document."""
+    head = {"report": report.key, "title": report.title, "as_of": report.as_of.isoformat()}
+    head["edition"] = "audit"
+    if serve is not None:
+        head["serve"] = serve
+    return head
 
 
 def _linked_page(
@@ -306,7 +326,7 @@ def _linked_page(
 
 def _entry_details(analysis: Analysis, used: set[str]) -> dict[str, dict[str, Any]]:
     """Date, payee and narration of the cited transactions, by entry id."""
-    ids = analysis.__dict__.get("_txn_ids") or (txn_ids(analysis) if analysis.entries else [])
+    ids = _ids(analysis)
     out: dict[str, dict[str, Any]] = {}
     for row in analysis.postings.rows:
         ident = ids[row.txn] if row.txn < len(ids) else ""

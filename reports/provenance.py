@@ -38,7 +38,7 @@ class Traced(Decimal):
         obj._negated = False
         # the yuan behind the figure, kept as it is built (no walk over the postings)
         obj.yuan = sum((a for _, a in obj._refs), Decimal(0)) + sum(
-            (sign * _yuan(part) for sign, part in parts), Decimal(0)
+            (sign * yuan_of(part) for sign, part in parts), Decimal(0)
         )
         return obj
 
@@ -64,7 +64,8 @@ class Traced(Decimal):
         return (_rebuild, (str(self), self._refs, self._parts))
 
 
-def _yuan(figure: Any) -> Decimal:
+def yuan_of(figure: Any) -> Decimal:
+    """The yuan behind a figure (0 for an untraced one)."""
     return figure.yuan if isinstance(figure, Traced) else Decimal(0)
 
 
@@ -98,7 +99,3 @@ def netted(figure: Any) -> dict[int, Decimal]:
     for row, amount in refs_of(figure):
         out[row] = out.get(row, Decimal(0)) + amount
     return {row: amount for row, amount in out.items() if amount}
-
-
-def is_traced(figure: Any) -> bool:
-    return isinstance(figure, Traced)

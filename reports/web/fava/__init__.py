@@ -420,7 +420,7 @@ class ReportPreview(FundPage, FavaExtensionBase):
         found = pages.traced_cell(analysis, Path(self.ledger.beancount_file_path), **args)
         if found is None:
             abort(404)
-        document, cell = found
+        cell = found["cell"]
         places = {(e[1], e[2]) for e in cell.get("entries", [])}
         hashes = pages.posting_entry_hashes(self.ledger.all_entries, places)
         links = {
@@ -437,7 +437,7 @@ class ReportPreview(FundPage, FavaExtensionBase):
             )
             for p in cell.get("parts", [])
         }
-        html = pages.trace_page(document, args["table"], cell, links, parts)
+        html = pages.trace_page(found, links, parts)
         return Response(html, content_type="text/html; charset=utf-8")
 
 

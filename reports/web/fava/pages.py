@@ -574,11 +574,11 @@ def posting_entry_hashes(
 
 def traced_cell(
     analysis: Analysis, main_file: Path, report: str, table: str, row: str, column: str
-) -> tuple[dict[str, Any], dict[str, Any]] | None:
+) -> dict[str, Any] | None:
     """The auditor's-edition trace of one 决算 / 预算 cell, recomputed from its address
     (report key ``final-2024-C101``, table key, row code or label, column key)."""
     from sandao.ledger.county_config import CountyConfigError, load_county_config
-    from sandao.reports.audit_edition import trace_document
+    from sandao.reports.audit_edition import traced_cell as trace_of
     from sandao.reports.disclosure import (
         DisclosureError,
         budget_document,
@@ -616,28 +616,19 @@ def traced_cell(
         )
     except (ValueError, KeyError):
         return None
-    document = trace_document(analysis, built)
-    for t in document["tables"]:
-        if t["key"] == table:
-            for cell in t["cells"]:
-                if cell["row"] == row and cell["column"] == column:
-                    return document, cell
-    return None
+    return trace_of(analysis, built, table, row, column)
 
 
 def trace_page(
-    document: dict[str, Any],
-    table: str,
-    cell: dict[str, Any],
-    links: dict[tuple[Any, Any], str],
-    parts: dict[tuple[str, str], str],
+    found: dict[str, Any], links: dict[tuple[Any, Any], str], parts: dict[tuple[str, str], str]
 ) -> str:
-    """A plain page: the figure, its entries (each opening the entry) or its parts, the sum."""
+    """A plain page: the figure, its entries (each opening the entry) or its parts, the sum
+    (``found`` as :func:`sandao.reports.audit_edition.traced_cell` gives it)."""
     from html import escape
 
-    title = next((t["title"] for t in document["tables"] if t["key"] == table), table)
+    cell, title = found["cell"], found["table"]
     rows = []
-    details = document.get("entries", {})
+    details = found["entries"]
     for ident, file, line, amount in cell.get("entries", []):
         info = details.get(ident, {})
         href = links.get((file, line))
@@ -655,8 +646,8 @@ def trace_page(
     kind = "来源分录" if "entries" in cell else "由以下单元格相加"
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{escape(document['title'])} — {escape(title)}</title></head><body>"
-        f"<h1>{escape(document['title'])}</h1><h2>{escape(title)}：{escape(cell['row'])} / "
+        f"<title>{escape(found['title'])} — {escape(title)}</title></head><body>"
+        f"<h1>{escape(found['title'])}</h1><h2>{escape(title)}：{escape(cell['row'])} / "
         f"{escape(cell['column'])} = {escape(cell['cell'])}</h2><p>{kind}</p>"
         '<table class="sd-trace"><thead><tr><th>分录</th><th>日期</th><th>收款人</th><th>摘要</th>'
         "<th>金额（元）</th><th>位置</th></tr></thead><tbody>"
