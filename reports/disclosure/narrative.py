@@ -45,7 +45,16 @@ from sandao.reports.disclosure.sources import (
     PROCUREMENT_KINDS,
     THREE_PUBLIC,
 )
-from sandao.reports.disclosure.text import Quotes, pct, ratio, share_list, wan
+from sandao.reports.disclosure.text import (
+    Quotes,
+    change,
+    moved_by,
+    movement,
+    pct,
+    ratio,
+    share_list,
+    wan,
+)
 from sandao.reports.model import Table
 
 ZERO = Decimal(0)
@@ -377,9 +386,9 @@ class Evidence:
                 continue
             if not is_initial(quota) and (quota.amount > 0) == up:
                 found.append(str(quota.meta.get("reason") or "").strip())
-            for change in quota.adjustments:
-                if (change.amount > 0) == up:
-                    found.append(str(change.meta.get("reason") or "").strip())
+            for adjustment in quota.adjustments:
+                if (adjustment.amount > 0) == up:
+                    found.append(str(adjustment.meta.get("reason") or "").strip())
         if not up:
             for task in decl.tasks.values():
                 if (
@@ -425,16 +434,9 @@ class Narrative:
             if self.new:
                 return f"{self.year}年度为新设单位，无{y0}年度数据。"
             return f"与{y0}年度相比：{PLACEHOLDER_PREVIOUS}。"
-        diff = now - before
-        if not diff:
-            return f"与{y0}年度持平。"
-        up = diff > 0
-        rate = ratio(abs(diff), before)
-        text = f"与{y0}年度相比，{what}{'增加' if up else '减少'}{wan(abs(diff))}万元" + (
-            f"，{'增长' if up else '下降'}{pct(rate)}。" if rate is not None else "。"
-        )
-        if self.evidence.needed(now, before):
-            figure = f"{what}{'增加' if up else '减少'}{wan(abs(diff))}万元"
+        text = change(now, before, what, self.year)
+        if now != before and self.evidence.needed(now, before):
+            figure = f"{what}{moved_by(now - before)}"
             reason = self.evidence.reason(keys, "上年", section, figure)
             if reason:
                 text += f"主要原因：{reason}。"
@@ -450,7 +452,7 @@ class Narrative:
         if not diff:
             return ""
         name = t.function_name(best, self.ctx.tables)
-        return f"其中，{name}（类）{'增加' if diff > 0 else '减少'}{wan(abs(diff))}万元。"
+        return f"其中，{name}（类）{moved_by(diff)}。"
 
     def build(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[Missing]]:
         self.overview()
@@ -727,26 +729,21 @@ class Narrative:
             if not d:
                 parts.append(f"{label}决算持平")
                 continue
-            rate = ratio(abs(d), before)
-            word = "增加" if d > 0 else "减少"
-            parts.append(
-                f"{label}决算{word}{wan(abs(d))}万元"
-                + (f"，{'增长' if d > 0 else '下降'}{pct(rate)}" if rate is not None else "")
-            )
+            parts.append(f"{label}决算{movement(now, before)}")
             if self.evidence.needed(now, before):
                 reason = self.evidence.reason(
-                    (key, "三公"), "上年", "七（一）", f"{label}{word}{wan(abs(d))}万元"
+                    (key, "三公"), "上年", "七（一）", f"{label}{moved_by(d)}"
                 )
                 if reason:
-                    reasons.append(f"{label}{word}的主要原因是{reason}。")
+                    reasons.append(f"{label}{'增加' if d > 0 else '减少'}的主要原因是{reason}。")
         d = row["total_actual"] - p.three.get("total", ZERO)
         if not d:
             head = f"{self.year}年度“三公”经费财政拨款支出决算数与{y0}年度持平"
         else:
-            rate = ratio(abs(d), p.three.get("total", ZERO))
+            before = p.three.get("total", ZERO)
             head = (
-                f"{self.year}年度“三公”经费财政拨款支出决算数比{y0}年度{'增加' if d > 0 else '减少'}{wan(abs(d))}万元"
-                + (f"，{'增长' if d > 0 else '下降'}{pct(rate)}" if rate is not None else "")
+                f"{self.year}年度“三公”经费财政拨款支出决算数比{y0}年度"
+                f"{movement(row['total_actual'], before)}"
             )
         return head + "，其中：" + "；".join(parts) + "。" + "".join(reasons)
 
@@ -825,10 +822,7 @@ class Narrative:
         d = now - p.running
         if not d:
             return text + f"，与{y0}年度持平。"
-        rate = ratio(abs(d), p.running)
-        text += f"，比{y0}年度{'增加' if d > 0 else '减少'}{wan(abs(d))}万元" + (
-            f"，{'增长' if d > 0 else '下降'}{pct(rate)}。" if rate is not None else "。"
-        )
+        text += f"，比{y0}年度{movement(now, p.running)}。"
         if self.evidence.needed(now, p.running):
             reason = self.evidence.reason(
                 ("机关运行经费",), "上年", "十一（一）", f"机关运行经费支出变动{wan(abs(d))}万元"

@@ -106,17 +106,25 @@ class Quotes:
         return self.cell(table, label, column) or ZERO
 
 
+def moved_by(diff: Decimal) -> str:
+    """“增加 X 万元” / “减少 X 万元”."""
+    return f"{'增加' if diff > 0 else '减少'}{wan(abs(diff))}万元"
+
+
+def movement(now: Decimal, before: Decimal) -> str:
+    """“增加 X 万元，增长 p%” / “减少 X 万元，下降 p%” (no rate from a base of 0)."""
+    diff = now - before
+    rate = ratio(abs(diff), before)
+    return moved_by(diff) + (
+        f"，{'增长' if diff > 0 else '下降'}{pct(rate)}" if rate is not None else ""
+    )
+
+
 def change(now: Decimal, before: Decimal, what: str, year: int) -> str:
     """“与 Y−1 年度相比，…增加 X 万元，增长 p%” (or 持平)."""
-    diff = now - before
-    if not diff:
+    if now == before:
         return f"与{year - 1}年度持平。"
-    up = diff > 0
-    rate = ratio(abs(diff), before)
-    rate_text = f"，{'增长' if up else '下降'}{pct(rate)}" if rate is not None else ""
-    return (
-        f"与{year - 1}年度相比，{what}{'增加' if up else '减少'}{wan(abs(diff))}万元{rate_text}。"
-    )
+    return f"与{year - 1}年度相比，{what}{movement(now, before)}。"
 
 
 def share_list(items: list[tuple[str, str, Decimal]], unit_word: str = "万元") -> str:
