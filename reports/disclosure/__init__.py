@@ -23,6 +23,7 @@ from sandao.reports.base import economic_names
 from sandao.reports.codes import CodesError, classification
 from sandao.reports.disclosure import tables as _tables
 from sandao.reports.disclosure.accounting import accounting_report
+from sandao.reports.disclosure.context import document_kind
 from sandao.reports.disclosure.document import Context, Scope, budget_document, final_document
 from sandao.reports.disclosure.narrative import PreviousYearError
 from sandao.reports.disclosure.sources import gather
@@ -174,7 +175,7 @@ def _check_names(ctx: Context, scope: Scope, year: int) -> None:
     placeholders = [n for n in (county, scope.name) if "XX" in n.upper()]
     if placeholders:
         raise DisclosureError(
-            f"{scope.name}{year}年度部门决算不能公开：名称“{placeholders[0]}”含占位符 XX；"
+            f"{scope.name}{year}年度{document_kind(scope)}决算不能公开：名称“{placeholders[0]}”含占位符 XX；"
             "请在 sandao.toml 的 [county] name 写实际县名（单位可在声明上写 official_name）"
         )
     functions, economics = _tables.unnamed_codes(ctx.rounded(scope, year), ctx.tables)
@@ -186,7 +187,7 @@ def _check_names(ctx: Context, scope: Scope, year: int) -> None:
     if economics:
         parts.append(f"经济分类 {'、'.join(economics)}（[codes.economic]）")
     raise DisclosureError(
-        f"{scope.name}{year}年度部门决算中有科目没有名称：{'；'.join(parts)}；"
+        f"{scope.name}{year}年度{document_kind(scope)}决算中有科目没有名称：{'；'.join(parts)}；"
         '请在 sandao.toml 中补上，如 [codes.function] "2013999" = "其他社会工作事务支出"'
         "（或 function_csv / economic_csv 指向“编码,名称”文件）"
     )

@@ -78,14 +78,9 @@ class Context:
             pinned = None
             if years and years[0] < year and self.tables.rounding != "cell":
                 pinned = self._unit(unit, year - 1).closing
-            flows = self.books.get(unit, year)
             opening = self.books.opening_before([unit], year)
-            if self.tables.rounding == "cell":
-                cache[key] = exact(flows, opening)
-            else:
-                cache[key] = round_flows(flows, opening, pinned)
-            if self.trace:
-                cache[key] = traced(cache[key], flows, self.books.opening_refs([unit], year))
+            refs = self.books.opening_refs([unit], year) if self.trace else {}
+            cache[key] = self._round(self.books.get(unit, year), opening, refs, pinned)
         return cache[key]
 
     def budget_rounded(self, scope: Scope, year: int) -> Rounded:
@@ -97,15 +92,24 @@ class Context:
                 flows = plan.budget_flows(
                     self.analysis.declarations, self.books, unit, year, self.tables, self.trace
                 )
-                if self.tables.rounding == "cell":
-                    cache[key] = exact(flows, dict(flows.opening))
-                else:
-                    cache[key] = round_flows(flows, dict(flows.opening))
-                if self.trace:
-                    opening = {b: flows.refs.get(("opening", b), []) for b in BUCKETS}
-                    cache[key] = traced(cache[key], flows, opening)
+                refs = {b: flows.refs.get(("opening", b), []) for b in BUCKETS}
+                cache[key] = self._round(flows, dict(flows.opening), refs)
             out.add(cache[key])
         return out
+
+    def _round(
+        self,
+        flows: Flows,
+        opening: dict[str, Decimal],
+        opening_refs: dict[str, list],
+        pinned: dict[str, Decimal] | None = None,
+    ) -> Rounded:
+        """A unit's year in 万元 under the set's rounding; traced in the auditor's edition."""
+        if self.tables.rounding == "cell":
+            out = exact(flows, opening)
+        else:
+            out = round_flows(flows, opening, pinned)
+        return traced(out, flows, opening_refs) if self.trace else out
 
     def flows(self, scope: Scope, year: int) -> Flows:
         return self.books.total(scope.units, year)
