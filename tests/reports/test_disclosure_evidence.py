@@ -439,29 +439,25 @@ option "operating_currency" "CNY"
     assert "经营支出3.00万元" in text and "上缴上级支出1.00万元" in text
 
 
-def test_sum_rounding_prints_one_yuan_amount_once() -> None:
-    """A function whose income is all spent prints the same figure in 表二 and 表三."""
+def spent_in_full(spending: tuple[tuple[str, str], ...], draft: bool = False):
+    """C101's 2024 document from books where each (function, yuan) is a 年初 quota that
+    arrives and is spent in full (the unit declared in 2023, its books holding 2023)."""
     lines = [
         'option "operating_currency" "CNY"',
-        '2024-01-01 custom "unit" "C101" "城东"',
-        "2024-01-01 open Assets:C101-城东:1011-零余额账户用款额度",
-        "2024-01-01 open Income:C101-城东:4001-财政拨款收入",
-        "2024-01-01 open Expenses:C101-城东:30201-办公费",
+        '2023-01-01 custom "unit" "C101" "城东"',
+        "2023-01-01 open Assets:C101-城东:1011-零余额账户用款额度",
+        "2023-01-01 open Income:C101-城东:4001-财政拨款收入",
+        "2023-01-01 open Expenses:C101-城东:30201-办公费",
     ]
-    # three functions, each 0.005 万元 over a cent, all spent: income and spending of
-    # each print alike although largest remainder alone would split them apart
-    for n, (function, yuan) in enumerate((("2120101", "10050.00"), ("2120501", "10050.00"),
-                                           ("2080208", "10049.00")), 1):  # fmt: skip
-        qid = f"ZB24-000{n}"
+    for n, (function, yuan) in enumerate(spending, 1):
         lines += [
-            f'2024-01-10 custom "quota" "{qid}" "q" {yuan} CNY',
-            '  unit: "C101"',
-            '  stream: "运转"',
-            f'  function: "{function}"',
-            f'2024-01-10 * "县财政局" "下达"\n  quota: "{qid}"',
+            f'2024-01-10 custom "quota" "ZB24-000{n}" "运转" {yuan} CNY',
+            '  unit: "C101"\n  stream: "运转"',
+            f'  function: "{function}"\n  kind: "年初"',
+            f'2024-01-10 * "县财政局" "下达"\n  quota: "ZB24-000{n}"',
             f"  Assets:C101-城东:1011-零余额账户用款额度  {yuan} CNY",
             "  Income:C101-城东:4001-财政拨款收入",
-            f'2024-06-10 * "x" "y"\n  quota: "{qid}"',
+            f'2024-05-10 * "x" "y"\n  quota: "ZB24-000{n}"',
             f"  Expenses:C101-城东:30201-办公费  {yuan} CNY",
             "  Assets:C101-城东:1011-零余额账户用款额度",
         ]
@@ -470,7 +466,16 @@ def test_sum_rounding_prints_one_yuan_amount_once() -> None:
     assert not errors
     analysis = analysis_for(entries, options, errors)
     ctx = context(analysis, parse_county_config({"county": {"name": "清河县"}}))
-    doc = final_document(ctx, scopes(analysis, "C101", "清河县", ctx.tables)[0], 2024, draft=True)
+    return final_document(ctx, scopes(analysis, "C101", "清河县", ctx.tables)[0], 2024, draft)
+
+
+def test_sum_rounding_prints_one_yuan_amount_once() -> None:
+    """A function whose income is all spent prints the same figure in 表二 and 表三."""
+    # three functions, each 0.005 万元 over a cent, all spent: income and spending of
+    # each print alike although largest remainder alone would split them apart
+    doc = spent_in_full(
+        (("2120101", "10050.00"), ("2120501", "10050.00"), ("2080208", "10049.00")), draft=True
+    )
     t = {x.key: x for x in doc.tables}
     income = {r["code"]: r["total"] for r in t["t2"].records()}
     spent = {r["code"]: r["total"] for r in t["t3"].records()}
@@ -516,31 +521,7 @@ def test_unit_and_department_documents_are_named_for_what_they_are(example) -> N
 def test_two_kuan_with_a_xingzheng_yunxing_xiang_each() -> None:
     """Names and cells are found by code: 行政运行 under 社会工作事务 and under 城乡社区管理事务
     are two lines of 五（三）, each with its own figure."""
-    lines = [
-        'option "operating_currency" "CNY"',
-        '2023-01-01 custom "unit" "C101" "城东"',
-        "2023-01-01 open Assets:C101-城东:1011-零余额账户用款额度",
-        "2023-01-01 open Income:C101-城东:4001-财政拨款收入",
-        "2023-01-01 open Expenses:C101-城东:30201-办公费",
-    ]
-    for n, (function, yuan) in enumerate((("2013901", "120000.00"), ("2120101", "345600.00")), 1):
-        lines += [
-            f'2024-01-10 custom "quota" "ZB24-000{n}" "运转" {yuan} CNY',
-            '  unit: "C101"\n  stream: "运转"',
-            f'  function: "{function}"\n  kind: "年初"',
-            f'2024-01-10 * "县财政局" "下达"\n  quota: "ZB24-000{n}"',
-            f"  Assets:C101-城东:1011-零余额账户用款额度  {yuan} CNY",
-            "  Income:C101-城东:4001-财政拨款收入",
-            f'2024-05-10 * "x" "y"\n  quota: "ZB24-000{n}"',
-            f"  Expenses:C101-城东:30201-办公费  {yuan} CNY",
-            "  Assets:C101-城东:1011-零余额账户用款额度",
-        ]
-    lines.append('2024-12-31 custom "department" "D99" "年末"')
-    entries, errors, options = loader.load_string("\n".join(lines) + "\n")
-    assert not errors
-    analysis = analysis_for(entries, options, errors)
-    ctx = context(analysis, parse_county_config({"county": {"name": "清河县"}}))
-    doc = final_document(ctx, scopes(analysis, "C101", "清河县", ctx.tables)[0], 2024)
+    doc = spent_in_full((("2013901", "120000.00"), ("2120101", "345600.00")))
     text = text_of(doc)
     assert (
         "一般公共服务支出（类）社会工作事务（款）行政运行（项）。年初预算为12.00万元，支出决算为12.00万元"
