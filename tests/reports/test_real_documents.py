@@ -12,6 +12,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from data.real import planning_2024 as pl
@@ -28,18 +29,23 @@ def number(text: str | None) -> Decimal:
     return Decimal(text) if text else ZERO
 
 
+def department_document(folder: Path, document: Any):
+    """Write a real document's books and config into ``folder``; its department's 2024 决算."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "main.beancount").write_text(document.books(), encoding="utf-8")
+    (folder / "sandao.toml").write_text(document.CONFIG, encoding="utf-8")
+    analysis = load(folder / "main.beancount")
+    assert not analysis.errors and not analysis.findings, (analysis.errors, analysis.findings)
+    ctx = context(analysis, load_county_config(folder / "main.beancount"))
+    department = next(s for s in scopes(analysis, None, "上海市普陀区", ctx.tables) if s.county)
+    report = final_document(ctx, department, 2024)
+    return report, {t.key: t for t in report.tables}
+
+
 @pytest.fixture(scope="module")
 def social_work(tmp_path_factory):
     folder = tmp_path_factory.mktemp("social-work")
-    (folder / "main.beancount").write_text(sw.books(), encoding="utf-8")
-    (folder / "sandao.toml").write_text(sw.CONFIG, encoding="utf-8")
-    analysis = load(folder / "main.beancount")
-    assert not analysis.errors and not analysis.findings, (analysis.errors, analysis.findings)
-    config = load_county_config(folder / "main.beancount")
-    ctx = context(analysis, config)
-    department = next(s for s in scopes(analysis, None, "上海市普陀区", ctx.tables) if s.county)
-    report = final_document(ctx, department, 2024)
-    return folder, report, {t.key: t for t in report.tables}
+    return folder, *department_document(folder, sw)
 
 
 def test_social_work_title_and_units(social_work) -> None:
@@ -195,15 +201,7 @@ def test_social_work_report_command_writes_it(social_work, tmp_path: Path) -> No
 
 @pytest.fixture(scope="module")
 def planning(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("planning")
-    (folder / "main.beancount").write_text(pl.books(), encoding="utf-8")
-    (folder / "sandao.toml").write_text(pl.CONFIG, encoding="utf-8")
-    analysis = load(folder / "main.beancount")
-    assert not analysis.errors and not analysis.findings, (analysis.errors, analysis.findings)
-    ctx = context(analysis, load_county_config(folder / "main.beancount"))
-    department = next(s for s in scopes(analysis, None, "上海市普陀区", ctx.tables) if s.county)
-    report = final_document(ctx, department, 2024)
-    return report, {t.key: t for t in report.tables}
+    return department_document(tmp_path_factory.mktemp("planning"), pl)
 
 
 def planning_cells(t) -> list[tuple[str, str, str, str, Decimal]]:
