@@ -8,7 +8,10 @@ load a text and return the same :class:`~sandao.ledger.Analysis` the plugin comp
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 from beancount import loader
 
@@ -318,3 +321,9 @@ def busy_quarter(tasks: int = 12, payments: int = 25) -> str:
             "  Assets:C101-城东社区服务中心:1002-银行存款",
         ]
     return "\n".join(lines) + "\n"
+
+
+def run_sandao(*args: object) -> subprocess.CompletedProcess[str]:
+    """``sandao ARGS…`` as the venv's own script (never one from PATH), output captured."""
+    sandao = Path(sys.executable).with_name("sandao")
+    return subprocess.run([str(sandao), *map(str, args)], capture_output=True, text=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fava_server import run_serve
+from testbooks import run_sandao
 
 from sandao.cli import main
 from sandao.ledger import load
@@ -70,8 +71,6 @@ def test_links_of_the_auditors_edition_open_pages_with_the_cells_sum(
     """Following the auditor's edition's links (``[audit] serve_url`` = this server) opens
     a page whose listed sum equals the traced cell, for every figure of 表一 and 表三."""
     import json
-    import subprocess
-    import sys
 
     server, books = served
     config = books / "sandao.toml"
@@ -79,23 +78,18 @@ def test_links_of_the_auditors_edition_open_pages_with_the_cells_sum(
         config.read_text("utf-8") + f'\n[audit]\nserve_url = "{server.base}"\n', encoding="utf-8"
     )
     out = tmp_path / "out"
-    sandao = Path(sys.executable).with_name("sandao")
-    run = subprocess.run(
-        [
-            str(sandao),
-            "report",
-            str(books / "main.beancount"),
-            "--unit",
-            "C101",
-            "--edition",
-            "audit",
-            "--format",
-            "json",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    books_file = books / "main.beancount"
+    run = run_sandao(
+        "report",
+        books_file,
+        "--unit",
+        "C101",
+        "--edition",
+        "audit",
+        "--format",
+        "json",
+        "--out",
+        out,
     )
     assert run.returncode == 0, run.stderr
     page = (out / "audit" / "final" / "final-2024-C101.html").read_text("utf-8")

@@ -12,12 +12,12 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from beancount import loader
+from testbooks import run_sandao
 
 from sandao.ledger import analysis_for, load
 from sandao.ledger.county_config import load_county_config, parse_county_config
@@ -26,7 +26,6 @@ from sandao.reports.disclosure import context, final_document, scopes
 from sandao.reports.disclosure.narrative import PLACEHOLDER_REASON
 
 ROOT = Path(__file__).resolve().parents[2]
-SANDAO = Path(sys.executable).with_name("sandao")
 D = Decimal
 
 #: Words that state a cause; the code may not hold them (the books give causes).
@@ -211,11 +210,7 @@ def books(folder: Path, config: str = "", function: str = "2120101", spent: str 
 
 
 def report(main: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(SANDAO), "report", str(main), "--format", "json", "--out", str(out), *extra],
-        capture_output=True,
-        text=True,
-    )
+    return run_sandao("report", main, "--format", "json", "--out", out, *extra)
 
 
 def test_opening_balance_without_previous_year_stops_with_the_key(tmp_path: Path) -> None:
@@ -342,9 +337,7 @@ def test_year_closed_by_period_close_and_dated_at_its_end(tmp_path: Path) -> Non
     assert drafted.returncode == 0, drafted.stderr
     assert "按 --draft 生成了 2024 年度决算草稿" in drafted.stderr
     assert (tmp_path / "draft" / "data" / "final" / "final-2024-C101-draft").is_dir()
-    close = subprocess.run(
-        [str(SANDAO), "close", str(main), "C101", "2024-12-31"], capture_output=True, text=True
-    )
+    close = run_sandao("close", main, "C101", "2024-12-31")
     assert close.returncode == 0, close.stderr
     run = report(main, tmp_path / "out", "--year", "2024")
     assert run.returncode == 0, run.stderr

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from testbooks import run_sandao
 
 from sandao.ledger import load
 from sandao.ledger.scaffold import example_main, write_example
 from sandao.reports.run import write_reports
 
-SANDAO = Path(sys.executable).with_name("sandao")
 ACCEPTED = {"SandaoCJK", "SandaoCJK-Bold", "Noto-Sans-CJK-SC"}
 
 
@@ -49,20 +48,9 @@ def test_a_missing_font_file_is_one_sentence(tmp_path: Path) -> None:
         config.read_text("utf-8").replace("[county]\n", '[county]\nfont = "没有的字体.otf"\n', 1),
         encoding="utf-8",
     )
-    run = subprocess.run(
-        [
-            str(SANDAO),
-            "report",
-            str(tmp_path / "ex" / "main.beancount"),
-            "--unit",
-            "C101",
-            "--format",
-            "pdf",
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
+    books = tmp_path / "ex" / "main.beancount"
+    run = run_sandao(
+        "report", books, "--unit", "C101", "--format", "pdf", "--out", tmp_path / "out"
     )
     assert run.returncode == 2
     assert "没有的字体.otf" in run.stderr and "Traceback" not in run.stderr

@@ -9,8 +9,6 @@ department): the traced entries' sum, or its parts' sum, equals the cell in yuan
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -20,6 +18,7 @@ from beancount import loader
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_disclosure import cash_st, cents, quota_st, random_books
+from testbooks import run_sandao
 
 from sandao.ledger import analysis_for, load
 from sandao.ledger.county_config import load_county_config
@@ -29,7 +28,6 @@ from sandao.reports.audit_edition import trace_document
 from sandao.reports.disclosure import budget_document, context, final_document, scopes
 from sandao.reports.provenance import netted
 
-SANDAO = Path(sys.executable).with_name("sandao")
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
 
@@ -127,23 +125,9 @@ def test_year_spending_is_partitioned_by_table_three(example) -> None:
 def test_audit_edition_and_trace_command(tmp_path: Path) -> None:
     write_example(tmp_path / "ex")
     out = tmp_path / "out"
-    books = str(tmp_path / "ex" / "main.beancount")
-    run = subprocess.run(
-        [
-            str(SANDAO),
-            "report",
-            books,
-            "--unit",
-            "C101",
-            "--format",
-            "json",
-            "--edition",
-            "audit",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    books = tmp_path / "ex" / "main.beancount"
+    run = run_sandao(
+        "report", books, "--unit", "C101", "--format", "json", "--edition", "audit", "--out", out
     )
     assert run.returncode == 0, run.stderr
     trace = out / "audit" / "final" / "final-2024-C101.trace.json"
@@ -152,23 +136,14 @@ def test_audit_edition_and_trace_command(tmp_path: Path) -> None:
     for path in (out / "data").rglob("*.json"):
         text = path.read_text("utf-8")
         assert '"entries"' not in text and '"trace"' not in text and "h:" not in text, path
-    shown = subprocess.run(
-        [str(SANDAO), "trace", str(trace), "t3", "2049999", "total"], capture_output=True, text=True
-    )
+    shown = run_sandao("trace", trace, "t3", "2049999", "total")
     assert shown.returncode == 0, shown.stderr
-    cell = json.loads(
-        subprocess.run(
-            [str(SANDAO), "trace", str(trace), "t3", "2049999", "total", "--json"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
+    as_json = run_sandao("trace", trace, "t3", "2049999", "total", "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    cell = json.loads(as_json.stdout)
     assert f"合计（元）：{Decimal(cell['sum']):,.2f}" in shown.stdout
     assert len(cell["entries"]) == shown.stdout.count("2024.beancount:")
-    missing = subprocess.run(
-        [str(SANDAO), "trace", str(trace), "t3", "9999999", "total"], capture_output=True, text=True
-    )
+    missing = run_sandao("trace", trace, "t3", "9999999", "total")
     assert missing.returncode == 2 and "没有行" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
 

@@ -8,8 +8,6 @@ its table order) and every number cell, 科目名称, label and note is compared
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 import pytest
 from data.real import planning_2024 as pl
 from data.real import social_work_2024 as sw
+from testbooks import run_sandao
 
 from sandao.ledger import load
 from sandao.ledger.county_config import load_county_config
@@ -175,22 +174,9 @@ def test_social_work_text_quotes_the_tables(social_work) -> None:
 
 def test_social_work_report_command_writes_it(social_work, tmp_path: Path) -> None:
     folder, _, _ = social_work
-    sandao = Path(sys.executable).with_name("sandao")
     out = tmp_path / "out"
-    run = subprocess.run(
-        [
-            str(sandao),
-            "report",
-            str(folder / "main.beancount"),
-            "--year",
-            "2024",
-            "--format",
-            "json",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    run = run_sandao(
+        "report", folder / "main.beancount", "--year", "2024", "--format", "json", "--out", out
     )
     assert run.returncode == 0, run.stderr
     assert (out / "data" / "final" / "final-2024-county" / "t6.json").is_file()
