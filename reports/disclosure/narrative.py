@@ -19,7 +19,7 @@ import datetime
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -111,6 +111,19 @@ def _sum(values: dict[Any, Decimal]) -> Decimal:
     return sum(values.values(), ZERO)
 
 
+def _by_class(
+    ctx: Context, rows: Iterable[tuple[Any, Any]], figure: Callable[[Any], Decimal]
+) -> dict[str, Decimal]:
+    """表一/表四's numbered 类 rows (“十一、城乡社区支出”, raw cell) as 类 code → figure."""
+    codes = {label.split("、", 1)[-1]: code for code, label in ctx.tables.function_classes}
+    out = {}
+    for item, raw in rows:
+        name = str(item or "").split("、", 1)[-1] if "、" in str(item or "") else ""
+        if name in codes:
+            out[codes[name]] = figure(raw)
+    return out
+
+
 def _document_folder(root: Path, year: int, scope: Scope) -> Path | None:
     name = f"final-{year}-{scope.key}"
     for folder in (root / name, root / "data" / "final" / name):
@@ -141,17 +154,10 @@ def _from_document(ctx: Context, scope: Scope, year: int, root: Path) -> Previou
 
     t1, t4, t5, t6, t7 = (table(k) for k in ("t1", "t4", "t5", "t6", "t7"))
     rows1 = t1["rows"]
-    labels = {label.split("、", 1)[-1]: code for code, label in ctx.tables.function_classes}
-    classes = {}
-    for row in rows1:
-        item = str(row.get("out_item") or "")
-        if "、" in item and item.split("、", 1)[-1] in labels:
-            classes[labels[item.split("、", 1)[-1]]] = money(row.get("out_amount"))
-    fiscal_classes = {}
-    for row in t4["rows"]:
-        item = str(row.get("out_item") or "")
-        if "、" in item and item.split("、", 1)[-1] in labels:
-            fiscal_classes[labels[item.split("、", 1)[-1]]] = money(row.get("out_total"))
+    classes = _by_class(ctx, ((r.get("out_item"), r.get("out_amount")) for r in rows1), money)
+    fiscal_classes = _by_class(
+        ctx, ((r.get("out_item"), r.get("out_total")) for r in t4["rows"]), money
+    )
     closing = next(
         (money(r.get("out_amount")) for r in rows1 if r.get("out_item") == "年末结转和结余"), ZERO
     )
@@ -212,15 +218,9 @@ def _from_workbook(ctx: Context, scope: Scope, year: int, root: Path) -> Previou
                 return r
         raise PreviousYearError(f"上年部门决算 {path} 的表{number}中没有“{label}”行")
 
-    labels = {label.split("、", 1)[-1]: code for code, label in ctx.tables.function_classes}
-
     def classes(number: str, column: int) -> dict[str, Decimal]:
-        out = {}
-        for r in sheets.get(number, []):
-            item = str(r[2] if len(r) > 2 else "")
-            if "、" in item and item.split("、", 1)[-1] in labels:
-                out[labels[item.split("、", 1)[-1]]] = money(r[column])
-        return out
+        rows = [r for r in sheets.get(number, []) if len(r) > max(2, column)]
+        return _by_class(ctx, ((r[2], r[column]) for r in rows), money)
 
     three = sheets.get("七", [])
     values = next((r for r in three if any(isinstance(v, (int, float)) for v in r)), [])
