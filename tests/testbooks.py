@@ -8,6 +8,7 @@ load a text and return the same :class:`~sandao.ledger.Analysis` the plugin comp
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -327,3 +328,21 @@ def run_sandao(*args: object) -> subprocess.CompletedProcess[str]:
     """``sandao ARGS…`` as the venv's own script (never one from PATH), output captured."""
     sandao = Path(sys.executable).with_name("sandao")
     return subprocess.run([str(sandao), *map(str, args)], capture_output=True, text=True)
+
+
+def git(folder: Path, *args: str, author: str = "会计") -> str:
+    """``git -C FOLDER ARGS…`` committing as AUTHOR (a machine without a git identity runs
+    it too); its standard output, stripped."""
+    identity = {
+        f"GIT_{who}_{what}": value
+        for who in ("AUTHOR", "COMMITTER")
+        for what, value in (("NAME", author), ("EMAIL", "a@example.org"))
+    }
+    done = subprocess.run(
+        ["git", "-C", str(folder), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **identity},
+    )
+    return done.stdout.strip()

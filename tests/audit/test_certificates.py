@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from testbooks import git
 
 from sandao.cli import main
 from sandao.ledger import load
@@ -24,21 +25,6 @@ BLOCK = (
     "  Expenses:C101-城东社区服务中心:30213-维修（护）费                        56000.00 CNY\n"
     "  Assets:C101-城东社区服务中心:1011-零余额账户用款额度                     -56000.00 CNY\n"
 )
-
-
-def _git(folder: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-C", str(folder), *args],
-        check=True,
-        capture_output=True,
-        env={
-            **os.environ,
-            "GIT_AUTHOR_NAME": "会计",
-            "GIT_AUTHOR_EMAIL": "a@example.org",
-            "GIT_COMMITTER_NAME": "会计",
-            "GIT_COMMITTER_EMAIL": "a@example.org",
-        },
-    )
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +54,9 @@ def closed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for unit in ("C101", "C102"):
         argv = ["close", main_file, unit, "2024-12-31", "--file", str(year), "--sign", str(key)]
         assert main(argv) == 0
-    _git(books, "init", "-q")
-    _git(books, "add", "-A")
-    _git(books, "commit", "-qm", "2024 结账")
+    git(books, "init", "-q")
+    git(books, "add", "-A")
+    git(books, "commit", "-qm", "2024 结账")
     bureau = root / "bureau"
     shutil.copytree(books / "closes", bureau)
     allowed = root / "allowed_signers"

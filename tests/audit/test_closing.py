@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from testbooks import git
 
 from sandao.cli import main
 from sandao.ledger import load
@@ -113,10 +114,8 @@ def test_entries_after_the_period_and_other_units_do_not_matter(books: Path) -> 
 
 
 def test_c001_names_the_changed_entry_from_git(books: Path) -> None:
-    git = ["git", "-C", str(books), "-c", "user.name=审计", "-c", "user.email=a@example.org"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "结账"], check=True)
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "结账"]):
+        git(books, *args, author="审计")
     path = books / "a.beancount"
     path.write_text(A.replace("200.00 CNY", "250.00 CNY"), encoding="utf-8")
     (found,) = c001(books)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from testbooks import git
 
 from sandao.cli import main
 from sandao.reports.audit.history import history
@@ -30,17 +30,14 @@ def _txn(date: str, narration: str, amount: str, meta: str = "") -> str:
 
 
 def _commit(folder: Path, message: str, author: str) -> str:
-    git = ["git", "-C", str(folder), "-c", f"user.name={author}", "-c", "user.email=a@example.org"]
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", message], check=True)
-    return subprocess.run(
-        ["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", message, author=author)
+    return git(folder, "rev-parse", "HEAD")
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> tuple[Path, list[str]]:
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    git(tmp_path, "init", "-q")
     (tmp_path / "main.beancount").write_text(MAIN, encoding="utf-8")
     a = tmp_path / "a.beancount"
     b = tmp_path / "b.beancount"
@@ -155,13 +152,12 @@ def test_closes_and_acks_are_listed(repo) -> None:
 
 
 def test_an_empty_first_commit_or_none_is_a_sentence(tmp_path: Path, capsys) -> None:
-    git = ["git", "-C", str(tmp_path), "-c", "user.name=a", "-c", "user.email=a@example.org"]
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    git(tmp_path, "init", "-q")
     (tmp_path / "main.beancount").write_text(MAIN.replace("include", ";"), encoding="utf-8")
     assert main(["history", str(tmp_path / "main.beancount")]) == 0
     out, err = capsys.readouterr()
     assert "还没有任何提交" in out and "Traceback" not in err
-    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "空"], check=True)
+    git(tmp_path, "commit", "-q", "--allow-empty", "-m", "空")
     assert main(["history", str(tmp_path / "main.beancount")]) == 0
     assert "还没有提交过账簿文件" in capsys.readouterr().out
     _commit(tmp_path, "账簿", "甲")

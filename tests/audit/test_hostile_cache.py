@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from testbooks import git
 
 from sandao.cli import main
 
@@ -47,15 +48,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("hostile")
     books = root / "county"
     assert main(["example", str(books)]) == 0
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "a",
-        "GIT_AUTHOR_EMAIL": "a@example.org",
-        "GIT_COMMITTER_NAME": "a",
-        "GIT_COMMITTER_EMAIL": "a@example.org",
-    }
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "books"]):
-        subprocess.run(["git", "-C", str(books), *args], check=True, env=env)
+        git(books, *args)
     marker = root / "pwned"
     for name in (".main.beancount.picklecache", ".2024.beancount.picklecache"):
         (books / name).write_bytes(pickle.dumps(_Payload(marker)))

@@ -3,13 +3,12 @@ stable entry ids, the auditor's columns, fund-rule and provenance sheets, same b
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
+from testbooks import git
 
 from sandao.cli import main
 
@@ -29,15 +28,8 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert main(["example", str(folder)]) == 0
     with (folder / "sandao.toml").open("a", encoding="utf-8") as handle:
         handle.write(PAPER)
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "a",
-        "GIT_AUTHOR_EMAIL": "a@example.org",
-        "GIT_COMMITTER_NAME": "a",
-        "GIT_COMMITTER_EMAIL": "a@example.org",
-    }
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "books"]):
-        subprocess.run(["git", "-C", str(folder), *args], check=True, env=env)
+        git(folder, *args)
     return folder
 
 
@@ -61,9 +53,7 @@ def test_index_sheet_header_block(books: Path, tmp_path: Path, capsys) -> None:
     assert index["编制单位"] == "清河县"
     assert "C101 城东社区服务中心" in index["被审计单位"]
     assert "AU15-1…AU15-4" in index["索引号"]
-    head = subprocess.run(
-        ["git", "-C", str(books), "rev-parse", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
+    head = git(books, "rev-parse", "HEAD")
     assert index["git 版本"].startswith(head) and "无未提交" in index["git 版本"]
     assert "证书相符" in index["结账状态"] and "sha256:" in index["配置摘要"]
     assert book["AU01 年度突击花钱"]["A2"].value == "编制单位：清河县"

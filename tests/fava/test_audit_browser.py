@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from testbooks import git
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("browser")]
 
@@ -52,13 +52,11 @@ def audit_server(tmp_path_factory: pytest.TempPathFactory, serve_books):
     folder = tmp_path_factory.mktemp("audit") / "county"
     folder.mkdir()
     (folder / "main.beancount").write_text(AUDIT_BOOKS, encoding="utf-8")
-    git = ["git", "-C", str(folder), "-c", "user.name=审计员", "-c", "user.email=a@example.org"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "初始账簿"], check=True)
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "初始账簿"]):
+        git(folder, *args, author="审计员")
     text = AUDIT_BOOKS.replace("1200.00 CNY", "1250.00 CNY")
     (folder / "main.beancount").write_text(text, encoding="utf-8")
-    subprocess.run([*git, "commit", "-q", "-am", "改打印纸金额"], check=True)
+    git(folder, "commit", "-q", "-am", "改打印纸金额", author="审计员")
     with serve_books(folder / "main.beancount") as running:
         yield running
 

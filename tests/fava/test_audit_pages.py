@@ -5,30 +5,18 @@ a repository without committed books is a page with a sentence, not a 500."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import urllib.request
 from pathlib import Path
 
 import pytest
 from fava_server import run_serve
+from testbooks import git
 
 from sandao.cli import main
 
 SLUG = "清河县三到社区资金台账示例"
-ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "会计",
-    "GIT_AUTHOR_EMAIL": "a@example.org",
-    "GIT_COMMITTER_NAME": "会计",
-    "GIT_COMMITTER_EMAIL": "a@example.org",
-}
 OLD = "  Expenses:C101-城东社区服务中心:30213-维修（护）费                        56000.00 CNY\n"
-
-
-def _git(folder: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(folder), *args], check=True, env=ENV, capture_output=True)
 
 
 def _get(server, path: str) -> str:
@@ -42,10 +30,10 @@ def _get(server, path: str) -> str:
 def served(tmp_path_factory: pytest.TempPathFactory):
     books = tmp_path_factory.mktemp("auditpages") / "county"
     assert main(["example", str(books)]) == 0
-    _git(books, "init", "-q")
-    _git(books, "commit", "-q", "--allow-empty", "-m", "空仓库")
-    _git(books, "add", "-A")
-    _git(books, "commit", "-qm", "账簿")
+    git(books, "init", "-q")
+    git(books, "commit", "-q", "--allow-empty", "-m", "空仓库")
+    git(books, "add", "-A")
+    git(books, "commit", "-qm", "账簿")
     year = books / "2024.beancount"
     text = year.read_text(encoding="utf-8")
     assert OLD in text
@@ -58,7 +46,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
         ),
         encoding="utf-8",
     )
-    _git(books, "commit", "-qam", "改一笔 2024 年的金额")
+    git(books, "commit", "-qam", "改一笔 2024 年的金额")
     with run_serve(books / "main.beancount") as server:
         yield server
 
@@ -95,8 +83,8 @@ def test_history_page_before_and_after(served) -> None:
 def test_history_page_of_a_repository_without_books(tmp_path: Path) -> None:
     books = tmp_path / "county"
     assert main(["example", str(books)]) == 0
-    _git(books, "init", "-q")
-    _git(books, "commit", "-q", "--allow-empty", "-m", "空仓库")
+    git(books, "init", "-q")
+    git(books, "commit", "-q", "--allow-empty", "-m", "空仓库")
     with run_serve(books / "main.beancount") as server:
         html = _get(server, "extension/ChangeHistory/")
     assert "还没有提交过账簿文件" in html
