@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from beancount.core import data
-from importer_testdata import BAD, CONFIG, SAMPLES
+from importer_testdata import BAD, CONFIG, SAMPLES, archive_books
 
 from sandao.importers.beangulp_importers import make_importers
 from sandao.importers.bench import bench_payment_import
@@ -48,16 +48,7 @@ def _files(folder: Path) -> list[str]:
 
 def test_archive_files_into_favas_document_layout(cli, ledger: Path, tmp_path: Path) -> None:
     inbox = _inbox(tmp_path)
-    text = ledger.read_text(encoding="utf-8")
-    ledger.write_text(
-        text.replace(
-            'option "operating_currency" "CNY"\n',
-            'option "operating_currency" "CNY"\n'
-            'option "documents" "documents"\ninclude "documents.beancount"\n',
-        ),
-        encoding="utf-8",
-    )
-    (ledger.parent / "documents.beancount").write_text("", encoding="utf-8")
+    archive_books(ledger)
     docs = ledger.parent / "documents"
     args = ("import", "archive", inbox, "--ledger", ledger, "--config", CONFIG)
     code, stdout, stderr = cli(*args, "--dry-run")

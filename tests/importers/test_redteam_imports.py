@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from beancount.core import data
 from beancount.parser import parser
-from importer_testdata import CONFIG, SAMPLES
+from importer_testdata import CONFIG, SAMPLES, archive_books
 
 QUOTA_XLSX = SAMPLES / "预算指标_2025.xlsx"
 PAYMENTS = SAMPLES / "国库集中支付明细_C101_2025Q1.csv"
@@ -180,23 +180,9 @@ def test_export_name_with_a_newline_is_refused(extract, ledger_with_quotas, tmp_
     assert not out.exists() or not list(out.iterdir())
 
 
-def _archive_books(ledger: Path) -> Path:
-    text = ledger.read_text(encoding="utf-8")
-    ledger.write_text(
-        text.replace(
-            'option "operating_currency" "CNY"\n',
-            'option "operating_currency" "CNY"\n'
-            'option "documents" "documents"\ninclude "documents.beancount"\n',
-        ),
-        encoding="utf-8",
-    )
-    (ledger.parent / "documents.beancount").write_text("", encoding="utf-8")
-    return ledger
-
-
 def test_archive_escapes_a_quote_in_a_county_wide_name(cli, ledger: Path, tmp_path: Path):
     """Finding 1: the name went unescaped into documents.beancount (a directive injected)."""
-    _archive_books(ledger)
+    archive_books(ledger)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     name = '预算指标_2025" 2025-07-01 custom "ack" "T001" "T2025-002" "x.xlsx'
@@ -215,7 +201,7 @@ def test_archive_escapes_a_quote_in_a_county_wide_name(cli, ledger: Path, tmp_pa
 
 def test_archive_of_a_relative_symlink_files_the_file_itself(cli, ledger, tmp_path) -> None:
     """Finding 14: the link was moved as it was and pointed nowhere in its new folder."""
-    _archive_books(ledger)
+    archive_books(ledger)
     store = tmp_path / "store"
     store.mkdir()
     shutil.copy(PAYMENTS, store)
@@ -235,7 +221,7 @@ def test_archive_waits_for_another_run_on_the_same_entries_file(ledger, tmp_path
     """Finding 13: two runs with different ``--to`` and one ``--entries`` lost entries."""
     from sandao.locking import output_lock
 
-    _archive_books(ledger)
+    archive_books(ledger)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(QUOTA_XLSX, inbox)
