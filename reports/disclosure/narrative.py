@@ -55,7 +55,7 @@ from sandao.reports.disclosure.text import (
     share_list,
     wan,
 )
-from sandao.reports.model import Table
+from sandao.reports.model import FEN, Table
 
 ZERO = Decimal(0)
 PLACEHOLDER_REASON = "【待说明原因】"
@@ -124,6 +124,16 @@ def _by_class(
     return out
 
 
+def _money(value: Any, source: Path, *, to_fen: bool = False) -> Decimal:
+    """A cell of a published 决算 as Decimal (an empty cell is 0); ``to_fen`` rounds a
+    workbook's float to the fen it printed."""
+    try:
+        amount = Decimal(str(value)) if value not in (None, "") else ZERO
+        return amount.quantize(FEN) if to_fen else amount
+    except ArithmeticError:
+        raise PreviousYearError(f"上年部门决算 {source} 中的金额 {value!r} 无法识别") from None
+
+
 def _document_folder(root: Path, year: int, scope: Scope) -> Path | None:
     name = f"final-{year}-{scope.key}"
     for folder in (root / name, root / "data" / "final" / name):
@@ -147,10 +157,7 @@ def _from_document(ctx: Context, scope: Scope, year: int, root: Path) -> Previou
             raise PreviousYearError(f"上年部门决算 {path} 无法读取（{exc}）") from None
 
     def money(text: Any) -> Decimal:
-        try:
-            return Decimal(str(text)) if text not in (None, "") else ZERO
-        except ArithmeticError:
-            raise PreviousYearError(f"上年部门决算 {folder} 中的金额 {text!r} 无法识别") from None
+        return _money(text, folder)
 
     t1, t4, t5, t6, t7 = (table(k) for k in ("t1", "t4", "t5", "t6", "t7"))
     rows1 = t1["rows"]
@@ -205,12 +212,7 @@ def _from_workbook(ctx: Context, scope: Scope, year: int, root: Path) -> Previou
     sheets = _workbook_tables(path)
 
     def money(value: Any) -> Decimal:
-        try:
-            return (
-                Decimal(str(value)).quantize(Decimal("0.01")) if value not in (None, "") else ZERO
-            )
-        except ArithmeticError:
-            raise PreviousYearError(f"上年部门决算 {path} 中的金额 {value!r} 无法识别") from None
+        return _money(value, path, to_fen=True)
 
     def row(number: str, label: str, at: int) -> list[Any]:
         for r in sheets.get(number, []):
