@@ -57,3 +57,40 @@ def test_previous_year_from_the_published_workbooks(tmp_path: Path) -> None:
         got = from_xlsx[scope.key].context["sections"]
         assert got == want, scope.key
     assert "与2023年度相比，收入支出总计增加94.43万元" in str(from_xlsx["C101"].context["sections"])
+
+
+def test_a_bad_amount_in_the_previous_decision_is_one_sentence(tmp_path: Path) -> None:
+    """A cell of the previous 决算 that is no amount stops ``sandao report`` with the file and
+    the value, from the JSON tables and from the workbook alike; nothing is written."""
+    import shutil
+
+    from testbooks import run_sandao
+
+    from sandao.ledger.scaffold import write_example
+
+    for form in ("json", "xlsx"):
+        books = tmp_path / form
+        write_example(books)
+        previous = books / "previous"
+        if form == "json":
+            t1 = previous / "final-2023-C101" / "t1.json"
+            table = json.loads(t1.read_text("utf-8"))
+            table["total"]["in_amount"] = "十二万"
+            t1.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+        else:
+            import openpyxl
+
+            shutil.rmtree(previous)
+            example_2023.write_workbooks(previous)
+            path = previous / "final-2023-C101.xlsx"
+            book = openpyxl.load_workbook(path)
+            sheet = book.worksheets[0]
+            total = next(r for r in sheet.iter_rows() if r[0].value == "总计")
+            total[1].value = "十二万"
+            book.save(path)
+        out = tmp_path / f"out-{form}"
+        run = run_sandao("report", books / "main.beancount", "--year", "2024", "--out", out)
+        assert run.returncode != 0 and "Traceback" not in run.stderr
+        assert "上年部门决算" in run.stderr and "'十二万'" in run.stderr, run.stderr
+        assert "final-2023-C101" in run.stderr
+        assert not out.exists() or not any(out.rglob("*.*"))
