@@ -56,14 +56,16 @@ _DIRECTIVE = re.compile(r"^(\d{4}-\d\d-\d\d)\s+(\S+)(.*)$")
 #: A date written the Chinese way (2026年1月28日), which Beancount does not read.
 _CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CHINESE_DIRECTIVE = re.compile(r"^(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(\S+)(.*)$")
+#: Beancount's five account roots, as a regex group.
+_ROOT = r"(?:Assets|Liabilities|Equity|Income|Expenses)"
 #: A posting (an account) or a metadata line typed without its indent.
-_UNINDENTED_POSTING = re.compile(r"^(?:Assets|Liabilities|Equity|Income|Expenses):\S+")
+_UNINDENTED_POSTING = re.compile(rf"^{_ROOT}:\S+")
 _UNINDENTED_META = re.compile(r"^([a-z][\w-]*):\s")
 #: Beancount's booking error for an amount without a currency (``3421.50`` with no CNY).
 _UNCATEGORIZED = re.compile(r"Failed to categorize posting (\d+)")
 _INACTIVE = re.compile(r"inactive account '([^']+)'")
 _DECLARES = re.compile(r'^\s*"(unit|community|department|task|project|quota)"\s+"([^"]+)"')
-_ACCOUNT = re.compile(r"\b(?:Assets|Liabilities|Equity|Income|Expenses)(?::[^\s:]+)+")
+_ACCOUNT = re.compile(rf"\b{_ROOT}(?::[^\s:]+)+")
 _DATE = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)\b")
 #: Beancount's balance failure: account, expected, currency, booked, difference, which way.
 BALANCE_FAILED = re.compile(
