@@ -22,7 +22,7 @@ import os
 import shutil
 import subprocess
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -282,25 +282,42 @@ def _amounts(amounts: dict[str, str]) -> str:
 def compare(
     certificate: dict[str, Any], entries: list[data.Directive], options_map: dict[str, Any]
 ) -> list[str]:
-    """Every difference between a certificate and the books, one sentence each."""
+    """Every difference between a certificate and the books, one sentence each: the
+    ``period-close`` line, the closed entries, the trial balance, the options and the
+    plugin lines, in that order."""
     unit = str(certificate["unit"])
     date = datetime.date.fromisoformat(certificate["date"])
     label = f"单位 {unit} 截至 {date}"
-    problems: list[str] = []
-    lines = _close_lines(entries, unit, date)
+    found = period(entries, unit, date)
+    return [
+        f"{label}：{problem}"
+        for problem in (
+            *_close_line_problems(certificate, _close_lines(entries, unit, date)),
+            *_entry_problems(certificate, found),
+            *_balance_problems(certificate.get("trial_balance") or {}, found.trial_balance()),
+            *_option_problems(certificate, options_map),
+        )
+    ]
+
+
+def _close_line_problems(certificate: dict[str, Any], lines: list[str]) -> Iterator[str]:
+    """The ``period-close`` directive: gone, doubled, or rewritten."""
     if not lines:
-        problems.append(f"{label}：账簿中没有这条结账指令（period-close 被删除）")
+        yield "账簿中没有这条结账指令（period-close 被删除）"
     elif len(lines) > 1:
-        problems.append(f"{label}：账簿中有 {len(lines)} 条结账指令（重新结账）")
+        yield f"账簿中有 {len(lines)} 条结账指令（重新结账）"
     if lines and any(line != certificate["digest"] for line in lines):
         shown = "、".join(sorted(set(lines)))
-        problems.append(
-            f"{label}：账簿中结账指令的摘要 {shown} 与证书的 {certificate['digest']} 不符"
+        yield (
+            f"账簿中结账指令的摘要 {shown} 与证书的 {certificate['digest']} 不符"
             "（结账指令被改写，或改动后重新结账）"
         )
-    found = period(entries, unit, date)
+
+
+def _entry_problems(certificate: dict[str, Any], found: Period) -> Iterator[str]:
+    """The closed period's entries: its digest, then each entry removed, added or changed."""
     if found.digest != certificate["digest"]:
-        problems.append(f"{label}：已结账期间的分录与证书摘要不符（{found.digest}）")
+        yield f"已结账期间的分录与证书摘要不符（{found.digest}）"
     old = {row[0]: row for row in certificate["entries"]}
     new = {row[0]: row for row in found.rows()}
     removed = sorted(old.keys() - new.keys())
@@ -315,16 +332,20 @@ def compare(
         if twin:
             other = twin.pop(0)
             added.remove(other)
-            problems.append(f"{label}：分录（{old[ident][2]}）被修改（编号 {ident} → {other}）")
+            yield f"分录（{old[ident][2]}）被修改（编号 {ident} → {other}）"
         else:
-            problems.append(f"{label}：分录 {ident}（{old[ident][2]}）已删除或被改动")
+            yield f"分录 {ident}（{old[ident][2]}）已删除或被改动"
     for ident in added:
-        problems.append(f"{label}：新增分录 {ident}（{new[ident][2]}）")
+        yield f"新增分录 {ident}（{new[ident][2]}）"
     for ident in sorted(old.keys() & new.keys()):
         if old[ident][1] != new[ident][1]:
-            problems.append(f"{label}：分录 {ident}（{new[ident][2]}）被修改")
-    tb_old = certificate.get("trial_balance") or {}
-    tb_new = found.trial_balance()
+            yield f"分录 {ident}（{new[ident][2]}）被修改"
+
+
+def _balance_problems(
+    tb_old: dict[str, dict[str, str]], tb_new: dict[str, dict[str, str]]
+) -> Iterator[str]:
+    """Each account whose balance at the close moved, with the amounts it moved by."""
     for account in sorted(tb_old.keys() | tb_new.keys()):
         before, after = tb_old.get(account, {}), tb_new.get(account, {})
         if before == after:
@@ -334,28 +355,28 @@ def compare(
             delta = Decimal(after.get(currency, "0")) - Decimal(before.get(currency, "0"))
             if delta:
                 moved.append(f"{'+' if delta > 0 else ''}{_number(delta)} {currency}")
-        problems.append(
-            f"{label}：科目 {account} 余额由 {_amounts(before)} 变为 {_amounts(after)}"
-            f"（{'、'.join(moved)}）"
+        yield (
+            f"科目 {account} 余额由 {_amounts(before)} 变为 {_amounts(after)}（{'、'.join(moved)}）"
         )
+
+
+def _option_problems(certificate: dict[str, Any], options_map: dict[str, Any]) -> Iterator[str]:
+    """The recorded options and plugin lines (what can change entries at load time)."""
     if certificate.get("options") is not None:
         now = recorded_options(options_map)
         for key in sorted(set(certificate["options"]) | set(now)):
             if certificate["options"].get(key) != now.get(key):
-                problems.append(
-                    f"{label}：选项 {key} 由 {certificate['options'].get(key)!r} 变为 {now.get(key)!r}"
-                )
+                yield f"选项 {key} 由 {certificate['options'].get(key)!r} 变为 {now.get(key)!r}"
     if certificate.get("plugins") is not None:
         before_p = [tuple(p) for p in certificate["plugins"]]
         after_p = [tuple(p) for p in recorded_plugins(options_map)]
         for name, config in before_p:
             if (name, config) not in after_p:
-                problems.append(f'{label}：插件行 plugin "{name}" 已删除或改动')
+                yield f'插件行 plugin "{name}" 已删除或改动'
         for name, config in after_p:
             if (name, config) not in before_p:
-                problems.append(f'{label}：新增插件行 plugin "{name}"（它可以在加载时改动分录）')
+                yield f'新增插件行 plugin "{name}"（它可以在加载时改动分录）'
         kept_b = [p for p in before_p if p in after_p]
         kept_a = [p for p in after_p if p in before_p]
         if kept_b != kept_a:
-            problems.append(f"{label}：插件的顺序变了")
-    return problems
+            yield "插件的顺序变了"
