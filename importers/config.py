@@ -335,20 +335,7 @@ def parse_config(raw: dict[str, Any], path: str, where: str = "") -> ImportConfi
         payees.get("organisation_words", []), "payees.organisation_words", path
     )
     for i, rule in enumerate(raw.get("quota", {}).get("stream_rules", [])):
-        where = f"quota.stream_rules[{i}]"
-        stream = _text(rule, "stream", where, path)
-        if stream not in STREAMS:
-            raise fail(
-                path, f"配置项 {where}.stream 应为 建设 / 运转 / 职能 之一，实际为 {stream!r}"
-            )
-        config.stream_rules.append(
-            StreamRule(
-                stream,
-                _text(rule, "quota", where, path) or "",
-                _text(rule, "function", where, path) or "",
-                _text(rule, "economic", where, path) or "",
-            )
-        )
+        config.stream_rules.append(_stream_rule(rule, f"quota.stream_rules[{i}]", path))
     capital = raw.get("capital", {})
     if "economic_prefixes" in capital:
         config.capital_prefixes = _strings(
@@ -357,42 +344,62 @@ def parse_config(raw: dict[str, Any], path: str, where: str = "") -> ImportConfi
     config.capital_account_code = _text(capital, "account_code", "capital", path) or "1613"
     bank = raw.get("bank", {})
     for i, entry in enumerate(bank.get("accounts", [])):
-        where = f"bank.accounts[{i}]"
-        unit = _text(entry, "unit", where, path)
-        if not unit:
-            raise fail(path, f"配置项 {where} 缺少 unit（单位编码）")
-        rule = BankAccountRule(
-            unit, _text(entry, "file", where, path), _text(entry, "account_number", where, path)
-        )
-        if not rule.file and not rule.account_number:
-            raise fail(path, f"配置项 {where} 应有 file（文件名模式）或 account_number（账号）")
-        config.bank_accounts.append(rule)
+        config.bank_accounts.append(_bank_account_rule(entry, f"bank.accounts[{i}]", path))
     for i, entry in enumerate(bank.get("rules", [])):
-        where = f"bank.rules[{i}]"
-        memo = _text(entry, "memo", where, path)
-        if not memo:
-            raise fail(path, f"配置项 {where} 缺少 memo（摘要关键词）")
-        targets = [k for k in ("account", "economic", "department") if entry.get(k)]
-        if len(targets) != 1:
-            raise fail(
-                path,
-                f"配置项 {where} 应恰有 account / economic / department 之一，实际为 {targets}",
-            )
-        meta = {}
-        for key in ("stream", "function", "economic_meta", "community"):
-            value = _text(entry, key, where, path)
-            if value is not None:
-                meta["economic" if key == "economic_meta" else key] = value
-        if "stream" in meta and meta["stream"] not in STREAMS:
-            raise fail(path, f"配置项 {where}.stream 应为 建设 / 运转 / 职能 之一")
-        config.bank_rules.append(
-            BankRule(
-                memo,
-                _text(entry, "account", where, path),
-                _text(entry, "economic", where, path),
-                _text(entry, "department", where, path),
-                _text(entry, "link", where, path),
-                meta,
-            )
-        )
+        config.bank_rules.append(_bank_rule(entry, f"bank.rules[{i}]", path))
     return config
+
+
+def _stream_rule(rule: dict[str, Any], where: str, path: str) -> StreamRule:
+    """One ``[[quota.stream_rules]]``: the stream a matching quota row gets."""
+    stream = _text(rule, "stream", where, path)
+    if stream not in STREAMS:
+        raise fail(path, f"配置项 {where}.stream 应为 建设 / 运转 / 职能 之一，实际为 {stream!r}")
+    return StreamRule(
+        stream,
+        _text(rule, "quota", where, path) or "",
+        _text(rule, "function", where, path) or "",
+        _text(rule, "economic", where, path) or "",
+    )
+
+
+def _bank_account_rule(entry: dict[str, Any], where: str, path: str) -> BankAccountRule:
+    """One ``[[bank.accounts]]``: which unit a statement file or account number is."""
+    unit = _text(entry, "unit", where, path)
+    if not unit:
+        raise fail(path, f"配置项 {where} 缺少 unit（单位编码）")
+    rule = BankAccountRule(
+        unit, _text(entry, "file", where, path), _text(entry, "account_number", where, path)
+    )
+    if not rule.file and not rule.account_number:
+        raise fail(path, f"配置项 {where} 应有 file（文件名模式）或 account_number（账号）")
+    return rule
+
+
+def _bank_rule(entry: dict[str, Any], where: str, path: str) -> BankRule:
+    """One ``[[bank.rules]]``: a memo keyword and the one account, economic code or
+    department its rows go to, with the metadata they carry."""
+    memo = _text(entry, "memo", where, path)
+    if not memo:
+        raise fail(path, f"配置项 {where} 缺少 memo（摘要关键词）")
+    targets = [k for k in ("account", "economic", "department") if entry.get(k)]
+    if len(targets) != 1:
+        raise fail(
+            path,
+            f"配置项 {where} 应恰有 account / economic / department 之一，实际为 {targets}",
+        )
+    meta = {}
+    for key in ("stream", "function", "economic_meta", "community"):
+        value = _text(entry, key, where, path)
+        if value is not None:
+            meta["economic" if key == "economic_meta" else key] = value
+    if "stream" in meta and meta["stream"] not in STREAMS:
+        raise fail(path, f"配置项 {where}.stream 应为 建设 / 运转 / 职能 之一")
+    return BankRule(
+        memo,
+        _text(entry, "account", where, path),
+        _text(entry, "economic", where, path),
+        _text(entry, "department", where, path),
+        _text(entry, "link", where, path),
+        meta,
+    )
