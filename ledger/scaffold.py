@@ -191,94 +191,145 @@ def first_month(county: County) -> str:
     balance assertion: books that check clean with no finding.  ``init`` writes it
     commented out into the year file; the README shows it for the README's ``init``.
     """
-    unit, unit_name = next(iter(county.units.items()))
-    dept, dept_name = next(iter(county.departments.items()), ("D01", "县委政法委"))
-    community = next(
-        (code for code, (_, owner) in county.communities.items() if owner == unit), None
+    month = _Month.of(county)
+    return (
+        _own_department(month)
+        + _opening_and_quota(month)
+        + _task_and_transfer(month)
+        + _spending_and_balance(month)
     )
-    y = county.year
-    quota = f"ZB{y % 100:02d}-0001"
-    task = f"T{y}-001"
 
-    def acct(root: str, code: str, *rest: str) -> str:
-        return gov_account(root, unit, unit_name, code, *rest)
 
-    def expense(code: str) -> str:
-        return f"Expenses:{component(unit, unit_name)}:{code}-{EXPENSE_CODES[code]}"
+@dataclass(frozen=True)
+class _Month:
+    """The names the worked first month uses: its year, unit, department, community."""
 
-    bank, zero = acct("Assets", "1002"), acct("Assets", "1011")
-    community_line = f'\n  community: "{community}"' if community else ""
+    year: int
+    unit: str
+    unit_name: str
+    dept: str
+    dept_name: str
+    community: str | None
+    #: the department is not in the county (``init`` without ``--department``)
+    undeclared_dept: bool
 
-    def post(account: str, amount: str = "") -> str:
-        # amounts right-aligned in column 66 as an editor shows them (CJK = 2 columns)
-        shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in account)
-        pad = max(2, 64 - shown - len(amount))
-        return f"  {account}{' ' * pad}{amount} CNY" if amount else f"  {account}"
+    @classmethod
+    def of(cls, county: County) -> _Month:
+        unit, unit_name = next(iter(county.units.items()))
+        dept, dept_name = next(iter(county.departments.items()), ("D01", "县委政法委"))
+        community = next(
+            (code for code, (_, owner) in county.communities.items() if owner == unit), None
+        )
+        return cls(
+            county.year, unit, unit_name, dept, dept_name, community,
+            dept not in county.departments,
+        )  # fmt: skip
 
-    transfer_from = acct("Income", "4609", component(dept, dept_name))
-    # books made without --department: the month declares its own, with its account
-    own_department = (
-        ""
-        if dept in county.departments
-        else f"""\
+    @property
+    def quota(self) -> str:
+        return f"ZB{self.year % 100:02d}-0001"
+
+    @property
+    def task(self) -> str:
+        return f"T{self.year}-001"
+
+    def acct(self, root: str, code: str, *rest: str) -> str:
+        return gov_account(root, self.unit, self.unit_name, code, *rest)
+
+    def expense(self, code: str) -> str:
+        return f"Expenses:{component(self.unit, self.unit_name)}:{code}-{EXPENSE_CODES[code]}"
+
+    @property
+    def transfer_from(self) -> str:
+        return self.acct("Income", "4609", component(self.dept, self.dept_name))
+
+
+def _post(account: str, amount: str = "") -> str:
+    """A posting line, amounts right-aligned in column 66 as an editor shows them (CJK = 2
+    columns)."""
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in account)
+    pad = max(2, 64 - shown - len(amount))
+    return f"  {account}{' ' * pad}{amount} CNY" if amount else f"  {account}"
+
+
+def _own_department(m: _Month) -> str:
+    """Books made without --department: the month declares its own, with its account."""
+    if not m.undeclared_dept:
+        return ""
+    return f"""\
 ; 0 交办部门（init 时没有给 --department，这里补上声明和它的收入科目）
-{y}-01-01 custom "department" "{dept}" "{dept_name}"
-{y}-01-01 open {transfer_from} CNY
+{m.year}-01-01 custom "department" "{m.dept}" "{m.dept_name}"
+{m.year}-01-01 open {m.transfer_from} CNY
   stream: "职能"
 
 """
-    )
 
-    return (
-        own_department
-        + f"""\
+
+def _opening_and_quota(m: _Month) -> str:
+    """Steps 1–2: the bank's opening balance, the quota and its arrival."""
+    y, bank, zero = m.year, m.acct("Assets", "1002"), m.acct("Assets", "1011")
+    return f"""\
 ; 1 期初：银行存款的上年余额（以银行对账单 {y - 1}-12-31 的余额为准）
 {y}-01-01 * "期初余额" "银行存款上年余额"
-{post(bank, "35210.40")}
-{post(acct("Equity", "3001"))}
+{_post(bank, "35210.40")}
+{_post(m.acct("Equity", "3001"))}
 
 ; 2 指标：财政局下达的预算指标（导入「预算指标」导出文件也会写出这两笔）
-{y}-01-10 custom "quota" "{quota}" "社区服务中心运转经费" 800000.00 CNY
-  unit: "{unit}"
+{y}-01-10 custom "quota" "{m.quota}" "社区服务中心运转经费" 800000.00 CNY
+  unit: "{m.unit}"
   stream: "运转"
   function: "2120101"
   economic: "302"
   kind: "年初"
   document: "X财预〔{y}〕1号"
 {y}-01-10 * "县财政局" "下达运转经费指标"
-  quota: "{quota}"
-{post(zero, "800000.00")}
-{post(acct("Income", "4001", STREAM_INCOME_CODES["运转"]))}
+  quota: "{m.quota}"
+{_post(zero, "800000.00")}
+{_post(m.acct("Income", "4001", STREAM_INCOME_CODES["运转"]))}
 
+"""
+
+
+def _task_and_transfer(m: _Month) -> str:
+    """Steps 3–4: the department's task and its cash transfer to the unit's bank."""
+    y = m.year
+    community_line = f'\n  community: "{m.community}"' if m.community else ""
+    return f"""\
 ; 3 任务：部门交给单位的工作（费随事转），拨付期限前经费须到位
-{y}-01-15 custom "task" "{task}" "平安示范社区建设" 50000.00 CNY
-  department: "{dept}"{community_line}
-  unit: "{unit}"
+{y}-01-15 custom "task" "{m.task}" "平安示范社区建设" 50000.00 CNY
+  department: "{m.dept}"{community_line}
+  unit: "{m.unit}"
   due: {y}-01-31
   end: {y}-12-31
   document: "X政法发〔{y}〕1号"
 
 ; 4 拨款：部门把任务经费转到单位的银行账户（部门的钱记 4609 其他收入:部门）
-{y}-01-25 * "{dept_name}" "拨付平安示范社区建设经费" ^{task}
-{post(bank, "50000.00")}
-{post(transfer_from)}
+{y}-01-25 * "{m.dept_name}" "拨付平安示范社区建设经费" ^{m.task}
+{_post(m.acct("Assets", "1002"), "50000.00")}
+{_post(m.transfer_from)}
 
+"""
+
+
+def _spending_and_balance(m: _Month) -> str:
+    """Steps 5–6: spending from the quota, the task and the bank; the month-end balance."""
+    y, bank, zero = m.year, m.acct("Assets", "1002"), m.acct("Assets", "1011")
+    return f"""\
 ; 5 支出：挂指标的国库支付、挂任务的银行支付、普通的银行支付
 {y}-01-20 * "县供电公司" "1月电费"
-  quota: "{quota}"
-{post(expense("30206"), "3421.50")}
-{post(zero)}
-{y}-01-28 * "城江社区" "平安社区宣传栏制作" ^{task}
-{post(expense("30227"), "12000.00")}
-{post(bank)}
+  quota: "{m.quota}"
+{_post(m.expense("30206"), "3421.50")}
+{_post(zero)}
+{y}-01-28 * "城江社区" "平安社区宣传栏制作" ^{m.task}
+{_post(m.expense("30227"), "12000.00")}
+{_post(bank)}
 {y}-01-29 * "县文具店" "办公用品"
-{post(expense("30201"), "860.00")}
-{post(bank)}
+{_post(m.expense("30201"), "860.00")}
+{_post(bank)}
 
 ; 6 对账：月末银行对账单余额（balance 检查的是当天开始时的余额）
 {y}-02-01 balance {bank} 72350.40 CNY
 """
-    )
 
 
 def _year_file(county: County) -> str:
