@@ -1,32 +1,42 @@
 """The auditor's edition: every money cell of a report with the entries that make it.
 
 ``sandao report --edition audit`` writes, under ``audit/`` of the output folder, one JSON
-file per traced report (``audit/<folder>/<key>.trace.json``): its tables and, for every
-non-zero money cell, a ``trace`` (reports.md, "Provenance") —
+file per report (``audit/<folder>/<key>.trace.json``) — 决算 and 预算, notices, task ledger,
+execution, performance — with its tables and, for every non-zero money cell, a ``trace``
+(reports.md, "Provenance"):
 
 - a finest cell lists its ``entries``: ``[entry id, file, line, signed yuan]`` (a posting
   of the books, or the declaration a budget figure counts), and their ``sum``;
-- a cell made of other cells (a 合计, a 类 or 款 row, 表一's 本年收入合计 …) lists its
-  ``parts`` (the addresses of the cells it adds) instead of repeating their entries.
+- a cell made of other cells lists its ``parts`` (``[row, column]``, ``[row, column, -1]``
+  for one subtracted) instead of repeating their entries: a 合计, a 类 or 款 row, 表一's
+  本年收入合计 by the template's structure; in the other reports, the cells whose very
+  figures the builder added (期末 = 期初 + 收到 − 支出);
+- a county (部门) cell that no cell of its own table makes lists ``units``: each unit's
+  document and its yuan in the same cell;
+- a per-household or per-m² figure is ``derived``: the cell and the count it divides.
 
-``sum`` is in yuan; the printed cell is that sum in 万元 under the document's rounding.
-``sandao trace`` reads the file back and prints one cell's entries.  The public edition
-carries none of this: no entry ids, no payees beyond what it already prints.
+``sum`` is in yuan; the printed cell is that sum (in 万元 under the document's rounding).
+Beside each trace, ``<key>.html`` is the report's own page with each traced figure a link
+to the running ``sandao serve``'s 来源分录 page.  ``sandao trace`` reads the file back and
+prints one cell.  The public edition carries none of this: no entry ids, no links, no
+payees beyond what it already prints.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sandao.ledger import Analysis
-from sandao.reports.model import MONEY, Report, Table
-from sandao.reports.provenance import netted, yuan_of
+from sandao.reports.model import MONEY, TEXT, Report, Table
+from sandao.reports.provenance import Traced, derivation, netted, yuan_of
 
 ZERO = Decimal(0)
+DISCLOSURE = "disclosure.html"
 #: Rows of 表一 / 表四 that add other rows of the same side.
 SIDE_TOTALS = {
     "本年收入合计": "numbered",
@@ -45,6 +55,40 @@ SIDE_SUMS = {
 }  # fmt: skip
 #: 表七: a figure and the figures it adds.
 THREE_PARTS = {"total": ("abroad", "car", "reception"), "car": ("car_buy", "car_run")}
+
+
+def slugify(title: str) -> str:
+    """The ledger's name in Fava's URLs (``fava.util.slugify``'s rule; Fava itself is not
+    imported by a report run, whose memory stays that of the books)."""
+    import re
+    import unicodedata
+
+    text = re.sub(r"[^\s\w-]", "", unicodedata.normalize("NFKC", title)).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
+
+
+def trace_url(analysis: Analysis, county_config: Any) -> str:
+    """The running ``sandao serve``'s 来源分录 endpoint (``[audit] serve_url``, default
+    ``http://127.0.0.1:5000``) for these books."""
+    section = county_config.section("audit") if county_config is not None else {}
+    url = str(section.get("serve_url") or "http://127.0.0.1:5000").rstrip("/")
+    slug = slugify(str(analysis.options_map.get("title") or "beancount")) or "beancount"
+    return f"{url}/{slug}/extension/ReportPreview/trace"
+
+
+def with_trace(
+    job: Callable[[], Report], analysis: Analysis, base: str, template: str | None = None
+) -> Report:
+    """The built report, and how to write its cells' trace under ``audit/`` (reports.md,
+    "Provenance"): the writer that :func:`sandao.reports.run.write_one` calls.  With
+    ``template``, only reports of that template are traced (a 决算's 预算会计 statements
+    are not)."""
+    report = job()
+    if template is None or report.template == template:
+        report.context["trace_writer"] = functools.partial(
+            write_trace_file, analysis, report, serve=base
+        )
+    return report
 
 
 def txn_ids(analysis: Analysis) -> list[str]:
@@ -166,13 +210,17 @@ def _entry(analysis: Analysis, ids: list[str], source: Any, amount: Decimal) -> 
 
 def trace_tables(analysis: Analysis, report: Report) -> list[dict[str, Any]]:
     """Each table of ``report`` with the trace of every non-zero money cell."""
-    return [{**head, "cells": list(cells)} for head, cells in _traced_tables(analysis, report)]
+    return [
+        {**head, "cells": [cell for cell, _ in cells]}
+        for head, cells in _traced_tables(analysis, report)
+    ]
 
 
 def _traced_tables(analysis: Analysis, report: Report) -> Iterator[tuple[dict[str, Any], Iterator]]:
-    """(table heading, its traced cells one at a time): written as they come, so a county's
-    trace is never all in memory."""
+    """(table heading, its traced cells one at a time with the figure each traces):
+    written as they come, so a county's trace is never all in memory."""
     ids = _ids(analysis)
+    generic = report.template != DISCLOSURE
     for table in report.tables:
         head = {
             "key": table.key,
@@ -180,10 +228,52 @@ def _traced_tables(analysis: Analysis, report: Report) -> Iterator[tuple[dict[st
             "scale": table.scale,
             "columns": [{"key": c.key, "label": c.label} for c in table.columns if c.kind == MONEY],
         }
-        yield head, _cells(analysis, ids, table)
+        if generic:
+            cells = _generic_cells(analysis, ids, table)
+        else:
+            cells = _cells(analysis, ids, table, _unit_documents(analysis, report))
+        yield head, cells
 
 
-def _cells(analysis: Analysis, ids: list[str], table: Table) -> Iterator[dict[str, Any]]:
+def _unit_documents(analysis: Analysis, report: Report) -> Callable[[Decimal], list] | None:
+    """For a document that adds several units' books (the county's, a 部门's): how a finest
+    figure shares out among the units' own documents — ``[[report key, yuan], …]``, each
+    unit's same cell — or None where an entry's unit is unknown.  None for a unit's own."""
+    units = report.context.get("units") or []
+    if len(units) < 2:
+        return None
+    doc, year = report.context["doc"], report.context["year"]
+    suffix = "-draft" if report.context.get("draft") else ""
+    rows = analysis.postings.rows
+    decl = analysis.declarations
+
+    def unit_of(source: Any) -> str | None:
+        if not isinstance(source, tuple):
+            return rows[source].unit
+        ident = source[1]
+        record = decl.quotas.get(ident) or decl.tasks.get(ident) or decl.projects.get(ident)
+        return getattr(record, "unit", None)
+
+    def split(figure: Decimal) -> list | None:
+        shares: dict[str, Decimal] = {}
+        for source, amount in netted(figure).items():
+            unit = unit_of(source)
+            if unit not in units:
+                return None
+            shares[unit] = shares.get(unit, ZERO) + amount
+        return [[f"{doc}-{year}-{u}{suffix}", str(shares[u])] for u in units if shares.get(u)]
+
+    return split
+
+
+def _cells(
+    analysis: Analysis,
+    ids: list[str],
+    table: Table,
+    split: Callable[[Decimal], list | None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """A 决算 / 预算 table's cells: composite cells by the template's structure; with
+    ``split``, a county's finest cell as the same cell of each unit's document."""
     rows = [dict(r) for r in table.rows]
     if "in_item" in table.keys:
         for item in ("in_item", "out_item"):
@@ -198,14 +288,9 @@ def _cells(analysis: Analysis, ids: list[str], table: Table) -> Iterator[dict[st
         for column in table.money_keys:
             value = row.get(column)
             # a cell printing 0.00 over a few yuan is traced too: a total's parts include it
-            if not isinstance(value, Decimal) or not (value or yuan_of(value)):
+            if not _shown(value):
                 continue
-            cell: dict[str, Any] = {
-                "row": row_label(table, row, column) or ("合计" if at is None else str(at)),
-                "column": column,
-                "cell": str(value),
-                "sum": str(yuan_of(value)),
-            }
+            label = row_label(table, row, column) or ("合计" if at is None else str(at))
             parts = _parts(table, rows, at, column)
             # parts stand for a cell only when they hold all its yuan: a 类 of 表六 may hold
             # spending coded to the 类 itself (a quota's "301"), and a row of cells that all
@@ -214,14 +299,126 @@ def _cells(analysis: Analysis, ids: list[str], table: Table) -> Iterator[dict[st
                 value
             ):
                 parts = []
-            if parts:
-                cell["parts"] = parts
-            else:
-                net = netted(value)
-                cell["entries"] = [
-                    _entry(analysis, ids, s, a) for s, a in sorted(net.items(), key=_order)
-                ]
-            yield cell
+            shares = split(value) if split is not None and not parts else None
+            if shares:
+                cell = {"row": label, "column": column, "cell": str(value)}
+                cell.update(sum=str(yuan_of(value)), units=shares)
+                yield cell, value
+                continue
+            yield _cell(analysis, ids, label, column, value, parts), value
+
+
+def _shown(value: Any) -> bool:
+    """A money cell the trace covers: non-zero, or printing 0.00 over a few yuan."""
+    return isinstance(value, Decimal) and bool(value or yuan_of(value))
+
+
+def _cell(
+    analysis: Analysis,
+    ids: list[str],
+    row: str,
+    column: str,
+    value: Decimal,
+    parts: list,
+    owner: dict[int, tuple[str, str]] | None = None,
+) -> dict[str, Any]:
+    cell: dict[str, Any] = {"row": row, "column": column, "cell": str(value)}
+    source = derivation(value)
+    if source:  # a per-household or per-m² figure: the cells (or counts) it divides
+        op, *operands = source
+        cell["derived"] = op
+        cell["from"] = [_operand(x, owner or {}) for x in operands]
+        return cell
+    cell["sum"] = str(yuan_of(value))
+    if parts:
+        cell["parts"] = parts
+    else:
+        net = netted(value)
+        cell["entries"] = [_entry(analysis, ids, s, a) for s, a in sorted(net.items(), key=_order)]
+    return cell
+
+
+def _operand(value: Any, owner: dict[int, tuple[str, str]]) -> Any:
+    """An operand of a derived figure: the cell it is (``[row, column]``), else its value."""
+    address = owner.get(id(value))
+    return list(address) if address is not None else str(value)
+
+
+def generic_labels(table: Table) -> list[str]:
+    """How the rows of a notice, task ledger, execution or performance table are named in
+    its trace: their first two texts joined by "·" (a task id and name, a stream and
+    scope), a repeated name numbered "（2）" …; the total row by its own text, else 合计.
+    The last label is the total row's."""
+    texts = [c.key for c in table.columns if c.kind == TEXT]
+
+    def name(row: dict[str, Any]) -> str:
+        words = [row[k] for k in texts if isinstance(row.get(k), str) and row[k]]
+        return "·".join(words[:2])
+
+    seen: dict[str, int] = {}
+    labels = []
+    for row in table.rows:
+        label = name(row) or "行"
+        seen[label] = seen.get(label, 0) + 1
+        labels.append(label if seen[label] == 1 else f"{label}（{seen[label]}）")
+    total = table.total or {}
+    first = next((str(total[c.key]) for c in table.columns if total.get(c.key)), "")
+    labels.append(first if isinstance(first, str) and first and not first[0].isdigit() else "合计")
+    return labels
+
+
+def _generic_cells(analysis: Analysis, ids: list[str], table: Table) -> Iterator[dict[str, Any]]:
+    """A table whose cells add other cells of it only as the builder added them: a cell's
+    parts are the cells whose very figures it was added from (a 合计, 期末 = 期初 + 收到 − 支出),
+    each with its sign; any other cell lists its entries."""
+    labels = generic_labels(table)
+    rows = [*table.rows, *([table.total] if table.total else [])]
+    owner: dict[int, tuple[str, str]] = {}
+    for label, row in zip(labels, rows, strict=False):
+        for column in table.money_keys:
+            value = row.get(column)
+            if _shown(value):
+                owner.setdefault(id(value), (label, column))
+    for label, row in zip(labels, rows, strict=False):
+        for column in table.money_keys:
+            value = row.get(column)
+            if _shown(value):
+                parts = signed_parts(value, owner)
+                yield _cell(analysis, ids, label, column, value, parts, owner), value
+
+
+def signed_parts(figure: Any, owner: dict[int, tuple[str, str]]) -> list[list[Any]]:
+    """The cells ``figure`` was added from (``[row, column]``, or ``[row, column, -1]`` for
+    one subtracted), when they make all of it; else ``[]`` (it lists its entries)."""
+    parts: dict[tuple[str, str], int] = {}
+    stack: list[tuple[int, Any]] = list(_children(figure))
+    if not stack or _own_refs(figure):
+        return []
+    while stack:
+        sign, node = stack.pop()
+        if not isinstance(node, Traced) or not (node or node.yuan or _own_refs(node)):
+            continue  # a zero added in (a line's empty start)
+        address = owner.get(id(node))
+        if address is not None and node is not figure:
+            parts[address] = parts.get(address, 0) + sign
+            continue
+        if _own_refs(node):
+            return []
+        stack.extend((sign * inner, part) for inner, part in _children(node))
+    rank = {address: n for n, address in enumerate(owner.values())}
+    return [
+        [row, column] if n == 1 else [row, column, n]
+        for (row, column), n in sorted(parts.items(), key=lambda item: rank[item[0]])
+        if n
+    ]
+
+
+def _children(figure: Any) -> tuple:
+    return figure._parts if isinstance(figure, Traced) else ()
+
+
+def _own_refs(figure: Any) -> tuple:
+    return figure._refs if isinstance(figure, Traced) else ()
 
 
 def _order(item: tuple[Any, Decimal]) -> tuple:
@@ -229,34 +426,47 @@ def _order(item: tuple[Any, Decimal]) -> tuple:
     return (1, str(source)) if isinstance(source, tuple) else (0, source)
 
 
-def write_trace_file(analysis: Analysis, report: Report, path: Path, serve: str | None) -> None:
+def write_trace_file(
+    analysis: Analysis, report: Report, path: Path, serve: str | None, env: Any = None
+) -> None:
     """Write the report's trace JSON cell by cell (the same document as
-    :func:`trace_document`), and the linked page beside it."""
+    :func:`trace_document`) and, given the running server's address and the run's
+    templates, the auditor's page beside it: the report as published, each traced figure a
+    link to that figure's 来源分录 page."""
     path.parent.mkdir(parents=True, exist_ok=True)
     used: set[str] = set()
-    heads: list[tuple[dict[str, Any], list[tuple[str, str, str]]]] = []
+    urls: dict[int, str] = {}
     with path.open("w", encoding="utf-8") as out:
         out.write("{")
         for key, value in _header(report, serve).items():
             out.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}, ")
         out.write('"tables": [')
         for n, (head, cells) in enumerate(_traced_tables(analysis, report)):
-            shown: list[tuple[str, str, str]] = []
             out.write(
                 ("," if n else "") + json.dumps(head, ensure_ascii=False)[:-1] + ', "cells": ['
             )
-            for i, cell in enumerate(cells):
+            for i, (cell, figure) in enumerate(cells):
                 used.update(e[0] for e in cell.get("entries", []))
-                shown.append((cell["row"], cell["column"], cell["cell"]))
+                if serve:
+                    urls.setdefault(id(figure), cell_url(serve, report.key, head["key"], cell))
                 out.write(("," if i else "") + "\n" + json.dumps(cell, ensure_ascii=False))
             out.write("]}")
-            heads.append((head, shown))
         out.write('], "entries": ')
         out.write(json.dumps(_entry_details(analysis, used), ensure_ascii=False))
         out.write("}\n")
-    if serve:
+    if serve and env is not None:
+        from sandao.reports.html import render_linked
+
         page = path.with_name(path.name.removesuffix(".trace.json") + ".html")
-        page.write_text(_linked_page(report, heads, serve), encoding="utf-8")
+        page.write_text(render_linked(env, report, urls), encoding="utf-8")
+
+
+def cell_url(base: str, report: str, table: str, cell: dict[str, Any]) -> str:
+    """The 来源分录 page of one cell on the server at ``base``."""
+    from urllib.parse import urlencode
+
+    query = {"report": report, "table": table, "row": cell["row"], "column": cell["column"]}
+    return f"{base}?{urlencode(query)}"
 
 
 def trace_document(analysis: Analysis, report: Report) -> dict[str, Any]:
@@ -275,7 +485,7 @@ def traced_cell(
     for head, cells in _traced_tables(analysis, report):
         if head["key"] != table:
             continue
-        for cell in cells:
+        for cell, _ in cells:
             if cell["row"] == row and cell["column"] == column:
                 used = {e[0] for e in cell.get("entries", [])}
                 details = _entry_details(analysis, used)
@@ -291,37 +501,6 @@ def _header(report: Report, serve: str | None = None) -> dict[str, Any]:
     if serve is not None:
         head["serve"] = serve
     return head
-
-
-def _linked_page(
-    report: Report, heads: list[tuple[dict[str, Any], list[tuple[str, str, str]]]], base: str
-) -> str:
-    """The auditor's edition as a page: each table's traced figures, each a link to the
-    running ``sandao serve``'s 来源分录 page for that cell."""
-    from html import escape
-    from urllib.parse import urlencode
-
-    parts = [
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">',
-        f"<title>{escape(report.title)}（审计版）</title></head><body>",
-        f"<h1>{escape(report.title)}（审计版，不公开）</h1>",
-        f"<p>数据截至 {escape(report.as_of.isoformat())}。每个数字链接到 sandao serve 的来源分录页。</p>",
-    ]
-    for head, cells in heads:
-        labels = {c["key"]: c["label"] for c in head["columns"]}
-        parts.append(f"<h2>{escape(head['title'])}（单位：{escape(head['scale'])}）</h2>")
-        parts.append('<table class="sd-audit"><tr><th>行</th><th>列</th><th>金额</th></tr>')
-        for row, column, figure in cells:
-            query = urlencode(
-                {"report": report.key, "table": head["key"], "row": row, "column": column}
-            )
-            parts.append(
-                f"<tr><td>{escape(row)}</td><td>{escape(labels.get(column, column))}</td>"
-                f'<td><a class="sd-trace-link" href="{escape(base)}?{escape(query)}">{escape(figure)}</a></td></tr>'
-            )
-        parts.append("</table>")
-    parts.append("</body></html>")
-    return "".join(parts)
 
 
 def _entry_details(analysis: Analysis, used: set[str]) -> dict[str, dict[str, Any]]:

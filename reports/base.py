@@ -19,6 +19,7 @@ from sandao.ledger import Analysis
 from sandao.ledger.resolver import INCOME, SPENDING, Posting
 from sandao.reports.codes import ECONOMIC_NAMES
 from sandao.reports.model import FEN, Report, Table
+from sandao.reports.provenance import derived
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,9 @@ def income(
 
 def per(amount: Decimal, count: Decimal | int | None) -> Decimal | None:
     """``amount`` per household, per m² or per output, to the fen; None without a count."""
-    return (amount / count).quantize(FEN) if count else None
+    if not count:
+        return None
+    return derived((amount / count).quantize(FEN), "÷", amount, count)
 
 
 def received(row: Posting) -> Decimal:

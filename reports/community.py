@@ -44,6 +44,8 @@ MAX_USES = 6
 MAX_PAYMENTS = 8
 MAX_TASKS = 6
 STREAM_SHORT = {"建设": "建设资金", "运转": "运转经费", "职能": "职能经费"}
+#: The lead's figures: the 本社区合计 row's.
+QUARTER_FIGURES = ("opening", "received", "arranged", "cut", "spent", "closing")
 STREAM_WORDS = {"建设": "建设资金", "运转": "运转经费", "职能": "职能经费（部门随事转来）"}
 
 NOTICE = ReportKind("community.html", True, "社区财务公开", "")  # subtitle: each notice's own
@@ -57,10 +59,9 @@ def _two_columns(label: str) -> list[Column]:
     ]
 
 
-def _money_table(
-    analysis: Analysis, community: str, unit: str | None, period: Period
-) -> tuple[Table, dict[str, Line]]:
-    """一、资金收支: per stream the community's line, the centre's 统筹 line and its totals."""
+def _money_table(analysis: Analysis, community: str, unit: str | None, period: Period) -> Table:
+    """一、资金收支: per stream the community's line, the centre's 统筹 line and its totals;
+    the total row is the community's own (本社区合计)."""
     own: dict[str, Line] = {}
     rows = []
     if unit:
@@ -90,20 +91,17 @@ def _money_table(
     mine_total = Line()
     for line in own.values():
         mine_total = mine_total.plus(line)
-    return (
-        Table(
-            "money",
-            "一、资金收支（期初 + 收到 − 安排给各社区 − 调减或退回 − 支出 = 期末）",
-            cols,
-            rows,
-            total={**_money_row("本社区合计", "", mine_total, 0, False), "scope": None},
-            notes=[
-                "本社区：挂在本社区的指标、任务、项目的钱；其中中心安排＝服务中心用统筹资金为本社区支付的钱。"
-                "服务中心统筹：中心自己收到的钱，减去安排给各社区的钱，减去调减或退回（指标调减、退回部门的钱）"
-                "和中心自己的支出，就是期末余额。"
-            ],
-        ),
-        own,
+    return Table(
+        "money",
+        "一、资金收支（期初 + 收到 − 安排给各社区 − 调减或退回 − 支出 = 期末）",
+        cols,
+        rows,
+        total={**_money_row("本社区合计", "", mine_total, 0, False), "scope": None},
+        notes=[
+            "本社区：挂在本社区的指标、任务、项目的钱；其中中心安排＝服务中心用统筹资金为本社区支付的钱。"
+            "服务中心统筹：中心自己收到的钱，减去安排给各社区的钱，减去调减或退回（指标调减、退回部门的钱）"
+            "和中心自己的支出，就是期末余额。"
+        ],
     )
 
 
@@ -159,7 +157,7 @@ def community_notice(
     ytd = Period(period.start.replace(month=1, day=1), period.end, f"{year}年")
     decl = analysis.declarations.communities.get(community)
     unit = decl.unit if decl else None
-    money, own = _money_table(analysis, community, unit, period)
+    money = _money_table(analysis, community, unit, period)
     sources = _sources(analysis, community, unit, ytd)
     uses = _Uses.of(analysis, community, period, ytd, threshold)
     tables = [
@@ -168,9 +166,6 @@ def community_notice(
         _tasks_table(analysis, community, period, ytd),
         _payments_table(uses.large, threshold),
     ]
-    mine = Line()
-    for line in own.values():
-        mine = mine.plus(line)
     name = community_name(analysis, community)
     context = {
         "period": period.label,
@@ -179,14 +174,8 @@ def community_notice(
         "households": decl.households if decl else None,
         "per_household": per(dsum(uses.ytd.values()), decl.households if decl else None),
         **_flow_context(sources, uses.flows),
-        "quarter": {
-            "opening": mine.opening,
-            "received": mine.received,
-            "arranged": mine.arranged,
-            "cut": mine.cut,
-            "spent": mine.spent,
-            "closing": mine.closing,
-        },
+        # the lead says the 本社区合计 row's very figures
+        "quarter": {k: money.total[k] for k in QUARTER_FIGURES},
         "standards": standards(analysis, community, unit, year),
         "year": year,
         "quarter_no": quarter,

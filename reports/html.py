@@ -13,12 +13,15 @@ a file outside the template folders, a template including itself — becomes a
 
 from __future__ import annotations
 
+import contextvars
 import re
+import weakref
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.sandbox
+import markupsafe
 
 import sandao.templates
 from sandao.reports import charts, formatting
@@ -100,6 +103,54 @@ def render_report(
 ) -> str:
     """The HTML page of one report."""
     return render(env, report.template, report=report, ctx=report.context, links=links or {})
+
+
+def render_linked(env: jinja2.Environment, report: Report, urls: dict[int, str]) -> str:
+    """The report's page with each figure in ``urls`` (by the figure's identity: the very
+    object a table cell holds) a link to its 来源分录 page — the auditor's edition.  The
+    links reach macros imported without context too: the filters read them from here."""
+    token = _TRACE_URLS.set(urls)
+    try:
+        return render_report(_linked_env(env), report)
+    finally:
+        _TRACE_URLS.reset(token)
+
+
+_TRACE_URLS: contextvars.ContextVar[dict[int, str] | None] = contextvars.ContextVar(
+    "trace_urls", default=None
+)
+
+
+def _linked_env(env: jinja2.Environment) -> jinja2.Environment:
+    """``env`` whose ``money`` and ``cell`` filters link a traced figure (made once per
+    environment, so its templates compile once)."""
+    known = _LINKED.get(env)
+    if known is not None:
+        return known
+    linked = env.overlay()
+    plain_money, plain_cell = env.filters["money"], env.filters["cell"]
+
+    def link(value: Any, text: str) -> Any:
+        url = (_TRACE_URLS.get() or {}).get(id(value))
+        if url is None or not text:
+            return text
+        return markupsafe.Markup('<a class="sd-trace-link" href="{}">{}</a>').format(url, text)
+
+    def money(value: Any, *args: Any, **kwargs: Any) -> Any:
+        return link(value, plain_money(value, *args, **kwargs))
+
+    def cell(value: Any, *args: Any, **kwargs: Any) -> Any:
+        return link(value, plain_cell(value, *args, **kwargs))
+
+    linked.filters.update(money=money, cell=cell)
+    _LINKED[env] = linked
+    return linked
+
+
+#: Each environment's linking twin (:func:`_linked_env`), kept outside the templates' reach.
+_LINKED: weakref.WeakKeyDictionary[jinja2.Environment, jinja2.Environment] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def render_index(env: jinja2.Environment, **context: Any) -> str:

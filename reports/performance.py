@@ -380,5 +380,6 @@ def performance_report(
     if venues is not None:
         tables.append(venues)
     tables.append(households_table(analysis, year, community))
-    key, title = f"performance-{year}", f"{year}年资金绩效"
+    suffix = f"-{unit}" if unit else ""  # as the task ledger's and execution's keys
+    key, title = f"performance-{year}{suffix}", f"{year}年资金绩效"
     return PERFORMANCE.report(key, title, analysis.as_of, tables, {"year": year})

@@ -24,7 +24,7 @@ Ref = tuple[int, Decimal]
 class Traced(Decimal):
     """A figure and the postings behind it (``refs`` of its own, ``parts`` it sums)."""
 
-    __slots__ = ("_negated", "_parts", "_refs", "yuan")
+    __slots__ = ("_from", "_negated", "_parts", "_refs", "yuan")
 
     def __new__(
         cls,
@@ -36,6 +36,7 @@ class Traced(Decimal):
         obj._refs = tuple(refs)
         obj._parts = parts  # (sign, figure) pairs
         obj._negated = False
+        obj._from = ()  # a derived figure (a share, a per-household figure): (op, operands…)
         # the yuan behind the figure, kept as it is built (no walk over the postings)
         obj.yuan = sum((a for _, a in obj._refs), Decimal(0)) + sum(
             (sign * yuan_of(part) for sign, part in parts), Decimal(0)
@@ -61,7 +62,23 @@ class Traced(Decimal):
         return self._with(Decimal.__neg__(self), ((-1, self),))
 
     def __reduce__(self) -> Any:  # pickled into report workers: keep the trace
-        return (_rebuild, (str(self), self._refs, self._parts))
+        return (_rebuild, (str(self), self._refs, self._parts, self._from))
+
+
+def derived(value: Decimal, op: str, *operands: Any) -> Decimal:
+    """``value`` computed by ``op`` ("÷", "−"…) from ``operands``: when one of them is
+    traced, a figure that names them (the auditor's edition shows where it comes from
+    instead of summing entries); otherwise ``value`` itself."""
+    if not any(isinstance(x, Traced) for x in operands):
+        return value
+    out = Traced(value)
+    out._from = (op, *operands)
+    return out
+
+
+def derivation(figure: Any) -> tuple:
+    """``(op, operand, …)`` of a derived figure, else ``()``."""
+    return figure._from if isinstance(figure, Traced) else ()
 
 
 def yuan_of(figure: Any) -> Decimal:
@@ -69,8 +86,10 @@ def yuan_of(figure: Any) -> Decimal:
     return figure.yuan if isinstance(figure, Traced) else Decimal(0)
 
 
-def _rebuild(value: str, refs: tuple[Ref, ...], parts: tuple) -> Traced:
-    return Traced(value, refs, parts)
+def _rebuild(value: str, refs: tuple[Ref, ...], parts: tuple, source: tuple = ()) -> Traced:
+    out = Traced(value, refs, parts)
+    out._from = source
+    return out
 
 
 def retrace(value: Decimal, like: Decimal) -> Decimal:

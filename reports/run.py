@@ -57,8 +57,11 @@ def report_jobs(
     county_config: Any = None,
     notes: list[str] | None = None,
     trace: bool = False,
+    serve: str | None = None,
 ) -> list[Callable[[], Report]]:
     """Every report of the year as a job that builds it: checked up front, built on demand.
+    ``trace``: the auditor's edition, its figures linked to ``serve`` (the 来源分录 endpoint;
+    default the ``[audit] serve_url`` of the county config).
 
     Writing builds one report at a time and drops it, so a run holds one report's
     tables in memory, not the county's; and the jobs can be shared among workers.
@@ -80,16 +83,45 @@ def report_jobs(
     if county_config is None:
         county_config = _books_config(analysis)
     if community is None:
-        jobs += disclosure_jobs(analysis, year, unit, draft, county_config, notes, trace)
-    threshold = large_payment(county_config, LARGE_PAYMENT)
-    for code, q in notice_keys(analysis, year, quarter, unit, community):
-        jobs.append(functools.partial(community_notice, analysis, code, year, q, threshold))
-    if community is None:
-        jobs.append(functools.partial(task_ledger_report, analysis, year, unit))
-        jobs.append(functools.partial(execution_report, analysis, year, unit, None))
-        jobs.append(functools.partial(performance_report, analysis, year, unit, None))
+        jobs += disclosure_jobs(analysis, year, unit, draft, county_config, notes, trace, serve)
+    jobs += _money_jobs(analysis, year, quarter, unit, community, county_config, trace, serve)
     preparer = unit_name(analysis, unit) if unit else county_title(analysis)
     return [functools.partial(_with_preparer, job, preparer) for job in jobs]
+
+
+def _money_jobs(
+    analysis: Analysis,
+    year: int,
+    quarter: int | None,
+    unit: str | None,
+    community: str | None,
+    county_config: Any,
+    trace: bool,
+    serve: str | None = None,
+) -> list[Callable[[], Report]]:
+    """The notices, the task ledger, the execution and the performance report.  In the
+    auditor's edition they are built on the traced books (:mod:`.traced_books`) and each
+    writes its trace under ``audit/``."""
+    books = analysis
+    if trace:
+        from sandao.reports.traced_books import traced_books
+
+        books = traced_books(analysis)  # once, before the workers fork
+    threshold = large_payment(county_config, LARGE_PAYMENT)
+    jobs: list[Callable[[], Report]] = [
+        functools.partial(community_notice, books, code, year, q, threshold)
+        for code, q in notice_keys(analysis, year, quarter, unit, community)
+    ]
+    if community is None:
+        jobs.append(functools.partial(task_ledger_report, books, year, unit))
+        jobs.append(functools.partial(execution_report, books, year, unit, None))
+        jobs.append(functools.partial(performance_report, books, year, unit, None))
+    if trace:
+        from sandao.reports.audit_edition import trace_url, with_trace
+
+        base = serve or trace_url(analysis, county_config)
+        jobs = [functools.partial(with_trace, job, books, base) for job in jobs]
+    return jobs
 
 
 def notice_keys(
@@ -180,10 +212,12 @@ def write_reports(
     draft: bool = False,
     county_config: Any = None,
     edition: str = "public",
+    serve: str | None = None,
 ) -> Path:
     """Write every report into ``out_dir`` (replaced as a whole); return its index.html.
-    ``edition="audit"`` also writes the auditor's edition under ``audit/``: the 决算 and
-    预算 with every money cell's entries (reports.md, "Provenance").
+    ``edition="audit"`` also writes the auditor's edition under ``audit/``: every report
+    with every money cell's entries, its figures linked to ``serve`` (reports.md,
+    "Provenance").
 
     ``workers`` processes share the reports (default: one per CPU, at most 4; 1 runs
     them in this process).  Output bytes do not depend on the number of workers.
@@ -200,7 +234,16 @@ def write_reports(
         configure_font(config.county.font or None)
     notes: list[str] = []
     jobs = report_jobs(
-        analysis, year, quarter, unit, community, draft, county_config, notes, edition == "audit"
+        analysis,
+        year,
+        quarter,
+        unit,
+        community,
+        draft,
+        county_config,
+        notes,
+        edition == "audit",
+        serve,
     )
     for line in notes:
         print(line, file=sys.stderr)
@@ -382,7 +425,7 @@ def write_one(report: Report, root: Path, formats: tuple[str, ...], env: Any) ->
     resources: list[dict[str, Any]] = []
     trace = report.context.pop("trace_writer", None)
     if trace is not None:  # the auditor's edition, never published
-        trace(root / "audit" / _folder(report) / f"{report.key}.trace.json")
+        trace(root / "audit" / _folder(report) / f"{report.key}.trace.json", env=env)
     html = render_report(env, report)
     if "html" in formats:
         (folder / f"{report.key}.html").write_text(html, encoding="utf-8")

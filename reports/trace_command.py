@@ -85,15 +85,24 @@ def cmd_trace(args: argparse.Namespace) -> int:
     print(
         f"{document['title']} — {args.table} 行“{cell['row']}” 列 {cell['column']}：{cell['cell']}"
     )
-    if "parts" in cell:
-        table = _table(document, args.table)
-        print("由以下单元格相加：")
-        for row, column in cell["parts"]:
-            part = next(
-                (c for c in table["cells"] if c["row"] == row and c["column"] == column), None
-            )
-            figure = part["cell"] if part else "0.00"
-            print(f"  {row} / {column}  {figure}")
+    table = _table(document, args.table)
+    if "derived" in cell:
+        print(f"由以下数字计算（{cell['derived']}）：")
+        for operand in cell["from"]:
+            if isinstance(operand, list):
+                print(f"  {operand[0]} / {operand[1]}  {_figure(table, operand[0], operand[1])}")
+            else:
+                print(f"  {operand}")
+        return 0
+    if "units" in cell:
+        print("由各单位报表的同一单元格相加（sandao trace 各单位的 *.trace.json 可见其分录）：")
+        for report, amount in cell["units"]:
+            print(f"  {report}  {_money(amount)}")
+    elif "parts" in cell:
+        print("由以下单元格相加（“减”表示减去）：")
+        for row, column, *sign in cell["parts"]:
+            minus = "减 " if sign and sign[0] < 0 else ""
+            print(f"  {minus}{row} / {column}  {_figure(table, row, column)}")
     else:
         for ident, file, line, amount in cell["entries"]:
             info = details.get(ident, {})
@@ -104,6 +113,12 @@ def cmd_trace(args: argparse.Namespace) -> int:
             )
     print(f"合计（元）：{_money(cell['sum'])}")
     return 0
+
+
+def _figure(table: dict[str, Any], row: str, column: str) -> str:
+    """The printed figure of another cell of ``table`` (0.00 when it is not traced)."""
+    part = next((c for c in table["cells"] if c["row"] == row and c["column"] == column), None)
+    return part["cell"] if part else "0.00"
 
 
 def _money(text: str) -> str:

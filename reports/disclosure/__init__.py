@@ -201,6 +201,7 @@ def disclosure_jobs(
     county_config: Any = None,
     notes: list[str] | None = None,
     trace: bool = False,
+    serve: str | None = None,
 ) -> list[Callable[[], Report]]:
     """The 预算 of ``year``, the 决算 (and 预算会计 statements) of the latest closed year up
     to ``year``, and a draft 决算 of ``year`` if asked and still open — per unit and for the
@@ -245,41 +246,13 @@ def disclosure_jobs(
     if pending and notes is not None:
         notes.insert(0, _not_closed(analysis, year, pending, draft))
     if trace:
-        base = _trace_url(analysis, county_config)
-        jobs = [functools.partial(_with_trace, job, analysis, base) for job in jobs]
+        from sandao.reports.audit_edition import trace_url, with_trace
+
+        base = serve or trace_url(analysis, county_config)
+        jobs = [
+            functools.partial(with_trace, job, analysis, base, "disclosure.html") for job in jobs
+        ]
     return jobs
-
-
-def slugify(title: str) -> str:
-    """The ledger's name in Fava's URLs (``fava.util.slugify``'s rule; Fava itself is not
-    imported by a report run, whose memory stays that of the books)."""
-    import re
-    import unicodedata
-
-    text = re.sub(r"[^\s\w-]", "", unicodedata.normalize("NFKC", title)).strip().lower()
-    return re.sub(r"[-\s]+", "-", text)
-
-
-def _trace_url(analysis: Analysis, county_config: Any) -> str:
-    """The running ``sandao serve``'s 来源分录 endpoint (``[audit] serve_url``, default
-    ``http://127.0.0.1:5000``) for these books."""
-    section = county_config.section("audit") if county_config is not None else {}
-    url = str(section.get("serve_url") or "http://127.0.0.1:5000").rstrip("/")
-    slug = slugify(str(analysis.options_map.get("title") or "beancount")) or "beancount"
-    return f"{url}/{slug}/extension/ReportPreview/trace"
-
-
-def _with_trace(job: Callable[[], Report], analysis: Analysis, base: str) -> Report:
-    """The built report, and how to write its cells' trace under ``audit/`` (reports.md,
-    "Provenance"): the writer that :func:`sandao.reports.run.write_one` calls."""
-    from sandao.reports.audit_edition import write_trace_file
-
-    report = job()
-    if report.template == "disclosure.html":
-        report.context["trace_writer"] = functools.partial(
-            write_trace_file, analysis, report, serve=base
-        )
-    return report
 
 
 __all__ = [

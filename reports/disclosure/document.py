@@ -367,6 +367,8 @@ def _document(
             "footer": _footer(ctx),
             "numerals": NUMERALS,
             "landscape": landscape,
+            # whose books it adds: the auditor's edition traces a county cell to theirs
+            "units": list(scope.units),
         },
         group=f"{what}公开",
         subtitle=scope.name,

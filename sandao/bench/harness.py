@@ -757,7 +757,8 @@ def measure_reports(ctx: BenchContext) -> Outcome:
 @measurement("edition", "审计版 vs 公开版报表 (auditor's edition vs public run)", command="report")
 def measure_edition(ctx: BenchContext) -> Outcome:
     """``sandao report --edition audit`` ÷ the same public run (JSON), wall and peak RSS:
-    the traced figures of every 决算 and 预算 and their trace files (reports.md)."""
+    every report traced (决算, 预算, notices, task ledger, execution, performance), its trace
+    files and linked pages (reports.md, "Provenance")."""
     outcome = Outcome("edition")
     base = [ctx.python, "-m", "sandao.cli", "report", str(ctx.ledger), "--quiet", "--no-cache"]
     base += ["--format", "json"]

@@ -63,6 +63,8 @@ def check_document(analysis, report, exact: bool) -> int:
                 assert all(
                     e[0] and (e[1] or e[0].startswith(("ZB", "T", "P"))) for e in cell["entries"]
                 )
+            elif "units" in cell:  # a county cell: the units' same cells
+                assert sum((Decimal(a) for _, a in cell["units"]), ZERO) == total, cell["row"]
             else:
                 parts = [cells.get(tuple(p)) for p in cell["parts"]]
                 assert sum((Decimal(p["sum"]) for p in parts if p), ZERO) == total, (
@@ -95,6 +97,28 @@ def test_every_cell_traces_exactly_under_cell_rounding(example) -> None:
     ctx = replace(ctx, tables=replace(ctx.tables, rounding="cell"))
     ctx.__dict__.pop("_cache", None)
     assert sum(check_document(analysis, r, exact=True) for r in documents(analysis, ctx)) > 500
+
+
+def test_county_cells_add_the_units_cells(example) -> None:
+    """A county cell that is no sum of its own table's cells lists each unit's same cell
+    with its yuan; each is there, in that unit's document, with that yuan."""
+    analysis, config = example
+    ctx = context(analysis, config, trace=True)
+    docs = {r.key: trace_document(analysis, r) for r in documents(analysis, ctx)}
+    index = {
+        (key, t["key"], c["row"], c["column"]): c
+        for key, doc in docs.items() for t in doc["tables"] for c in t["cells"]
+    }  # fmt: skip
+    shared = 0
+    for key in ("final-2024-county", "budget-2025-county"):
+        for table in docs[key]["tables"]:
+            for cell in table["cells"]:
+                assert "entries" not in cell or not cell["entries"], (key, cell["row"])
+                for unit_key, amount in cell.get("units", []):
+                    mine = index[(unit_key, table["key"], cell["row"], cell["column"])]
+                    assert Decimal(mine["sum"]) == Decimal(amount), (unit_key, cell["row"])
+                    shared += 1
+    assert shared > 150
 
 
 def test_year_spending_is_partitioned_by_table_three(example) -> None:

@@ -357,7 +357,11 @@ class ReportPreview(FundPage, FavaExtensionBase):
         if analysis is None:
             return None
         out_dir = self.report_dir(year)
-        return state.job(("reports", year), lambda: pages.generate_reports(analysis, out_dir, year))
+        # each figure of the previews links here (the filters are not the reports')
+        serve = self.endpoint_url("trace").split("?", 1)[0]
+        return state.job(
+            ("reports", year), lambda: pages.generate_reports(analysis, out_dir, year, serve)
+        )
 
     def reports(self, year: int, wait: float = REPORT_WAIT_S) -> dict[str, Any]:
         """The year's report files for the page: ``files``, ``pending`` or ``problem``."""
@@ -400,7 +404,9 @@ class ReportPreview(FundPage, FavaExtensionBase):
             abort(404)
         folder = self.report_dir(year)
         if name.lower().endswith(".html"):
-            html = (folder / name).read_text(encoding="utf-8")
+            # the auditor's page when there is one: the same page, each figure a link
+            page = pages.audit_twin(folder, name) or folder / name
+            html = page.read_text(encoding="utf-8")
             html = pages.rewrite_links(html, name, files, lambda path: self.file_url(year, path))
             return Response(html, content_type="text/html; charset=utf-8")
         as_attachment = not name.lower().endswith((".json", ".csv", ".txt"))
@@ -408,9 +414,10 @@ class ReportPreview(FundPage, FavaExtensionBase):
 
     @extension_endpoint("trace")
     def cell_trace(self) -> Response:
-        """来源分录: the entries behind one figure of a 决算 or 预算, recomputed from its
-        address (``?report=final-2024-C101&table=t3&row=2120101&column=total``), each
-        opening its entry, with their sum (reports.md, "Provenance")."""
+        """来源分录: the entries behind one figure of a 决算, 预算, notice, task ledger,
+        execution or performance report, recomputed from its address
+        (``?report=final-2024-C101&table=t3&row=2120101&column=total``), each opening its
+        entry, with their sum (reports.md, "Provenance")."""
         if self.incognito:
             abort(403)
         analysis = self.state.analysis
@@ -431,12 +438,17 @@ class ReportPreview(FundPage, FavaExtensionBase):
             for e in cell.get("entries", [])
             if (e[1], e[2]) in hashes
         }
+        cited = [*cell.get("parts", []), *(x for x in cell.get("from", []) if isinstance(x, list))]
         parts = {
             tuple(p): self.endpoint_url(
                 "trace", report=args["report"], table=args["table"], row=p[0], column=p[1]
             )
-            for p in cell.get("parts", [])
+            for p in cited
         }
+        for report, _ in cell.get("units", []):  # a county cell: each unit's same cell
+            parts[(report, cell["row"], cell["column"])] = self.endpoint_url(
+                "trace", report=report, table=args["table"], row=cell["row"], column=cell["column"]
+            )
         html = pages.trace_page(found, links, parts)
         return Response(html, content_type="text/html; charset=utf-8")
 

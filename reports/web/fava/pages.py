@@ -309,13 +309,28 @@ _MARKER = ".sandao-report"
 _TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
-def generate_reports(analysis: Analysis, out_dir: Path, year: int) -> list[ReportFile]:
-    """Write the year's reports with ``write_reports`` (once per folder); list the files."""
+def generate_reports(
+    analysis: Analysis, out_dir: Path, year: int, serve: str | None = None
+) -> list[ReportFile]:
+    """Write the year's reports with ``write_reports`` (once per folder); list the files.
+    With ``serve`` (this server's 来源分录 endpoint) the auditor's edition is written too,
+    under ``audit/``: the pages the preview shows, each figure a link."""
     from sandao.reports.run import write_reports
 
     if not out_dir.is_dir():
-        write_reports(analysis, out_dir, year=year)
+        edition = "audit" if serve else "public"
+        write_reports(analysis, out_dir, year=year, edition=edition, serve=serve)
     return list_reports(out_dir)
+
+
+def audit_twin(folder: Path, name: str) -> Path | None:
+    """The auditor's page of the published page ``name`` (``audit/<name>``), if written."""
+    twin = folder / AUDIT_FOLDER / name
+    return twin if name.lower().endswith(".html") and twin.is_file() else None
+
+
+#: Where ``--edition audit`` writes the auditor's pages and traces in a report folder.
+AUDIT_FOLDER = "audit"
 
 
 def list_reports(out_dir: Path) -> list[ReportFile]:
@@ -325,6 +340,8 @@ def list_reports(out_dir: Path) -> list[ReportFile]:
         if not path.is_file() or path.name == _MARKER:
             continue
         rel = path.relative_to(out_dir).as_posix()
+        if rel.startswith(f"{AUDIT_FOLDER}/"):  # served in place of its published page
+            continue
         kind = path.suffix.lstrip(".").upper()
         title = ""
         if kind == "HTML":
@@ -575,48 +592,17 @@ def posting_entry_hashes(
 def traced_cell(
     analysis: Analysis, main_file: Path, report: str, table: str, row: str, column: str
 ) -> dict[str, Any] | None:
-    """The auditor's-edition trace of one 决算 / 预算 cell, recomputed from its address
-    (report key ``final-2024-C101``, table key, row code or label, column key)."""
-    from sandao.ledger.county_config import CountyConfigError, load_county_config
+    """The auditor's-edition trace of one cell, recomputed from its address (report key
+    ``final-2024-C101`` or ``community-2025Q3-SQ01`` …, table key, row, column key)."""
     from sandao.reports.audit_edition import traced_cell as trace_of
-    from sandao.reports.disclosure import (
-        DisclosureError,
-        budget_document,
-        context,
-        final_document,
-        scopes,
-    )
+    from sandao.reports.traced_books import traced_books
+    from sandao.reports.traced_reports import traced_report
 
-    match = re.fullmatch(r"(final|budget)-(\d{4})-([A-Za-z0-9]+)(-draft)?", report or "")
-    if match is None:
+    built = traced_report(analysis, main_file, report)
+    if built is None:
         return None
-    doc, year, key, draft = (
-        match.group(1),
-        int(match.group(2)),
-        match.group(3),
-        bool(match.group(4)),
-    )
-    try:
-        config = load_county_config(main_file)
-        ctx = analysis.__dict__.get("_trace_context")  # one traced pass per Fava load
-        if ctx is None:
-            ctx = analysis.__dict__["_trace_context"] = context(analysis, config, trace=True)
-    except (CountyConfigError, DisclosureError):
-        return None
-    scope = next(
-        (s for s in scopes(analysis, None, config.county.name, ctx.tables) if s.key == key), None
-    )
-    if scope is None:
-        return None
-    try:
-        built = (
-            final_document(ctx, scope, year, draft=draft)
-            if doc == "final"
-            else budget_document(ctx, scope, year)
-        )
-    except (ValueError, KeyError):
-        return None
-    return trace_of(analysis, built, table, row, column)
+    books = analysis if built.template == "disclosure.html" else traced_books(analysis)
+    return trace_of(books, built, table, row, column)
 
 
 def trace_page(
@@ -639,11 +625,29 @@ def trace_page(
             f"<td>{escape(info.get('payee', ''))}</td><td>{escape(info.get('narration', ''))}</td>"
             f'<td class="num">{escape(amount)}</td><td>{where}</td></tr>'
         )
-    for (row, column), href in parts.items():
+    shares = dict(cell.get("units", []))
+    for address, href in parts.items():
+        if address[0] in shares:  # a unit's document: its key and its share
+            report = address[0]
+            rows.append(
+                f'<tr><td colspan="4"><a href="{escape(href)}">{escape(report)}</a></td>'
+                f'<td class="num">{escape(shares[report])}</td><td></td></tr>'
+            )
+            continue
+        row, column, *sign = address
+        minus = "减 " if sign and sign[0] < 0 else ""
         rows.append(
-            f'<tr><td colspan="5"><a href="{escape(href)}">{escape(row)} / {escape(column)}</a></td><td></td></tr>'
+            f'<tr><td colspan="5">{minus}<a href="{escape(href)}">{escape(row)} / {escape(column)}</a></td><td></td></tr>'
         )
-    kind = "来源分录" if "entries" in cell else "由以下单元格相加"
+    for operand in cell.get("from", []):
+        if not isinstance(operand, list):
+            rows.append(f'<tr><td colspan="5">{escape(str(operand))}</td><td></td></tr>')
+    if "derived" in cell:
+        kind = f"由以下数字计算（{escape(cell['derived'])}）"
+    elif "units" in cell:
+        kind = "由各单位报表的同一单元格相加"
+    else:
+        kind = "来源分录" if "entries" in cell else "由以下单元格相加（减号表示减去）"
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{escape(found['title'])} — {escape(title)}</title></head><body>"
@@ -652,6 +656,11 @@ def trace_page(
         '<table class="sd-trace"><thead><tr><th>分录</th><th>日期</th><th>收款人</th><th>摘要</th>'
         "<th>金额（元）</th><th>位置</th></tr></thead><tbody>"
         + "".join(rows)
-        + f'</tbody></table><p class="sd-trace-sum">合计（元）：<span>{escape(cell["sum"])}</span></p>'
-        "</body></html>"
+        + "</tbody></table>"
+        + (
+            f'<p class="sd-trace-sum">合计（元）：<span>{escape(cell["sum"])}</span></p>'
+            if "sum" in cell
+            else ""
+        )
+        + "</body></html>"
     )
