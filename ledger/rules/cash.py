@@ -37,41 +37,35 @@ def check_cash_basis(table: PostingTable, decl: Declarations, sink: FindingSink)
     supervisors = {
         code: str(unit.meta.get("supervisor") or "").strip() for code, unit in decl.units.items()
     }
-    n = len(rows)
-    start = 0
-    while start < n:
-        txn = rows[start].txn
-        end = start + 1
-        while end < n and rows[end].txn == txn:
-            end += 1
-        cash = others = None
-        opening = False
-        for i in range(start, end):
-            row = rows[i]
-            role = row.role
-            if role == INCOME:
-                if row.department and row.quota is None:
-                    code = codes.get(row.account) or codes.setdefault(
-                        row.account, gov_code_of(row.account)
-                    )
-                    if code == "4001":
-                        d003_department_income_without_quota(row, supervisors, sink)
-            elif role == OTHER:
-                account = row.account
-                code = codes.get(account)
-                if code is None and account not in codes:
-                    code = codes[account] = gov_code_of(account)
-                if code in CASH_CODES:
-                    cash = row
-                elif code == OPENING_CODE and first_use.setdefault(account, row.date) == row.date:
-                    # the opening entry (the first on the unit's 累计盈余): 年初结转和结余, not
-                    # 往来 — even when another entry, misdated, comes before it
-                    opening = True
-                elif code is not None:
-                    others = row
-        if cash is not None and others is not None and not opening:
-            d004_wanglai(rows[start:end], codes, sink)
-        start = end
+    txn, start, cash, others, opening = None, 0, None, None, False
+    for index, row in enumerate(rows):
+        if row.txn != txn:  # a transaction's rows are consecutive: the one before is whole
+            if cash is not None and others is not None and not opening:
+                d004_wanglai(rows[start:index], codes, sink)
+            txn, start, cash, others, opening = row.txn, index, None, None, False
+        role = row.role
+        if role == INCOME:
+            if row.department and row.quota is None:
+                code = codes.get(row.account) or codes.setdefault(
+                    row.account, gov_code_of(row.account)
+                )
+                if code == "4001":
+                    d003_department_income_without_quota(row, supervisors, sink)
+        elif role == OTHER:
+            account = row.account
+            code = codes.get(account)
+            if code is None and account not in codes:
+                code = codes[account] = gov_code_of(account)
+            if code in CASH_CODES:
+                cash = row
+            elif code == OPENING_CODE and first_use.setdefault(account, row.date) == row.date:
+                # the opening entry (the first on the unit's 累计盈余): 年初结转和结余, not
+                # 往来 — even when another entry, misdated, comes before it
+                opening = True
+            elif code is not None:
+                others = row
+    if cash is not None and others is not None and not opening:
+        d004_wanglai(rows[start:], codes, sink)
 
 
 @rule("D003")
