@@ -75,6 +75,8 @@ def _transaction_lines(
 ) -> dict[tuple[Any, Any], str]:
     """(file, line) of every transaction and posting that links to a ``wanted`` id → id."""
     found: dict[tuple[Any, Any], str] = {}
+    if not wanted:
+        return found
     for entry in entries:
         if not isinstance(entry, data.Transaction) or not entry.links:
             continue
