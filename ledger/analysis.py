@@ -19,7 +19,7 @@ from beancount.core import data
 
 from sandao import runtime
 from sandao.ledger.accounts import UNIT_SHAPE
-from sandao.ledger.acks import apply_acks, is_bookkeeping
+from sandao.ledger.acks import BOOKKEEPING_DIRECTIVES, apply_acks
 from sandao.ledger.declarations import read_declarations
 from sandao.ledger.explain import Explained, Sources, explain_error, open_dates
 from sandao.ledger.findings import ERROR, Finding, FundRuleError
@@ -141,7 +141,11 @@ class Analysis:
 def latest_date(entries: list[data.Directive]) -> datetime.date:
     """The date of the latest entry (the default as-of date); ``ack`` and
     ``period-close`` record a review, they do not move it."""
-    return max((e.date for e in entries if not is_bookkeeping(e)), default=datetime.date.today())
+    custom, bookkeeping = data.Custom, BOOKKEEPING_DIRECTIVES  # is_bookkeeping, inlined
+    return max(
+        (e.date for e in entries if not isinstance(e, custom) or e.type not in bookkeeping),
+        default=datetime.date.today(),
+    )
 
 
 def analyse(entries: list[data.Directive], options_map: dict[str, Any], config: Config) -> Analysis:
