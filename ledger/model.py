@@ -177,12 +177,17 @@ class Quota:
             totals.append(totals[-1] + adjustment.amount)
         self._dates, self._totals = dates, totals
 
-    def amount_at(self, date: datetime.date) -> Decimal:
-        """Opening amount plus adjustments dated on or before ``date``."""
+    def schedule(self) -> tuple[list[datetime.date], list[Decimal]]:
+        """(dates, the amount in force from each): what :meth:`amount_at` bisects."""
         if len(self._dates) != len(self.adjustments) + 1:
             self._schedule()
-        index = bisect_right(self._dates, date)
-        return self._totals[index - 1] if index else Decimal(0)
+        return self._dates, self._totals
+
+    def amount_at(self, date: datetime.date) -> Decimal:
+        """Opening amount plus adjustments dated on or before ``date``."""
+        dates, totals = self.schedule()
+        index = bisect_right(dates, date)
+        return totals[index - 1] if index else Decimal(0)
 
     def adjusted_amount(self) -> Decimal:
         """The amount after every adjustment (调整预算数)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from decimal import Decimal
 
 from sandao.ledger.findings import WARNING
@@ -10,6 +11,9 @@ from sandao.ledger.model import Declarations
 from sandao.ledger.rules.common import fen
 from sandao.ledger.rules.registry import rule
 from sandao.ledger.sink import FindingSink
+
+_ZERO = Decimal(0)
+_NOTHING = (0, _ZERO)  # a day without spending: a (received, spent) of nothing
 
 
 @rule("Q001")
@@ -21,9 +25,11 @@ def q001_quota_overspent(decl: Declarations, usage: Usage, sink: FindingSink) ->
             continue
         days = set(series.days) | {a.date for a in quota.adjustments}
         spent = Decimal(0)
+        dates, totals = quota.schedule()  # quota.amount_at(day), without a call a day
         for day in sorted(days):
-            spent += series.days.get(day, (0, Decimal(0)))[1]
-            limit = quota.amount_at(day)
+            spent += series.days.get(day, _NOTHING)[1]
+            index = bisect_right(dates, day)
+            limit = totals[index - 1] if index else _ZERO
             if spent > limit:
                 severity = WARNING if quota.control == "warn" else None
                 sink.add(
