@@ -13,7 +13,9 @@ execution, performance — with its tables and, for every non-zero money cell, a
   figures the builder added (期末 = 期初 + 收到 − 支出);
 - a county (部门) cell that no cell of its own table makes lists ``units``: each unit's
   document and its yuan in the same cell;
-- a per-household or per-m² figure is ``derived``: the cell and the count it divides.
+- a per-household or per-m² figure is ``derived``: the cell and the count it divides;
+- the 决算's and 预算's ``text``: each figure the 说明 prints with the cells it quotes or is
+  computed from (:func:`text_trace`).
 
 ``sum`` is in yuan; the printed cell is that sum (in 万元 under the document's rounding).
 Beside each trace, ``<key>.html`` is the report's own page with each traced figure a link
@@ -436,6 +438,7 @@ def write_trace_file(
     path.parent.mkdir(parents=True, exist_ok=True)
     used: set[str] = set()
     urls: dict[int, str] = {}
+    where: dict[int, list[str]] = {}
     with path.open("w", encoding="utf-8") as out:
         out.write("{")
         for key, value in _header(report, serve).items():
@@ -447,11 +450,14 @@ def write_trace_file(
             )
             for i, (cell, figure) in enumerate(cells):
                 used.update(e[0] for e in cell.get("entries", []))
+                where.setdefault(id(figure), [head["key"], cell["row"], cell["column"]])
                 if serve:
                     urls.setdefault(id(figure), cell_url(serve, report.key, head["key"], cell))
                 out.write(("," if i else "") + "\n" + json.dumps(cell, ensure_ascii=False))
             out.write("]}")
-        out.write('], "entries": ')
+        out.write('], "text": ')
+        out.write(json.dumps(text_trace(report, where), ensure_ascii=False))
+        out.write(', "entries": ')
         out.write(json.dumps(_entry_details(analysis, used), ensure_ascii=False))
         out.write("}\n")
     if serve and env is not None:
@@ -472,9 +478,42 @@ def cell_url(base: str, report: str, table: str, cell: dict[str, Any]) -> str:
 def trace_document(analysis: Analysis, report: Report) -> dict[str, Any]:
     """The report's tables with their traces, and the date, payee and narration of every
     entry they cite."""
-    tables = trace_tables(analysis, report)
+    tables: list[dict[str, Any]] = []
+    where: dict[int, list[str]] = {}
+    for head, cells in _traced_tables(analysis, report):
+        tables.append({**head, "cells": []})
+        for cell, figure in cells:
+            tables[-1]["cells"].append(cell)
+            where.setdefault(id(figure), [head["key"], cell["row"], cell["column"]])
     used = {e[0] for t in tables for c in t["cells"] for e in c.get("entries", [])}
-    return {**_header(report), "tables": tables, "entries": _entry_details(analysis, used)}
+    return {
+        **_header(report),
+        "tables": tables,
+        "text": text_trace(report, where),
+        "entries": _entry_details(analysis, used),
+    }
+
+
+def text_trace(report: Report, where: dict[int, list[str]]) -> list[dict[str, Any]]:
+    """The figures the 说明 text prints and where each comes from: a quoted cell, or a
+    share, change or rate with its ``op`` and the cells (``[table, row, column]``) — or,
+    for a figure no cell holds (the previous year's), the value — it is computed from."""
+    from sandao.reports.disclosure.text import wan
+
+    out: list[dict[str, Any]] = []
+    for quoted in report.context.get("quoted", []):
+        value = quoted["value"]
+        address = where.get(id(value))
+        if address is None and not value:
+            continue  # a zero: no entries to name
+        address = address or [quoted["table"], quoted["label"], quoted["column"]]
+        out.append({"figure": wan(value), "from": [address]})
+    for figure in report.context.get("derived", []):
+        operands = [where.get(id(x)) or str(x) for x in figure["operands"]]
+        item = {"figure": figure["figure"], "op": figure["op"], "from": operands}
+        if item not in out:
+            out.append(item)
+    return out
 
 
 def traced_cell(

@@ -27,7 +27,14 @@ from sandao.reports.disclosure.context import (
 from sandao.reports.disclosure.narrative import SPENDING_PARTS, Missing, narrate, with_parts
 from sandao.reports.disclosure.rounding import Rounded, half_up
 from sandao.reports.disclosure.tableset import NUMERALS, TableSet
-from sandao.reports.disclosure.text import GLOSSARY, Quotes, change, share_list, wan
+from sandao.reports.disclosure.text import (
+    GLOSSARY,
+    Quotes,
+    change,
+    derived_figures,
+    share_list,
+    wan,
+)
 from sandao.reports.model import Report, Table
 from sandao.reports.provenance import Traced
 
@@ -268,7 +275,8 @@ def final_document(ctx: Context, scope: Scope, year: int, draft: bool = False) -
     """One 部门决算 (a closed year, or a draft of an open one)."""
     r = ctx.rounded(scope, year)
     by_key = final_tables(ctx, scope, r, year)
-    sections, quoted, missing = narrate(ctx, scope, year, by_key, r, draft)
+    with derived_figures() as derived:
+        sections, quoted, missing = narrate(ctx, scope, year, by_key, r, draft)
     chart = _chart(ctx, scope, year, by_key["t5"])
     tails = _tail_notes(r)
     if tails:
@@ -277,6 +285,8 @@ def final_document(ctx: Context, scope: Scope, year: int, draft: bool = False) -
     tables = printed(ctx.tables, by_key, final=True)
     report = _document(ctx, scope, year, "final", tables, sections, quoted, chart, landscape, draft)
     report.context["missing"] = [m.line() for m in missing]
+    if ctx.trace:  # the auditor's edition: the text's shares and changes name their cells
+        report.context["derived"] = derived
     return report
 
 
@@ -312,10 +322,14 @@ def budget_document(ctx: Context, scope: Scope, year: int) -> Report:
     """One 部门预算 of a budget year."""
     r = ctx.budget_rounded(scope, year)
     by_key = final_tables(ctx, scope, r, year, final=False)
-    sections = _budget_sections(ctx, scope, year, by_key)
+    with derived_figures() as derived:
+        sections = _budget_sections(ctx, scope, year, by_key)
     landscape = {"b2", "b4", "b6", "b7", "b10", "b11"}
     tables = printed(ctx.tables, by_key, final=False)
-    return _document(ctx, scope, year, "budget", tables, sections, [], [], landscape)
+    report = _document(ctx, scope, year, "budget", tables, sections, [], [], landscape)
+    if ctx.trace:
+        report.context["derived"] = derived
+    return report
 
 
 def _document(

@@ -48,6 +48,7 @@ from sandao.reports.disclosure.sources import (
 from sandao.reports.disclosure.text import (
     Quotes,
     change,
+    difference,
     moved_by,
     movement,
     pct,
@@ -450,7 +451,7 @@ class Narrative:
         if not codes:
             return ""
         best = max(sorted(codes), key=lambda c: abs(now.get(c, ZERO) - before.get(c, ZERO)))
-        diff = now.get(best, ZERO) - before.get(best, ZERO)
+        diff = difference(now.get(best, ZERO), before.get(best, ZERO))
         if not diff:
             return ""
         name = t.function_name(best, self.ctx.tables)

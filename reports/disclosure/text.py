@@ -6,12 +6,16 @@ table, row label and column it came from — the test suite checks each against 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sandao.reports.disclosure.rounding import shares
 from sandao.reports.model import Table
+from sandao.reports.provenance import derivation, derived
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -61,15 +65,40 @@ def wan(value: Decimal | None) -> str:
     return f"{(value or ZERO).quantize(CENT, rounding=ROUND_HALF_UP)}"
 
 
+#: The auditor's edition: the derived figures the text prints, while it is written.
+_DERIVED: ContextVar[list[dict[str, Any]] | None] = ContextVar("derived_figures", default=None)
+
+
+@contextmanager
+def derived_figures() -> Iterator[list[dict[str, Any]]]:
+    """Collect each derived figure the text prints meanwhile (a share, a change, a rate):
+    ``{"figure": printed text, "op": how, "operands": the figures it comes from}``."""
+    found: list[dict[str, Any]] = []
+    token = _DERIVED.set(found)
+    try:
+        yield found
+    finally:
+        _DERIVED.reset(token)
+
+
+def _said(text: str, figure: Any) -> str:
+    """``text`` as printed; recorded with its operands when a derived figure is collected."""
+    found = _DERIVED.get()
+    source = derivation(figure)
+    if found is not None and source:
+        found.append({"figure": text, "op": source[0], "operands": source[1:]})
+    return text
+
+
 def pct(value: Decimal | None) -> str:
-    return f"{(value or ZERO).quantize(CENT, rounding=ROUND_HALF_UP)}%"
+    return _said(f"{(value or ZERO).quantize(CENT, rounding=ROUND_HALF_UP)}%", value)
 
 
 def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
     """``part`` as a percentage of ``whole`` (None when the whole is zero)."""
     if not whole:
         return None
-    return part * 100 / whole
+    return derived(part * 100 / whole, "÷×100%", part, whole)
 
 
 @dataclass
@@ -108,13 +137,20 @@ class Quotes:
 
 def moved_by(diff: Decimal) -> str:
     """“增加 X 万元” / “减少 X 万元”."""
-    return f"{'增加' if diff > 0 else '减少'}{wan(abs(diff))}万元"
+    return _said(f"{'增加' if diff > 0 else '减少'}{wan(abs(diff))}万元", diff)
+
+
+def difference(now: Decimal, before: Decimal) -> Decimal:
+    """``now − before``, naming both in the auditor's edition."""
+    return derived(now - before, "−", now, before)
 
 
 def movement(now: Decimal, before: Decimal) -> str:
     """“增加 X 万元，增长 p%” / “减少 X 万元，下降 p%” (no rate from a base of 0)."""
-    diff = now - before
+    diff = difference(now, before)
     rate = ratio(abs(diff), before)
+    if rate is not None:
+        rate = derived(rate, "|本年−上年|÷上年×100%", now, before)
     return moved_by(diff) + (
         f"，{'增长' if diff > 0 else '下降'}{pct(rate)}" if rate is not None else ""
     )
@@ -130,8 +166,9 @@ def change(now: Decimal, before: Decimal, what: str, year: int) -> str:
 def share_list(items: list[tuple[str, str, Decimal]], unit_word: str = "万元") -> str:
     """“A X 万元，占 a%；B Y 万元，占 b%” — shares by largest remainder (add to 100%)."""
     items = [i for i in items if i[2]]
-    parts = shares([v for _, _, v in items])
+    values = [v for _, _, v in items]
+    parts = shares(values)
     return "；".join(
-        f"{name}{text}{unit_word}，占{pct(p)}"
-        for (name, text, _), p in zip(items, parts, strict=True)
+        f"{name}{text}{unit_word}，占{pct(derived(p, '占合计的份额（最大余额法）', v, *values))}"
+        for (name, text, v), p in zip(items, parts, strict=True)
     )

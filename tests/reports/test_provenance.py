@@ -99,6 +99,40 @@ def test_every_cell_traces_exactly_under_cell_rounding(example) -> None:
     assert sum(check_document(analysis, r, exact=True) for r in documents(analysis, ctx)) > 500
 
 
+def test_text_figures_name_their_cells(example) -> None:
+    """Each figure of the 说明 text names where it comes from: a quoted cell prints that
+    cell; a change, rate or share names the cells it is computed from (or, for the year
+    before, the figure), and recomputing it from them gives the printed text."""
+    analysis, config = example
+    ctx = context(analysis, config, trace=True)
+    ops: set[str] = set()
+    for report in documents(analysis, ctx):
+        doc = trace_document(analysis, report)
+        cells = {(t["key"], c["row"], c["column"]): c for t in doc["tables"] for c in t["cells"]}
+
+        def figure(operand, cells=cells) -> Decimal:
+            return Decimal(cells[tuple(operand)]["cell"] if isinstance(operand, list) else operand)
+
+        assert doc["text"], report.key
+        for item in doc["text"]:
+            where = (report.key, item["figure"], item.get("op"))
+            if "op" not in item:
+                assert Decimal(item["figure"]) == figure(item["from"][0]), where
+                continue
+            ops.add(item["op"])
+            a, b = figure(item["from"][0]), figure(item["from"][1])
+            if item["op"] == "−":
+                assert item["figure"] == f"{'增加' if a > b else '减少'}{abs(a - b):.2f}万元", where
+            elif item["op"] == "÷×100%":
+                assert item["figure"] == f"{wan(a * 10000 * 100 / b)}%", where
+            elif item["op"] == "|本年−上年|÷上年×100%":
+                assert item["figure"] == f"{wan(abs(a - b) * 10000 * 100 / b)}%", where
+            else:
+                assert item["op"] == "占合计的份额（最大余额法）", where
+                assert all(isinstance(x, list) for x in item["from"]), where
+    assert ops == {"−", "÷×100%", "|本年−上年|÷上年×100%", "占合计的份额（最大余额法）"}
+
+
 def test_county_cells_add_the_units_cells(example) -> None:
     """A county cell that is no sum of its own table's cells lists each unit's same cell
     with its yuan; each is there, in that unit's document, with that yuan."""

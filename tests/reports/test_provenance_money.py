@@ -306,3 +306,34 @@ def test_generated_books_trace_every_cell(quotas, opening, task) -> None:
     check_traced(books, task_ledger_report(books, 2025, None))
     check_traced(books, execution_report(books, 2025, None, None))
     check_traced(books, performance_report(books, 2025, None, None))
+
+
+def test_audit_run_writes_the_public_edition_byte_for_byte(tmp_path: Path) -> None:
+    """``--edition audit`` adds ``audit/`` and changes no byte of the public files."""
+    write_example(tmp_path / "ex")
+    books = tmp_path / "ex" / "main.beancount"
+    outs = {}
+    for edition in ("public", "audit"):
+        out = outs[edition] = tmp_path / edition
+        run = run_sandao(
+            "report", books, "--unit", "C102", "--edition", edition, "--format", "html,xlsx,json",
+            "--out", out,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file() and "audit" not in p.relative_to(root).parts
+        }
+
+    public, audit = files(outs["public"]), files(outs["audit"])
+    # the folder's marker lists its files: the audit run's lists audit/ too
+    marker = audit.pop(".sandao-report").decode("utf-8").splitlines()
+    assert [n for n in marker if not n.startswith("audit/")] == public.pop(".sandao-report").decode(
+        "utf-8"
+    ).splitlines()
+    assert public.keys() == audit.keys() and len(public) > 20
+    assert [name for name in public if public[name] != audit[name]] == []
+    assert not (outs["public"] / "audit").exists() and (outs["audit"] / "audit").is_dir()
