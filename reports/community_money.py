@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sandao.ledger import Analysis
 from sandao.ledger.resolver import INCOME, OTHER, SPENDING, Posting
 from sandao.ledger.vocabulary import STREAMS
 from sandao.reports.base import Period, _memo
+from sandao.reports.provenance import total
 
 ZERO = Decimal(0)
 OTHER_STREAM = "其他"
@@ -157,26 +158,53 @@ def money_lines(
 
 
 def _lines(events: list[Event], period: Period) -> dict[tuple[str | None, str], Line]:
-    lines: dict[tuple[str | None, str], Line] = defaultdict(Line)
+    terms: dict[tuple[str | None, str], _Terms] = defaultdict(_Terms)
     for e in events:
         if e.date > period.end:
             break
         before = e.date < period.start or (e.opening and e.date == period.start)
         scopes = (None, e.community) if e.community else (None,)
         for scope in scopes:
-            line = lines[(scope, e.stream)]
-            got = e.received + (e.arranged if scope is not None else ZERO)
+            # what the scope got: the unit's own income; a community's also 中心安排
+            got = (e.received, e.arranged) if scope is not None else (e.received,)
+            line = terms[(scope, e.stream)]
             if before:
-                line.opening += got - e.spent
+                line.opening.extend(got)
+                line.opening_out.append(e.spent)
             else:
-                if got < 0:  # money taken back: a quota cut, money returned
-                    line.cut -= got
+                if sum(got, ZERO) < 0:  # money taken back: a quota cut, money returned
+                    line.cut.extend(got)
                 else:
-                    line.received += got
-                line.spent += e.spent
+                    line.received.extend(got)
+                line.spent.append(e.spent)
                 if scope is not None:
-                    line.arranged += e.arranged
-    return lines
+                    line.arranged.append(e.arranged)
+    return {key: line.line() for key, line in terms.items()}
+
+
+@dataclass
+class _Terms:
+    """The amounts a :class:`Line` adds, each kept (so a traced line names every posting
+    in one step: :func:`~sandao.reports.provenance.total`)."""
+
+    opening: list[Decimal] = field(default_factory=list)
+    opening_out: list[Decimal] = field(default_factory=list)
+    received: list[Decimal] = field(default_factory=list)
+    arranged: list[Decimal] = field(default_factory=list)
+    spent: list[Decimal] = field(default_factory=list)
+    cut: list[Decimal] = field(default_factory=list)
+
+    def line(self) -> Line:
+        def nonzero(terms: list[Decimal]) -> list[Decimal]:
+            return [t for t in terms if t]
+
+        return Line(
+            opening=total(nonzero(self.opening), nonzero(self.opening_out)),
+            received=total(nonzero(self.received)),
+            arranged=total(nonzero(self.arranged)),
+            spent=total(nonzero(self.spent)),
+            cut=total((), nonzero(self.cut)),
+        )
 
 
 def streams_of(lines: dict[tuple[str | None, str], Line]) -> list[str]:

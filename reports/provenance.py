@@ -13,7 +13,7 @@ the public edition is built exactly as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,7 @@ Ref = tuple[int, Decimal]
 class Traced(Decimal):
     """A figure and the postings behind it (``refs`` of its own, ``parts`` it sums)."""
 
-    __slots__ = ("_from", "_negated", "_parts", "_refs", "yuan")
+    __slots__ = ("_from", "_parts", "_refs", "yuan")
 
     def __new__(
         cls,
@@ -32,37 +32,69 @@ class Traced(Decimal):
         refs: Iterable[Ref] = (),
         parts: tuple[tuple[int, Decimal], ...] = (),
     ) -> Traced:
-        obj = super().__new__(cls, value)
-        obj._refs = tuple(refs)
-        obj._parts = parts  # (sign, figure) pairs
-        obj._negated = False
-        obj._from = ()  # a derived figure (a share, a per-household figure): (op, operands…)
-        # the yuan behind the figure, kept as it is built (no walk over the postings)
-        obj.yuan = sum((a for _, a in obj._refs), Decimal(0)) + sum(
-            (sign * yuan_of(part) for sign, part in parts), Decimal(0)
-        )
-        return obj
+        refs = tuple(refs)
+        yuan = ZERO
+        for _, amount in refs:
+            yuan += amount
+        for sign, part in parts:
+            if type(part) is Traced:
+                yuan += part.yuan if sign > 0 else -part.yuan
+        return _node(value, refs, parts, yuan)
 
-    def _with(self, value: Decimal, parts: tuple[tuple[int, Decimal], ...]) -> Traced:
-        return Traced(value, (), parts)
+    def __add__(self, other: Any) -> Decimal:
+        value = _ADD(self, other)
+        if type(other) is Traced:
+            return _node(value, (), ((1, self), (1, other)), self.yuan + other.yuan)
+        # a new figure even for + 0: each cell keeps its own identity (its link, its parts)
+        return _node(value, (), ((1, self),), self.yuan)
 
-    def __add__(self, other: Any) -> Traced:
-        return self._with(Decimal.__add__(self, other), ((1, self), (1, other)))
+    def __radd__(self, other: Any) -> Decimal:
+        return _node(_ADD(other, self), (), ((1, self),), self.yuan)
 
-    def __radd__(self, other: Any) -> Traced:
-        return self._with(Decimal.__radd__(self, other), ((1, other), (1, self)))
-
-    def __sub__(self, other: Any) -> Traced:
-        return self._with(Decimal.__sub__(self, other), ((1, self), (-1, other)))
+    def __sub__(self, other: Any) -> Decimal:
+        value = _SUB(self, other)
+        if type(other) is Traced:
+            return _node(value, (), ((1, self), (-1, other)), self.yuan - other.yuan)
+        return _node(value, (), ((1, self),), self.yuan)
 
     def __rsub__(self, other: Any) -> Traced:
-        return self._with(Decimal.__rsub__(self, other), ((1, other), (-1, self)))
+        return _node(_SUB(other, self), (), ((-1, self),), -self.yuan)
 
     def __neg__(self, context: Any = None) -> Traced:
-        return self._with(Decimal.__neg__(self), ((-1, self),))
+        return _node(Decimal.__neg__(self), (), ((-1, self),), -self.yuan)
 
     def __reduce__(self) -> Any:  # pickled into report workers: keep the trace
         return (_rebuild, (str(self), self._refs, self._parts, self._from))
+
+
+ZERO = Decimal(0)
+_ADD, _SUB, _NEW = Decimal.__add__, Decimal.__sub__, Decimal.__new__
+
+
+def _node(value: Any, refs: tuple, parts: tuple, yuan: Decimal) -> Traced:
+    """A traced figure whose yuan is already known (the operators' fast path)."""
+    obj = _NEW(Traced, value)
+    obj._refs = refs
+    obj._parts = parts  # (sign, figure) pairs
+    obj._from = ()  # a derived figure (a share, a per-household figure): (op, operands…)
+    obj.yuan = yuan  # the yuan behind the figure, kept as it is built (no walk)
+    return obj
+
+
+def total(values: Iterable[Decimal], minus: Iterable[Decimal] = ()) -> Decimal:
+    """Σ ``values`` − Σ ``minus`` as one figure that names every traced term (one node for
+    thousands of terms, where ``+=`` would chain a node per term); a plain sum when none
+    is traced."""
+    value, yuan, parts = ZERO, ZERO, []
+    for sign, terms in ((1, values), (-1, minus)):
+        for term in terms:
+            value = _ADD(value, term) if sign > 0 else _SUB(value, term)
+            if type(term) is Traced:
+                parts.append((sign, term))
+                yuan = yuan + term.yuan if sign > 0 else yuan - term.yuan
+    if not parts:
+        return value
+    return _node(value, (), tuple(parts), yuan)
 
 
 def derived(value: Decimal, op: str, *operands: Any) -> Decimal:
@@ -99,22 +131,25 @@ def retrace(value: Decimal, like: Decimal) -> Decimal:
     return value
 
 
-def refs_of(figure: Any) -> Iterator[Ref]:
-    """Every posting behind ``figure`` with its sign as the figure counts it."""
+def netted(figure: Any) -> dict[int, Decimal]:
+    """Posting row → net signed yuan behind ``figure`` (rows that net to zero left out):
+    every posting of its tree with the sign the figure counts it with."""
+    out: dict[int, Decimal] = {}
+    get = out.get
     stack: list[tuple[int, Any]] = [(1, figure)]
     while stack:
         sign, node = stack.pop()
-        if not isinstance(node, Traced):
+        if type(node) is not Traced:
             continue
         for row, amount in node._refs:
-            yield row, amount if sign > 0 else -amount
+            out[row] = get(row, ZERO) + amount if sign > 0 else get(row, ZERO) - amount
         for inner, part in node._parts:
-            stack.append((sign * inner, part))
-
-
-def netted(figure: Any) -> dict[int, Decimal]:
-    """Posting row → net signed yuan behind ``figure`` (rows that net to zero left out)."""
-    out: dict[int, Decimal] = {}
-    for row, amount in refs_of(figure):
-        out[row] = out.get(row, Decimal(0)) + amount
+            if type(part) is not Traced:
+                continue
+            if not part._parts:  # a leaf (a posting's amount): counted here, not stacked
+                positive = (sign > 0) == (inner > 0)
+                for row, amount in part._refs:
+                    out[row] = get(row, ZERO) + amount if positive else get(row, ZERO) - amount
+            else:
+                stack.append((sign if inner > 0 else -sign, part))
     return {row: amount for row, amount in out.items() if amount}

@@ -21,7 +21,7 @@ from typing import Any
 
 from sandao.ledger import Analysis
 from sandao.ledger.funding import all_task_funding, gather
-from sandao.ledger.resolver import COLUMNS, PostingTable
+from sandao.ledger.resolver import COLUMNS, OTHER, PostingTable
 from sandao.reports.provenance import Traced
 
 _AMOUNT = COLUMNS.index("amount")
@@ -56,9 +56,17 @@ def _build(analysis: Analysis) -> Analysis:
 
 
 def _traced_rows(table: PostingTable) -> list[Any]:
+    """The rows, each income and spending posting's amount traced, and every posting of
+    a transaction with an Equity posting (an opening balance's cash); the other rows (the
+    cash side of a payment, which no report sums) are the table's own."""
     new = tuple.__new__
+    rows = table.rows
+    with_equity = {r.txn for r in rows if r.account.startswith("Equity:")}
     out = []
-    for index, row in enumerate(table.rows):
+    for index, row in enumerate(rows):
+        if row.role == OTHER and row.txn not in with_equity:
+            out.append(row)
+            continue
         amount = row[_AMOUNT]
         fields = list(row)
         fields[_AMOUNT] = Traced(amount, ((index, amount),))
