@@ -21,7 +21,7 @@ from sandao.cli_helpers import (
     readable_books,
     year_value,
 )
-from sandao.runtime import lean_process
+from sandao.runtime import lean_process, loading
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -111,7 +111,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.edition == "audit":
         from sandao.reports.audit_edition import txn_ids
 
-        txn_ids(analysis)  # the entries' stable ids, kept for the auditor's edition
+        with loading():
+            txn_ids(analysis)  # the entries' stable ids, kept for the auditor's edition
     analysis.entries = []
     from sandao.reports.run import write_reports
 

@@ -105,36 +105,63 @@ def render_report(
     return render(env, report.template, report=report, ctx=report.context, links=links or {})
 
 
-def render_linked(env: jinja2.Environment, report: Report, urls: dict[int, str]) -> str:
-    """The report's page with each figure in ``urls`` (by the figure's identity: the very
-    object a table cell holds) a link to its 来源分录 page — the auditor's edition.  The
-    links reach macros imported without context too: the filters read them from here."""
-    token = _TRACE_URLS.set(urls)
+def render_editions(
+    env: jinja2.Environment, report: Report, urls: dict[int, str]
+) -> tuple[str, str]:
+    """(the public page, the auditor's page) of one report from one render: each figure in
+    ``urls`` (by its identity: the very object a table cell holds) is marked as it is
+    printed, then the marks are dropped for the public page and made links to its
+    来源分录 page for the auditor's.  The links reach macros imported without context too:
+    the filters read them from here.  Should the data itself hold a mark character, the
+    page is rendered twice instead."""
+    marks: list[str] = []
+    token = _TRACE_URLS.set((urls, marks))
     try:
-        return render_report(_linked_env(env), report)
+        marked = render_report(_linked_env(env), report)
     finally:
         _TRACE_URLS.reset(token)
+    if marked.count(_OPEN) != len(marks) or marked.count(_CLOSE) != len(marks):
+        token = _TRACE_URLS.set((urls, None))
+        try:
+            return render_report(env, report), render_report(_linked_env(env), report)
+        finally:
+            _TRACE_URLS.reset(token)
+    public = _MARKED.sub(r"\2", marked)
+    linked = _MARKED.sub(
+        lambda m: f'<a class="sd-trace-link" href="{marks[int(m.group(1))]}">{m.group(2)}</a>',
+        marked,
+    )
+    return public, linked
 
 
-_TRACE_URLS: contextvars.ContextVar[dict[int, str] | None] = contextvars.ContextVar(
-    "trace_urls", default=None
+_OPEN, _CLOSE = "\x02", "\x03"
+_MARKED = re.compile("\x02(\\d+)\x1f(.*?)\x03", re.DOTALL)
+#: While a report renders: the traced figures' links, and the marks made so far (None:
+#: write links at once).
+_TRACE_URLS: contextvars.ContextVar[tuple[dict[int, str], list[str] | None] | None] = (
+    contextvars.ContextVar("trace_urls", default=None)
 )
 
 
 def _linked_env(env: jinja2.Environment) -> jinja2.Environment:
-    """``env`` whose ``money`` and ``cell`` filters link a traced figure (made once per
-    environment, so its templates compile once)."""
+    """``env`` whose ``money`` and ``cell`` filters mark (or link) a traced figure (made
+    once per environment, so its templates compile once)."""
     known = _LINKED.get(env)
     if known is not None:
         return known
     linked = env.overlay()
     plain_money, plain_cell = env.filters["money"], env.filters["cell"]
 
-    def link(value: Any, text: str) -> Any:
-        url = (_TRACE_URLS.get() or {}).get(id(value))
+    def link(value: Any, text: Any) -> Any:
+        state = _TRACE_URLS.get()
+        url = state[0].get(id(value)) if state else None
         if url is None or not text:
             return text
-        return markupsafe.Markup('<a class="sd-trace-link" href="{}">{}</a>').format(url, text)
+        marks = state[1]
+        if marks is None:
+            return markupsafe.Markup('<a class="sd-trace-link" href="{}">{}</a>').format(url, text)
+        marks.append(str(markupsafe.escape(url)))
+        return markupsafe.Markup(f"{_OPEN}{len(marks) - 1}\x1f{{}}{_CLOSE}").format(text)
 
     def money(value: Any, *args: Any, **kwargs: Any) -> Any:
         return link(value, plain_money(value, *args, **kwargs))

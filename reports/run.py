@@ -8,6 +8,7 @@ written, so an error never leaves a half-written report folder behind.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import multiprocessing
@@ -27,10 +28,16 @@ from sandao.ledger.county_config import large_payment
 from sandao.ledger.findings import ACKNOWLEDGED, ERROR
 from sandao.reports import kiosk
 from sandao.reports.base import quarters_to_date, report_year, unit_name
-from sandao.reports.community import LARGE_PAYMENT, NOTICE, community_notice
+from sandao.reports.community import LARGE_PAYMENT, NOTICE, community_notice, notice_key
 from sandao.reports.disclosure import disclosure_jobs
 from sandao.reports.execution import execution_report
-from sandao.reports.html import check_templates, environment, render_index, render_report
+from sandao.reports.html import (
+    check_templates,
+    environment,
+    render_editions,
+    render_index,
+    render_report,
+)
 from sandao.reports.model import Report
 from sandao.reports.options import (
     DEFAULT_FORMATS,
@@ -42,7 +49,7 @@ from sandao.reports.options import (
 from sandao.reports.options import FORMATS as FORMATS  # re-exported
 from sandao.reports.performance import performance_report
 from sandao.reports.tasks import task_ledger_report
-from sandao.runtime import Held, stop_signals_held
+from sandao.runtime import Held, loading, stop_signals_held, writing
 
 FORMAT_LABELS = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel", "csv": "CSV", "json": "JSON"}
 
@@ -120,8 +127,25 @@ def _money_jobs(
         from sandao.reports.audit_edition import trace_url, with_trace
 
         base = serve or trace_url(analysis, county_config)
-        jobs = [functools.partial(with_trace, job, books, base) for job in jobs]
+        same = _first_notices(analysis, year, quarter, unit, community)
+        jobs = [functools.partial(with_trace, job, books, base, None, same) for job in jobs]
     return jobs
+
+
+def _first_notices(
+    analysis: Analysis, year: int, quarter: int | None, unit: str | None, community: str | None
+) -> dict[str, str]:
+    """Notice key → the run's first notice of the same unit and quarter, when another: the
+    one whose trace lists the entries of the rows they share (the centre's, the unit's)."""
+    first: dict[tuple[str | None, int], str] = {}
+    same: dict[str, str] = {}
+    communities = analysis.declarations.communities
+    for code, q in notice_keys(analysis, year, quarter, unit, community):
+        key = notice_key(year, q, code)
+        lead = first.setdefault((communities[code].unit, q), key)
+        if lead != key:
+            same[key] = lead
+    return same
 
 
 def notice_keys(
@@ -233,18 +257,21 @@ def write_reports(
         config = county_config if county_config is not None else _books_config(analysis)
         configure_font(config.county.font or None)
     notes: list[str] = []
-    jobs = report_jobs(
-        analysis,
-        year,
-        quarter,
-        unit,
-        community,
-        draft,
-        county_config,
-        notes,
-        edition == "audit",
-        serve,
-    )
+    # the auditor's edition builds its traced books here, a million figures that live
+    # until the run ends: built without the collector, then out of its scans
+    with loading() if edition == "audit" else contextlib.nullcontext():
+        jobs = report_jobs(
+            analysis,
+            year,
+            quarter,
+            unit,
+            community,
+            draft,
+            county_config,
+            notes,
+            edition == "audit",
+            serve,
+        )
     for line in notes:
         print(line, file=sys.stderr)
     env = environment(templates)
@@ -253,7 +280,7 @@ def write_reports(
         quarters = {}
         for code, q in notice_keys(analysis, year, quarter, unit, community):
             quarters.setdefault(code, []).append(q)
-    with replacing_folder(out_dir, check_target) as tmp:
+    with replacing_folder(out_dir, check_target) as tmp, writing():
         items = _write_all(analysis, jobs, tmp, chosen, env, progress, workers, quarters)
         pages = [item.kiosk for item in items if item.kiosk]
         if quarters is not None and kiosk.write_index(analysis, tmp, pages, quarters, env):
@@ -425,8 +452,12 @@ def write_one(report: Report, root: Path, formats: tuple[str, ...], env: Any) ->
     resources: list[dict[str, Any]] = []
     trace = report.context.pop("trace_writer", None)
     if trace is not None:  # the auditor's edition, never published
-        trace(root / "audit" / _folder(report) / f"{report.key}.trace.json", env=env)
-    html = render_report(env, report)
+        audit = root / "audit" / _folder(report)
+        urls = trace(audit / f"{report.key}.trace.json")
+        html, linked = render_editions(env, report, urls)
+        (audit / f"{report.key}.html").write_text(linked, encoding="utf-8")
+    else:
+        html = render_report(env, report)
     if "html" in formats:
         (folder / f"{report.key}.html").write_text(html, encoding="utf-8")
         links["html"] = f"{_folder(report)}/{report.key}.html"
