@@ -79,16 +79,25 @@ def trace_url(analysis: Analysis, county_config: Any) -> str:
 
 
 def with_trace(
-    job: Callable[[], Report], analysis: Analysis, base: str, template: str | None = None
+    job: Callable[[], Report],
+    analysis: Analysis,
+    base: str,
+    template: str | None = None,
+    same_as: dict[str, str] | None = None,
 ) -> Report:
     """The built report, and how to write its cells' trace under ``audit/`` (reports.md,
     "Provenance"): the writer that :func:`sandao.reports.run.write_one` calls.  With
     ``template``, only reports of that template are traced (a 决算's 预算会计 statements
-    are not)."""
+    are not).  ``same_as``: report key → the report of the same run that lists the
+    entries of its ``unit_wide`` rows (a community's notice: its unit's first one)."""
     report = job()
     if template is None or report.template == template:
         report.context["trace_writer"] = functools.partial(
-            write_trace_file, analysis, report, serve=base
+            write_trace_file,
+            analysis,
+            report,
+            serve=base,
+            same_as=(same_as or {}).get(report.key),
         )
     return report
 
@@ -201,13 +210,28 @@ def _parts(
     return []
 
 
-def _entry(analysis: Analysis, ids: list[str], source: Any, amount: Decimal) -> list[Any]:
-    if isinstance(source, tuple):  # a declaration: ("declaration", id, file, line)
+def _entries(
+    analysis: Analysis, ids: list[str], net: dict[Any, Decimal], cited: dict[str, int]
+) -> list[list[Any]]:
+    """``[entry id, file, line, signed yuan]`` of each counted posting (by posting-table
+    order), then each declaration a budget figure counts (``("declaration", id, file,
+    line)``)."""
+    rows, known = analysis.postings.rows, len(ids)
+    postings = sorted(k for k in net if type(k) is int)
+    declared: list[Any] = []
+    if len(postings) < len(net):  # declarations ("declaration", id, file, line) too
+        declared = sorted((k for k in net if type(k) is tuple), key=str)
+    out = []
+    for index in postings:
+        row = rows[index]
+        txn = row.txn
+        ident = ids[txn] if txn < known else ""
+        cited.setdefault(ident, index)
+        out.append([ident, row.file, row.line, str(net[index])])
+    for source in declared:
         _, ident, file, line = source
-        return [str(ident), file, line, str(amount)]
-    row = analysis.postings.rows[source]
-    ident = ids[row.txn] if row.txn < len(ids) else ""
-    return [ident, row.file, row.line, str(amount)]
+        out.append([str(ident), file, line, str(net[source])])
+    return out
 
 
 def trace_tables(analysis: Analysis, report: Report) -> list[dict[str, Any]]:
@@ -218,11 +242,17 @@ def trace_tables(analysis: Analysis, report: Report) -> list[dict[str, Any]]:
     ]
 
 
-def _traced_tables(analysis: Analysis, report: Report) -> Iterator[tuple[dict[str, Any], Iterator]]:
+def _traced_tables(
+    analysis: Analysis,
+    report: Report,
+    same_as: str | None = None,
+    listing: _Listing | None = None,
+) -> Iterator[tuple[dict[str, Any], Iterator]]:
     """(table heading, its traced cells one at a time with the figure each traces):
     written as they come, so a county's trace is never all in memory."""
     ids = _ids(analysis)
     generic = report.template != DISCLOSURE
+    listing = listing if listing is not None else _Listing(report.key)
     for table in report.tables:
         head = {
             "key": table.key,
@@ -230,11 +260,45 @@ def _traced_tables(analysis: Analysis, report: Report) -> Iterator[tuple[dict[st
             "scale": table.scale,
             "columns": [{"key": c.key, "label": c.label} for c in table.columns if c.kind == MONEY],
         }
+        listing.table = table.key
         if generic:
-            cells = _generic_cells(analysis, ids, table)
+            cells = _generic_cells(analysis, ids, table, listing, same_as)
         else:
-            cells = _cells(analysis, ids, table, _unit_documents(analysis, report))
+            cells = _cells(analysis, ids, table, listing, _unit_documents(analysis, report))
         yield head, cells
+
+
+class _Listing:
+    """The figures whose entries a report's trace has listed so far: a later cell holding
+    the same figure (表一's and 表四's 财政拨款收入, a notice's lead and its 合计 row) says
+    ``same`` and the first cell's address instead of listing them again."""
+
+    def __init__(self, report: str) -> None:
+        self.report = report
+        self.table = ""
+        self.first: dict[int, list[str]] = {}
+        #: entry id → a posting row of it, for each entry a cell cites (its date, payee…)
+        self.cited: dict[str, int] = {}
+
+    def same(self, figure: Decimal) -> list[str] | None:
+        return self.first.get(id(_inner(figure)))
+
+    def listed(self, figure: Decimal, row: str, column: str) -> None:
+        self.first.setdefault(id(_inner(figure)), [self.report, self.table, row, column])
+
+
+def _inner(figure: Any) -> Any:
+    """The figure a cell shows, through the plain copies of it (a rounded 万元 figure is
+    a node whose one part is the yuan figure)."""
+    while (
+        type(figure) is Traced
+        and not figure._refs
+        and not figure._from
+        and len(figure._parts) == 1
+        and figure._parts[0][0] == 1
+    ):
+        figure = figure._parts[0][1]
+    return figure
 
 
 def _unit_documents(analysis: Analysis, report: Report) -> Callable[[Decimal], list] | None:
@@ -272,8 +336,9 @@ def _cells(
     analysis: Analysis,
     ids: list[str],
     table: Table,
+    listing: _Listing,
     split: Callable[[Decimal], list | None] | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[tuple[dict[str, Any], Decimal]]:
     """A 决算 / 预算 table's cells: composite cells by the template's structure; with
     ``split``, a county's finest cell as the same cell of each unit's document."""
     rows = [dict(r) for r in table.rows]
@@ -301,13 +366,17 @@ def _cells(
                 value
             ):
                 parts = []
-            shares = split(value) if split is not None and not parts else None
-            if shares:
+            first = None if parts else listing.same(value)
+            shares = split(value) if split is not None and not parts and not first else None
+            if first or shares:
                 cell = {"row": label, "column": column, "cell": str(value)}
-                cell.update(sum=str(yuan_of(value)), units=shares)
+                cell["sum"] = str(yuan_of(value))
+                cell.update({"same": first} if first else {"units": shares})
+                if shares:
+                    listing.listed(value, label, column)
                 yield cell, value
                 continue
-            yield _cell(analysis, ids, label, column, value, parts), value
+            yield _cell(analysis, ids, label, column, value, parts, listing=listing), value
 
 
 def _shown(value: Any) -> bool:
@@ -323,6 +392,7 @@ def _cell(
     value: Decimal,
     parts: list,
     owner: dict[int, tuple[str, str]] | None = None,
+    listing: _Listing | None = None,
 ) -> dict[str, Any]:
     cell: dict[str, Any] = {"row": row, "column": column, "cell": str(value)}
     source = derivation(value)
@@ -332,11 +402,16 @@ def _cell(
         cell["from"] = [_operand(x, owner or {}) for x in operands]
         return cell
     cell["sum"] = str(yuan_of(value))
+    first = listing.same(value) if listing is not None and not parts else None
     if parts:
         cell["parts"] = parts
+    elif first:
+        cell["same"] = first
     else:
-        net = netted(value)
-        cell["entries"] = [_entry(analysis, ids, s, a) for s, a in sorted(net.items(), key=_order)]
+        cited = listing.cited if listing is not None else {}
+        cell["entries"] = _entries(analysis, ids, netted(value), cited)
+        if listing is not None:
+            listing.listed(value, row, column)
     return cell
 
 
@@ -369,7 +444,13 @@ def generic_labels(table: Table) -> list[str]:
     return labels
 
 
-def _generic_cells(analysis: Analysis, ids: list[str], table: Table) -> Iterator[dict[str, Any]]:
+def _generic_cells(
+    analysis: Analysis,
+    ids: list[str],
+    table: Table,
+    listing: _Listing,
+    same_as: str | None = None,
+) -> Iterator[tuple[dict[str, Any], Decimal]]:
     """A table whose cells add other cells of it only as the builder added them: a cell's
     parts are the cells whose very figures it was added from (a 合计, 期末 = 期初 + 收到 − 支出),
     each with its sign; any other cell lists its entries."""
@@ -384,9 +465,14 @@ def _generic_cells(analysis: Analysis, ids: list[str], table: Table) -> Iterator
     for label, row in zip(labels, rows, strict=False):
         for column in table.money_keys:
             value = row.get(column)
-            if _shown(value):
+            if _shown(value) and same_as and row.get("unit_wide"):
+                # listed once, in the unit's first notice: the same figure, the same entries
+                cell = {"row": label, "column": column, "cell": str(value)}
+                cell.update(sum=str(yuan_of(value)), same=[same_as, table.key, label, column])
+                yield cell, value
+            elif _shown(value):
                 parts = signed_parts(value, owner)
-                yield _cell(analysis, ids, label, column, value, parts, owner), value
+                yield _cell(analysis, ids, label, column, value, parts, owner, listing), value
 
 
 def signed_parts(figure: Any, owner: dict[int, tuple[str, str]]) -> list[list[Any]]:
@@ -423,56 +509,54 @@ def _own_refs(figure: Any) -> tuple:
     return figure._refs if isinstance(figure, Traced) else ()
 
 
-def _order(item: tuple[Any, Decimal]) -> tuple:
-    source = item[0]
-    return (1, str(source)) if isinstance(source, tuple) else (0, source)
-
-
 def write_trace_file(
-    analysis: Analysis, report: Report, path: Path, serve: str | None, env: Any = None
-) -> None:
+    analysis: Analysis, report: Report, path: Path, serve: str | None, same_as: str | None = None
+) -> dict[int, str]:
     """Write the report's trace JSON cell by cell (the same document as
-    :func:`trace_document`) and, given the running server's address and the run's
-    templates, the auditor's page beside it: the report as published, each traced figure a
-    link to that figure's 来源分录 page."""
+    :func:`trace_document`); return each traced figure's 来源分录 page on the running
+    server (by the figure's identity), which the auditor's page links (:func:`write_one`
+    of :mod:`sandao.reports.run` renders it with the public page)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    used: set[str] = set()
+    listing = _Listing(report.key)
     urls: dict[int, str] = {}
     where: dict[int, list[str]] = {}
     with path.open("w", encoding="utf-8") as out:
         out.write("{")
         for key, value in _header(report, serve).items():
-            out.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}, ")
+            out.write(f"{_json(key)}: {_json(value)}, ")
         out.write('"tables": [')
-        for n, (head, cells) in enumerate(_traced_tables(analysis, report)):
-            out.write(
-                ("," if n else "") + json.dumps(head, ensure_ascii=False)[:-1] + ', "cells": ['
-            )
+        for n, (head, cells) in enumerate(_traced_tables(analysis, report, same_as, listing)):
+            out.write(("," if n else "") + _json(head)[:-1] + ', "cells": [')
+            link = _url_maker(serve, report.key, head["key"]) if serve else None
             for i, (cell, figure) in enumerate(cells):
-                used.update(e[0] for e in cell.get("entries", []))
                 where.setdefault(id(figure), [head["key"], cell["row"], cell["column"]])
-                if serve:
-                    urls.setdefault(id(figure), cell_url(serve, report.key, head["key"], cell))
-                out.write(("," if i else "") + "\n" + json.dumps(cell, ensure_ascii=False))
+                if link is not None and id(figure) not in urls:
+                    urls[id(figure)] = link(cell["row"], cell["column"])
+                out.write(("," if i else "") + "\n" + _json(cell))
             out.write("]}")
         out.write('], "text": ')
-        out.write(json.dumps(text_trace(report, where), ensure_ascii=False))
+        out.write(_json(text_trace(report, where)))
         out.write(', "entries": ')
-        out.write(json.dumps(_entry_details(analysis, used), ensure_ascii=False))
+        out.write(_json(_entry_details(analysis, listing.cited)))
         out.write("}\n")
-    if serve and env is not None:
-        from sandao.reports.html import render_linked
-
-        page = path.with_name(path.name.removesuffix(".trace.json") + ".html")
-        page.write_text(render_linked(env, report, urls), encoding="utf-8")
+    return urls
 
 
 def cell_url(base: str, report: str, table: str, cell: dict[str, Any]) -> str:
     """The 来源分录 page of one cell on the server at ``base``."""
-    from urllib.parse import urlencode
+    return _url_maker(base, report, table)(cell["row"], cell["column"])
 
-    query = {"report": report, "table": table, "row": cell["row"], "column": cell["column"]}
-    return f"{base}?{urlencode(query)}"
+
+def _url_maker(base: str, report: str, table: str) -> Callable[[str, str], str]:
+    """The 来源分录 page of a cell of one table, by row and column (``urlencode``'s query)."""
+    from urllib.parse import quote_plus, urlencode
+
+    head = f"{base}?{urlencode({'report': report, 'table': table})}&row="
+    return lambda row, column: f"{head}{quote_plus(row)}&column={quote_plus(column)}"
+
+
+#: The trace file's JSON, Chinese as it is (one encoder for the thousands of cells).
+_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def trace_document(analysis: Analysis, report: Report) -> dict[str, Any]:
@@ -480,17 +564,17 @@ def trace_document(analysis: Analysis, report: Report) -> dict[str, Any]:
     entry they cite."""
     tables: list[dict[str, Any]] = []
     where: dict[int, list[str]] = {}
-    for head, cells in _traced_tables(analysis, report):
+    listing = _Listing(report.key)
+    for head, cells in _traced_tables(analysis, report, None, listing):
         tables.append({**head, "cells": []})
         for cell, figure in cells:
             tables[-1]["cells"].append(cell)
             where.setdefault(id(figure), [head["key"], cell["row"], cell["column"]])
-    used = {e[0] for t in tables for c in t["cells"] for e in c.get("entries", [])}
     return {
         **_header(report),
         "tables": tables,
         "text": text_trace(report, where),
-        "entries": _entry_details(analysis, used),
+        "entries": _entry_details(analysis, listing.cited),
     }
 
 
@@ -521,13 +605,15 @@ def traced_cell(
 ) -> dict[str, Any] | None:
     """One cell's trace, the report's and table's titles, and the details of the entries it
     cites — without tracing the rest of the report (Fava's 来源分录 page)."""
-    for head, cells in _traced_tables(analysis, report):
+    listing = _Listing(report.key)
+    for head, cells in _traced_tables(analysis, report, None, listing):
         if head["key"] != table:
             continue
         for cell, _ in cells:
             if cell["row"] == row and cell["column"] == column:
-                used = {e[0] for e in cell.get("entries", [])}
-                details = _entry_details(analysis, used)
+                cited = {e[0] for e in cell.get("entries", [])}
+                rows = {k: v for k, v in listing.cited.items() if k in cited}
+                details = _entry_details(analysis, rows)
                 return {**_header(report), "table": head["title"], "cell": cell, "entries": details}
         return None
     return None
@@ -542,16 +628,16 @@ def _header(report: Report, serve: str | None = None) -> dict[str, Any]:
     return head
 
 
-def _entry_details(analysis: Analysis, used: set[str]) -> dict[str, dict[str, Any]]:
-    """Date, payee and narration of the cited transactions, by entry id."""
-    ids = _ids(analysis)
+def _entry_details(analysis: Analysis, cited: dict[str, int]) -> dict[str, dict[str, Any]]:
+    """Date, payee and narration of the cited transactions, by entry id (``cited``: entry
+    id → one of its posting rows)."""
+    rows = analysis.postings.rows
+    days: dict[Any, str] = {}
     out: dict[str, dict[str, Any]] = {}
-    for row in analysis.postings.rows:
-        ident = ids[row.txn] if row.txn < len(ids) else ""
-        if ident in used and ident not in out:
-            out[ident] = {
-                "date": row.date.isoformat(),
-                "payee": row.payee or "",
-                "narration": row.narration or "",
-            }
+    for ident in sorted(cited):
+        row = rows[cited[ident]]
+        day = days.get(row.date)
+        if day is None:
+            day = days[row.date] = row.date.isoformat()
+        out[ident] = {"date": day, "payee": row.payee or "", "narration": row.narration or ""}
     return out

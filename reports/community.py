@@ -118,6 +118,8 @@ def _money_row(stream: str, scope: str, line: Line, level: int, centre: bool) ->
         "spent": line.spent,
         "closing": line.closing,
         "level": level,
+        # the centre's and the unit's lines print alike in each of its communities' notices
+        "unit_wide": level == 1,
     }
 
 
@@ -142,6 +144,11 @@ def standards(analysis: Analysis, community: str, unit: str | None, year: int) -
         if text not in out:
             out.append(text)
     return out
+
+
+def notice_key(year: int, quarter: int, community: str) -> str:
+    """A notice's report key (and file name): ``community-2025Q3-SQ01``."""
+    return f"community-{year}Q{quarter}-{community}"
 
 
 def community_notice(
@@ -181,7 +188,7 @@ def community_notice(
         "quarter_no": quarter,
         "code": community,
     }
-    key = f"community-{year}Q{quarter}-{community}"
+    key = notice_key(year, quarter, community)
     # a quarter's figures are as of its end (Q1 → 03-31), or the books' date if not over
     as_of = min(period.end, analysis.as_of)
     return NOTICE.report(

@@ -94,7 +94,13 @@ def cmd_trace(args: argparse.Namespace) -> int:
             else:
                 print(f"  {operand}")
         return 0
-    if "units" in cell:
+    if "same" in cell:
+        report, table_key, row, column = cell["same"]
+        print(
+            f"与 {report} 的同一单元格（{table_key} 行“{row}” 列 {column}）相同，分录列在该报表的"
+        )
+        print(f"  audit/…/{report}.trace.json 中：sandao trace 该文件 {table_key} {row} {column}")
+    elif "units" in cell:
         print("由各单位报表的同一单元格相加（sandao trace 各单位的 *.trace.json 可见其分录）：")
         for report, amount in cell["units"]:
             print(f"  {report}  {_money(amount)}")

@@ -65,6 +65,12 @@ def check_document(analysis, report, exact: bool) -> int:
                 )
             elif "units" in cell:  # a county cell: the units' same cells
                 assert sum((Decimal(a) for _, a in cell["units"]), ZERO) == total, cell["row"]
+            elif "same" in cell:  # the same figure as an earlier cell of the document
+                report_key, key, row, column = cell["same"]
+                first = [c for t in doc["tables"] if t["key"] == key for c in t["cells"]
+                         if (c["row"], c["column"]) == (row, column)]  # fmt: skip
+                assert report_key == report.key and first and first[0]["sum"] == cell["sum"]
+                assert "same" not in first[0]
             else:
                 parts = [cells.get(tuple(p)) for p in cell["parts"]]
                 assert sum((Decimal(p["sum"]) for p in parts if p), ZERO) == total, (

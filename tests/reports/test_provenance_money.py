@@ -69,6 +69,12 @@ def check_traced(books, report) -> int:
                     assert ident and file, where
                     if not ident.startswith(("T", "ZB", "P")):  # a posting, not a declaration
                         assert (file, line) in places, where
+            elif "same" in cell:  # the same figure as an earlier cell: listed there
+                report_key, key, row, column = cell["same"]
+                first = [c for t in doc["tables"] if t["key"] == key for c in t["cells"]
+                         if (c["row"], c["column"]) == (row, column)]  # fmt: skip
+                assert report_key == report.key and first, where
+                assert first[0]["sum"] == cell["sum"] and "entries" in first[0], where
             else:
                 total = ZERO
                 for row, column, *sign in cell["parts"]:
@@ -220,6 +226,29 @@ def test_trace_command_prints_signed_parts_and_derived_figures(tmp_path: Path) -
     assert "由以下数字计算（÷）" in ratio.stdout and "合计 / spent" in ratio.stdout
     missing = run_sandao("trace", notice, "money", "无此行", "closing")
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+    # the centre's and the unit's rows are listed once per unit and quarter: the other
+    # communities' notices point at the same cell of the first one, with the same sum
+    import json
+
+    traces = {
+        p.name.removesuffix(".trace.json"): json.loads(p.read_text("utf-8"))
+        for p in (out / "audit" / "community").glob("*.trace.json")
+    }
+    index = {
+        (key, t["key"], c["row"], c["column"]): c
+        for key, doc in traces.items() for t in doc["tables"] for c in t["cells"]
+    }  # fmt: skip
+    pointed = 0
+    for (key, _, _, _), cell in index.items():
+        if "same" in cell:
+            target = index[tuple(cell["same"])]
+            assert target["sum"] == cell["sum"] and "same" not in target, (key, cell)
+            assert cell["same"][0] <= key  # this notice, or its unit's first of the quarter
+            pointed += 1
+    assert pointed > 20
+    shown = run_sandao("trace", out / "audit" / "community" / "community-2025Q3-SQ03.trace.json",
+                       "money", "建设资金·服务中心统筹", "closing")  # fmt: skip
+    assert shown.returncode == 0 and "与 community-2025Q3-SQ01 的同一单元格" in shown.stdout
 
 
 # --- generated books -----------------------------------------------------------------

@@ -445,6 +445,11 @@ class ReportPreview(FundPage, FavaExtensionBase):
             )
             for p in cited
         }
+        if "same" in cell:  # the same figure, its entries listed at its first cell
+            report, table, row, column = cell["same"]
+            parts[(report, row, column)] = self.endpoint_url(
+                "trace", report=report, table=table, row=row, column=column
+            )
         for report, _ in cell.get("units", []):  # a county cell: each unit's same cell
             parts[(report, cell["row"], cell["column"])] = self.endpoint_url(
                 "trace", report=report, table=args["table"], row=cell["row"], column=cell["column"]

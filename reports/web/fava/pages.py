@@ -626,6 +626,8 @@ def trace_page(
             f'<td class="num">{escape(amount)}</td><td>{where}</td></tr>'
         )
     shares = dict(cell.get("units", []))
+    if "same" in cell:
+        shares[cell["same"][0]] = cell["sum"]
     for address, href in parts.items():
         if address[0] in shares:  # a unit's document: its key and its share
             report = address[0]
@@ -646,6 +648,9 @@ def trace_page(
         kind = f"由以下数字计算（{escape(cell['derived'])}）"
     elif "units" in cell:
         kind = "由各单位报表的同一单元格相加"
+    elif "same" in cell:
+        report, table, row, column = cell["same"]
+        kind = f"与 {escape(report)} {escape(table)} 行“{escape(row)}” 列 {escape(column)} 为同一数字，分录列在那里"
     else:
         kind = "来源分录" if "entries" in cell else "由以下单元格相加（减号表示减去）"
     return (
