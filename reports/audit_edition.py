@@ -265,7 +265,69 @@ def _traced_tables(
             cells = _generic_cells(analysis, ids, table, listing, same_as)
         else:
             cells = _cells(analysis, ids, table, listing, _unit_documents(analysis, report))
-        yield head, cells
+        yield head, _noted(cells, listing)
+    if generic:
+        listing.table = CONTEXT
+        yield dict(CONTEXT_HEAD), _context_cells(analysis, ids, report, listing)
+
+
+#: The figures a notice (task ledger, execution, performance report) prints outside its
+#: tables — 钱从哪里来、用到哪里去, 户均 — traced as the cells of one more table.
+CONTEXT = "context"
+CONTEXT_HEAD = {"key": CONTEXT, "title": "正文和图中的数字", "scale": "元", "columns": []}
+
+
+def _noted(cells: Iterator[tuple[dict[str, Any], Decimal]], listing: _Listing) -> Iterator:
+    """The cells as they come, each figure noted as a table cell's."""
+    for cell, figure in cells:
+        listing.cells[id(figure)] = [listing.table, cell["row"], cell["column"]]
+        yield cell, figure
+
+
+def _context_cells(
+    analysis: Analysis, ids: list[str], report: Report, listing: _Listing
+) -> Iterator[tuple[dict[str, Any], Decimal]]:
+    """Each traced figure of the report's context that no table cell holds (a source's
+    amount, a flow, 户均): named by where it sits (``sources·县财政·建设资金`` / ``amount``)."""
+    seen: dict[str, int] = {}
+    done: set[int] = set()
+    for row, column, figure in _context_figures(report.context):
+        if id(figure) in listing.cells or id(figure) in done or not _shown(figure):
+            continue
+        done.add(id(figure))
+        seen[row] = seen.get(row, 0) + 1
+        label = row if seen[row] == 1 else f"{row}（{seen[row]}）"
+        cell = _cell(analysis, ids, label, column, figure, [], listing.cells, listing)
+        yield cell, figure
+
+
+def _context_figures(context: dict[str, Any]) -> Iterator[tuple[str, str, Decimal]]:
+    """(row, column, figure) of every traced figure in a report's context: its own
+    figures and lists of records first (``sources``, ``flows``), then lists of tuples
+    (a chart's links, which repeat them)."""
+    tuples: list[tuple[str, Any]] = []
+    for key, value in context.items():
+        if type(value) is Traced:
+            yield key, "value", value
+        elif isinstance(value, dict):
+            for column, item in value.items():
+                if type(item) is Traced:
+                    yield key, column, item
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, dict):
+                    yield from _record_figures(key, list(item.items()))
+                elif isinstance(item, (list, tuple)):
+                    tuples.append((key, list(enumerate(item))))
+    for key, pairs in tuples:
+        yield from _record_figures(key, pairs)
+
+
+def _record_figures(key: str, pairs: list[tuple[Any, Any]]) -> Iterator[tuple[str, str, Decimal]]:
+    words = [str(v) for _, v in pairs if isinstance(v, str) and v]
+    for column, figure in pairs:
+        if type(figure) is Traced:
+            yield "·".join([key, *words]), str(column), figure
 
 
 class _Listing:
@@ -279,6 +341,8 @@ class _Listing:
         self.first: dict[int, list[str]] = {}
         #: entry id → a posting row of it, for each entry a cell cites (its date, payee…)
         self.cited: dict[str, int] = {}
+        #: figure → the table cell that holds it ([table, row, column])
+        self.cells: dict[int, list[str]] = {}
 
     def same(self, figure: Decimal) -> list[str] | None:
         return self.first.get(id(_inner(figure)))
@@ -391,7 +455,7 @@ def _cell(
     column: str,
     value: Decimal,
     parts: list,
-    owner: dict[int, tuple[str, str]] | None = None,
+    owner: dict[int, Any] | None = None,
     listing: _Listing | None = None,
 ) -> dict[str, Any]:
     cell: dict[str, Any] = {"row": row, "column": column, "cell": str(value)}
@@ -415,8 +479,9 @@ def _cell(
     return cell
 
 
-def _operand(value: Any, owner: dict[int, tuple[str, str]]) -> Any:
-    """An operand of a derived figure: the cell it is (``[row, column]``), else its value."""
+def _operand(value: Any, owner: dict[int, Any]) -> Any:
+    """An operand of a derived figure: the cell it is (``[row, column]``, or
+    ``[table, row, column]`` from the text), else its value."""
     address = owner.get(id(value))
     return list(address) if address is not None else str(value)
 

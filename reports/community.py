@@ -167,9 +167,10 @@ def community_notice(
     money = _money_table(analysis, community, unit, period)
     sources = _sources(analysis, community, unit, ytd)
     uses = _Uses.of(analysis, community, period, ytd, threshold)
+    spent = uses.table()
     tables = [
         money,
-        uses.table(),
+        spent,
         _tasks_table(analysis, community, period, ytd),
         _payments_table(uses.large, threshold),
     ]
@@ -179,7 +180,7 @@ def community_notice(
         "community": name,
         "unit": unit_name(analysis, unit),
         "households": decl.households if decl else None,
-        "per_household": per(dsum(uses.ytd.values()), decl.households if decl else None),
+        "per_household": per(spent.total["ytd"], decl.households if decl else None),
         **_flow_context(sources, uses.flows),
         # the lead says the 本社区合计 row's very figures
         "quarter": {k: money.total[k] for k in QUARTER_FIGURES},

@@ -132,11 +132,13 @@ def test_clicking_a_figure_opens_its_entries_in_the_browser(audit_out: Path, bro
     notice = audit_out / "audit" / "community" / "community-2025Q3-SQ01"
     sums = _sums(notice.with_suffix(".trace.json"))
     clicked = 0
-    for number in range(4):
+    for number in range(6):
         browser.get(notice.with_suffix(".html").as_uri())
         link = browser.find_elements(By.CSS_SELECTOR, "a.sd-trace-link")[number]
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(link.get_attribute("href")).query)
         key = (query["table"][0], query["row"][0], query["column"][0])
+        if key not in sums:  # 户均: a figure divided, not summed
+            continue
         link.click()
         shown = browser.find_element(By.CSS_SELECTOR, "p.sd-trace-sum span").text
         assert Decimal(shown) == Decimal(sums[key]), key
@@ -147,7 +149,7 @@ def test_clicking_a_figure_opens_its_entries_in_the_browser(audit_out: Path, bro
         journal[0].click()
         assert "journal" in browser.current_url
         clicked += 1
-    assert clicked == 4
+    assert clicked >= 4
 
 
 def _preview(server, name: str) -> str:

@@ -48,19 +48,24 @@ def check_traced(books, report) -> int:
     doc = trace_document(books, report)
     places = {(r.file, r.line) for r in books.postings.rows}
     tables = {t.key: t for t in report.tables}
+    everywhere = {(t["key"], c["row"], c["column"]): c for t in doc["tables"] for c in t["cells"]}
     checked = 0
     for table in doc["tables"]:
         cells = {(c["row"], c["column"]): c for c in table["cells"]}
         assert len(cells) == len(table["cells"]), f"{table['key']}: two cells share an address"
-        assert len(table["cells"]) == money_cells(tables[table["key"]]), table["key"]
+        if table["key"] != "context":  # the text's figures: see test_notice_text_figures
+            assert len(table["cells"]) == money_cells(tables[table["key"]]), table["key"]
+
+        def operand(x, cells=cells) -> Decimal:
+            if not isinstance(x, list):
+                return Decimal(x)
+            return Decimal((cells[tuple(x)] if len(x) == 2 else everywhere[tuple(x)])["cell"])
+
         for cell in table["cells"]:
             where = (report.key, table["key"], cell["row"], cell["column"])
             value = Decimal(cell["cell"])
             if "derived" in cell:
-                a, b = (
-                    Decimal(cells[tuple(x)]["cell"]) if isinstance(x, list) else Decimal(x)
-                    for x in cell["from"]
-                )
+                a, b = (operand(x) for x in cell["from"])
                 assert cell["derived"] == "÷" and (a / b).quantize(CENT) == value, where
             elif "entries" in cell:
                 assert cell["entries"], where
@@ -152,6 +157,36 @@ def test_notice_spending_is_partitioned_by_stream(example) -> None:
                 and period.start <= r.date <= period.end
             }
             assert seen == spending, (code, quarter)
+
+
+def test_notice_text_figures_are_traced_and_linked(tmp_path: Path) -> None:
+    """The figures a notice prints outside its tables are traced (the ``context`` table):
+    户均 (linked on the auditor's page, naming the cell it divides), and each link of the
+    flow chart — where the money came from and where it went — whose sums its nodes print."""
+    write_example(tmp_path / "ex")
+    out = tmp_path / "out"
+    run = run_sandao(
+        "report", tmp_path / "ex" / "main.beancount", "--unit", "C101", "--edition", "audit",
+        "--format", "json", "--out", out,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    import json
+
+    books = traced_books(load(tmp_path / "ex" / "main.beancount"))
+    report = community_notice(books, "SQ01", 2025, 3)
+    notice = out / "audit" / "community" / "community-2025Q3-SQ01"
+    page = notice.with_suffix(".html").read_text("utf-8")
+    doc = json.loads(notice.with_suffix(".trace.json").read_text("utf-8"))
+    context = {c["row"]: c for t in doc["tables"] if t["key"] == "context" for c in t["cells"]}
+    per = context["per_household"]
+    assert per["from"][0] == ["spent", "合计", "ytd"]
+    assert f'per_household&amp;column=value">{report.context["per_household"]:,.2f}</a>' in page
+    for item in report.context["sources"]:
+        cell = context[f"sources·{item['source']}·{item['stream']}"]
+        assert Decimal(cell["sum"]) == item["amount"] and cell["entries"], item
+    for item in report.context["flows"]:
+        cell = context[f"flows·{item['stream']}·{item['use']}"]
+        assert Decimal(cell["sum"]) == item["amount"] and cell["entries"], item
 
 
 def test_closing_names_its_parts_with_signs(example) -> None:
