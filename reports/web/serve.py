@@ -314,19 +314,16 @@ def run_server(server: Any) -> None:
     try:
         server.serve()
     except (KeyboardInterrupt, SystemExit) as stop:
+        # Stopping: a later stop signal is ignored, to the process's very end.  A Python
+        # handler (or a block in this thread only) is not enough: at the interpreter's end
+        # the default action is back for every signal with a Python handler, and another
+        # thread still alive takes the signal then (exit -15, seen when the end was slow
+        # to free a large auditor's edition).  An ignored signal stays ignored.
         for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, _noted)
+            signal.signal(signum, signal.SIG_IGN)
         server.stop()
-        # Stopped: a later stop signal stays pending until the process has exited (at the
-        # interpreter's very end the default action is back and would kill it: exit -15).
-        if hasattr(signal, "pthread_sigmask"):
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         if isinstance(stop, SystemExit):
             raise
-
-
-def _noted(signum: int, frame: object) -> None:
-    """A second stop signal while the server stops: it is stopping already."""
 
 
 def _serve(args: argparse.Namespace) -> int:
