@@ -49,7 +49,7 @@ from sandao.reports.options import (
 from sandao.reports.options import FORMATS as FORMATS  # re-exported
 from sandao.reports.performance import performance_report
 from sandao.reports.tasks import task_ledger_report
-from sandao.runtime import Held, loading, stop_signals_held, writing
+from sandao.runtime import Held, loading, one_shot_main, stop_signals_held, writing
 
 FORMAT_LABELS = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel", "csv": "CSV", "json": "JSON"}
 
@@ -259,7 +259,7 @@ def write_reports(
     notes: list[str] = []
     # the auditor's edition builds its traced books here, a million figures that live
     # until the run ends: built without the collector, then out of its scans
-    with loading() if edition == "audit" else contextlib.nullcontext():
+    with loading() if edition == "audit" and one_shot_main() else contextlib.nullcontext():
         jobs = report_jobs(
             analysis,
             year,

@@ -82,9 +82,15 @@ def writing() -> contextlib.AbstractContextManager[None]:
     frozen books; the collector's scans of the auditor's edition's traces (a million
     figures kept for a run) found nothing to free and cost 12 % of its run at 100,000
     transactions (5 % of a public run).  A run leaves some 30,000 objects in cycles
-    (templates' frames) for the process's end.  Nothing otherwise (a host such as Fava).
+    (templates' frames) for the process's end.  Nothing otherwise: in a host such as
+    Fava, or in a background thread (``sandao serve``'s report builds).
     """
-    return collector_paused() if _one_shot else contextlib.nullcontext()
+    return collector_paused() if one_shot_main() else contextlib.nullcontext()
+
+
+def one_shot_main() -> bool:
+    """A one-shot command's main thread (not a server's background build)."""
+    return _one_shot and threading.current_thread() is threading.main_thread()
 
 
 def lean_process() -> None:
