@@ -48,8 +48,8 @@ class Traced(Decimal):
         # a new figure even for + 0: each cell keeps its own identity (its link, its parts)
         return _node(value, (), ((1, self),), self.yuan)
 
-    def __radd__(self, other: Any) -> Decimal:
-        return _node(_ADD(other, self), (), ((1, self),), self.yuan)
+    def __radd__(self, other: Any) -> Decimal:  # other: a plain Decimal or an int (sum())
+        return _node(Decimal.__radd__(self, other), (), ((1, self),), self.yuan)
 
     def __sub__(self, other: Any) -> Decimal:
         value = _SUB(self, other)
@@ -58,7 +58,7 @@ class Traced(Decimal):
         return _node(value, (), ((1, self),), self.yuan)
 
     def __rsub__(self, other: Any) -> Traced:
-        return _node(_SUB(other, self), (), ((-1, self),), -self.yuan)
+        return _node(Decimal.__rsub__(self, other), (), ((-1, self),), -self.yuan)
 
     def __neg__(self, context: Any = None) -> Traced:
         return _node(Decimal.__neg__(self), (), ((-1, self),), -self.yuan)

@@ -401,3 +401,18 @@ def test_audit_run_writes_the_public_edition_byte_for_byte(tmp_path: Path) -> No
     assert public.keys() == audit.keys() and len(public) > 20
     assert [name for name in public if public[name] != audit[name]] == []
     assert not (outs["public"] / "audit").exists() and (outs["audit"] / "audit").is_dir()
+
+
+def test_traced_figures_add_with_plain_numbers() -> None:
+    """A builder's ``sum()`` (an int 0 to start), ``0 - x`` and ``x + 0`` keep the trace."""
+    from sandao.reports.provenance import Traced, total
+
+    a = Traced(Decimal("12.50"), ((1, Decimal("12.50")),))
+    b = Traced(Decimal("-2.25"), ((2, Decimal("-2.25")),))
+    assert sum([a, b]) == Decimal("10.25") and netted(sum([a, b])) == {1: a, 2: b}
+    assert netted(0 - a) == {1: Decimal("-12.50")} and (0 - a) == Decimal("-12.50")
+    assert netted(a + 0) == {1: a} and netted(Decimal(1) - b) == {2: Decimal("2.25")}
+    both = total([a], [b])
+    assert both == Decimal("14.75") and both.yuan == Decimal("14.75")
+    assert netted(both) == {1: Decimal("12.50"), 2: Decimal("2.25")}
+    assert type(total([Decimal(1), Decimal(2)])) is Decimal  # nothing traced: a plain sum
