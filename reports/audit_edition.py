@@ -39,6 +39,8 @@ from sandao.reports.provenance import Traced, derivation, netted, yuan_of
 
 ZERO = Decimal(0)
 DISCLOSURE = "disclosure.html"
+#: The folder of a report run that holds the auditor's edition (traces and linked pages).
+AUDIT_FOLDER = "audit"
 #: Rows of 表一 / 表四 that add other rows of the same side.
 SIDE_TOTALS = {
     "本年收入合计": "numbered",
@@ -234,14 +236,6 @@ def _entries(
     return out
 
 
-def trace_tables(analysis: Analysis, report: Report) -> list[dict[str, Any]]:
-    """Each table of ``report`` with the trace of every non-zero money cell."""
-    return [
-        {**head, "cells": [cell for cell, _ in cells]}
-        for head, cells in _traced_tables(analysis, report)
-    ]
-
-
 def _traced_tables(
     analysis: Analysis,
     report: Report,
@@ -280,7 +274,7 @@ CONTEXT_HEAD = {"key": CONTEXT, "title": "正文和图中的数字", "scale": "�
 def _noted(cells: Iterator[tuple[dict[str, Any], Decimal]], listing: _Listing) -> Iterator:
     """The cells as they come, each figure noted as a table cell's."""
     for cell, figure in cells:
-        listing.cells[id(figure)] = [listing.table, cell["row"], cell["column"]]
+        listing.cells.setdefault(id(figure), [listing.table, cell["row"], cell["column"]])
         yield cell, figure
 
 
@@ -289,16 +283,20 @@ def _context_cells(
 ) -> Iterator[tuple[dict[str, Any], Decimal]]:
     """Each traced figure of the report's context that no table cell holds (a source's
     amount, a flow, 户均): named by where it sits (``sources·县财政·建设资金`` / ``amount``)."""
+    # the tables' cells, known without tracing them (Fava traces one context cell alone)
+    cells: dict[int, tuple[str, str, str]] = {}
+    for table in report.tables:
+        for figure, (row, column) in _owners(table).items():
+            cells.setdefault(figure, (table.key, row, column))
     seen: dict[str, int] = {}
     done: set[int] = set()
     for row, column, figure in _context_figures(report.context):
-        if id(figure) in listing.cells or id(figure) in done or not _shown(figure):
+        if id(figure) in cells or id(figure) in done or not _shown(figure):
             continue
         done.add(id(figure))
         seen[row] = seen.get(row, 0) + 1
         label = row if seen[row] == 1 else f"{row}（{seen[row]}）"
-        cell = _cell(analysis, ids, label, column, figure, [], listing.cells, listing)
-        yield cell, figure
+        yield _cell(analysis, ids, label, column, figure, [], cells, listing), figure
 
 
 def _context_figures(context: dict[str, Any]) -> Iterator[tuple[str, str, Decimal]]:
@@ -341,7 +339,7 @@ class _Listing:
         self.first: dict[int, list[str]] = {}
         #: entry id → a posting row of it, for each entry a cell cites (its date, payee…)
         self.cited: dict[str, int] = {}
-        #: figure → the table cell that holds it ([table, row, column])
+        #: figure → the first table cell that holds it ([table, row, column])
         self.cells: dict[int, list[str]] = {}
 
     def same(self, figure: Decimal) -> list[str] | None:
@@ -430,14 +428,12 @@ def _cells(
                 value
             ):
                 parts = []
-            first = None if parts else listing.same(value)
-            shares = split(value) if split is not None and not parts and not first else None
-            if first or shares:
+            finest = split is not None and not parts and not listing.same(value)
+            shares = split(value) if finest else None
+            if shares:
                 cell = {"row": label, "column": column, "cell": str(value)}
-                cell["sum"] = str(yuan_of(value))
-                cell.update({"same": first} if first else {"units": shares})
-                if shares:
-                    listing.listed(value, label, column)
+                cell.update(sum=str(yuan_of(value)), units=shares)
+                listing.listed(value, label, column)
                 yield cell, value
                 continue
             yield _cell(analysis, ids, label, column, value, parts, listing=listing), value
@@ -509,6 +505,19 @@ def generic_labels(table: Table) -> list[str]:
     return labels
 
 
+def _owners(table: Table) -> dict[int, tuple[str, str]]:
+    """Figure → the first cell of a notice's (task ledger's …) table that shows it (row
+    label, column): the cells its other figures are added from or divide."""
+    rows = [*table.rows, *([table.total] if table.total else [])]
+    owner: dict[int, tuple[str, str]] = {}
+    for label, row in zip(generic_labels(table), rows, strict=False):
+        for column in table.money_keys:
+            value = row.get(column)
+            if _shown(value):
+                owner.setdefault(id(value), (label, column))
+    return owner
+
+
 def _generic_cells(
     analysis: Analysis,
     ids: list[str],
@@ -521,12 +530,7 @@ def _generic_cells(
     each with its sign; any other cell lists its entries."""
     labels = generic_labels(table)
     rows = [*table.rows, *([table.total] if table.total else [])]
-    owner: dict[int, tuple[str, str]] = {}
-    for label, row in zip(labels, rows, strict=False):
-        for column in table.money_keys:
-            value = row.get(column)
-            if _shown(value):
-                owner.setdefault(id(value), (label, column))
+    owner = _owners(table)
     for label, row in zip(labels, rows, strict=False):
         for column in table.money_keys:
             value = row.get(column)
@@ -584,7 +588,6 @@ def write_trace_file(
     path.parent.mkdir(parents=True, exist_ok=True)
     listing = _Listing(report.key)
     urls: dict[int, str] = {}
-    where: dict[int, list[str]] = {}
     with path.open("w", encoding="utf-8") as out:
         out.write("{")
         for key, value in _header(report, serve).items():
@@ -594,22 +597,16 @@ def write_trace_file(
             out.write(("," if n else "") + _json(head)[:-1] + ', "cells": [')
             link = _url_maker(serve, report.key, head["key"]) if serve else None
             for i, (cell, figure) in enumerate(cells):
-                where.setdefault(id(figure), [head["key"], cell["row"], cell["column"]])
                 if link is not None and id(figure) not in urls:
                     urls[id(figure)] = link(cell["row"], cell["column"])
                 out.write(("," if i else "") + "\n" + _json(cell))
             out.write("]}")
         out.write('], "text": ')
-        out.write(_json(text_trace(report, where)))
+        out.write(_json(text_trace(report, listing.cells)))
         out.write(', "entries": ')
         out.write(_json(_entry_details(analysis, listing.cited)))
         out.write("}\n")
     return urls
-
-
-def cell_url(base: str, report: str, table: str, cell: dict[str, Any]) -> str:
-    """The 来源分录 page of one cell on the server at ``base``."""
-    return _url_maker(base, report, table)(cell["row"], cell["column"])
 
 
 def _url_maker(base: str, report: str, table: str) -> Callable[[str, str], str]:
@@ -627,18 +624,15 @@ _json = json.JSONEncoder(ensure_ascii=False).encode
 def trace_document(analysis: Analysis, report: Report) -> dict[str, Any]:
     """The report's tables with their traces, and the date, payee and narration of every
     entry they cite."""
-    tables: list[dict[str, Any]] = []
-    where: dict[int, list[str]] = {}
     listing = _Listing(report.key)
-    for head, cells in _traced_tables(analysis, report, None, listing):
-        tables.append({**head, "cells": []})
-        for cell, figure in cells:
-            tables[-1]["cells"].append(cell)
-            where.setdefault(id(figure), [head["key"], cell["row"], cell["column"]])
+    tables = [
+        {**head, "cells": [cell for cell, _ in cells]}
+        for head, cells in _traced_tables(analysis, report, None, listing)
+    ]
     return {
         **_header(report),
         "tables": tables,
-        "text": text_trace(report, where),
+        "text": text_trace(report, listing.cells),
         "entries": _entry_details(analysis, listing.cited),
     }
 

@@ -27,6 +27,7 @@ from sandao.ledger import Analysis
 from sandao.ledger.county_config import large_payment
 from sandao.ledger.findings import ACKNOWLEDGED, ERROR
 from sandao.reports import kiosk
+from sandao.reports.audit_edition import AUDIT_FOLDER
 from sandao.reports.base import quarters_to_date, report_year, unit_name
 from sandao.reports.community import LARGE_PAYMENT, NOTICE, community_notice, notice_key
 from sandao.reports.disclosure import disclosure_jobs
@@ -115,9 +116,9 @@ def _money_jobs(
 
         books = traced_books(analysis)  # once, before the workers fork
     threshold = large_payment(county_config, LARGE_PAYMENT)
+    notices = notice_keys(analysis, year, quarter, unit, community)
     jobs: list[Callable[[], Report]] = [
-        functools.partial(community_notice, books, code, year, q, threshold)
-        for code, q in notice_keys(analysis, year, quarter, unit, community)
+        functools.partial(community_notice, books, code, year, q, threshold) for code, q in notices
     ]
     if community is None:
         jobs.append(functools.partial(task_ledger_report, books, year, unit))
@@ -127,20 +128,19 @@ def _money_jobs(
         from sandao.reports.audit_edition import trace_url, with_trace
 
         base = serve or trace_url(analysis, county_config)
-        same = _first_notices(analysis, year, quarter, unit, community)
+        same = _first_notices(analysis, year, notices)
         jobs = [functools.partial(with_trace, job, books, base, None, same) for job in jobs]
     return jobs
 
 
-def _first_notices(
-    analysis: Analysis, year: int, quarter: int | None, unit: str | None, community: str | None
-) -> dict[str, str]:
-    """Notice key → the run's first notice of the same unit and quarter, when another: the
-    one whose trace lists the entries of the rows they share (the centre's, the unit's)."""
+def _first_notices(analysis: Analysis, year: int, notices: list[tuple[str, int]]) -> dict[str, str]:
+    """Notice key → the run's first notice (of ``notices``, the run's) of the same unit and
+    quarter, when another: the one whose trace lists the entries of the rows they share
+    (the centre's, the unit's)."""
     first: dict[tuple[str | None, int], str] = {}
     same: dict[str, str] = {}
     communities = analysis.declarations.communities
-    for code, q in notice_keys(analysis, year, quarter, unit, community):
+    for code, q in notices:
         key = notice_key(year, q, code)
         lead = first.setdefault((communities[code].unit, q), key)
         if lead != key:
@@ -452,7 +452,7 @@ def write_one(report: Report, root: Path, formats: tuple[str, ...], env: Any) ->
     resources: list[dict[str, Any]] = []
     trace = report.context.pop("trace_writer", None)
     if trace is not None:  # the auditor's edition, never published
-        audit = root / "audit" / _folder(report)
+        audit = root / AUDIT_FOLDER / _folder(report)
         urls = trace(audit / f"{report.key}.trace.json")
         html, linked = render_editions(env, report, urls)
         (audit / f"{report.key}.html").write_text(linked, encoding="utf-8")

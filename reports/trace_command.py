@@ -89,10 +89,13 @@ def cmd_trace(args: argparse.Namespace) -> int:
     if "derived" in cell:
         print(f"由以下数字计算（{cell['derived']}）：")
         for operand in cell["from"]:
-            if isinstance(operand, list):
-                print(f"  {operand[0]} / {operand[1]}  {_figure(table, operand[0], operand[1])}")
-            else:
+            if not isinstance(operand, list):
                 print(f"  {operand}")
+                continue
+            # [row, column] of this table, or [table, row, column] for a figure of the text
+            key, row, column = operand if len(operand) == 3 else [table["key"], *operand]
+            where = f"{key} " if key != table["key"] else ""
+            print(f"  {where}{row} / {column}  {_figure(_table(document, key), row, column)}")
         return 0
     if "same" in cell:
         report, table_key, row, column = cell["same"]

@@ -246,12 +246,10 @@ def disclosure_jobs(
     if pending and notes is not None:
         notes.insert(0, _not_closed(analysis, year, pending, draft))
     if trace:
-        from sandao.reports.audit_edition import trace_url, with_trace
+        from sandao.reports.audit_edition import DISCLOSURE, trace_url, with_trace
 
         base = serve or trace_url(analysis, county_config)
-        jobs = [
-            functools.partial(with_trace, job, analysis, base, "disclosure.html") for job in jobs
-        ]
+        jobs = [functools.partial(with_trace, job, analysis, base, DISCLOSURE) for job in jobs]
     return jobs
 
 

@@ -212,3 +212,20 @@ def test_county_cell_links_each_units_cell(served) -> None:
         shown = re.search(r"合计（元）：<span>([0-9.\-]+)</span>", page).group(1)
         assert Decimal(shown) == Decimal(amount), unit
         assert "#context-" in page  # a unit's cell lists its entries
+
+
+def test_a_derived_figure_links_the_cell_it_divides(served) -> None:
+    """A notice's 户均 (the ``context`` table) links the 合计 cell of 二、资金用在哪里 that
+    it divides — in that table, not in its own."""
+    server, _ = served
+    query = {
+        "report": "community-2025Q3-SQ01", "table": "context", "row": "per_household",
+        "column": "value",
+    }  # fmt: skip
+    html = _get(server, f"extension/ReportPreview/trace?{urllib.parse.urlencode(query)}")
+    assert "由以下数字计算" in html
+    hrefs = [
+        urllib.parse.parse_qs(urllib.parse.urlsplit(h.replace("&amp;", "&")).query)
+        for h in re.findall(r'<a href="([^"]+)">合计 / ytd</a>', html)
+    ]
+    assert [(q["table"], q["row"], q["column"]) for q in hrefs] == [(["spent"], ["合计"], ["ytd"])]

@@ -250,6 +250,8 @@ def test_trace_command_prints_signed_parts_and_derived_figures(tmp_path: Path) -
         "--out", out,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
+    import json
+
     notice = out / "audit" / "community" / "community-2025Q3-SQ01.trace.json"
     shown = run_sandao("trace", notice, "money", "建设资金·服务中心统筹", "closing")
     assert shown.returncode == 0, shown.stderr
@@ -259,6 +261,15 @@ def test_trace_command_prints_signed_parts_and_derived_figures(tmp_path: Path) -
     ratio = run_sandao("trace", performance, "households", "合计", "per_household")
     assert ratio.returncode == 0, ratio.stderr
     assert "由以下数字计算（÷）" in ratio.stdout and "合计 / spent" in ratio.stdout
+    # 户均 of a notice divides a cell of another table: named with its table and figure
+    per = run_sandao("trace", notice, "context", "per_household", "value")
+    assert per.returncode == 0, per.stderr
+    document = json.loads(notice.read_text("utf-8"))
+    spent = next(
+        c["cell"] for t in document["tables"] if t["key"] == "spent" for c in t["cells"]
+        if (c["row"], c["column"]) == ("合计", "ytd")
+    )  # fmt: skip
+    assert f"  spent 合计 / ytd  {spent}" in per.stdout, per.stdout
     missing = run_sandao("trace", notice, "money", "无此行", "closing")
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
     # the centre's and the unit's rows are listed once per unit and quarter: the other

@@ -438,22 +438,12 @@ class ReportPreview(FundPage, FavaExtensionBase):
             for e in cell.get("entries", [])
             if (e[1], e[2]) in hashes
         }
-        cited = [*cell.get("parts", []), *(x for x in cell.get("from", []) if isinstance(x, list))]
         parts = {
-            tuple(p): self.endpoint_url(
-                "trace", report=args["report"], table=args["table"], row=p[0], column=p[1]
-            )
-            for p in cited
+            key: self.endpoint_url("trace", report=report, table=table, row=row, column=column)
+            for key, (report, table, row, column) in pages.cited_cells(
+                cell, args["report"], args["table"]
+            ).items()
         }
-        if "same" in cell:  # the same figure, its entries listed at its first cell
-            report, table, row, column = cell["same"]
-            parts[(report, row, column)] = self.endpoint_url(
-                "trace", report=report, table=table, row=row, column=column
-            )
-        for report, _ in cell.get("units", []):  # a county cell: each unit's same cell
-            parts[(report, cell["row"], cell["column"])] = self.endpoint_url(
-                "trace", report=report, table=args["table"], row=cell["row"], column=cell["column"]
-            )
         html = pages.trace_page(found, links, parts)
         return Response(html, content_type="text/html; charset=utf-8")
 

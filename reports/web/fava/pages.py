@@ -39,6 +39,7 @@ from sandao.ledger.vocabulary import (
     PARTLY_FUNDED,
     SETTLED,
 )
+from sandao.reports.audit_edition import AUDIT_FOLDER, DISCLOSURE
 
 #: Order of task statuses on the board summary (most urgent first).
 STATUS_ORDER: tuple[str, ...] = (OVERDUE, NOT_FUNDED, PARTLY_FUNDED, FUNDED, CARRIED, SETTLED)
@@ -329,10 +330,6 @@ def audit_twin(folder: Path, name: str) -> Path | None:
     return twin if name.lower().endswith(".html") and twin.is_file() else None
 
 
-#: Where ``--edition audit`` writes the auditor's pages and traces in a report folder.
-AUDIT_FOLDER = "audit"
-
-
 def list_reports(out_dir: Path) -> list[ReportFile]:
     """Every file of a report folder, with the ``<title>`` of the HTML ones."""
     files = []
@@ -601,8 +598,32 @@ def traced_cell(
     built = traced_report(analysis, main_file, report)
     if built is None:
         return None
-    books = analysis if built.template == "disclosure.html" else traced_books(analysis)
+    books = analysis if built.template == DISCLOSURE else traced_books(analysis)
     return trace_of(books, built, table, row, column)
+
+
+def cited_cells(
+    cell: dict[str, Any], report: str, table: str
+) -> dict[tuple[Any, ...], tuple[str, str, str, str]]:
+    """The cells a traced cell names, each as the 来源分录 page shows it → its address
+    (report, table, row, column): its parts (``(row, column[, sign])``), the cells a
+    derived figure divides (``(row, column)``; from another table of the report too), the
+    cell it is the same figure as and each unit's same cell (``(report, row, column)``)."""
+    cited: dict[tuple[Any, ...], tuple[str, str, str, str]] = {}
+    for part in cell.get("parts", []):
+        cited[tuple(part)] = (report, table, part[0], part[1])
+    for operand in cell.get("from", []):
+        if isinstance(operand, list):
+            other, row, column = operand if len(operand) == 3 else [table, *operand]
+            cited[(row, column)] = (report, other, row, column)
+    if "same" in cell:
+        first, other, row, column = cell["same"]
+        cited[(first, row, column)] = (first, other, row, column)
+    for unit_report, _ in cell.get("units", []):
+        cited[(unit_report, cell["row"], cell["column"])] = (
+            unit_report, table, cell["row"], cell["column"],
+        )  # fmt: skip
+    return cited
 
 
 def trace_page(
