@@ -159,20 +159,28 @@ def test_notice_spending_is_partitioned_by_stream(example) -> None:
             assert seen == spending, (code, quarter)
 
 
-def test_notice_text_figures_are_traced_and_linked(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def c101_audit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The example's books and C101's reports with the auditor's edition (html, json)."""
+    folder = tmp_path_factory.mktemp("c101")
+    write_example(folder / "ex")
+    books, out = folder / "ex" / "main.beancount", folder / "out"
+    run = run_sandao(
+        "report", books, "--unit", "C101", "--edition", "audit", "--format", "html,json",
+        "--out", out,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    return books, out
+
+
+def test_notice_text_figures_are_traced_and_linked(c101_audit) -> None:
     """The figures a notice prints outside its tables are traced (the ``context`` table):
     户均 (linked on the auditor's page, naming the cell it divides), and each link of the
     flow chart — where the money came from and where it went — whose sums its nodes print."""
-    write_example(tmp_path / "ex")
-    out = tmp_path / "out"
-    run = run_sandao(
-        "report", tmp_path / "ex" / "main.beancount", "--unit", "C101", "--edition", "audit",
-        "--format", "json", "--out", out,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr
     import json
 
-    books = traced_books(load(tmp_path / "ex" / "main.beancount"))
+    main, out = c101_audit
+    books = traced_books(load(main))
     report = community_notice(books, "SQ01", 2025, 3)
     notice = out / "audit" / "community" / "community-2025Q3-SQ01"
     page = notice.with_suffix(".html").read_text("utf-8")
@@ -205,16 +213,10 @@ def test_closing_names_its_parts_with_signs(example) -> None:
     ]
 
 
-def test_audit_pages_link_every_traced_figure(tmp_path: Path) -> None:
+def test_audit_pages_link_every_traced_figure(c101_audit) -> None:
     """The auditor's page of each report is the published page with each traced figure a
     link to its cell; the public pages carry no link and no entry id."""
-    write_example(tmp_path / "ex")
-    out = tmp_path / "out"
-    run = run_sandao(
-        "report", tmp_path / "ex" / "main.beancount", "--unit", "C101", "--edition", "audit",
-        "--format", "html,json", "--out", out,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr
+    _, out = c101_audit
     import json
     from urllib.parse import parse_qs, urlsplit
 
