@@ -50,7 +50,6 @@ def _build(analysis: Analysis) -> Analysis:
     funding = all_task_funding(decl, usage, analysis.as_of)
     view = copy.copy(analysis)
     view.__dict__.update(postings=table, declarations=decl, usage=usage, funding=funding)
-    view.__dict__.pop("_traced_books", None)
     view.__dict__["_traced_books"] = view  # traced already
     return view
 
