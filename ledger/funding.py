@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sandao.ledger.model import Declarations, Task
 from sandao.ledger.resolver import INCOME, SPENDING, PostingTable
@@ -31,32 +33,45 @@ ZERO = Decimal(0)
 
 @dataclass
 class DailySeries:
-    """Per-day sums, as a dict date → [received, spent]; cumulative views on demand."""
+    """Per-day sums, as a dict date → [received, spent] (in no set order: sort it for
+    the dates in turn); cumulative views on demand."""
 
     days: dict[datetime.date, list[Decimal]] = field(default_factory=dict)
-    #: date → (file, line) of the day's first posting, so findings point at an entry.
-    where: dict[datetime.date, tuple[str | None, int | None]] = field(default_factory=dict)
+    #: date → (txn, position) of the day's first posting in table order, so findings
+    #: point at an entry (:meth:`meta`)
+    first: dict[datetime.date, tuple[int, int]] = field(default_factory=dict)
+    #: the posting table's :meth:`~sandao.ledger.resolver.PostingTable.source`
+    source: Callable[[int, int], dict[str, Any]] | None = field(default=None, repr=False)
 
-    def add(
+    def add_all(
         self,
-        date: datetime.date,
-        received: Decimal,
-        spent: Decimal,
-        file: str | None,
-        line: int | None,
+        money: Iterable[tuple[datetime.date, Decimal, int]],
+        position: int,
+        income: bool = False,
     ) -> None:
-        day = self.days.get(date)
-        if day is None:
-            self.days[date] = [received, spent]
-            self.where[date] = (file, line)
-        else:
-            day[0] += received
-            day[1] += spent
+        """Add the ``(date, amount, txn)`` of the postings at ``position`` of their
+        transactions: spent, or received when ``income`` (an income posting's amount is
+        negative).  Postings arrive a transaction shape at a time, so a day's first
+        posting is the one of the smallest transaction index."""
+        days, first = self.days, self.first
+        for date, amount, txn in money:
+            day = days.get(date)
+            if day is None:
+                days[date] = [-amount, ZERO] if income else [ZERO, amount]
+                first[date] = (txn, position)
+                continue
+            if income:
+                day[0] -= amount
+            else:
+                day[1] += amount
+            if txn < first[date][0]:
+                first[date] = (txn, position)
 
     def meta(self, date: datetime.date) -> dict[str, object]:
         """Beancount-style source metadata of the first posting on ``date``."""
-        file, line = self.where.get(date, (None, None))
-        return {"filename": file, "lineno": line}
+        found = self.first.get(date)
+        source = self.source(*found) if found and self.source else {}
+        return {"filename": source.get("filename"), "lineno": source.get("lineno")}
 
     def cumulative(self) -> list[tuple[datetime.date, Decimal, Decimal]]:
         """(date, received to date, spent to date) at the end of each day with activity."""
@@ -272,25 +287,52 @@ def _spent_between(
 
 
 def gather(table: PostingTable, decl: Declarations) -> Usage:
-    """Group the table's money by task (received/spent), quota and project (spent)."""
-    tasks: dict[str, DailySeries] = defaultdict(DailySeries)
-    quotas: dict[str, DailySeries] = defaultdict(DailySeries)
-    projects: dict[str, DailySeries] = defaultdict(DailySeries)
-    declared_tasks = decl.tasks
-    for row in table.rows:
-        role = row.role
-        if role == SPENDING:
-            if row.task is not None:
-                tasks[row.task].add(row.date, ZERO, row.amount, row.file, row.line)
-            if row.quota is not None:
-                quotas[row.quota].add(row.date, ZERO, row.amount, row.file, row.line)
-            if row.project is not None:
-                projects[row.project].add(row.date, ZERO, row.amount, row.file, row.line)
-        elif role == INCOME and row.task is not None:
-            task = declared_tasks.get(row.task)
-            if task is not None and row.unit == task.unit:
-                tasks[row.task].add(row.date, -row.amount, ZERO, row.file, row.line)
+    """Group the table's money by task (received/spent), quota and project (spent).
+
+    A posting's series follow from its dimensions alone, so they are chosen once per
+    slot of each :class:`~sandao.ledger.resolver.Shape` (:func:`_series_of`) and the
+    slot's money is added to them.
+    """
+
+    def new_series() -> DailySeries:
+        return DailySeries(source=table.source)
+
+    tasks: dict[str, DailySeries] = defaultdict(new_series)
+    quotas: dict[str, DailySeries] = defaultdict(new_series)
+    projects: dict[str, DailySeries] = defaultdict(new_series)
+    for shape in table.shapes:
+        for position in shape.slots:
+            dims, role = shape.postings[position]
+            targets = _series_of(dims, role, decl, tasks, quotas, projects)
+            for series, income in targets:
+                series.add_all(table.money(shape, position), position, income)
     return Usage(dict(tasks), dict(quotas), dict(projects))
+
+
+def _series_of(
+    dims: tuple[str | None, ...],
+    role: str,
+    decl: Declarations,
+    tasks: dict[str, DailySeries],
+    quotas: dict[str, DailySeries],
+    projects: dict[str, DailySeries],
+) -> list[tuple[DailySeries, bool]]:
+    """The series a posting of these dimensions adds to, each with whether it is income:
+    spending to its task's, quota's and project's; income to its task's when the task's
+    own unit received it."""
+    unit, task, project, quota = dims[0], dims[5], dims[6], dims[7]
+    if role == SPENDING:
+        found = [(tasks[task], False)] if task is not None else []
+        if quota is not None:
+            found.append((quotas[quota], False))
+        if project is not None:
+            found.append((projects[project], False))
+        return found
+    if role == INCOME and task is not None:
+        declared = decl.tasks.get(task)
+        if declared is not None and unit == declared.unit:
+            return [(tasks[task], True)]
+    return []
 
 
 def task_status(

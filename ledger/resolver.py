@@ -28,7 +28,6 @@ import datetime
 import operator
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -126,18 +125,105 @@ class UnknownLink(NamedTuple):
     line: int | None
 
 
-@dataclass
-class PostingTable:
-    """Resolved postings (one :class:`Posting` per row) plus what resolution noticed."""
+class Shape:
+    """One shape of transaction — links, dimension metadata and accounts — resolved once,
+    with the transactions of that shape (their indices, in table order).
 
-    rows: list[Posting] = field(default_factory=list)
-    unknown_links: list[UnknownLink] = field(default_factory=list)
-    #: txn index → {"": transaction's extra metadata, account: a posting's} (:data:`EXTRA_KEYS`)
-    extras: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    _frame: Any = field(default=None, repr=False)
+    ``postings`` gives each posting's dimensions (:data:`DIMENSIONS` order) and role;
+    ``slots`` the positions of those in the table (not :data:`OUTSIDE`), so a rule that
+    depends only on a posting's dimensions is decided once per slot, not once per row.
+    """
+
+    __slots__ = (
+        "accounts",
+        "dates",
+        "links",
+        "money",
+        "postings",
+        "slots",
+        "txns",
+        "unknown",
+        "zero_balance",
+    )
+
+    def __init__(
+        self,
+        accounts: tuple[str, ...],
+        links: _LinkFacts,
+        postings: tuple[tuple[tuple[str | None, ...], str], ...],
+        zero_balance: bool,
+    ) -> None:
+        self.accounts = accounts
+        #: the transactions' links, sorted (every transaction of a shape has the same)
+        self.links = links.links
+        #: (kind, link) of the links shaped like a task's or project's id but undeclared
+        self.unknown = links.unknown
+        self.postings = postings
+        self.zero_balance = zero_balance
+        self.slots = tuple(i for i, (_, role) in enumerate(postings) if role is not OUTSIDE)
+        self.txns: list[int] = []
+        #: each transaction's date, and the amount of each income and spending posting
+        #: (by position): what :func:`~sandao.ledger.funding.gather` adds up, filed by
+        #: :meth:`Resolver.build` while the entry is at hand
+        self.dates: list[datetime.date] = []
+        self.money: tuple[tuple[int, list[Decimal]], ...] = tuple(
+            (i, []) for i, (_, role) in enumerate(postings) if role in (INCOME, SPENDING)
+        )
+
+
+class PostingTable:
+    """Resolved postings (one :class:`Posting` per row) plus what resolution noticed.
+
+    :meth:`Resolver.build` records each transaction with its :class:`Shape`; the rows are
+    laid out from them the first time :attr:`rows` is read.  The rules read the shapes
+    (:attr:`shapes`, :meth:`shape_rows`, :meth:`money`) and lay out only the rows a rule
+    may find something in, so the plugin's load never builds the 200,000 rows of a county
+    that only the reports read.  A table made of rows (``PostingTable(rows)``) has one
+    shape per transaction, found from the rows.
+    """
+
+    def __init__(self, rows: list[Posting] | None = None) -> None:
+        #: txn index → {"": transaction's extra metadata, account: a posting's} (:data:`EXTRA_KEYS`)
+        self.extras: dict[int, dict[str, dict[str, Any]]] = {}
+        self.shapes: list[Shape] = []
+        self._entries: list[data.Transaction] = []  # by txn index
+        self._txn_shapes: list[Shape] = []  # by txn index
+        self._rows: list[Posting] | None = None
+        self._starts: list[int] | None = None  # txn index → its first row
+        self._replaced = False
+        self._frame: Any = None
+
+    @property
+    def rows(self) -> list[Posting]:
+        """Every posting of the fund's accounts, in the books' order (laid out once)."""
+        if self._rows is None:
+            self._rows = _lay_out(self._entries, self._txn_shapes)
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: list[Posting]) -> None:
+        """Rows in place of the laid-out ones, row for row (an auditor's copy traces
+        their amounts): :meth:`money` reads them from then on."""
+        self._rows = rows
+        self._replaced = True
+        self._frame = None
+
+    @property
+    def unknown_links(self) -> list[UnknownLink]:
+        """Every transaction's links shaped like a task's or project's id but undeclared."""
+        found = []
+        for shape in self.shapes:
+            for txn in shape.txns if shape.unknown else ():
+                entry = self._entries[txn]
+                file, line = entry.meta.get("filename"), entry.meta.get("lineno")
+                for kind, link in shape.unknown:
+                    found.append((txn, UnknownLink(kind, link, entry.date, file, line)))
+        return [link for _, link in sorted(found, key=lambda pair: pair[0])]
 
     def __len__(self) -> int:
-        return len(self.rows)
+        if self._rows is None:
+            return sum(len(shape.slots) * len(shape.txns) for shape in self.shapes)
+        return len(self._rows)
 
     def __iter__(self) -> Iterator[Posting]:
         return iter(self.rows)
@@ -149,6 +235,78 @@ class PostingTable:
 
             self._frame = pd.DataFrame.from_records(self.rows, columns=COLUMNS)
         return self._frame
+
+    def shape_rows(self, shape: Shape) -> list[list[Posting]]:
+        """The rows of each transaction of ``shape``, in table order."""
+        if self._rows is None:
+            entries = self._entries
+            return [_transaction_rows(txn, entries[txn], shape) for txn in shape.txns]
+        rows, starts, width = self._rows, self._row_starts(), len(shape.slots)
+        return [rows[starts[txn] : starts[txn] + width] for txn in shape.txns]
+
+    def money(self, shape: Shape, position: int) -> Iterable[tuple[datetime.date, Decimal, int]]:
+        """(date, amount, txn) of the income or spending posting at ``position`` in each
+        transaction of ``shape`` — the rows' own amounts once rows were put in place of
+        the laid-out ones (an auditor's copy of the table traces them)."""
+        if not self._replaced:
+            amounts = next(amounts for at, amounts in shape.money if at == position)
+            return zip(shape.dates, amounts, shape.txns, strict=True)
+        rows, starts, offset = self._rows, self._row_starts(), shape.slots.index(position)
+        picked = [rows[starts[txn] + offset] for txn in shape.txns]
+        return [(row.date, row.amount, row.txn) for row in picked]
+
+    def source(self, txn: int, position: int) -> dict[str, Any]:
+        """The metadata of the posting at ``position`` of transaction ``txn`` (the
+        transaction's when the posting has none): the place a finding cites."""
+        entry = self._entries[txn]
+        return entry.postings[position].meta or entry.meta
+
+    def _row_starts(self) -> list[int]:
+        if self._starts is None:
+            starts, at = [], 0
+            for shape in self._txn_shapes:
+                starts.append(at)
+                at += len(shape.slots)
+            self._starts = starts
+        return self._starts
+
+
+def _transaction_rows(txn_index: int, entry: data.Transaction, shape: Shape) -> list[Posting]:
+    """One transaction's rows (:func:`_lay_out` for a single transaction)."""
+    return _lay_out([entry], [shape], txn_index)
+
+
+def _lay_out(
+    entries: list[data.Transaction], shapes: list[Shape], first_index: int = 0
+) -> list[Posting]:
+    """The rows of transactions whose dimensions their shapes hold: the table's hot loop."""
+    rows: list[Posting] = []
+    append = rows.append
+    new_row = tuple.__new__  # skips the named tuple's Python-level constructor
+    outside = OUTSIDE
+    for txn_index, (entry, shape) in enumerate(zip(entries, shapes, strict=True), first_index):
+        meta = entry.meta
+        zero_balance = shape.zero_balance
+        private = "payee_type" in meta and meta["payee_type"] == "个人"
+        payee, narration, date = entry.payee, entry.narration, entry.date
+        ordered = shape.links
+        if not (payee is None or payee.isprintable()):
+            payee = visible(payee)  # as it shows: U+200D, U+202E … dropped
+        if not narration.isprintable():
+            narration = visible(narration)
+        for posting, (dims, role) in zip(entry.postings, shape.postings, strict=True):
+            if role is outside:
+                continue
+            source = posting.meta or meta
+            units = posting.units
+            (unit, stream, function, economic, community, task, project, quota,
+             department) = dims  # fmt: skip
+            append(new_row(Posting, (
+                date, unit, stream, function, economic, community, task, project, quota,
+                department, posting.account, units.number, units.currency, payee, narration,
+                ordered, source.get("filename"), source.get("lineno"), role, private,
+                zero_balance, txn_index)))  # fmt: skip
+    return rows
 
 
 class _AccountFacts(NamedTuple):
@@ -256,32 +414,27 @@ class Resolver:
         return ""
 
     def build(self, entries: Iterable[data.Directive]) -> PostingTable:
-        """One pass over the transactions: the resolved posting table.
+        """One pass over the transactions: each one's :class:`Shape`, resolved once per shape.
 
-        Each transaction is read in three steps: its links (:meth:`_links`, once per set
-        of links), its own metadata (:func:`_normalise_meta`, :func:`_extra`), then its
-        postings.  A transaction's *plan* — every posting's dimensions, role and the
-        零余额 flag — depends only on its links, its dimension metadata and its accounts,
-        so :meth:`_plan` resolves it once per such shape (9 in 10 transactions of a
-        county repeat one); only a posting with dimensions of its own is resolved alone
-        (:meth:`_resolve`).  The loop itself only lays out rows: it is the plugin's hot
-        path (100,000 transactions, 200,000 rows).
+        A transaction's dimensions depend only on its links, its dimension metadata
+        (the transaction's, and any posting's own) and its accounts, so the pass reads
+        those (:meth:`_links` once per set of links, :func:`_normalise_meta`,
+        :meth:`_own_key`), resolves each new shape (:meth:`_shape`) and files the
+        transaction under it — 9 in 10 transactions of a county repeat a shape.  The
+        rows are laid out only when read (:attr:`PostingTable.rows`).  This is the
+        plugin's hot path (100,000 transactions).
         """
         table = PostingTable()
-        append = table.rows.append
-        new_row = tuple.__new__  # skips the named tuple's Python-level constructor
-        known_links, plans = self._link_facts, {}
-        transaction, plan_of, accounts_of = data.Transaction, self._plan, _ACCOUNTS_OF
-        read_keys, automatic_keys = _DIMENSION_KEYS | EXTRA_KEYS, _AUTOMATIC_KEYS
+        shapes: dict[Any, Shape] = {}
+        transaction, new_shape, accounts_of = data.Transaction, self._shape, _ACCOUNTS_OF
+        read_keys, own_key = _DIMENSION_KEYS | EXTRA_KEYS, self._own_key
+        filed, shape_of = table._entries.append, table._txn_shapes.append
         txn_index = -1
         for entry in entries:
             if not isinstance(entry, transaction):
                 continue
             txn_index += 1
             meta, postings = entry.meta, entry.postings
-            links = known_links.get(entry.links) or self._links(entry.links)
-            if links.unknown:
-                _note_unknown_links(table, links, entry)
             key: Any = (entry.links, *map(accounts_of, postings))
             tdims = _NO_DIMS
             if not read_keys.isdisjoint(meta):  # most transactions: one test, nothing to read
@@ -290,39 +443,27 @@ class Resolver:
                     key = (key, *tdims.items())
                 if not EXTRA_KEYS.isdisjoint(meta):
                     table.extras.setdefault(txn_index, {})[""] = _extra(meta)
-            plan = plans.get(key) or plan_of(plans, key, postings, tdims, links)
-            zero_balance = plan.zero_balance
-            private = "payee_type" in meta and meta["payee_type"] == "个人"
-            payee, narration, date, ordered = entry.payee, entry.narration, entry.date, links.links
-            if not (payee is None or payee.isprintable()):
-                payee = visible(payee)  # as it shows: U+200D, U+202E … dropped
-            if not narration.isprintable():
-                narration = visible(narration)
-            for posting, (dims, role) in zip(postings, plan.postings, strict=True):
-                if role is OUTSIDE:
-                    continue
+            own = None
+            for posting in postings:
                 pmeta = posting.meta
                 if (
                     pmeta
                     and len(pmeta) > 2
-                    and not (  # the interpolated posting's, answered without a set
-                        len(pmeta) == 3
-                        and "__automatic__" in pmeta
-                        and "filename" in pmeta
-                        and "lineno" in pmeta
-                    )
-                    and not pmeta.keys() <= automatic_keys
+                    and (len(pmeta) > 3 or "__automatic__" not in pmeta)  # not interpolated
+                    and _own_meta(pmeta)
                 ):
-                    dims = self._own_dims(table, txn_index, posting, tdims, links) or dims
-                source = pmeta or meta
-                units = posting.units
-                (unit, stream, function, economic, community, task, project, quota,
-                 department) = dims  # fmt: skip
-                append(new_row(Posting, (
-                    date, unit, stream, function, economic, community, task, project, quota,
-                    department, posting.account, units.number, units.currency, payee, narration,
-                    ordered, source.get("filename"), source.get("lineno"), role, private,
-                    zero_balance, txn_index)))  # fmt: skip
+                    own = own_key(table, txn_index, postings)
+                    if own:
+                        key = (key, own)
+                    break
+            shape = shapes.get(key) or new_shape(shapes, key, entry, tdims, own)
+            shape.txns.append(txn_index)
+            shape.dates.append(entry.date)
+            for position, amounts in shape.money:
+                amounts.append(postings[position].units.number)
+            filed(entry)
+            shape_of(shape)
+        table.shapes = list(shapes.values())
         return table
 
     def _links(self, links: frozenset[str]) -> _LinkFacts:
@@ -344,46 +485,54 @@ class Resolver:
         self._link_facts[links] = facts
         return facts
 
-    def _plan(
+    def _shape(
         self,
-        plans: dict[Any, _Plan],
+        shapes: dict[Any, Shape],
         key: Any,
-        postings: list[data.Posting],
+        entry: data.Transaction,
         tdims: dict[str, str],
-        links: _LinkFacts,
-    ) -> _Plan:
-        """Every posting's dimensions and role for one shape of transaction (kept in ``plans``)."""
+        own: tuple[tuple[Any, ...], ...] | None,
+    ) -> Shape:
+        """Every posting's dimensions and role for one shape of transaction (kept in ``shapes``)."""
+        postings = entry.postings
+        links = self._link_facts.get(entry.links) or self._links(entry.links)
         facts = [self.account_facts(p.account) for p in postings]
-        plan = _Plan(
-            tuple(
-                (_NO_VALUES, OUTSIDE)
-                if f.role is OUTSIDE
-                else (self._resolve(f.values, tdims, links), f.role)
-                for f in facts
-            ),
+        own_dims = {position: dict(items) for position, *items in own or ()}
+        resolved = []
+        for position, f in enumerate(facts):
+            if f.role is OUTSIDE:
+                resolved.append((_NO_VALUES, OUTSIDE))
+                continue
+            pdims = own_dims.get(position)
+            dims = {**tdims, **pdims} if pdims else tdims
+            resolved.append((self._resolve(f.values, dims, links), f.role))
+        shape = Shape(
+            tuple(p.account for p in postings),
+            links,
+            tuple(resolved),
             any(f.zero_balance for f in facts),
         )
-        plans[key] = plan
-        return plan
+        shapes[key] = shape
+        return shape
 
-    def _own_dims(
-        self,
-        table: PostingTable,
-        txn_index: int,
-        posting: data.Posting,
-        tdims: dict[str, str],
-        links: _LinkFacts,
-    ) -> tuple[str | None, ...] | None:
-        """A posting's own metadata: its extras kept, its dimensions resolved over the
-        transaction's (None when it has none, so the plan's stand)."""
-        pmeta = posting.meta
-        if not EXTRA_KEYS.isdisjoint(pmeta):
-            table.extras.setdefault(txn_index, {})[posting.account] = _extra(pmeta)
-        pdims = _normalise_meta(pmeta)
-        if not pdims:
-            return None
-        values = self.account_facts(posting.account).values
-        return self._resolve(values, {**tdims, **pdims}, links)
+    def _own_key(
+        self, table: PostingTable, txn_index: int, postings: list[data.Posting]
+    ) -> tuple[tuple[Any, ...], ...] | None:
+        """The postings' own dimension metadata, ``(position, *items)`` each (None when
+        none has any), part of the transaction's shape; their extras kept."""
+        found = []
+        for position, posting in enumerate(postings):
+            pmeta = posting.meta
+            if not (pmeta and len(pmeta) > 2 and _own_meta(pmeta)):
+                continue
+            if self.account_facts(posting.account).role is OUTSIDE:
+                continue
+            if not EXTRA_KEYS.isdisjoint(pmeta):
+                table.extras.setdefault(txn_index, {})[posting.account] = _extra(pmeta)
+            pdims = _normalise_meta(pmeta)
+            if pdims:
+                found.append((position, *pdims.items()))
+        return tuple(found) or None
 
     def _resolve(
         self, values: tuple[str | None, ...], dims: dict[str, str], links: _LinkFacts
@@ -438,22 +587,14 @@ class _LinkFacts(NamedTuple):
     unknown: tuple[tuple[str, str], ...]
 
 
-class _Plan(NamedTuple):
-    """One shape of transaction resolved (:meth:`Resolver._plan`)."""
-
-    #: per posting: its dimensions (:data:`DIMENSIONS` order) and role
-    postings: tuple[tuple[tuple[str | None, ...], str], ...]
-    zero_balance: bool
-
-
 _NO_DIMS: dict[str, str] = {}
 _NO_VALUES: tuple[None, ...] = (None,) * len(DIMENSIONS)
 _ACCOUNTS_OF = operator.attrgetter("account")
 
 
-def _note_unknown_links(table: PostingTable, links: _LinkFacts, entry: data.Transaction) -> None:
-    meta = entry.meta
-    for kind, link in links.unknown:
-        table.unknown_links.append(
-            UnknownLink(kind, link, entry.date, meta.get("filename"), meta.get("lineno"))
-        )
+def _own_meta(pmeta: dict[str, Any]) -> bool:
+    """Whether a posting's metadata (more than two keys) holds more than Beancount's own:
+    the interpolated posting's three keys are answered without a set."""
+    if len(pmeta) == 3 and "__automatic__" in pmeta and "filename" in pmeta and "lineno" in pmeta:
+        return False
+    return not pmeta.keys() <= _AUTOMATIC_KEYS

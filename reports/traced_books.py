@@ -38,7 +38,7 @@ def traced_books(analysis: Analysis) -> Analysis:
 
 def _build(analysis: Analysis) -> Analysis:
     table = copy.copy(analysis.postings)
-    table.__dict__.update(rows=_traced_rows(analysis.postings), _frame=None)
+    table.rows = _traced_rows(analysis.postings)
     decl = copy.copy(analysis.declarations)
     decl.tasks = {key: _traced_task(task) for key, task in decl.tasks.items()}
     decl.quotas = {key: _traced_quota(quota) for key, quota in decl.quotas.items()}

@@ -4,19 +4,19 @@ One module per kind of evidence a rule reads, so a rule is found by what it look
 
 - :mod:`.references` — the declarations themselves: codes a declaration gives or cites
   (D002), changes and quotas citing an undeclared task or quota (T002, Q002);
-- :mod:`.rows` — the resolved posting table, in one pass (D001, D002, T002, P002,
-  T004–T007, Q002–Q004);
+- :mod:`.rows` — the resolved posting table, a transaction shape at a time (D001, D002,
+  T002, P002, T004–T007, Q002–Q004);
 - :mod:`.tasks` — each task's money over time from :mod:`sandao.ledger.funding`
   (T001, T003, T008, T009);
 - :mod:`.budget` — each quota's and project's spending over time (Q001, P001);
-- :mod:`.cash` — the 决算's budget (cash) basis, a transaction at a time (D003, D004);
+- :mod:`.cash` — the 决算's budget (cash) basis, a transaction shape at a time (D003, D004);
 - :mod:`sandao.ledger.closing` — closed periods whose entries changed (C001), called
   from :func:`c001_closed_period_changed` below.
 
 :data:`CHECKS` maps each code to the function(s) that raise it (the code's severity,
 title and fix are in :data:`sandao.ledger.findings.RULES`).  Nothing here scans all
-entries per task or per quota: the row rules share one pass, the time rules one sweep
-over each task's, quota's or project's own daily series.
+entries per task or per quota: the row rules are chosen once per transaction shape, the
+time rules one sweep over each task's, quota's or project's own daily series.
 
 How to add a rule ``X001``:
 
@@ -28,8 +28,9 @@ How to add a rule ``X001``:
 
    - a rule over one task's funding: decorate with ``@task_rule("X001")`` in
      :mod:`.tasks`; it is called as ``check(ctx, fund)`` for every declared task;
-   - a rule over one posting: call it from the pass in :func:`.rows.check_rows` under
-     the cheapest guard that rules the row out (most rows must not pay a call);
+   - a rule over one posting: add it to :func:`.rows.slot_checks` under the cheapest
+     guard on the posting's dimensions (decided once per shape, so the rows it rules out
+     are never laid out); what depends on the row's date or amount, it checks itself;
    - a rule over the declarations: call it from :func:`.references.check_references`;
    - anything else: call it from :func:`run_rules` below;
 

@@ -34,7 +34,7 @@ def q001_quota_overspent(decl: Declarations, usage: Usage, sink: FindingSink) ->
                 severity = WARNING if quota.control == "warn" else None
                 sink.add(
                     "Q001",
-                    series.meta(day) if day in series.where else quota.meta,
+                    series.meta(day) if day in series.first else quota.meta,
                     day,
                     f"指标 {quota_id}「{quota.name}」于 {day} 累计支出 {fen(spent)} 超过指标 {fen(limit)}，"
                     f"超出 {fen(spent - limit)}",

@@ -9,8 +9,9 @@ Both protect what the disclosure documents read (disclosure-standard.md):
   account that is neither income nor spending (往来: 1218 暂付, 2307 暂收, loans …): it is
   in neither column of the 决算 and the 情况说明 must name it.
 
-One pass over the posting table, a transaction at a time; a row that is neither income
-nor on a balance-sheet account costs one comparison.
+Both are decided once per transaction shape (its accounts and dimensions); only the
+transactions of shapes with a department's 4001 income, or with both a 资金结存 account and
+another balance-sheet account, are laid out and checked.
 """
 
 from __future__ import annotations
@@ -28,44 +29,78 @@ OPENING_CODE = "3001"
 
 
 def check_cash_basis(table: PostingTable, decl: Declarations, sink: FindingSink) -> None:
-    """D003 and D004 over the posting table."""
-    rows = table.rows
-    if not rows:
-        return
-    first_use: dict[str, object] = {}  # a unit's 3001 account → the date it is first used
+    """D003 and D004, decided once per transaction shape from its accounts and dimensions,
+    checked on the transactions of the few shapes they may apply to."""
     codes: dict[str, str | None] = {}
     supervisors = {
         code: str(unit.meta.get("supervisor") or "").strip() for code, unit in decl.units.items()
     }
-    txn, start, cash, others, opening = None, 0, None, None, False
-    for index, row in enumerate(rows):
-        if row.txn != txn:  # a transaction's rows are consecutive: the one before is whole
-            if cash is not None and others is not None and not opening:
-                d004_wanglai(rows[start:index], codes, sink)
-            txn, start, cash, others, opening = row.txn, index, None, None, False
-        role = row.role
-        if role == INCOME:
-            if row.department and row.quota is None:
-                code = codes.get(row.account) or codes.setdefault(
-                    row.account, gov_code_of(row.account)
-                )
-                if code == "4001":
-                    d003_department_income_without_quota(row, supervisors, sink)
-        elif role == OTHER:
-            account = row.account
-            code = codes.get(account)
-            if code is None and account not in codes:
-                code = codes[account] = gov_code_of(account)
-            if code in CASH_CODES:
-                cash = row
-            elif code == OPENING_CODE and first_use.setdefault(account, row.date) == row.date:
-                # the opening entry (the first on the unit's 累计盈余): 年初结转和结余, not
-                # 往来 — even when another entry, misdated, comes before it
-                opening = True
-            elif code is not None:
-                others = row
-    if cash is not None and others is not None and not opening:
-        d004_wanglai(rows[start:], codes, sink)
+    first_use = _first_uses(table, codes)
+    for shape in table.shapes:
+        d003, cash, others = [], False, False
+        for offset, position in enumerate(shape.slots):
+            dims, role = shape.postings[position]
+            if role == INCOME:
+                if dims[8] and dims[7] is None and _code(codes, shape.accounts[position]) == "4001":
+                    d003.append(offset)
+            elif role == OTHER:
+                code = _code(codes, shape.accounts[position])
+                if code in CASH_CODES:
+                    cash = True
+                elif code is not None:
+                    others = True
+        if not d003 and not (cash and others):
+            continue
+        for rows in table.shape_rows(shape):
+            for offset in d003:
+                d003_department_income_without_quota(rows[offset], supervisors, sink)
+            if cash and others:
+                _d004_transaction(rows, codes, first_use, sink)
+
+
+def _code(codes: dict[str, str | None], account: str) -> str | None:
+    code = codes.get(account)
+    if code is None and account not in codes:
+        code = codes[account] = gov_code_of(account)
+    return code
+
+
+def _first_uses(table: PostingTable, codes: dict[str, str | None]) -> dict[str, object]:
+    """A unit's 3001 account → the date of its first posting (table order)."""
+    first: dict[str, tuple[int, object]] = {}
+    for shape in table.shapes:
+        txn = shape.txns[0]
+        for position in shape.slots:
+            account = shape.accounts[position]
+            if shape.postings[position][1] == OTHER and _code(codes, account) == OPENING_CODE:
+                known = first.get(account)
+                if known is None or txn < known[0]:
+                    first[account] = (txn, shape.dates[0])
+    return {account: date for account, (_, date) in first.items()}
+
+
+def _d004_transaction(
+    rows: list[Posting],
+    codes: dict[str, str | None],
+    first_use: dict[str, object],
+    sink: FindingSink,
+) -> None:
+    """D004 on one transaction's rows: cash against a 往来 account, unless it is the
+    opening entry (the first on the unit's 累计盈余: 年初结转和结余, not 往来 — even when
+    another entry, misdated, comes before it)."""
+    cash = others = None
+    for row in rows:
+        if row.role != OTHER:
+            continue
+        code = codes.get(row.account)
+        if code in CASH_CODES:
+            cash = row
+        elif code == OPENING_CODE and first_use.get(row.account) == row.date:
+            return
+        elif code is not None:
+            others = row
+    if cash is not None and others is not None:
+        d004_wanglai(rows, codes, sink)
 
 
 @rule("D003")

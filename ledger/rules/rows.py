@@ -1,20 +1,24 @@
-"""Rules over the posting table, evaluated in one pass: one named function per code.
+"""Rules over the posting table: one named function per code.
 
-:func:`check_rows` walks the resolved postings once.  Each rule is a function of the
-row (and the task or quota it is charged to), called under the cheapest guard that
-rules the row out, so a typical row pays one or two comparisons, not a call per rule.
+Which rules can find something in a posting follows from its dimensions and role, and
+those are the same for every transaction of one shape (:class:`~sandao.ledger.resolver.Shape`).
+:func:`check_rows` therefore decides once per slot of each shape (:func:`slot_checks`,
+each rule's cheapest guard) and lays out and checks only the rows of slots some rule
+applies to; a rule that also reads a row's date or amount (Q004, T005) checks it itself.
 A row finding is reported once per transaction and key (:meth:`RowPass.once`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sandao.ledger.accounts import GOV_ACCOUNTS, gov_code_of, plain_code
 from sandao.ledger.glossary import STREAM
 from sandao.ledger.model import Declarations, Quota, Task
-from sandao.ledger.resolver import INCOME, SPENDING, Posting, PostingTable
+from sandao.ledger.resolver import INCOME, SPENDING, Posting, PostingTable, Shape
 from sandao.ledger.rules.common import where
 from sandao.ledger.rules.registry import rule
 from sandao.ledger.sink import FindingSink
@@ -56,56 +60,87 @@ def _ids(row: Posting) -> dict[str, str | None]:
 
 
 def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> None:
-    """Every row rule, in one pass over the posting table."""
+    """Every row rule: chosen once per slot of each transaction shape, run on its rows.
+
+    Which rules can find something in a posting follows from its dimensions and role
+    (:func:`slot_checks`), the same for every transaction of a shape; only the rows of
+    slots that some rule applies to are laid out and checked, row by row, by the rules
+    themselves.  A county's books lay out almost none.
+    """
     t002_p002_unknown_links(table, sink)
     ctx = RowPass(decl, sink, table)
-    tasks, quotas, projects = decl.tasks, decl.quotas, decl.projects
-    units, communities, departments = decl.units, decl.communities, decl.departments
-    functions_ok, economics_ok = ctx.functions_ok, ctx.economics_ok
-    for row in table.rows:
-        role = row.role
-        if role != SPENDING and role != INCOME:
+    for shape in table.shapes:
+        chosen = [
+            (offset, checks)
+            for offset, position in enumerate(shape.slots)
+            if (checks := slot_checks(ctx, shape, position))
+        ]
+        if not chosen:
             continue
-        spending = role == SPENDING
-        if (
-            (row.unit is not None and row.unit not in units)
-            or (row.community is not None and row.community not in communities)
-            or (row.function is not None and row.function not in functions_ok)
-            or (spending and row.economic is not None and row.economic not in economics_ok)
-            or (row.department is not None and row.department not in departments)
-        ):
-            d002_codes_on_row(ctx, row)
-        task = tasks.get(row.task) if row.task else None
-        if row.task is not None and task is None:
-            t002_undeclared_task_on_row(ctx, row)
-        if row.project is not None and row.project not in projects:
-            p002_undeclared_project_on_row(ctx, row)
-        quota = quotas.get(row.quota) if row.quota else None
-        if spending:
-            if (
-                row.unit is None
-                or row.stream is None
-                or row.function is None
-                or row.economic is None
-            ):
-                d001_dimensions_unknown(ctx, row)
-            if quota is not None:
-                q003_quota_mismatch(ctx, row, quota)
-            elif row.zero_balance and row.quota is None and row.amount > 0:
-                q004_zero_balance_without_quota(ctx, row)
-        if row.quota is not None and quota is None:
-            q002_undeclared_quota_on_row(ctx, row)
-        if row.stream == TASK_STREAM and row.task is None:
-            t004_task_money_without_task(ctx, row)
-        if task is None:
-            continue
-        if row.unit is not None and row.unit != task.unit:
-            t006_task_money_of_another_unit(ctx, row, task)
-        if spending:
-            if row.amount > 0 and (row.date < task.start or row.date > task.end):
-                t005_spent_outside_task_period(ctx, row, task)
-        elif row.department != task.department:
-            t007_task_money_from_another_department(ctx, row, task)
+        for rows in table.shape_rows(shape):
+            for offset, checks in chosen:
+                row = rows[offset]
+                for check in checks:
+                    check(ctx, row)
+
+
+RowCheck = Callable[[RowPass, Posting], None]
+
+
+def slot_checks(ctx: RowPass, shape: Shape, position: int) -> list[RowCheck]:
+    """The row rules that can find something in the posting at ``position`` of ``shape``:
+    each rule's guard on the dimensions (cheapest first), so a typical slot pays a few
+    comparisons; rules that also read the row's date or amount check those themselves."""
+    (unit, stream, function, economic, community, task_id, project, quota_id, department), role = (
+        shape.postings[position]
+    )
+    if role != SPENDING and role != INCOME:
+        return []
+    decl = ctx.decl
+    spending = role == SPENDING
+    checks: list[RowCheck] = []
+    if (
+        (unit is not None and unit not in decl.units)
+        or (community is not None and community not in decl.communities)
+        or (function is not None and function not in ctx.functions_ok)
+        or (spending and economic is not None and economic not in ctx.economics_ok)
+        or (department is not None and department not in decl.departments)
+    ):
+        checks.append(d002_codes_on_row)
+    task = decl.tasks.get(task_id) if task_id else None
+    if task_id is not None and task is None:
+        checks.append(t002_undeclared_task_on_row)
+    if project is not None and project not in decl.projects:
+        checks.append(p002_undeclared_project_on_row)
+    quota = decl.quotas.get(quota_id) if quota_id else None
+    if spending:
+        if unit is None or stream is None or function is None or economic is None:
+            checks.append(d001_dimensions_unknown)
+        if quota is not None:
+            if quota_mismatches(unit, stream, function, economic, quota):
+                checks.append(partial(q003_quota_mismatch, quota=quota))
+        elif shape.zero_balance and quota_id is None:
+            checks.append(q004_zero_balance_without_quota)
+    if quota_id is not None and quota is None:
+        checks.append(q002_undeclared_quota_on_row)
+    if stream == TASK_STREAM and task_id is None:
+        checks.append(t004_task_money_without_task)
+    if task is None:
+        return checks
+    if unit is not None and unit != task.unit:
+        checks.append(partial(t006_task_money_of_another_unit, task=task))
+    if spending:
+        if _dated_outside(shape, task):
+            checks.append(partial(t005_spent_outside_task_period, task=task))
+    elif department != task.department:
+        checks.append(partial(t007_task_money_from_another_department, task=task))
+    return checks
+
+
+def _dated_outside(shape: Shape, task: Task) -> bool:
+    """Whether a transaction of ``shape`` is dated outside the task's period."""
+    start, end = task.start, task.end
+    return any(not start <= date <= end for date in shape.dates)
 
 
 @rule("T002")
@@ -209,23 +244,40 @@ def d001_dimensions_unknown(ctx: RowPass, row: Posting) -> None:
 def _d001_hint(ctx: RowPass, row: Posting, keys: list[str]) -> str:
     """What to write under the account's ``open``: the values a sibling spending account of
     the unit has (a new account such as 30202-印刷费 is opened without them)."""
-    candidates = [
-        r
-        for r in (ctx.table.rows if ctx.table else ())
-        if r.role == SPENDING and r.unit == row.unit and r.stream and r.function
-        and r.account != row.account and r.task is None
-    ]  # fmt: skip
-    # a sibling whose dimensions come from its account rather than a quota, if any
-    sibling = next((r for r in candidates if r.quota is None), None) or next(iter(candidates), None)
+    sibling = _sibling(ctx.table, row) if ctx.table else None
     if sibling is None:
         lines = "、".join(f"{k}:" for k in keys)
         return f"在 open {row.account} 下补上 {lines}；以后记到这个科目的支出就都能确定"
-    values = {"stream": sibling.stream, "function": sibling.function}
+    account, stream, function = sibling
+    values = {"stream": stream, "function": function}
     lines = "、".join(f'{k}: "{values[k]}"' for k in keys)
     return (
-        f"在 open {row.account} 下补上 {lines}（同单位 {sibling.account.rsplit(':', 1)[-1]} 的值）；"
+        f"在 open {row.account} 下补上 {lines}（同单位 {account.rsplit(':', 1)[-1]} 的值）；"
         "以后记到这个科目的支出就都能确定"
     )
+
+
+def _sibling(table: PostingTable, row: Posting) -> tuple[str, str, str] | None:
+    """(account, stream, function) of the unit's first spending row (table order) on
+    another account whose stream and function are known and that no task is charged:
+    one whose dimensions come from its account rather than a quota, if any."""
+    plain = charged = None
+    for shape in table.shapes:
+        for position in shape.slots:
+            (unit, stream, function, *_, task, _, quota, _), role = shape.postings[position]
+            account = shape.accounts[position]
+            if not (
+                role == SPENDING and unit == row.unit and stream and function
+                and account != row.account and task is None
+            ):  # fmt: skip
+                continue
+            found = ((shape.txns[0], position), account, stream, function)
+            if charged is None or found[0] < charged[0]:
+                charged = found
+            if quota is None and (plain is None or found[0] < plain[0]):
+                plain = found
+    best = plain or charged
+    return best[1:] if best else None
 
 
 @rule("Q002")
@@ -236,18 +288,26 @@ def q002_undeclared_quota_on_row(ctx: RowPass, row: Posting) -> None:
     ctx.once("Q002", row, ("quota", row.quota), message, **_ids(row))
 
 
+def quota_mismatches(
+    unit: str | None, stream: str | None, function: str | None, economic: str | None, quota: Quota
+) -> list[str]:
+    """How a posting's unit, stream, function or economic code differs from its quota's."""
+    wrong = []
+    if unit is not None and unit != quota.unit:
+        wrong.append(f"单位 {unit}≠{quota.unit}")
+    if stream is not None and stream != quota.stream:
+        wrong.append(f"资金渠道 {stream}≠{quota.stream}")
+    if function is not None and function != quota.function:
+        wrong.append(f"功能分类 {function}≠{quota.function}")
+    if quota.economic and economic is not None and not economic.startswith(quota.economic):
+        wrong.append(f"经济分类 {economic} 不属于 {quota.economic}")
+    return wrong
+
+
 @rule("Q003")
 def q003_quota_mismatch(ctx: RowPass, row: Posting, quota: Quota) -> None:
     """Q003: spending whose unit, stream, function or economic code differs from its quota's."""
-    wrong = []
-    if row.unit is not None and row.unit != quota.unit:
-        wrong.append(f"单位 {row.unit}≠{quota.unit}")
-    if row.stream is not None and row.stream != quota.stream:
-        wrong.append(f"资金渠道 {row.stream}≠{quota.stream}")
-    if row.function is not None and row.function != quota.function:
-        wrong.append(f"功能分类 {row.function}≠{quota.function}")
-    if quota.economic and row.economic is not None and not row.economic.startswith(quota.economic):
-        wrong.append(f"经济分类 {row.economic} 不属于 {quota.economic}")
+    wrong = quota_mismatches(row.unit, row.stream, row.function, row.economic, quota)
     if wrong:
         message = f"支出与指标 {quota.id} 不符：{'；'.join(wrong)}（{where(row)}）"
         ctx.once("Q003", row, "q003", message, **_ids(row))
@@ -256,7 +316,8 @@ def q003_quota_mismatch(ctx: RowPass, row: Posting, quota: Quota) -> None:
 @rule("Q004")
 def q004_zero_balance_without_quota(ctx: RowPass, row: Posting) -> None:
     """Q004: spending from a 零余额账户 (1011) transaction with no quota."""
-    ctx.once("Q004", row, "q004", f"零余额账户支出未挂指标：{where(row)}", **_ids(row))
+    if row.amount > 0:
+        ctx.once("Q004", row, "q004", f"零余额账户支出未挂指标：{where(row)}", **_ids(row))
 
 
 @rule("T004")
@@ -269,6 +330,8 @@ def t004_task_money_without_task(ctx: RowPass, row: Posting) -> None:
 @rule("T005")
 def t005_spent_outside_task_period(ctx: RowPass, row: Posting, task: Task) -> None:
     """T005: task spending dated before the task's start or after its end."""
+    if not (row.amount > 0 and (row.date < task.start or row.date > task.end)):
+        return
     period = f"{task.start} 至 {task.end}"
     message = f"任务 {task.id} 在任务期（{period}）外支出：{row.date} {where(row)}"
     ctx.once("T005", row, "t005", message, **{**_ids(row), "department": task.department})

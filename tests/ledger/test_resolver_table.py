@@ -11,7 +11,9 @@ on the example books, the test books, a generated county and books made of edge 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import testbooks
@@ -25,7 +27,6 @@ from sandao.ledger.resolver import (
     EXTRA_KEYS,
     OUTSIDE,
     Posting,
-    PostingTable,
     Resolver,
     UnknownLink,
     _extra,
@@ -36,10 +37,19 @@ from sandao.ledger.vocabulary import PROJECT_STREAM, TASK_STREAM, visible
 EXAMPLE = Path(__file__).resolve().parents[2] / "ledger" / "example" / "main.beancount"
 
 
-def reference_build(resolver: Resolver, entries: list[data.Directive]) -> PostingTable:
+@dataclass
+class ReferenceTable:
+    """What :func:`reference_build` makes: the rows, unknown links and extras."""
+
+    rows: list[Posting] = field(default_factory=list)
+    unknown_links: list[UnknownLink] = field(default_factory=list)
+    extras: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+
+def reference_build(resolver: Resolver, entries: list[data.Directive]) -> ReferenceTable:
     """Every posting resolved on its own: metadata (posting's, then the transaction's),
     the links, the account's facts, then what the declaration charged gives."""
-    table = PostingTable()
+    table = ReferenceTable()
     decl = resolver.decl
     txn_index = -1
     for entry in entries:

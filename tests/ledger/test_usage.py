@@ -11,7 +11,7 @@ from sandao.ledger.funding import DailySeries, Usage
 def _series(*days: tuple[str, str]) -> DailySeries:
     series = DailySeries()
     for day, spent in days:
-        series.add(datetime.date.fromisoformat(day), Decimal(0), Decimal(spent), None, None)
+        series.add_all([(datetime.date.fromisoformat(day), Decimal(spent), 0)], 0)
     return series
 
 
