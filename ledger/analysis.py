@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import ast
 import datetime
+import operator
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 
@@ -21,7 +22,6 @@ from sandao import runtime
 from sandao.ledger.accounts import UNIT_SHAPE
 from sandao.ledger.acks import BOOKKEEPING_DIRECTIVES, apply_acks
 from sandao.ledger.declarations import read_declarations
-from sandao.ledger.explain import Explained, Sources, explain_error, open_dates
 from sandao.ledger.findings import ERROR, Finding, FundRuleError
 from sandao.ledger.funding import TaskFunding, Usage, all_task_funding, gather
 from sandao.ledger.model import Declarations
@@ -30,6 +30,9 @@ from sandao.ledger.root_cause import add_hints, fold_errors, fold_findings
 from sandao.ledger.rules import run_rules
 from sandao.ledger.sink import FindingSink
 from sandao.ledger.vocabulary import PROJECT_ID, TASK_ID
+
+if TYPE_CHECKING:
+    from sandao.ledger.explain import Explained
 
 PLUGIN_NAMES = ("sandao.ledger", "sandao.ledger.plugin")
 DEFAULT_GRACE_DAYS = 90
@@ -125,6 +128,8 @@ class Analysis:
 
     def set_errors(self, errors: list[Any]) -> None:
         """Beancount's own errors of this load: explained, and the findings they cause folded."""
+        from sandao.ledger.explain import Sources, explain_error, open_dates  # not in a load
+
         self.errors = errors
         if errors:
             opened = open_dates(self.entries)
@@ -138,14 +143,47 @@ class Analysis:
         self.error_causes = fold_errors(errors, broken)
 
 
-def latest_date(entries: list[data.Directive]) -> datetime.date:
+def latest_date(
+    entries: list[data.Directive], customs: list[data.Custom] | None = None
+) -> datetime.date:
     """The date of the latest entry (the default as-of date); ``ack`` and
-    ``period-close`` record a review, they do not move it."""
+    ``period-close`` record a review, they do not move it.  ``customs``, the entries'
+    custom directives when the caller has them, lets the usual case skip the filter:
+    the latest date of all entries stands when no bookkeeping directive is that late."""
     custom, bookkeeping = data.Custom, BOOKKEEPING_DIRECTIVES  # is_bookkeeping, inlined
+    if customs is not None and entries:
+        latest = max(map(_DATE_OF, entries))
+        if all(c.date < latest for c in customs if c.type in bookkeeping):
+            return latest
     return max(
         (e.date for e in entries if not isinstance(e, custom) or e.type not in bookkeeping),
         default=datetime.date.today(),
     )
+
+
+_DATE_OF = operator.attrgetter("date")
+
+
+def _by_kind(
+    entries: list[data.Directive],
+) -> tuple[list[data.Custom], list[data.Open], list[data.Transaction]]:
+    """The custom directives, the ``open`` directives and the transactions, in one pass
+    (each later pass reads only its own kind)."""
+    customs: list[data.Custom] = []
+    opens: list[data.Open] = []
+    transactions: list[data.Transaction] = []
+    custom, opened, transaction = data.Custom, data.Open, data.Transaction
+    for entry in entries:
+        kind = type(entry)
+        if kind is transaction or (
+            kind is not custom and kind is not opened and isinstance(entry, transaction)
+        ):
+            transactions.append(entry)
+        elif kind is custom or isinstance(entry, custom):
+            customs.append(entry)
+        elif kind is opened or isinstance(entry, opened):
+            opens.append(entry)
+    return customs, opens, transactions
 
 
 def analyse(entries: list[data.Directive], options_map: dict[str, Any], config: Config) -> Analysis:
@@ -157,11 +195,12 @@ def analyse(entries: list[data.Directive], options_map: dict[str, Any], config: 
 def _analyse(
     entries: list[data.Directive], options_map: dict[str, Any], config: Config
 ) -> Analysis:
-    as_of = config.as_of or latest_date(entries)
     if config.as_of is not None:
-        entries = [e for e in entries if e.date <= as_of]
+        entries = [e for e in entries if e.date <= config.as_of]
+    customs, opens, transactions = _by_kind(entries)
+    as_of = config.as_of or latest_date(entries, customs)
     sink = FindingSink()
-    decl = read_declarations(entries, sink)
+    decl = read_declarations(customs, sink)
     if config.task_pattern != TASK_ID.pattern:
         task_pattern = re.compile(config.task_pattern)
     else:
@@ -169,17 +208,17 @@ def _analyse(
     unit_pattern = (
         UNIT_SHAPE if config.unit_pattern == UNIT_SHAPE.pattern else re.compile(config.unit_pattern)
     )
-    resolver = Resolver(
-        entries, decl, task_pattern, re.compile(config.project_pattern), unit_pattern
-    )
-    table = resolver.build(entries)
+    resolver = Resolver(opens, decl, task_pattern, re.compile(config.project_pattern), unit_pattern)
+    table = resolver.build(transactions)
     usage = gather(table, decl)
     funding = all_task_funding(decl, usage, as_of)
-    run_rules(decl, table, usage, funding, as_of, config.grace_days, sink, entries, options_map)
+    run_rules(
+        decl, table, usage, funding, as_of, config.grace_days, sink, entries, options_map, customs
+    )
     findings = sorted(sink.findings, key=_finding_order)
     findings = add_hints(findings, decl)
     findings = fold_findings(findings, decl, entries)
-    findings = sorted(apply_acks(findings, entries), key=_finding_order)
+    findings = sorted(apply_acks(findings, customs), key=_finding_order)
     return Analysis(entries, options_map, config, as_of, decl, table, usage, funding, findings)
 
 

@@ -154,12 +154,17 @@ def period_digest(entries: Iterable[data.Directive], unit: str, date: datetime.d
 
 
 def check_closed_periods(
-    entries: list[data.Directive], options_map: dict[str, Any], sink: FindingSink
+    entries: list[data.Directive],
+    options_map: dict[str, Any],
+    sink: FindingSink,
+    customs: list[data.Custom] | None = None,
 ) -> None:
-    """Rule C001 over loaded (sorted) entries."""
+    """Rule C001 over loaded (sorted) entries (``customs``: their custom directives)."""
     closes = read_closes(
-        (e for e in entries if type(e) is data.Custom and e.type == PERIOD_CLOSE), sink
-    )
+        (e for e in (entries if customs is None else customs)
+         if type(e) is data.Custom and e.type == PERIOD_CLOSE),
+        sink,
+    )  # fmt: skip
     if not closes:
         return
     for name in foreign_plugins_first(options_map):

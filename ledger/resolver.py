@@ -196,9 +196,7 @@ class PostingTable:
     @property
     def rows(self) -> list[Posting]:
         """Every posting of the fund's accounts, in the books' order (laid out once)."""
-        if self._rows is None:
-            self._rows = _lay_out(self._entries, self._txn_shapes)
-        return self._rows
+        return self._rows if self._rows is not None else self.lay_out()
 
     @rows.setter
     def rows(self, rows: list[Posting]) -> None:
@@ -219,6 +217,12 @@ class PostingTable:
                 for kind, link in shape.unknown:
                     found.append((txn, UnknownLink(kind, link, entry.date, file, line)))
         return [link for _, link in sorted(found, key=lambda pair: pair[0])]
+
+    def lay_out(self) -> list[Posting]:
+        """Lay the rows out now, once (before forking workers that all read them)."""
+        if self._rows is None:
+            self._rows = _lay_out(self._entries, self._txn_shapes)
+        return self._rows
 
     def __len__(self) -> int:
         if self._rows is None:

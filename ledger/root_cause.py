@@ -20,12 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 
 from sandao.ledger.accounts import plain_code
-from sandao.ledger.explain import BALANCE_FAILED, Broken
 from sandao.ledger.findings import Finding
 from sandao.ledger.glossary import DECLARATION_WORDS
 from sandao.ledger.model import Declarations
@@ -38,6 +37,9 @@ _TASK_TIMING = frozenset({"T001", "T003", "T009"})
 _UNDECLARED_CODE = re.compile(r"(单位|社区|部门|社区所属单位)编码 '?([^'\s（]+)'? 未声明")
 #: The kind of declaration a D002 message names a code of (社区所属单位: a community's unit).
 _KIND_OF_WORD = {word: kind for kind, word in DECLARATION_WORDS.items()} | {"社区所属单位": "unit"}
+
+if TYPE_CHECKING:
+    from sandao.ledger.explain import Broken
 
 
 def where(file: str | None, line: int | None) -> str:
@@ -199,6 +201,8 @@ def fold_errors(errors: list[Any], broken: Iterable[Broken] = ()) -> dict[int, s
     on the line of an earlier one.  Returns
     ``{index in errors: cause}`` (errors are Beancount's tuples, not ours).
     """
+    from sandao.ledger.explain import BALANCE_FAILED  # explaining errors: not in a load
+
     dropped = [b for b in broken if not b.kind and b.accounts]
     first: dict[tuple[str, str], str] = {}
     folded: dict[int, str] = {}

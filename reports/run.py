@@ -327,6 +327,7 @@ def _write_all(
     task = (jobs, root, formats, env, progress, quarters)
     postings: dict[str, Any] | None = None
     if count > 1:
+        analysis.postings.lay_out()  # once, not in every worker
         # Forked workers inherit the analysis and the jobs; only job numbers and the
         # small Written records cross the process boundary.  A worker takes the next job
         # when it is done with one, so the workers end together; the parent writes the

@@ -45,7 +45,6 @@ from typing import Any
 
 from beancount.core import data
 
-from sandao.ledger.closing import check_closed_periods
 from sandao.ledger.funding import TaskFunding, Usage
 from sandao.ledger.model import Declarations
 from sandao.ledger.resolver import PostingTable
@@ -70,20 +69,29 @@ def run_rules(
     sink: FindingSink,
     entries: list[data.Directive],
     options_map: dict[str, Any],
+    customs: list[data.Custom] | None = None,
 ) -> None:
-    """Every rule over one analysis, reporting into ``sink``."""
+    """Every rule over one analysis, reporting into ``sink`` (``customs``: the entries'
+    custom directives, when the caller has them)."""
     check_references(decl, sink)
     check_rows(table, decl, sink)
     check_cash_basis(table, decl, sink)
     check_tasks(decl, funding, as_of, grace_days, sink)
     q001_quota_overspent(decl, usage, sink)
     p001_project_overspent(decl, usage.projects, sink)
-    c001_closed_period_changed(entries, options_map, sink)
+    c001_closed_period_changed(entries, options_map, sink, customs)
 
 
 @rule("C001")
 def c001_closed_period_changed(
-    entries: list[data.Directive], options_map: dict[str, Any], sink: FindingSink
+    entries: list[data.Directive],
+    options_map: dict[str, Any],
+    sink: FindingSink,
+    customs: list[data.Custom] | None = None,
 ) -> None:
     """C001: an entry dated in a closed period (``period-close``) was added, removed or edited."""
-    check_closed_periods(entries, options_map, sink)
+    if customs is not None and not any(c.type == "period-close" for c in customs):
+        return  # no period closed: the digests' module is not even imported
+    from sandao.ledger.closing import check_closed_periods
+
+    check_closed_periods(entries, options_map, sink, customs)

@@ -23,9 +23,11 @@ def q001_quota_overspent(decl: Declarations, usage: Usage, sink: FindingSink) ->
         quota = decl.quotas.get(quota_id)
         if quota is None:
             continue
+        dates, totals = quota.schedule()  # quota.amount_at(day), without a call a day
+        if _never_over(series, dates, totals):
+            continue
         days = set(series.days) | {a.date for a in quota.adjustments}
         spent = Decimal(0)
-        dates, totals = quota.schedule()  # quota.amount_at(day), without a call a day
         for day in sorted(days):
             spent += series.days.get(day, _NOTHING)[1]
             index = bisect_right(dates, day)
@@ -44,6 +46,16 @@ def q001_quota_overspent(decl: Declarations, usage: Usage, sink: FindingSink) ->
                     task=quota.task,
                 )
                 break
+
+
+def _never_over(series: DailySeries, dates: list, totals: list[Decimal]) -> bool:
+    """Whether spending can be over the amount in force on no day: none before the
+    quota's first date, and all of it, refunds left out, within the smallest amount the
+    quota was ever in force for (most quotas: one sum instead of a day-by-day sweep)."""
+    if not dates or not series.days or min(series.days) < dates[0]:
+        return False
+    ceiling = sum((day[1] for day in series.days.values() if day[1] > 0), _ZERO)
+    return ceiling <= min(totals)
 
 
 @rule("P001")

@@ -32,10 +32,8 @@ def check_cash_basis(table: PostingTable, decl: Declarations, sink: FindingSink)
     """D003 and D004, decided once per transaction shape from its accounts and dimensions,
     checked on the transactions of the few shapes they may apply to."""
     codes: dict[str, str | None] = {}
-    supervisors = {
-        code: str(unit.meta.get("supervisor") or "").strip() for code, unit in decl.units.items()
-    }
-    first_use = _first_uses(table, codes)
+    first: dict[str, tuple[int, object]] = {}  # a unit's 3001 account → its first (txn, date)
+    chosen = []
     for shape in table.shapes:
         d003, cash, others = [], False, False
         for offset, position in enumerate(shape.slots):
@@ -44,17 +42,28 @@ def check_cash_basis(table: PostingTable, decl: Declarations, sink: FindingSink)
                 if dims[8] and dims[7] is None and _code(codes, shape.accounts[position]) == "4001":
                     d003.append(offset)
             elif role == OTHER:
-                code = _code(codes, shape.accounts[position])
+                account = shape.accounts[position]
+                code = _code(codes, account)
                 if code in CASH_CODES:
                     cash = True
                 elif code is not None:
                     others = True
-        if not d003 and not (cash and others):
-            continue
+                    known = first.get(account)
+                    if code == OPENING_CODE and (known is None or shape.txns[0] < known[0]):
+                        first[account] = (shape.txns[0], shape.dates[0])
+        if d003 or (cash and others):
+            chosen.append((shape, d003, cash and others))
+    if not chosen:
+        return
+    first_use = {account: date for account, (_, date) in first.items()}
+    supervisors = {
+        code: str(unit.meta.get("supervisor") or "").strip() for code, unit in decl.units.items()
+    }
+    for shape, d003, wanglai in chosen:
         for rows in table.shape_rows(shape):
             for offset in d003:
                 d003_department_income_without_quota(rows[offset], supervisors, sink)
-            if cash and others:
+            if wanglai:
                 _d004_transaction(rows, codes, first_use, sink)
 
 
@@ -63,20 +72,6 @@ def _code(codes: dict[str, str | None], account: str) -> str | None:
     if code is None and account not in codes:
         code = codes[account] = gov_code_of(account)
     return code
-
-
-def _first_uses(table: PostingTable, codes: dict[str, str | None]) -> dict[str, object]:
-    """A unit's 3001 account → the date of its first posting (table order)."""
-    first: dict[str, tuple[int, object]] = {}
-    for shape in table.shapes:
-        txn = shape.txns[0]
-        for position in shape.slots:
-            account = shape.accounts[position]
-            if shape.postings[position][1] == OTHER and _code(codes, account) == OPENING_CODE:
-                known = first.get(account)
-                if known is None or txn < known[0]:
-                    first[account] = (txn, shape.dates[0])
-    return {account: date for account, (_, date) in first.items()}
 
 
 def _d004_transaction(

@@ -60,21 +60,29 @@ def _ids(row: Posting) -> dict[str, str | None]:
 
 
 def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> None:
-    """Every row rule: chosen once per slot of each transaction shape, run on its rows.
+    """Every row rule: chosen once per kind of posting, run on the rows it may find
+    something in.
 
-    Which rules can find something in a posting follows from its dimensions and role
-    (:func:`slot_checks`), the same for every transaction of a shape; only the rows of
-    slots that some rule applies to are laid out and checked, row by row, by the rules
-    themselves.  A county's books lay out almost none.
+    Which rules can find something in a posting follows from its dimensions, role and
+    零余额 flag (:func:`slot_checks`, once per such kind), the same for every transaction
+    of a shape; T005 also asks whether a transaction of the shape falls outside its
+    task's period.  Only the rows of slots some rule applies to are laid out and
+    checked, row by row, by the rules themselves: a county's books lay out almost none.
     """
     t002_p002_unknown_links(table, sink)
     ctx = RowPass(decl, sink, table)
+    known: dict[tuple, tuple[list[RowCheck], Task | None]] = {}
     for shape in table.shapes:
-        chosen = [
-            (offset, checks)
-            for offset, position in enumerate(shape.slots)
-            if (checks := slot_checks(ctx, shape, position))
-        ]
+        chosen = []
+        for offset, position in enumerate(shape.slots):
+            dims, role = shape.postings[position]
+            kind = (dims, role, shape.zero_balance)
+            found = known.get(kind) or known.setdefault(kind, slot_checks(ctx, *kind))
+            checks, period_of = found
+            if period_of is not None and _dated_outside(shape, period_of):
+                checks = [*checks, partial(t005_spent_outside_task_period, task=period_of)]
+            if checks:
+                chosen.append((offset, checks))
         if not chosen:
             continue
         for rows in table.shape_rows(shape):
@@ -87,15 +95,17 @@ def check_rows(table: PostingTable, decl: Declarations, sink: FindingSink) -> No
 RowCheck = Callable[[RowPass, Posting], None]
 
 
-def slot_checks(ctx: RowPass, shape: Shape, position: int) -> list[RowCheck]:
-    """The row rules that can find something in the posting at ``position`` of ``shape``:
-    each rule's guard on the dimensions (cheapest first), so a typical slot pays a few
-    comparisons; rules that also read the row's date or amount check those themselves."""
-    (unit, stream, function, economic, community, task_id, project, quota_id, department), role = (
-        shape.postings[position]
-    )
+def slot_checks(
+    ctx: RowPass, dims: tuple[str | None, ...], role: str, zero_balance: bool
+) -> tuple[list[RowCheck], Task | None]:
+    """The row rules that can find something in a posting of these dimensions and role
+    (in a transaction touching a 零余额 account or not): each rule's guard on them,
+    cheapest first, so a kind of posting pays a few comparisons; rules that also read the
+    row's date or amount check those themselves.  Second, the task whose period the
+    transactions must fall in (T005), for spending charged to a task."""
+    (unit, stream, function, economic, community, task_id, project, quota_id, department) = dims
     if role != SPENDING and role != INCOME:
-        return []
+        return [], None
     decl = ctx.decl
     spending = role == SPENDING
     checks: list[RowCheck] = []
@@ -119,22 +129,19 @@ def slot_checks(ctx: RowPass, shape: Shape, position: int) -> list[RowCheck]:
         if quota is not None:
             if quota_mismatches(unit, stream, function, economic, quota):
                 checks.append(partial(q003_quota_mismatch, quota=quota))
-        elif shape.zero_balance and quota_id is None:
+        elif zero_balance and quota_id is None:
             checks.append(q004_zero_balance_without_quota)
     if quota_id is not None and quota is None:
         checks.append(q002_undeclared_quota_on_row)
     if stream == TASK_STREAM and task_id is None:
         checks.append(t004_task_money_without_task)
     if task is None:
-        return checks
+        return checks, None
     if unit is not None and unit != task.unit:
         checks.append(partial(t006_task_money_of_another_unit, task=task))
-    if spending:
-        if _dated_outside(shape, task):
-            checks.append(partial(t005_spent_outside_task_period, task=task))
-    elif department != task.department:
+    if not spending and department != task.department:
         checks.append(partial(t007_task_money_from_another_department, task=task))
-    return checks
+    return checks, task if spending else None
 
 
 def _dated_outside(shape: Shape, task: Task) -> bool:

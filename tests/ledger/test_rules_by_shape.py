@@ -28,7 +28,9 @@ from sandao.ledger.analysis import Analysis, analysis_for
 from sandao.ledger.funding import gather
 from sandao.ledger.model import Declarations
 from sandao.ledger.resolver import INCOME, OTHER, SPENDING, PostingTable
+from sandao.ledger.rules import budget
 from sandao.ledger.rules import rows as row_rules
+from sandao.ledger.rules.budget import q001_quota_overspent
 from sandao.ledger.rules.cash import (
     CASH_CODES,
     OPENING_CODE,
@@ -282,3 +284,32 @@ def test_the_plugin_lays_out_no_row_of_books_without_findings_in_rows() -> None:
     assert analysis.postings._rows is None
     count = len(analysis.postings)
     assert analysis.postings._rows is None and count == len(analysis.postings.rows) > 0
+
+
+def _q001(analysis: Analysis) -> list[str]:
+    sink = FindingSink()
+    q001_quota_overspent(analysis.declarations, analysis.usage, sink)
+    return sorted(repr(f) for f in sink.findings)
+
+
+def test_q001_skips_only_quotas_never_over(tmp_path: Path, monkeypatch: Any) -> None:
+    """Q001's shortcut (no spending before the quota's year, all of it within the smallest
+    amount in force) skips the day-by-day sweep only where the sweep finds nothing."""
+    main = generate_county(
+        tmp_path, transactions=3000, tasks=40, quotas=12, units=6, communities=12
+    )
+    county, _, _ = loader.load_file(str(main))
+    over = (
+        '2025-05-06 * "县文具店" "办公用品"\n  quota: "ZB25-0103"\n'
+        "  Expenses:C101-城东社区服务中心:30201-办公费  5000.00 CNY\n"
+        "  Assets:C101-城东社区服务中心:1011-零余额账户用款额度\n"
+    )
+    books, _, _ = loader.load_string(testbooks.BASE + testbooks.FUND_TASK + FIRING + over)
+    found = {}
+    for name, entries in (("county", county), ("busy", books)):
+        analysis = analysis_for(entries, {}, [])
+        found[name] = _q001(analysis)
+        with monkeypatch.context() as patch:
+            patch.setattr(budget, "_never_over", lambda *_: False)
+            assert _q001(analysis) == found[name]
+    assert any("ZB25-0103" in f for f in found["busy"]), "the books overspend ZB25-0103"
