@@ -190,7 +190,9 @@ class PostingTable:
         self._txn_shapes: list[Shape] = []  # by txn index
         self._rows: list[Posting] | None = None
         self._starts: list[int] | None = None  # txn index → its first row
-        self._replaced = False
+        #: money and sources are read from the rows (put in place, or the entries let go)
+        self._from_rows = False
+        self._unknown: list[UnknownLink] | None = None
         self._frame: Any = None
 
     @property
@@ -203,12 +205,14 @@ class PostingTable:
         """Rows in place of the laid-out ones, row for row (an auditor's copy traces
         their amounts): :meth:`money` reads them from then on."""
         self._rows = rows
-        self._replaced = True
+        self._from_rows = True
         self._frame = None
 
     @property
     def unknown_links(self) -> list[UnknownLink]:
         """Every transaction's links shaped like a task's or project's id but undeclared."""
+        if self._unknown is not None:
+            return self._unknown
         found = []
         for shape in self.shapes:
             for txn in shape.txns if shape.unknown else ():
@@ -250,9 +254,10 @@ class PostingTable:
 
     def money(self, shape: Shape, position: int) -> Iterable[tuple[datetime.date, Decimal, int]]:
         """(date, amount, txn) of the income or spending posting at ``position`` in each
-        transaction of ``shape`` — the rows' own amounts once rows were put in place of
-        the laid-out ones (an auditor's copy of the table traces them)."""
-        if not self._replaced:
+        transaction of ``shape`` — the rows' own amounts once the rows are the source
+        (put in place of the laid-out ones: an auditor's copy traces them; or the
+        entries let go, :meth:`release_entries`)."""
+        if not self._from_rows:
             amounts = next(amounts for at, amounts in shape.money if at == position)
             return zip(shape.dates, amounts, shape.txns, strict=True)
         rows, starts, offset = self._rows, self._row_starts(), shape.slots.index(position)
@@ -262,8 +267,24 @@ class PostingTable:
     def source(self, txn: int, position: int) -> dict[str, Any]:
         """The metadata of the posting at ``position`` of transaction ``txn`` (the
         transaction's when the posting has none): the place a finding cites."""
+        if self._from_rows:
+            shape = self._txn_shapes[txn]
+            row = self._rows[self._row_starts()[txn] + shape.slots.index(position)]
+            return {"filename": row.file, "lineno": row.line}
         entry = self._entries[txn]
         return entry.postings[position].meta or entry.meta
+
+    def release_entries(self) -> None:
+        """Lay the rows out and let go of the entries and the shapes' money (``sandao
+        report`` frees the entries before the builders run): from then on the money and
+        the sources are read from the rows."""
+        self.lay_out()
+        self._unknown = self.unknown_links
+        self._entries = []
+        self._from_rows = True
+        for shape in self.shapes:
+            shape.dates = []
+            shape.money = tuple((position, []) for position, _ in shape.money)
 
     def _row_starts(self) -> list[int]:
         if self._starts is None:

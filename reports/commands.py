@@ -113,6 +113,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         with loading():
             txn_ids(analysis)  # the entries' stable ids, kept for the auditor's edition
+    analysis.postings.release_entries()
     analysis.entries = []
     from sandao.reports.run import write_reports
 

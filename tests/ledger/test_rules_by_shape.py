@@ -313,3 +313,15 @@ def test_q001_skips_only_quotas_never_over(tmp_path: Path, monkeypatch: Any) -> 
             patch.setattr(budget, "_never_over", lambda *_: False)
             assert _q001(analysis) == found[name]
     assert any("ZB25-0103" in f for f in found["busy"]), "the books overspend ZB25-0103"
+
+
+def test_a_table_that_let_go_of_its_entries_gathers_and_cites_the_same() -> None:
+    """``sandao report`` frees the entries before the builders run: the table's money,
+    the places findings cite and the unknown links then come from its rows, the same."""
+    entries, _, _ = loader.load_string(testbooks.BASE + testbooks.FUND_TASK + EDGES + FIRING)
+    analysis = analysis_for(entries, {}, [])
+    before, links = _series(analysis), list(analysis.postings.unknown_links)
+    analysis.postings.release_entries()
+    assert analysis.postings._entries == [] and all(not s.dates for s in analysis.postings.shapes)
+    assert _series(analysis) == before
+    assert analysis.postings.unknown_links == links and links
