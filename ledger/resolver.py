@@ -25,9 +25,11 @@ accounts): the table is built in a single pass that mostly lays out rows.
 from __future__ import annotations
 
 import datetime
+import itertools
 import operator
 import re
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -189,7 +191,7 @@ class PostingTable:
         self._entries: list[data.Transaction] = []  # by txn index
         self._txn_shapes: list[Shape] = []  # by txn index
         self._rows: list[Posting] | None = None
-        self._starts: list[int] | None = None  # txn index → its first row
+        self._starts: Sequence[int] | None = None  # txn index → its first row
         #: money and sources are read from the rows (put in place, or the entries let go)
         self._from_rows = False
         self._unknown: list[UnknownLink] | None = None
@@ -286,13 +288,11 @@ class PostingTable:
             shape.dates = []
             shape.money = tuple((position, []) for position, _ in shape.money)
 
-    def _row_starts(self) -> list[int]:
+    def _row_starts(self) -> Sequence[int]:
+        """Transaction index → its first row (unboxed: 100,000 of them)."""
         if self._starts is None:
-            starts, at = [], 0
-            for shape in self._txn_shapes:
-                starts.append(at)
-                at += len(shape.slots)
-            self._starts = starts
+            widths = [len(shape.slots) for shape in self._txn_shapes]
+            self._starts = array("q", itertools.accumulate(widths, initial=0))
         return self._starts
 
 
