@@ -72,3 +72,19 @@ def test_run_child_reads_time_and_peak_memory() -> None:
 def test_unknown_county_size_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--transactions", "50", "--tasks", "500", "--json-only"]) == 1
     assert "transactions" in capsys.readouterr().err
+
+
+def test_children_run_from_compiled_bytecode() -> None:
+    """A machine that forbids writing bytecode must not make every child compile sandao's
+    sources (an installed copy runs compiled, like Beancount's): the bench allows it and
+    compiles once."""
+    import importlib.util
+
+    import sandao.ledger.analysis as analysis
+
+    cached = Path(importlib.util.cache_from_source(analysis.__file__))
+    cached.unlink(missing_ok=True)
+    env = {"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"}
+    harness.compiled(env)
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert cached.exists()
