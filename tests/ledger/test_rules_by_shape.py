@@ -325,3 +325,15 @@ def test_a_table_that_let_go_of_its_entries_gathers_and_cites_the_same() -> None
     assert analysis.postings._entries == [] and all(not s.dates for s in analysis.postings.shapes)
     assert _series(analysis) == before
     assert analysis.postings.unknown_links == links and links
+
+
+@pytest.mark.parametrize("ack_date", ["2025-03-01", "2027-06-30", None])
+def test_the_as_of_date_read_from_the_customs_equals_the_filter(ack_date: str | None) -> None:
+    """The latest entry's date, read with the customs in hand (one ``max`` when no ack or
+    close is that late), equals the filter over every entry: an ack never moves it."""
+    from sandao.ledger.analysis import _by_kind, latest_date
+
+    ack = f'{ack_date} custom "ack" "T001" "T2025-007" "已核对"\n' if ack_date else ""
+    entries, _, _ = loader.load_string(testbooks.BASE + testbooks.FUND_TASK + FIRING + ack)
+    customs, _, _ = _by_kind(entries)
+    assert latest_date(entries, customs) == latest_date(entries) == datetime.date(2027, 1, 5)
