@@ -29,6 +29,8 @@ from sandao.ledger.vocabulary import (
 )
 
 ZERO = Decimal(0)
+#: More postings than any transaction has: a (transaction, posting) pair as one int.
+POSITIONS = 1 << 32
 
 
 @dataclass
@@ -37,9 +39,9 @@ class DailySeries:
     the dates in turn); cumulative views on demand."""
 
     days: dict[datetime.date, list[Decimal]] = field(default_factory=dict)
-    #: date → (txn, position) of the day's first posting in table order, so findings
-    #: point at an entry (:meth:`meta`)
-    first: dict[datetime.date, tuple[int, int]] = field(default_factory=dict)
+    #: date → the day's first posting in table order, ``txn * POSITIONS + position`` (one
+    #: int per day, compared as the pair), so findings point at an entry (:meth:`meta`)
+    first: dict[datetime.date, int] = field(default_factory=dict)
     #: the posting table's :meth:`~sandao.ledger.resolver.PostingTable.source`
     source: Callable[[int, int], dict[str, Any]] | None = field(default=None, repr=False)
 
@@ -55,22 +57,23 @@ class DailySeries:
         posting is the one of the smallest transaction index."""
         days, first = self.days, self.first
         for date, amount, txn in money:
+            order = txn * POSITIONS + position
             day = days.get(date)
             if day is None:
                 days[date] = [-amount, ZERO] if income else [ZERO, amount]
-                first[date] = (txn, position)
+                first[date] = order
                 continue
             if income:
                 day[0] -= amount
             else:
                 day[1] += amount
-            if txn < first[date][0]:
-                first[date] = (txn, position)
+            if order < first[date]:
+                first[date] = order
 
     def meta(self, date: datetime.date) -> dict[str, object]:
         """Beancount-style source metadata of the first posting on ``date``."""
         found = self.first.get(date)
-        source = self.source(*found) if found and self.source else {}
+        source = self.source(*divmod(found, POSITIONS)) if found is not None and self.source else {}
         return {"filename": source.get("filename"), "lineno": source.get("lineno")}
 
     def cumulative(self) -> list[tuple[datetime.date, Decimal, Decimal]]:
