@@ -20,7 +20,6 @@ import testbooks
 from beancount import loader
 from beancount.core import data
 
-from sandao.bench.generate import generate_county
 from sandao.ledger.analysis import Config, analysis_for
 from sandao.ledger.resolver import (
     _AUTOMATIC_KEYS,
@@ -212,17 +211,17 @@ def _same_table(entries: list[data.Directive]) -> int:
     return len(built.rows)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        testbooks.BASE + testbooks.FUND_TASK,
-        testbooks.FAVA_BOOKS,
-        testbooks.REPORT_BASE + testbooks.REPORT_COUNTY,
-        testbooks.BASE + testbooks.busy_quarter(),
-        testbooks.BASE + testbooks.FUND_TASK + EDGES,
-    ],
-    ids=["base", "fava", "report-county", "busy-quarter", "edges"],
-)
+#: The test books a shortcut of the engine is held to, by name.
+TEST_BOOKS = {
+    "base": testbooks.BASE + testbooks.FUND_TASK,
+    "fava": testbooks.FAVA_BOOKS,
+    "report-county": testbooks.REPORT_BASE + testbooks.REPORT_COUNTY,
+    "busy-quarter": testbooks.BASE + testbooks.busy_quarter(),
+    "edges": testbooks.BASE + testbooks.FUND_TASK + EDGES,
+}
+
+
+@pytest.mark.parametrize("text", TEST_BOOKS.values(), ids=TEST_BOOKS.keys())
 def test_build_equals_the_reference_on_test_books(text: str) -> None:
     assert _same_table(_entries_of_text(text)) > 0
 
@@ -238,14 +237,9 @@ def test_build_equals_the_reference_on_the_edge_cases_it_names() -> None:
     assert any(r.function == "2120104" for r in rows)  # the posting's own function
 
 
-def test_build_equals_the_reference_on_the_example_books() -> None:
-    entries, _, _ = loader.load_file(str(EXAMPLE))
-    assert _same_table(entries) > 1000
+def test_build_equals_the_reference_on_the_example_books(example_entries: list[Any]) -> None:
+    assert _same_table(example_entries) > 1000
 
 
-def test_build_equals_the_reference_on_a_generated_county(tmp_path: Path) -> None:
-    main = generate_county(
-        tmp_path, transactions=3000, tasks=40, quotas=12, units=6, communities=12
-    )
-    entries, _, _ = loader.load_file(str(main))
-    assert _same_table(entries) >= 5000
+def test_build_equals_the_reference_on_a_generated_county(county_entries: list[Any]) -> None:
+    assert _same_table(county_entries) >= 5000

@@ -20,9 +20,8 @@ import pytest
 import testbooks
 from beancount import loader
 from beancount.core import data
-from test_resolver_table import EDGES
+from test_resolver_table import EDGES, TEST_BOOKS
 
-from sandao.bench.generate import generate_county
 from sandao.ledger.accounts import gov_code_of
 from sandao.ledger.analysis import Analysis, analysis_for
 from sandao.ledger.funding import gather
@@ -224,18 +223,10 @@ def _same_as_rows(entries: list[data.Directive]) -> int:
     return len(rows_found) + len(cash_found) + len(fresh.postings.rows)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        testbooks.BASE + testbooks.FUND_TASK,
-        testbooks.FAVA_BOOKS,
-        testbooks.REPORT_BASE + testbooks.REPORT_COUNTY,
-        testbooks.BASE + testbooks.busy_quarter(),
-        testbooks.BASE + testbooks.FUND_TASK + EDGES,
-        testbooks.BASE + testbooks.FUND_TASK + FIRING,
-    ],
-    ids=["base", "fava", "report-county", "busy-quarter", "edges", "firing"],
-)
+BOOKS = {**TEST_BOOKS, "firing": testbooks.BASE + testbooks.FUND_TASK + FIRING}
+
+
+@pytest.mark.parametrize("text", BOOKS.values(), ids=BOOKS.keys())
 def test_shape_passes_equal_the_row_passes_on_test_books(text: str) -> None:
     entries, _, _ = loader.load_string(text)
     _same_as_rows(entries)
@@ -264,17 +255,12 @@ def test_the_opening_entry_is_not_wanglai_but_a_later_one_is() -> None:
     _same_as_rows(entries)
 
 
-def test_shape_passes_equal_the_row_passes_on_the_example_books() -> None:
-    entries, _, _ = loader.load_file(str(EXAMPLE))
-    assert _same_as_rows(entries) > 1000
+def test_shape_passes_equal_the_row_passes_on_the_example_books(example_entries: list[Any]) -> None:
+    assert _same_as_rows(example_entries) > 1000
 
 
-def test_shape_passes_equal_the_row_passes_on_a_generated_county(tmp_path: Path) -> None:
-    main = generate_county(
-        tmp_path, transactions=3000, tasks=40, quotas=12, units=6, communities=12
-    )
-    entries, _, _ = loader.load_file(str(main))
-    _same_as_rows(entries)
+def test_shape_passes_equal_the_row_passes_on_a_generated_county(county_entries: list[Any]) -> None:
+    assert _same_as_rows(county_entries) > 5000
 
 
 def test_the_plugin_lays_out_no_row_of_books_without_findings_in_rows() -> None:
@@ -292,13 +278,10 @@ def _q001(analysis: Analysis) -> list[str]:
     return sorted(repr(f) for f in sink.findings)
 
 
-def test_q001_skips_only_quotas_never_over(tmp_path: Path, monkeypatch: Any) -> None:
+def test_q001_skips_only_quotas_never_over(county_entries: list[Any], monkeypatch: Any) -> None:
     """Q001's shortcut (no spending before the quota's year, all of it within the smallest
     amount in force) skips the day-by-day sweep only where the sweep finds nothing."""
-    main = generate_county(
-        tmp_path, transactions=3000, tasks=40, quotas=12, units=6, communities=12
-    )
-    county, _, _ = loader.load_file(str(main))
+    county = county_entries
     over = (
         '2025-05-06 * "县文具店" "办公用品"\n  quota: "ZB25-0103"\n'
         "  Expenses:C101-城东社区服务中心:30201-办公费  5000.00 CNY\n"
