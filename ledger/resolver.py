@@ -19,7 +19,9 @@ so no rule sees them and they cost one dictionary lookup each.
 
 Account-level facts are computed once per account, a set of links is read once, and a
 transaction's dimensions are resolved once per shape (links × dimension metadata ×
-accounts): the table is built in a single pass that mostly lays out rows.
+accounts): the single pass over the transactions files each under its :class:`Shape`.
+The rows are laid out only when something reads them (the reports); the rules read the
+shapes, so the plugin's load never lays out more than the rows a rule may flag.
 """
 
 from __future__ import annotations
@@ -180,11 +182,10 @@ class PostingTable:
     laid out from them the first time :attr:`rows` is read.  The rules read the shapes
     (:attr:`shapes`, :meth:`shape_rows`, :meth:`money`) and lay out only the rows a rule
     may find something in, so the plugin's load never builds the 200,000 rows of a county
-    that only the reports read.  A table made of rows (``PostingTable(rows)``) has one
-    shape per transaction, found from the rows.
+    that only the reports read.
     """
 
-    def __init__(self, rows: list[Posting] | None = None) -> None:
+    def __init__(self) -> None:
         #: txn index → {"": transaction's extra metadata, account: a posting's} (:data:`EXTRA_KEYS`)
         self.extras: dict[int, dict[str, dict[str, Any]]] = {}
         self.shapes: list[Shape] = []
