@@ -24,13 +24,15 @@ from sandao.ledger.findings import ACKNOWLEDGED, ERROR, RULES, Finding
 from sandao.ledger.suggest import did_you_mean
 
 ACK = "ack"
+#: ``custom "period-close"``: a unit's books closed up to a date (sandao close, C001).
+PERIOD_CLOSE = "period-close"
 #: An audit check's code (``sandao audit``): its acks are read by the audit, which shows
 #: the finding as 单位已说明 — the rules neither match nor refuse them.
 AUDIT_CODE = re.compile(r"AU\d{2}")
 #: Directives that record something about the books rather than add to them; they do
 #: not move the as-of date (ledger-language.md, audit.md).  A ``disclosure-note`` is
 #: written after 结账 to explain a 决算 figure (disclosure-standard.md, "Evidence").
-BOOKKEEPING_DIRECTIVES = frozenset({ACK, "period-close", "disclosure-note"})
+BOOKKEEPING_DIRECTIVES = frozenset({ACK, PERIOD_CLOSE, "disclosure-note"})
 
 
 @dataclass(frozen=True)
@@ -108,4 +110,12 @@ def apply_acks(findings: list[Finding], entries: Iterable[data.Directive]) -> li
     return out + out_bad
 
 
-__all__ = ["ACK", "BOOKKEEPING_DIRECTIVES", "Ack", "apply_acks", "is_bookkeeping", "read_acks"]
+__all__ = [
+    "ACK",
+    "BOOKKEEPING_DIRECTIVES",
+    "PERIOD_CLOSE",
+    "Ack",
+    "apply_acks",
+    "is_bookkeeping",
+    "read_acks",
+]

@@ -174,14 +174,11 @@ def _by_kind(
     transactions: list[data.Transaction] = []
     custom, opened, transaction = data.Custom, data.Open, data.Transaction
     for entry in entries:
-        kind = type(entry)
-        if kind is transaction or (
-            kind is not custom and kind is not opened and isinstance(entry, transaction)
-        ):
+        if isinstance(entry, transaction):
             transactions.append(entry)
-        elif kind is custom or isinstance(entry, custom):
+        elif isinstance(entry, custom):
             customs.append(entry)
-        elif kind is opened or isinstance(entry, opened):
+        elif isinstance(entry, opened):
             opens.append(entry)
     return customs, opens, transactions
 

@@ -27,9 +27,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from sandao.ledger import accounts
-from sandao.ledger.acks import ACK
-
-PERIOD_CLOSE = "period-close"
+from sandao.ledger.acks import ACK, PERIOD_CLOSE
 
 #: Declarations whose first value is an id other directives refer to.
 _DECLARING = frozenset({"task", "project", "quota"})

@@ -54,7 +54,7 @@ class DailySeries:
         """Add the ``(date, amount, txn)`` of the postings at ``position`` of their
         transactions: spent, or received when ``income`` (an income posting's amount is
         negative).  Postings arrive a transaction shape at a time, so a day's first
-        posting is the one of the smallest transaction index."""
+        posting is the one of the smallest (transaction, position)."""
         days, first = self.days, self.first
         for date, amount, txn in money:
             order = txn * POSITIONS + position
@@ -323,7 +323,7 @@ def _series_of(
     """The series a posting of these dimensions adds to, each with whether it is income:
     spending to its task's, quota's and project's; income to its task's when the task's
     own unit received it."""
-    unit, task, project, quota = dims[0], dims[5], dims[6], dims[7]
+    unit, _, _, _, _, task, project, quota, _ = dims
     if role == SPENDING:
         found = [(tasks[task], False)] if task is not None else []
         if quota is not None:

@@ -45,6 +45,7 @@ from typing import Any
 
 from beancount.core import data
 
+from sandao.ledger.acks import PERIOD_CLOSE
 from sandao.ledger.funding import TaskFunding, Usage
 from sandao.ledger.model import Declarations
 from sandao.ledger.resolver import PostingTable
@@ -90,7 +91,7 @@ def c001_closed_period_changed(
     customs: list[data.Custom] | None = None,
 ) -> None:
     """C001: an entry dated in a closed period (``period-close``) was added, removed or edited."""
-    if customs is not None and not any(c.type == "period-close" for c in customs):
+    if customs is not None and not any(c.type == PERIOD_CLOSE for c in customs):
         return  # no period closed: the digests' module is not even imported
     from sandao.ledger.closing import check_closed_periods
 

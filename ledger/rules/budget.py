@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from bisect import bisect_right
 from decimal import Decimal
 
@@ -48,7 +49,7 @@ def q001_quota_overspent(decl: Declarations, usage: Usage, sink: FindingSink) ->
                 break
 
 
-def _never_over(series: DailySeries, dates: list, totals: list[Decimal]) -> bool:
+def _never_over(series: DailySeries, dates: list[datetime.date], totals: list[Decimal]) -> bool:
     """Whether spending can be over the amount in force on no day: none before the
     quota's first date, and all of it, refunds left out, within the smallest amount the
     quota was ever in force for (most quotas: one sum instead of a day-by-day sweep)."""

@@ -37,20 +37,21 @@ def check_cash_basis(table: PostingTable, decl: Declarations, sink: FindingSink)
     for shape in table.shapes:
         d003, cash, others = [], False, False
         for offset, position in enumerate(shape.slots):
-            dims, role = shape.postings[position]
+            (*_, quota, department), role = shape.postings[position]
+            account = shape.accounts[position]
             if role == INCOME:
-                if dims[8] and dims[7] is None and _code(codes, shape.accounts[position]) == "4001":
+                if department and quota is None and _code(codes, account) == "4001":
                     d003.append(offset)
             elif role == OTHER:
-                account = shape.accounts[position]
                 code = _code(codes, account)
                 if code in CASH_CODES:
                     cash = True
                 elif code is not None:
                     others = True
-                    known = first.get(account)
-                    if code == OPENING_CODE and (known is None or shape.txns[0] < known[0]):
-                        first[account] = (shape.txns[0], shape.dates[0])
+                    if code == OPENING_CODE:
+                        known = first.get(account)
+                        if known is None or shape.txns[0] < known[0]:
+                            first[account] = (shape.txns[0], shape.dates[0])
         if d003 or (cash and others):
             chosen.append((shape, d003, cash and others))
     if not chosen:
